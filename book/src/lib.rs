@@ -1,0 +1,1 @@
+//! The book's samples, compiled and run as doctests.

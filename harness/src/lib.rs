@@ -1,0 +1,1 @@
+//! seedloop harness: seed sweeps, reports, replay (in progress).

@@ -1,0 +1,1 @@
+//! seedloop scenarios (in progress).

@@ -1,0 +1,207 @@
+//! Decisions and schedules: the record that makes a run replayable.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::task::TaskId;
+
+/// One choice the executor took from its strategy.
+///
+/// A run is fully determined by its program and its decisions; a [`Schedule`] lists them in the
+/// order they were taken. Choices with a single option are not decisions and are not recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// At a scheduling point, run `task`, one of `of` runnable tasks.
+    Run {
+        /// The task chosen.
+        task: TaskId,
+        /// How many tasks were runnable.
+        of: u32,
+    },
+    /// At a preemption point, keep running (`None`) or switch to `Some(task)`; `of` counts the
+    /// options including "keep running".
+    Preempt {
+        /// The task switched to, or `None` to continue the current one.
+        task: Option<TaskId>,
+        /// Options, including "keep running".
+        of: u32,
+    },
+    /// A tie between simultaneous events (a timeout and its future both ready, several `select`
+    /// branches ready): option `index` of `of`; 0 is the default order.
+    Branch {
+        /// The option taken.
+        index: u32,
+        /// How many options there were.
+        of: u32,
+    },
+    /// A random value for user code: `value` in `0..bound` (`bound == 0`: the whole `u64` range).
+    Value {
+        /// The value drawn.
+        value: u64,
+        /// Exclusive upper bound, 0 for the full range.
+        bound: u64,
+    },
+}
+
+impl Decision {
+    /// True for a preemption that switched away from a task that could have continued.
+    pub fn is_preemption(&self) -> bool {
+        matches!(self, Decision::Preempt { task: Some(_), .. })
+    }
+}
+
+impl fmt::Display for Decision {
+    /// Compact, shell-safe text: `r3/4`, `p-/3`, `p5/3`, `b1/2`, `v17/100`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Decision::Run { task, of } => write!(f, "r{}/{of}", task.as_u64()),
+            Decision::Preempt { task: None, of } => write!(f, "p-/{of}"),
+            Decision::Preempt { task: Some(t), of } => write!(f, "p{}/{of}", t.as_u64()),
+            Decision::Branch { index, of } => write!(f, "b{index}/{of}"),
+            Decision::Value { value, bound } => write!(f, "v{value}/{bound}"),
+        }
+    }
+}
+
+/// Why a decision's text could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseScheduleError {
+    /// Position (0-based) of the offending decision in the text.
+    pub position: usize,
+    /// The offending piece of text.
+    pub text: String,
+}
+
+impl fmt::Display for ParseScheduleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "decision {} (`{}`) is not one of r<task>/<n>, p-/<n>, p<task>/<n>, b<i>/<n>, \
+             v<value>/<bound>: the schedule was truncated or edited; copy it again from the report",
+            self.position, self.text
+        )
+    }
+}
+
+impl std::error::Error for ParseScheduleError {}
+
+impl FromStr for Decision {
+    type Err = ParseScheduleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ParseScheduleError {
+            position: 0,
+            text: s.to_string(),
+        };
+        let (head, of) = s.split_once('/').ok_or_else(bad)?;
+        let mut chars = head.chars();
+        let tag = chars.next().ok_or_else(bad)?;
+        let body = chars.as_str();
+        let num = |t: &str| t.parse::<u64>().map_err(|_| bad());
+        let small = |t: &str| t.parse::<u32>().map_err(|_| bad());
+        Ok(match tag {
+            'r' => Decision::Run {
+                task: TaskId::from_u64(num(body)?),
+                of: small(of)?,
+            },
+            'p' if body == "-" => Decision::Preempt {
+                task: None,
+                of: small(of)?,
+            },
+            'p' => Decision::Preempt {
+                task: Some(TaskId::from_u64(num(body)?)),
+                of: small(of)?,
+            },
+            'b' => Decision::Branch {
+                index: small(body)?,
+                of: small(of)?,
+            },
+            'v' => Decision::Value {
+                value: num(body)?,
+                bound: num(of)?,
+            },
+            _ => return Err(bad()),
+        })
+    }
+}
+
+/// The decisions of one run, in order. [`crate::Strategy::replay`] follows it to reproduce the
+/// run exactly.
+///
+/// Its text form is the decisions separated by spaces; it parses back losslessly:
+///
+/// ```
+/// use sim::schedule::Schedule;
+/// let s: Schedule = "r2/3 p-/2 b1/2 v7/10".parse().unwrap();
+/// assert_eq!(s.len(), 4);
+/// assert_eq!(s.to_string(), "r2/3 p-/2 b1/2 v7/10");
+/// assert!("r2/3 x".parse::<Schedule>().is_err());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Schedule {
+    decisions: Vec<Decision>,
+}
+
+impl Schedule {
+    /// An empty schedule (replaying it is the same as running under Fifo).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The decisions in order.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+
+    /// Number of decisions.
+    pub fn len(&self) -> usize {
+        self.decisions.len()
+    }
+
+    /// True when no decision was taken.
+    pub fn is_empty(&self) -> bool {
+        self.decisions.is_empty()
+    }
+
+    /// Appends a decision.
+    pub fn push(&mut self, d: Decision) {
+        self.decisions.push(d);
+    }
+
+    /// How many preemptions (switches away from a task that could continue) it contains.
+    pub fn preemptions(&self) -> usize {
+        self.decisions.iter().filter(|d| d.is_preemption()).count()
+    }
+}
+
+impl From<Vec<Decision>> for Schedule {
+    fn from(decisions: Vec<Decision>) -> Self {
+        Schedule { decisions }
+    }
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.decisions.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Schedule {
+    type Err = ParseScheduleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let decisions = s
+            .split_whitespace()
+            .enumerate()
+            .map(|(position, t)| {
+                t.parse::<Decision>()
+                    .map_err(|e| ParseScheduleError { position, ..e })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Schedule { decisions })
+    }
+}

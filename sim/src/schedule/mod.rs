@@ -1,0 +1,277 @@
+//! Scheduling strategies: the oracle behind every choice the executor makes.
+//!
+//! The executor asks its [`Scheduler`] four kinds of question and records every answer that had
+//! more than one option as a [`Decision`]:
+//!
+//! - **which task runs next** at a scheduling point (the running task returned `Pending` or
+//!   finished, or a new round started): [`Scheduler::choose_task`];
+//! - **whether to switch** at a preemption point (an await on a `sim` operation that could
+//!   complete at once, such as [`crate::task::maybe_yield`]): [`Scheduler::choose_preemption`];
+//! - **which of simultaneous events wins** (a timeout and its future ready at the same instant):
+//!   [`Scheduler::choose_branch`];
+//! - **which random value** user code gets from [`crate::rand`]: [`Scheduler::choose_value`].
+//!
+//! [`Strategy`] names a scheduler and builds a fresh one for each run from the run's seed.
+
+mod decision;
+mod fifo;
+mod random;
+mod replay;
+mod seed;
+
+use std::fmt;
+use std::rc::Rc;
+
+pub use decision::{Decision, ParseScheduleError, Schedule};
+pub use seed::{STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
+
+use crate::task::{ReadyQueue, TaskId};
+use rand_chacha::ChaCha8Rng;
+
+/// The runnable tasks at a scheduling point, in the executor's canonical order (the order they
+/// became runnable, perturbed only by earlier non-default choices). Index 0 is the FIFO choice.
+#[derive(Clone, Copy)]
+pub struct Runnable<'a> {
+    queue: &'a ReadyQueue,
+    step: u64,
+}
+
+impl<'a> Runnable<'a> {
+    pub(crate) fn new(queue: &'a ReadyQueue, step: u64) -> Self {
+        Runnable { queue, step }
+    }
+
+    /// How many tasks are runnable.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// True when no task is runnable (never the case when a strategy is asked to choose a task).
+    pub fn is_empty(&self) -> bool {
+        self.queue.len() == 0
+    }
+
+    /// The `i`-th runnable task.
+    pub fn get(&self, i: usize) -> TaskId {
+        self.queue.get(i).id
+    }
+
+    /// All runnable tasks in canonical order.
+    pub fn iter(&self) -> impl Iterator<Item = TaskId> + 'a {
+        self.queue.iter().map(|k| k.id)
+    }
+
+    /// Index of `task` among the runnable tasks.
+    pub fn position(&self, task: TaskId) -> Option<usize> {
+        self.queue.iter().position(|k| k.id == task)
+    }
+
+    /// The number of task polls so far in this run (the step about to be taken is `step() + 1`).
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+}
+
+/// A replayed decision did not fit the running program: the program or its inputs changed since
+/// the schedule was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// Index of the decision in the schedule.
+    pub index: usize,
+    /// What the schedule recorded.
+    pub expected: Decision,
+    /// What the program offered instead.
+    pub found: String,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "decision {} of the schedule was `{}` ",
+            self.index, self.expected
+        )?;
+        match self.expected {
+            Decision::Run { task, .. } => write!(f, "(run {task})")?,
+            Decision::Preempt {
+                task: Some(task), ..
+            } => write!(f, "(switch to {task})")?,
+            Decision::Preempt { task: None, .. } => write!(f, "(keep running)")?,
+            Decision::Branch { .. } => write!(f, "(a tie between simultaneous events)")?,
+            Decision::Value { .. } => write!(f, "(a random value)")?,
+        }
+        write!(f, ", but the program offered {}", self.found)
+    }
+}
+
+/// The result of a scheduler's choice: only replay can fail.
+pub type Choice<T> = Result<T, Divergence>;
+
+/// The source of every decision in a run. One value serves one run.
+///
+/// Implement it to plug in an exploration technique; [`Strategy::custom`] wraps it. Each method
+/// is called only when there is more than one option.
+pub trait Scheduler {
+    /// Picks which runnable task to poll next; returns an index into `runnable`.
+    fn choose_task(&mut self, runnable: Runnable<'_>) -> Choice<usize>;
+
+    /// At a preemption point of `current`: `None` continues it, `Some(i)` switches to
+    /// `runnable.get(i)` (the current task then becomes runnable again).
+    fn choose_preemption(
+        &mut self,
+        current: TaskId,
+        runnable: Runnable<'_>,
+    ) -> Choice<Option<usize>>;
+
+    /// Breaks a tie among `of` simultaneous events; 0 is the default (documented) order.
+    fn choose_branch(&mut self, of: u32) -> Choice<u32>;
+
+    /// Draws a random value in `0..bound` (`bound == 0`: any `u64`) for user code. `values` is the
+    /// run's value stream, independent of scheduling; most strategies just draw from it.
+    fn choose_value(&mut self, bound: u64, values: &mut ChaCha8Rng) -> Choice<u64> {
+        Ok(uniform_below(values, bound))
+    }
+
+    /// A task was spawned (before it is first runnable).
+    fn on_spawn(&mut self, _task: TaskId) {}
+}
+
+type Factory = Rc<dyn Fn(u64) -> Box<dyn Scheduler>>;
+
+/// Which scheduler a run uses. Cheap to clone; each run builds a fresh scheduler from the seed.
+///
+/// ```
+/// use sim::{Sim, Strategy};
+/// let mut sim = Sim::builder().seed(3).strategy(Strategy::fifo()).build();
+/// assert_eq!(sim.run(async { 1 + 1 }).unwrap(), 2);
+/// ```
+#[derive(Clone)]
+pub struct Strategy {
+    name: Rc<str>,
+    kind: Kind,
+}
+
+#[derive(Clone)]
+enum Kind {
+    Fifo,
+    Random,
+    Replay {
+        schedule: Rc<Schedule>,
+        strict: bool,
+    },
+    Custom(Factory),
+}
+
+impl Strategy {
+    /// asyncio's order exactly: the oldest runnable task runs next, preemption points never
+    /// switch, ties take the documented default. Random values still come from the seed.
+    pub fn fifo() -> Self {
+        Strategy {
+            name: "fifo".into(),
+            kind: Kind::Fifo,
+        }
+    }
+
+    /// Uniform seeded choice among runnable tasks at every scheduling point, and among
+    /// "continue" and every runnable task at every preemption point.
+    pub fn random() -> Self {
+        Strategy {
+            name: "random".into(),
+            kind: Kind::Random,
+        }
+    }
+
+    /// Follows `schedule` exactly and reports [`crate::SimError::is_diverged`] at the first
+    /// decision that does not fit the program. Once the schedule is used up the run continues as
+    /// Fifo, with random values from the seed.
+    pub fn replay(schedule: Schedule) -> Self {
+        Strategy {
+            name: "replay".into(),
+            kind: Kind::Replay {
+                schedule: Rc::new(schedule),
+                strict: true,
+            },
+        }
+    }
+
+    /// Like [`Strategy::replay`], but a decision that does not fit falls back to the default
+    /// choice instead of stopping the run. Shrinkers use it to try edited schedules.
+    pub fn replay_lenient(schedule: Schedule) -> Self {
+        Strategy {
+            name: "replay-lenient".into(),
+            kind: Kind::Replay {
+                schedule: Rc::new(schedule),
+                strict: false,
+            },
+        }
+    }
+
+    /// A strategy built by `factory(seed)` for each run, reported under `name`.
+    ///
+    /// ```
+    /// use sim::schedule::{Choice, Runnable, Scheduler};
+    /// use sim::task::TaskId;
+    /// use sim::{Sim, Strategy};
+    ///
+    /// /// Always runs the newest runnable task.
+    /// struct Lifo;
+    /// impl Scheduler for Lifo {
+    ///     fn choose_task(&mut self, r: Runnable<'_>) -> Choice<usize> { Ok(r.len() - 1) }
+    ///     fn choose_preemption(&mut self, _: TaskId, _: Runnable<'_>) -> Choice<Option<usize>> { Ok(None) }
+    ///     fn choose_branch(&mut self, _: u32) -> Choice<u32> { Ok(0) }
+    /// }
+    /// let mut sim = Sim::builder().strategy(Strategy::custom("lifo", |_seed| Lifo)).build();
+    /// assert_eq!(sim.run(async { 7 }).unwrap(), 7);
+    /// ```
+    pub fn custom<S, F>(name: &str, factory: F) -> Self
+    where
+        S: Scheduler + 'static,
+        F: Fn(u64) -> S + 'static,
+    {
+        let factory: Factory = Rc::new(move |seed| Box::new(factory(seed)));
+        Strategy {
+            name: name.into(),
+            kind: Kind::Custom(factory),
+        }
+    }
+
+    /// The strategy's name, as reports print it (`fifo`, `random`, `replay`, …).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// True for [`Strategy::fifo`].
+    pub fn is_fifo(&self) -> bool {
+        matches!(self.kind, Kind::Fifo)
+    }
+
+    pub(crate) fn build(&self, seed: u64) -> Box<dyn Scheduler> {
+        match &self.kind {
+            Kind::Fifo => Box::new(fifo::Fifo),
+            Kind::Random => Box::new(random::RandomScheduler::new(seed)),
+            Kind::Replay { schedule, strict } => {
+                Box::new(replay::Replay::new(schedule.clone(), *strict))
+            }
+            Kind::Custom(factory) => factory(seed),
+        }
+    }
+}
+
+impl Default for Strategy {
+    /// [`Strategy::random`].
+    fn default() -> Self {
+        Strategy::random()
+    }
+}
+
+impl fmt::Debug for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Strategy({})", self.name)
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}

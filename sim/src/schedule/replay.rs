@@ -1,0 +1,143 @@
+//! Following a recorded schedule.
+
+use std::rc::Rc;
+
+use rand_chacha::ChaCha8Rng;
+
+use super::{Choice, Decision, Divergence, Runnable, Schedule, Scheduler, uniform_below};
+use crate::task::TaskId;
+
+/// Replays decisions in order; past the end it behaves as Fifo.
+pub(crate) struct Replay {
+    schedule: Rc<Schedule>,
+    next: usize,
+    strict: bool,
+}
+
+impl Replay {
+    pub(crate) fn new(schedule: Rc<Schedule>, strict: bool) -> Self {
+        Replay {
+            schedule,
+            next: 0,
+            strict,
+        }
+    }
+
+    /// The next recorded decision, consumed.
+    fn take(&mut self) -> Option<(usize, Decision)> {
+        let d = *self.schedule.decisions().get(self.next)?;
+        self.next += 1;
+        Some((self.next - 1, d))
+    }
+
+    /// In strict mode, a divergence; in lenient mode, the default choice.
+    fn mismatch<T>(
+        &self,
+        index: usize,
+        expected: Decision,
+        found: String,
+        default: T,
+    ) -> Choice<T> {
+        if self.strict {
+            Err(Divergence {
+                index,
+                expected,
+                found,
+            })
+        } else {
+            Ok(default)
+        }
+    }
+}
+
+fn describe(runnable: &Runnable<'_>) -> String {
+    let ids: Vec<String> = runnable.iter().map(|t| t.to_string()).collect();
+    format!("runnable [{}]", ids.join(", "))
+}
+
+impl Scheduler for Replay {
+    fn choose_task(&mut self, runnable: Runnable<'_>) -> Choice<usize> {
+        let Some((i, d)) = self.take() else {
+            return Ok(0);
+        };
+        match d {
+            Decision::Run { task, .. } => match runnable.position(task) {
+                Some(pos) => Ok(pos),
+                None => self.mismatch(i, d, describe(&runnable), 0),
+            },
+            _ => self.mismatch(
+                i,
+                d,
+                format!("a choice of task to run among {}", describe(&runnable)),
+                0,
+            ),
+        }
+    }
+
+    fn choose_preemption(
+        &mut self,
+        current: TaskId,
+        runnable: Runnable<'_>,
+    ) -> Choice<Option<usize>> {
+        let Some((i, d)) = self.take() else {
+            return Ok(None);
+        };
+        match d {
+            Decision::Preempt { task: None, .. } => Ok(None),
+            Decision::Preempt {
+                task: Some(task), ..
+            } => match runnable.position(task) {
+                Some(pos) => Ok(Some(pos)),
+                None => self.mismatch(
+                    i,
+                    d,
+                    format!(
+                        "a preemption point of {current} with {}",
+                        describe(&runnable)
+                    ),
+                    None,
+                ),
+            },
+            _ => self.mismatch(
+                i,
+                d,
+                format!(
+                    "a preemption point of {current} with {}",
+                    describe(&runnable)
+                ),
+                None,
+            ),
+        }
+    }
+
+    fn choose_branch(&mut self, of: u32) -> Choice<u32> {
+        let Some((i, d)) = self.take() else {
+            return Ok(0);
+        };
+        match d {
+            Decision::Branch {
+                index,
+                of: recorded,
+            } if recorded == of && index < of => Ok(index),
+            _ => self.mismatch(i, d, format!("a tie among {of} simultaneous events"), 0),
+        }
+    }
+
+    fn choose_value(&mut self, bound: u64, values: &mut ChaCha8Rng) -> Choice<u64> {
+        let Some((i, d)) = self.take() else {
+            return Ok(uniform_below(values, bound));
+        };
+        match d {
+            Decision::Value {
+                value,
+                bound: recorded,
+            } if recorded == bound => Ok(value),
+            _ => self.mismatch(
+                i,
+                d,
+                format!("a random value below {bound}"),
+                uniform_below(values, bound),
+            ),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Tasks: spawning, joining, aborting, yielding.
+//!
+//! A task is a `'static` future the executor polls until it completes. Spawning is lazy: the new
+//! task first runs when the spawner suspends (asyncio's `create_task`, tokio's `spawn`).
+//! Cancellation is drop: [`JoinHandle::abort`] makes the executor drop the task's future before
+//! its next poll. A panic is caught per task and reaches the joiner as a [`JoinError`].
+
+mod id;
+mod join_error;
+mod join_handle;
+pub(crate) mod raw;
+mod ready;
+pub(crate) mod table;
+pub(crate) mod waker;
+mod yield_now;
+
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+
+pub use id::{TaskId, TaskInfo};
+pub use join_error::JoinError;
+pub use join_handle::JoinHandle;
+pub(crate) use ready::{ReadyQueue, TaskKey};
+pub use yield_now::{MaybeYield, YieldNow, maybe_yield, yield_now};
+
+pub(crate) use yield_now::preemption_point;
+
+use crate::context;
+use raw::{JoinCell, TaskFuture};
+
+/// Spawns `fut` as a new task and returns its [`JoinHandle`]. No `Send` bound: everything runs on
+/// one thread.
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// let v = sim.run(async {
+///     let h = sim::spawn(async { 40 + 2 });
+///     h.await.unwrap()
+/// }).unwrap();
+/// assert_eq!(v, 42);
+/// ```
+///
+/// # Panics
+/// When called outside a simulation.
+#[track_caller]
+pub fn spawn<F>(fut: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    spawn_inner(fut, None, Location::caller())
+}
+
+/// Like [`spawn`], with a name that traces and reports show (`name#id`).
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let h = sim::spawn_named("worker", async {});
+///     h.await.unwrap();
+/// }).unwrap();
+/// assert!(sim.trace().to_string().contains("spawn worker#1"));
+/// ```
+///
+/// # Panics
+/// When called outside a simulation.
+#[track_caller]
+pub fn spawn_named<F>(name: impl Into<String>, fut: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    spawn_inner(fut, Some(name.into().into_boxed_str()), Location::caller())
+}
+
+#[track_caller]
+fn spawn_inner<F>(
+    fut: F,
+    name: Option<Box<str>>,
+    site: &'static Location<'static>,
+) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let cell = Rc::new(JoinCell::new());
+    let body = Box::pin(TaskFuture::new(fut, cell.clone()));
+    let key = context::with("sim::spawn", |core| core.spawn(body, name, site));
+    JoinHandle::new(cell, key)
+}
+
+/// The id of the task calling it.
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn id() -> TaskId {
+    context::with("sim::task::id", |core| {
+        core.current().map_or(TaskId::MAIN, |k| k.id)
+    })
+}
+
+/// The label (`name#id`) of the task calling it.
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn label() -> String {
+    context::with("sim::task::label", |core| {
+        let id = core.current().map_or(TaskId::MAIN, |k| k.id);
+        core.label(id)
+    })
+}

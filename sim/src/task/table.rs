@@ -1,0 +1,143 @@
+//! The task slab: live tasks by slot, free slots reused.
+//!
+//! A slot's lifecycle: `insert` (live, scheduled) → polled any number of times (`body` taken
+//! out for the poll and put back on `Pending`) → `remove` when the future completed, panicked,
+//! was aborted, or was dropped at shutdown. Slot 0 is main's; its future lives on `run`'s stack.
+
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Waker;
+
+use super::raw::RawTask;
+use super::{TaskId, TaskKey};
+use crate::time::Instant;
+
+/// What a blocked task waits on, for deadlock reports.
+#[derive(Clone, Debug)]
+pub(crate) enum WaitKind {
+    Sleep {
+        until: Instant,
+    },
+    Join {
+        task: TaskId,
+    },
+    Yield,
+    Resource {
+        op: &'static str,
+        name: Option<Rc<str>>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Waiting {
+    pub(crate) kind: WaitKind,
+    pub(crate) site: Option<&'static Location<'static>>,
+}
+
+pub(crate) struct Body {
+    pub(crate) fut: Pin<Box<dyn RawTask>>,
+    pub(crate) waker: Waker,
+}
+
+pub(crate) struct Slot {
+    pub(crate) id: TaskId,
+    pub(crate) live: bool,
+    pub(crate) body: Option<Body>,
+    pub(crate) scheduled: bool,
+    pub(crate) abort: bool,
+    pub(crate) waits: Vec<Waiting>,
+}
+
+#[derive(Default)]
+pub(crate) struct TaskTable {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+impl TaskTable {
+    /// Reserves a slot for a task whose body is attached with [`TaskTable::attach`].
+    pub(crate) fn insert(&mut self, id: TaskId) -> TaskKey {
+        let slot = Slot {
+            id,
+            live: true,
+            body: None,
+            scheduled: false,
+            abort: false,
+            waits: Vec::new(),
+        };
+        let index = match self.free.pop() {
+            Some(i) => {
+                let old = std::mem::replace(&mut self.slots[i as usize], slot);
+                // Keep the old wait list's allocation for the next tenant.
+                let mut waits = old.waits;
+                waits.clear();
+                self.slots[i as usize].waits = waits;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        TaskKey { slot: index, id }
+    }
+
+    pub(crate) fn get_mut(&mut self, key: TaskKey) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(key.slot as usize)
+            .filter(|s| s.live && s.id == key.id)
+    }
+
+    #[allow(dead_code, reason = "used by task groups via Core::is_live")]
+    pub(crate) fn get(&self, key: TaskKey) -> Option<&Slot> {
+        self.slots
+            .get(key.slot as usize)
+            .filter(|s| s.live && s.id == key.id)
+    }
+
+    /// Marks the slot free; returns whether the task was still scheduled.
+    pub(crate) fn remove(&mut self, key: TaskKey) -> bool {
+        let Some(s) = self.get_mut(key) else {
+            return false;
+        };
+        s.live = false;
+        s.body = None;
+        let was_scheduled = s.scheduled;
+        s.scheduled = false;
+        self.free.push(key.slot);
+        was_scheduled
+    }
+
+    /// Live tasks other than main, in id (spawn) order.
+    pub(crate) fn live_spawned(&self) -> Vec<TaskKey> {
+        let mut keys: Vec<TaskKey> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.live && s.id != TaskId::MAIN)
+            .map(|(i, s)| TaskKey {
+                slot: i as u32,
+                id: s.id,
+            })
+            .collect();
+        keys.sort_by_key(|k| k.id);
+        keys
+    }
+
+    /// Every live task with what it waits on, in id order.
+    pub(crate) fn live_with_waits(&self) -> Vec<(TaskId, Vec<Waiting>)> {
+        let mut v: Vec<_> = self
+            .slots
+            .iter()
+            .filter(|s| s.live)
+            .map(|s| (s.id, s.waits.clone()))
+            .collect();
+        v.sort_by_key(|(id, _)| *id);
+        v
+    }
+
+    pub(crate) fn live_count(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+}

@@ -1,0 +1,77 @@
+//! Task wakers, built on `std::task::Wake`.
+//!
+//! A waker names its simulation (a process-unique number), its owner thread and its task. Waking
+//! on the owner thread while that simulation runs schedules the task. Waking after the run ended
+//! does nothing (a stale waker kept by user code is harmless). Waking from any other thread means
+//! something outside the simulation (a real thread, another runtime) holds a simulated task's
+//! waker: that would make runs nondeterministic, so it is recorded and the run fails with
+//! [`crate::SimError::is_foreign_wake`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Wake;
+use std::thread::ThreadId;
+
+use super::TaskKey;
+use crate::context;
+
+/// Wakes that came from another thread while the simulation ran.
+#[derive(Default)]
+pub(crate) struct ForeignWakes {
+    flagged: AtomicBool,
+    thread: Mutex<Option<String>>,
+}
+
+impl ForeignWakes {
+    pub(crate) fn is_flagged(&self) -> bool {
+        self.flagged.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn thread(&self) -> String {
+        self.thread
+            .lock()
+            .map(|t| t.clone())
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "?".into())
+    }
+
+    fn record(&self) {
+        let t = std::thread::current();
+        let name = t
+            .name()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{:?}", t.id()));
+        if let Ok(mut slot) = self.thread.lock() {
+            slot.get_or_insert(name);
+        }
+        self.flagged.store(true, Ordering::Relaxed);
+    }
+}
+
+pub(crate) struct TaskWaker {
+    pub(crate) sim: u64,
+    pub(crate) owner: ThreadId,
+    pub(crate) key: TaskKey,
+    pub(crate) foreign: Arc<ForeignWakes>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let handled = context::try_with(|core| {
+            if core.sim_id == self.sim {
+                core.wake(self.key);
+                true
+            } else {
+                false
+            }
+        });
+        if handled != Some(true) && std::thread::current().id() != self.owner {
+            self.foreign.record();
+        }
+    }
+}

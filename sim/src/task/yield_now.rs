@@ -1,0 +1,127 @@
+//! Giving up the processor: always (`yield_now`) or when the strategy says so (`maybe_yield`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::table::WaitKind;
+use crate::context;
+use crate::trace::EventKind;
+
+/// Suspends the current task once, letting every other runnable task run first (under Fifo it
+/// goes to the back of the ready queue, like asyncio's `await asyncio.sleep(0)`).
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// let mut sim = sim::Sim::builder().strategy(sim::Strategy::fifo()).build();
+/// let l = log.clone();
+/// sim.run(async move {
+///     let l2 = l.clone();
+///     let t = sim::spawn(async move { l2.borrow_mut().push("task") });
+///     l.borrow_mut().push("main before yield");
+///     sim::task::yield_now().await;
+///     l.borrow_mut().push("main after yield");
+///     t.await.unwrap();
+/// }).unwrap();
+/// assert_eq!(*log.borrow(), ["main before yield", "task", "main after yield"]);
+/// ```
+#[track_caller]
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// Future of [`yield_now`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        context::with("sim::task::yield_now", |core| {
+            core.event(EventKind::Yield);
+            core.note_wait(WaitKind::Yield, None);
+        });
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// A preemption point: an exploring strategy may switch to another runnable task here; Fifo
+/// never does, so under Fifo this completes at once.
+///
+/// Every `sim` operation that can complete immediately (locking a free mutex, receiving from a
+/// non-empty channel) contains one. Call it in your own code where a real multi-threaded
+/// runtime could interleave another task, e.g. between reading and writing shared state, so the
+/// harness can explore that window.
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc};
+/// // Two read-modify-write increments with a preemption point in the window.
+/// let lost_update_seen = (0..64).any(|seed| {
+///     let mut sim = sim::Sim::new(seed);
+///     sim.run(async {
+///         let c = Rc::new(Cell::new(0));
+///         let incs: Vec<_> = (0..2).map(|_| {
+///             let c = c.clone();
+///             sim::spawn(async move {
+///                 let x = c.get();
+///                 sim::task::maybe_yield().await;
+///                 c.set(x + 1);
+///             })
+///         }).collect();
+///         for h in incs { h.await.unwrap(); }
+///         c.get()
+///     }).unwrap() == 1
+/// });
+/// assert!(lost_update_seen);
+/// ```
+pub fn maybe_yield() -> MaybeYield {
+    MaybeYield { state: 0 }
+}
+
+/// Future of [`maybe_yield`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct MaybeYield {
+    /// 0: not polled; 1: switched away, resume on next poll.
+    state: u8,
+}
+
+impl Future for MaybeYield {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.state == 1 {
+            return Poll::Ready(());
+        }
+        if preemption_point(cx) {
+            self.state = 1;
+            return Poll::Pending;
+        }
+        Poll::Ready(())
+    }
+}
+
+/// The preemption point inside `sim` operations: returns true (after arranging to be woken)
+/// when the strategy switches away; the caller then returns `Pending` and retries on its next
+/// poll.
+pub(crate) fn preemption_point(cx: &mut Context<'_>) -> bool {
+    let switched = context::with("a sim operation", |core| {
+        let s = core.preempt();
+        if s {
+            core.event(EventKind::Yield);
+        }
+        s
+    });
+    if switched {
+        cx.waker().wake_by_ref();
+    }
+    switched
+}

@@ -15,6 +15,7 @@
 
 mod decision;
 mod fifo;
+mod pct;
 mod random;
 mod replay;
 mod seed;
@@ -23,6 +24,7 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use decision::{Decision, ParseScheduleError, Schedule};
+pub use pct::{DEFAULT_PCT_STEPS, DEFAULT_SPIN_LIMIT};
 pub use seed::{STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
 
 use crate::task::{ReadyQueue, TaskId};
@@ -160,6 +162,11 @@ enum Kind {
         strict: bool,
     },
     Custom(Factory),
+    Pct {
+        depth: u32,
+        steps: u64,
+    },
+    Portfolio(Rc<[Strategy]>),
 }
 
 impl Strategy {
@@ -235,6 +242,102 @@ impl Strategy {
         }
     }
 
+    /// PCT with bug depth `depth` (≥ 1): random task priorities, `depth − 1` priority change
+    /// points spread over the first [`DEFAULT_PCT_STEPS`] scheduling points. See
+    /// [`Strategy::pct_with_steps`] to fit the change points to a program's length, and the
+    /// `pct` module notes on yields and spin loops.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use sim::{Sim, Strategy};
+    /// // "The long task finishes before main looks": about one run in two at depth 1.
+    /// let found = (0..20).filter(|&seed| {
+    ///     let mut sim = Sim::builder().seed(seed).strategy(Strategy::pct(1)).build();
+    ///     sim.run(async {
+    ///         let done = Rc::new(Cell::new(false));
+    ///         let d = done.clone();
+    ///         let _long = sim::spawn(async move {
+    ///             for _ in 0..20 { sim::task::yield_now().await; }
+    ///             d.set(true);
+    ///         });
+    ///         sim::task::maybe_yield().await;
+    ///         done.get()
+    ///     }).unwrap()
+    /// }).count();
+    /// assert!(found > 0);
+    /// assert_eq!(Strategy::pct(3).name(), "pct3");
+    /// ```
+    ///
+    /// # Panics
+    /// When `depth` is 0.
+    pub fn pct(depth: u32) -> Self {
+        Self::pct_with_steps(depth, DEFAULT_PCT_STEPS)
+    }
+
+    /// PCT with its `depth − 1` change points drawn among the first `steps` scheduling points
+    /// (the `Run` and `Preempt` decisions of a run; a Fifo run's count is a good estimate). The
+    /// name shows `steps` when it is not the default: `pct2(k=200)`.
+    ///
+    /// ```
+    /// let s = sim::Strategy::pct_with_steps(2, 200);
+    /// assert_eq!(s.name(), "pct2(k=200)");
+    /// ```
+    ///
+    /// # Panics
+    /// When `depth` is 0.
+    pub fn pct_with_steps(depth: u32, steps: u64) -> Self {
+        assert!(
+            depth >= 1,
+            "Strategy::pct: depth must be at least 1 (the number of ordering constraints the bug \
+             needs; 1 = one task must run before another), got 0"
+        );
+        let name = if steps == DEFAULT_PCT_STEPS {
+            format!("pct{depth}")
+        } else {
+            format!("pct{depth}(k={steps})")
+        };
+        Strategy {
+            name: name.into(),
+            kind: Kind::Pct { depth, steps },
+        }
+    }
+
+    /// Alternates `strategies` across seeds: seed `s` runs under `strategies[s % len]` (with
+    /// seed `s`), so a sweep of consecutive seeds gives each its share.
+    ///
+    /// ```
+    /// use sim::Strategy;
+    /// let p = Strategy::portfolio(vec![Strategy::random(), Strategy::pct(3)]);
+    /// assert_eq!(p.name(), "portfolio(random,pct3)");
+    /// assert_eq!(p.pick(5).name(), "pct3");
+    /// ```
+    ///
+    /// # Panics
+    /// When `strategies` is empty.
+    pub fn portfolio(strategies: Vec<Strategy>) -> Self {
+        assert!(
+            !strategies.is_empty(),
+            "Strategy::portfolio needs at least one strategy to alternate, got an empty list"
+        );
+        let names: Vec<&str> = strategies.iter().map(Strategy::name).collect();
+        Strategy {
+            name: format!("portfolio({})", names.join(",")).into(),
+            kind: Kind::Portfolio(strategies.into()),
+        }
+    }
+
+    /// The strategy that actually runs seed `seed`: itself, except for a portfolio, which
+    /// answers its member for that seed.
+    pub fn pick(&self, seed: u64) -> &Strategy {
+        match &self.kind {
+            Kind::Portfolio(members) => {
+                let i = usize::try_from(seed % members.len() as u64).unwrap_or(0);
+                members[i].pick(seed)
+            }
+            _ => self,
+        }
+    }
+
     /// The strategy's name, as reports print it (`fifo`, `random`, `replay`, …).
     pub fn name(&self) -> &str {
         &self.name
@@ -253,6 +356,8 @@ impl Strategy {
                 Box::new(replay::Replay::new(schedule.clone(), *strict))
             }
             Kind::Custom(factory) => factory(seed),
+            Kind::Pct { depth, steps } => Box::new(pct::Pct::new(seed, *depth, *steps)),
+            Kind::Portfolio(_) => self.pick(seed).build(seed),
         }
     }
 }

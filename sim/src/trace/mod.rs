@@ -5,6 +5,7 @@
 //! source paths, so it is byte-identical for the same program, seed and strategy on any machine:
 //! ready for snapshot tests. [`Trace::digest`] hashes that text.
 
+mod chrome;
 mod event;
 
 use std::fmt;

@@ -1,0 +1,186 @@
+//! Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010).
+//!
+//! Every task gets a random priority when it is first seen; the highest-priority runnable task
+//! always runs, and a preemption point switches exactly when a higher-priority task is runnable.
+//! `depth − 1` *change points* are drawn uniformly among the first `k` scheduling points of the
+//! run; at a change point the task that is running (or just ran) drops below every task. A bug of
+//! depth `d` among `n` tasks and `k` points is then found with probability at least
+//! `1 / (n · k^(d−1))` per run.
+//!
+//! **What counts as a point.** Every time the executor consults the strategy about a task
+//! (`choose_task` or `choose_preemption`), i.e. every `Run` or `Preempt` decision of the
+//! recorded [`super::Schedule`]. A Fifo run's `schedule().len()` (minus `Branch`/`Value`
+//! decisions) is therefore a good `k` for [`super::Strategy::pct_with_steps`].
+//!
+//! **Yields keep priority.** A task that suspends with `yield_now` (or any self-wake) stays the
+//! highest-priority task, so a bug whose window is a yield is explored like any other step
+//! (lowering priority on yield makes "task X runs while Y is inside its yield window" unreachable
+//! at depth 1). The cost is spin loops: a top-priority task spinning on `yield_now` until another
+//! task acts would spin forever. So a task chosen [`DEFAULT_SPIN_LIMIT`] times in a row right
+//! after it woke itself is taken to be spinning and drops below every task, exactly like at a
+//! change point, but without using one of the `depth − 1` changes. Programs whose tasks yield
+//! fewer times in a row than the limit (BUGS.md B6 yields 20 times) are explored exactly as PCT
+//! prescribes; spin loops cost at most `spin_limit` wasted polls per demotion.
+//!
+//! Ties between simultaneous events ([`Scheduler::choose_branch`]) are drawn at random from the
+//! seed's scheduling stream; values come from the value stream, as under every strategy.
+
+use rand_chacha::ChaCha8Rng;
+
+use super::{Choice, Runnable, STREAM_SCHEDULE, Scheduler, seeded_rng, uniform_below};
+use crate::task::TaskId;
+
+/// The number of scheduling points change points are spread over when the caller gives none.
+pub const DEFAULT_PCT_STEPS: u64 = 64;
+
+/// Consecutive self-wakes after which a top-priority task is treated as a spin loop.
+pub const DEFAULT_SPIN_LIMIT: u32 = 64;
+
+/// Initial priorities live above this value; demoted tasks get values below it, each demotion
+/// lower than the last.
+const BAND: u64 = 1 << 32;
+
+pub(crate) struct Pct {
+    rng: ChaCha8Rng,
+    /// Priority of each task, indexed by task id; `None` until first seen.
+    priority: Vec<Option<u64>>,
+    /// Scheduling points in increasing order at which the running task is demoted.
+    change_points: Vec<u64>,
+    /// Scheduling points seen so far.
+    points: u64,
+    /// The next priority a demoted task gets (decreasing).
+    next_low: u64,
+    /// The task most recently chosen to run, and how many times in a row it was chosen again
+    /// right after waking itself.
+    last: Option<TaskId>,
+    streak: u32,
+    spin_limit: u32,
+}
+
+impl Pct {
+    pub(crate) fn new(seed: u64, depth: u32, steps: u64) -> Self {
+        let mut rng = seeded_rng(seed, STREAM_SCHEDULE);
+        let changes = u64::from(depth.saturating_sub(1)).min(steps);
+        // Distinct points in 1..=steps (Floyd's sampling keeps it exact and cheap).
+        let mut change_points: Vec<u64> = Vec::new();
+        for j in (steps - changes + 1)..=steps {
+            let t = 1 + uniform_below(&mut rng, j);
+            if change_points.contains(&t) {
+                change_points.push(j);
+            } else {
+                change_points.push(t);
+            }
+        }
+        change_points.sort_unstable();
+        Pct {
+            rng,
+            priority: Vec::new(),
+            change_points,
+            points: 0,
+            next_low: BAND - 1,
+            last: None,
+            streak: 0,
+            spin_limit: DEFAULT_SPIN_LIMIT,
+        }
+    }
+
+    fn slot(task: TaskId) -> usize {
+        usize::try_from(task.as_u64()).expect("task ids fit in usize")
+    }
+
+    fn priority(&mut self, task: TaskId) -> u64 {
+        let i = Self::slot(task);
+        if self.priority.len() <= i {
+            self.priority.resize(i + 1, None);
+        }
+        if let Some(p) = self.priority[i] {
+            return p;
+        }
+        // A uniform draw from the high band is a uniformly random rank among the initial
+        // priorities (collisions are broken by task id, and have probability ~2⁻³²).
+        let p = BAND + uniform_below(&mut self.rng, u64::MAX - BAND);
+        self.priority[i] = Some(p);
+        p
+    }
+
+    fn demote(&mut self, task: TaskId) {
+        self.priority(task);
+        let low = self.next_low;
+        self.next_low = self.next_low.saturating_sub(1);
+        self.priority[Self::slot(task)] = Some(low);
+    }
+
+    /// Counts a scheduling point; demotes `running` if it is a change point.
+    fn tick(&mut self, running: Option<TaskId>) {
+        self.points += 1;
+        while self.change_points.first() == Some(&self.points) {
+            self.change_points.remove(0);
+            if let Some(t) = running {
+                self.demote(t);
+            }
+        }
+    }
+
+    /// Index of the highest-priority runnable task (ties: lower task id).
+    fn highest(&mut self, runnable: &Runnable<'_>) -> usize {
+        let mut best = 0;
+        let mut best_key = (0, 0);
+        for (i, t) in runnable.iter().enumerate() {
+            let key = (self.priority(t), u64::MAX - t.as_u64());
+            if i == 0 || key > best_key {
+                best = i;
+                best_key = key;
+            }
+        }
+        best
+    }
+}
+
+impl Scheduler for Pct {
+    fn choose_task(&mut self, runnable: Runnable<'_>) -> Choice<usize> {
+        let last = self.last;
+        self.tick(last);
+        let mut i = self.highest(&runnable);
+        let chosen = runnable.get(i);
+        if Some(chosen) == last {
+            self.streak += 1;
+            if self.streak >= self.spin_limit {
+                // Spinning on a yield at top priority: let the others run.
+                self.demote(chosen);
+                self.streak = 0;
+                i = self.highest(&runnable);
+            }
+        } else {
+            self.streak = 0;
+        }
+        self.last = Some(runnable.get(i));
+        Ok(i)
+    }
+
+    fn choose_preemption(
+        &mut self,
+        current: TaskId,
+        runnable: Runnable<'_>,
+    ) -> Choice<Option<usize>> {
+        self.tick(Some(current));
+        let i = self.highest(&runnable);
+        let other = runnable.get(i);
+        if self.priority(other) > self.priority(current) {
+            self.last = Some(other);
+            self.streak = 0;
+            Ok(Some(i))
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn choose_branch(&mut self, of: u32) -> Choice<u32> {
+        Ok(uniform_below(&mut self.rng, u64::from(of)) as u32)
+    }
+
+    fn on_spawn(&mut self, task: TaskId) {
+        // Main is never announced; give it its priority before its first child.
+        self.priority(TaskId::MAIN);
+        self.priority(task);
+    }
+}

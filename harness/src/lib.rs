@@ -1,1 +1,3 @@
 //! seedloop harness: seed sweeps, reports, replay (in progress).
+
+pub mod explore;

@@ -1,1 +1,3 @@
 //! seedloop scenarios (in progress).
+
+pub mod buggy;

@@ -1,0 +1,116 @@
+//! Programs with planted concurrency bugs (BUGS.md), each with its invariant, for the bug-finding
+//! benchmark and for tests of the exploring strategies.
+//!
+//! Each program is an `async fn() -> Result<(), String>`: `Err` (or a panic, or a deadlock the
+//! simulator reports) means the invariant broke. [`catalogue`] lists them with what BUGS.md says
+//! about them.
+//!
+//! ```
+//! use sim::{Sim, Strategy};
+//! let b1 = scenarios::buggy::find("B1").unwrap();
+//! let mut sim = Sim::builder().strategy(Strategy::fifo()).build();
+//! assert!(sim.run((b1.run)()).unwrap().is_err()); // B1 fails even under Fifo
+//! let b2 = scenarios::buggy::find("B2").unwrap();
+//! assert!(sim.run((b2.run)()).unwrap().is_ok()); // B2 needs a preemption
+//! ```
+
+mod nolock;
+mod shared;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use nolock::{b1, b2, b3, b4, b6, b9, b9_fixed, b12};
+pub use shared::{Shared, join_all, steps};
+
+/// A boxed planted-bug program.
+pub type BugFuture = Pin<Box<dyn Future<Output = Result<(), String>>>>;
+
+/// One planted bug.
+#[derive(Clone, Copy, Debug)]
+pub struct Bug {
+    /// `B1` … `B14`, `B9'` for the negative control.
+    pub name: &'static str,
+    /// One line: what goes wrong.
+    pub description: &'static str,
+    /// PCT bug depth from BUGS.md; `None` for a negative control.
+    pub depth: Option<u32>,
+    /// Whether the plain Fifo order already fails it.
+    pub fails_under_fifo: bool,
+    /// Builds a fresh run of the program.
+    pub run: fn() -> BugFuture,
+}
+
+impl Bug {
+    /// True for a negative control, which must never fail under any strategy.
+    pub fn is_control(&self) -> bool {
+        self.depth.is_none()
+    }
+}
+
+/// Every planted bug, in BUGS.md order, negative controls last.
+pub fn catalogue() -> Vec<Bug> {
+    vec![
+        Bug {
+            name: "B1",
+            description: "lost update across an await",
+            depth: Some(2),
+            fails_under_fifo: true,
+            run: || Box::pin(b1()),
+        },
+        Bug {
+            name: "B2",
+            description: "lost update across a preemption point only",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b2()),
+        },
+        Bug {
+            name: "B3",
+            description: "use before init (PCT fig. 1a)",
+            depth: Some(1),
+            fails_under_fifo: false,
+            run: || Box::pin(b3()),
+        },
+        Bug {
+            name: "B4",
+            description: "check-then-act (PCT fig. 1b)",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b4()),
+        },
+        Bug {
+            name: "B6",
+            description: "long task must finish first (PCT fig. 5)",
+            depth: Some(1),
+            fails_under_fifo: false,
+            run: || Box::pin(b6()),
+        },
+        Bug {
+            name: "B9",
+            description: "checker between two writes (SCTBench reorder_3)",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b9()),
+        },
+        Bug {
+            name: "B12",
+            description: "token ring (SCTBench token_ring)",
+            depth: Some(4),
+            fails_under_fifo: false,
+            run: || Box::pin(b12()),
+        },
+        Bug {
+            name: "B9'",
+            description: "fixed reorder (negative control)",
+            depth: None,
+            fails_under_fifo: false,
+            run: || Box::pin(b9_fixed()),
+        },
+    ]
+}
+
+/// The bug called `name` (`"B6"`, `"B9'"`), if the catalogue has it.
+pub fn find(name: &str) -> Option<Bug> {
+    catalogue().into_iter().find(|b| b.name == name)
+}

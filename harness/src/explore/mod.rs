@@ -24,20 +24,26 @@
 //! use std::{cell::Cell, rc::Rc};
 //! use harness::explore::Exhaustive;
 //!
-//! // Two tasks, each one atomic step after a preemption point.
-//! let outcome = Exhaustive::new().unbounded().run(|| async {
-//!     let order = Rc::new(Cell::new(0u32));
-//!     let hs: Vec<_> = (1..=2).map(|i| {
-//!         let order = order.clone();
+//! // Two read-modify-write increments with a preemption point between the read and the write.
+//! let increments = || async {
+//!     let c = Rc::new(Cell::new(0));
+//!     let hs: Vec<_> = (0..2).map(|_| {
+//!         let c = c.clone();
 //!         sim::spawn(async move {
+//!             let x = c.get();
 //!             sim::task::maybe_yield().await;
-//!             order.set(order.get() * 10 + i);
+//!             c.set(x + 1);
 //!         })
 //!     }).collect();
 //!     for h in hs { h.await.unwrap(); }
-//! });
-//! assert!(outcome.is_exhausted());
-//! assert_eq!(outcome.to_string(), "all 3 schedules explored, no failure");
+//!     if c.get() == 2 { Ok(()) } else { Err(format!("lost update: {}", c.get())) }
+//! };
+//! let outcome = Exhaustive::new().preemption_bound(0).run(increments);
+//! assert!(outcome.is_exhausted()); // no failure without a preemption...
+//! let outcome = Exhaustive::new().preemption_bound(1).run(increments);
+//! let found = outcome.failure.unwrap(); // ...and one preemption finds it
+//! assert_eq!(found.preemptions, 1);
+//! assert_eq!(found.message, "lost update: 1");
 //! ```
 
 mod tree;

@@ -1,0 +1,216 @@
+//! The bug-finding benchmark (BUGS.md): for each planted bug and each strategy, the median number
+//! of schedules until the first failure over 20 starting seeds (cap 100,000; "never" when the
+//! median start did not find it), and the median number of preemptions in the failing schedule.
+//! The exhaustive search (preemption bound 2) has no seed: its column is the one deterministic
+//! count. Negative controls must never fail: the program exits non-zero if one does, or if a bug
+//! that BUGS.md says fails under Fifo does not.
+//!
+//! `cargo run --release -p scenarios --example bugbench -- [--starts 20] [--cap 100000] [NAME..]`
+//!
+//! PCT's change points are spread over `k` scheduling points, learned per bug from one Fifo run
+//! (its `Run` and `Preempt` decisions).
+
+use harness::explore::Exhaustive;
+use scenarios::buggy::{self, Bug};
+use sim::schedule::Decision;
+use sim::{Sim, Strategy, TraceLevel};
+
+/// What one strategy achieved on one bug.
+struct Cell {
+    /// Schedules to the first failure from each start (`None`: not within the cap).
+    found: Vec<Option<u64>>,
+    /// Preemptions in each failing schedule.
+    preemptions: Vec<usize>,
+}
+
+impl Cell {
+    fn median(&self) -> Option<f64> {
+        let mut v: Vec<u64> = self.found.iter().map(|f| f.unwrap_or(u64::MAX)).collect();
+        v.sort_unstable();
+        let n = v.len();
+        let (a, b) = (v[(n - 1) / 2], v[n / 2]);
+        (b != u64::MAX).then(|| (a as f64 + b as f64) / 2.0)
+    }
+
+    fn hits(&self) -> usize {
+        self.found.iter().filter(|f| f.is_some()).count()
+    }
+
+    fn render(&self) -> String {
+        let mut pre = self.preemptions.clone();
+        pre.sort_unstable();
+        let pre = pre.get(pre.len().saturating_sub(1) / 2);
+        match (self.median(), pre) {
+            (Some(m), Some(p)) => format!("{} ({p})", fmt_median(m)),
+            _ if self.hits() == 0 => "never".to_string(),
+            _ => format!("never ({}/{})", self.hits(), self.found.len()),
+        }
+    }
+}
+
+fn fmt_median(m: f64) -> String {
+    if m.fract() == 0.0 {
+        format!("{m:.0}")
+    } else {
+        format!("{m:.1}")
+    }
+}
+
+fn fails(bug: &Bug, strategy: &Strategy, seed: u64) -> Option<usize> {
+    let mut sim = Sim::builder()
+        .seed(seed)
+        .strategy(strategy.clone())
+        .trace_level(TraceLevel::Decisions)
+        .max_steps(100_000)
+        .build();
+    let failed = !matches!(sim.run((bug.run)()), Ok(Ok(())));
+    failed.then(|| sim.trace().schedule().preemptions())
+}
+
+fn measure(bug: &Bug, strategy: &Strategy, starts: u64, cap: u64) -> Cell {
+    let mut cell = Cell {
+        found: Vec::new(),
+        preemptions: Vec::new(),
+    };
+    let mut misses = 0;
+    for j in 0..starts {
+        // Once more than half the starts missed, the median is "never" whatever the rest do.
+        if misses * 2 > starts {
+            cell.found.push(None);
+            continue;
+        }
+        let start = j * 1_000_003;
+        let hit = (0..cap).find_map(|i| fails(bug, strategy, start + i).map(|p| (i + 1, p)));
+        match hit {
+            Some((n, p)) => {
+                cell.found.push(Some(n));
+                cell.preemptions.push(p);
+            }
+            None => {
+                cell.found.push(None);
+                misses += 1;
+            }
+        }
+    }
+    cell
+}
+
+/// Scheduling points of one Fifo run: PCT's `k`.
+fn learn_k(bug: &Bug) -> u64 {
+    let mut sim = Sim::builder()
+        .strategy(Strategy::fifo())
+        .trace_level(TraceLevel::Decisions)
+        .build();
+    let _ = sim.run((bug.run)());
+    let points = sim
+        .trace()
+        .schedule()
+        .decisions()
+        .iter()
+        .filter(|d| matches!(d, Decision::Run { .. } | Decision::Preempt { .. }))
+        .count();
+    points.max(1) as u64
+}
+
+fn main() {
+    let mut starts = 20u64;
+    let mut cap = 100_000u64;
+    let mut names = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut number = |flag: &str| {
+            let v = args.next().unwrap_or_default();
+            v.parse::<u64>().unwrap_or_else(|_| {
+                eprintln!("error: {flag} takes a whole number, got `{v}`");
+                std::process::exit(2)
+            })
+        };
+        match a.as_str() {
+            "--starts" => starts = number("--starts").max(1),
+            "--cap" => cap = number("--cap").max(1),
+            other if other.starts_with("--") => {
+                eprintln!("error: unknown flag `{other}` (expected --starts N, --cap N, names)");
+                std::process::exit(2);
+            }
+            name => names.push(name.to_string()),
+        }
+    }
+    let bugs: Vec<Bug> = buggy::catalogue()
+        .into_iter()
+        .filter(|b| names.is_empty() || names.iter().any(|n| n == b.name))
+        .collect();
+
+    let headers = [
+        "bug", "d", "k", "fifo", "random", "pct1", "pct2", "pct3", "portfolio", "dfs b=2",
+    ];
+    println!(
+        "median schedules to first failure over {starts} starts (cap {cap}); (n) = median \
+         preemptions in the failing schedule"
+    );
+    println!("{}", row(&headers.map(String::from)));
+    let mut wrong = Vec::new();
+    for bug in &bugs {
+        let k = learn_k(bug);
+        let pct = |d| Strategy::pct_with_steps(d, k);
+        let fifo_fails = fails(bug, &Strategy::fifo(), 0).is_some();
+        let strategies = [
+            Strategy::random(),
+            pct(1),
+            pct(2),
+            pct(3),
+            Strategy::portfolio(vec![Strategy::random(), pct(1), pct(2), pct(3)]),
+        ];
+        let cells: Vec<Cell> = strategies
+            .iter()
+            .map(|s| measure(bug, s, starts, cap))
+            .collect();
+        let dfs = Exhaustive::new()
+            .preemption_bound(2)
+            .max_schedules(cap)
+            .run(bug.run);
+        let dfs_cell = match &dfs.failure {
+            Some(f) => format!("{} ({})", f.schedule_number, f.preemptions),
+            None if dfs.is_exhausted() => format!("never/{}", dfs.schedules),
+            None => "never".to_string(),
+        };
+        let mut line = vec![
+            bug.name.to_string(),
+            bug.depth.map_or("-".into(), |d| d.to_string()),
+            k.to_string(),
+            if fifo_fails { "fails" } else { "passes" }.to_string(),
+        ];
+        line.extend(cells.iter().map(Cell::render));
+        line.push(dfs_cell);
+        println!("{}", row(&line));
+
+        if fifo_fails != bug.fails_under_fifo {
+            wrong.push(format!(
+                "{}: BUGS.md says it {} under Fifo, but it {}",
+                bug.name,
+                if bug.fails_under_fifo { "fails" } else { "passes" },
+                if fifo_fails { "failed" } else { "passed" }
+            ));
+        }
+        if bug.is_control() && (cells.iter().any(|c| c.hits() > 0) || dfs.failure.is_some()) {
+            wrong.push(format!("{}: a negative control failed", bug.name));
+        }
+    }
+    if !wrong.is_empty() {
+        for w in &wrong {
+            eprintln!("error: {w}");
+        }
+        std::process::exit(1);
+    }
+}
+
+fn row(cells: &[String]) -> String {
+    let widths = [5, 2, 4, 7, 12, 12, 12, 12, 12, 12];
+    cells
+        .iter()
+        .zip(widths)
+        .map(|(c, w)| format!("{c:<w$}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end()
+        .to_string()
+}

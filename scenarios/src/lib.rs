@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod guide;
+pub mod limits;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -67,6 +68,7 @@ impl std::fmt::Debug for Scenario {
 pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(guide::scenarios());
+    all.extend(limits::scenarios());
     all
 }
 

@@ -20,7 +20,10 @@ fn correct_scenarios_pass_under_fifo_and_a_random_sweep() {
             panic!("{} failed under fifo: {e}", s.name);
         }
         for seed in 0..32 {
-            let sim = Sim::builder().seed(seed).trace_level(TraceLevel::Decisions).build();
+            let sim = Sim::builder()
+                .seed(seed)
+                .trace_level(TraceLevel::Decisions)
+                .build();
             if let Err(e) = passes(s, sim) {
                 panic!("{} failed under random seed {seed}: {e}", s.name);
             }
@@ -31,12 +34,21 @@ fn correct_scenarios_pass_under_fifo_and_a_random_sweep() {
 #[test]
 fn buggy_scenarios_are_caught_within_their_budget() {
     for s in catalogue() {
-        let Expect::Caught { within } = s.expect else { continue };
+        let Expect::Caught { within } = s.expect else {
+            continue;
+        };
         let caught = (0..within).any(|seed| {
-            let sim = Sim::builder().seed(seed).trace_level(TraceLevel::Decisions).build();
+            let sim = Sim::builder()
+                .seed(seed)
+                .trace_level(TraceLevel::Decisions)
+                .build();
             passes(&s, sim).is_err()
         });
-        assert!(caught, "{} was not caught within {within} random seeds", s.name);
+        assert!(
+            caught,
+            "{} was not caught within {within} random seeds",
+            s.name
+        );
     }
 }
 
@@ -47,5 +59,8 @@ fn names_are_unique_and_grouped() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all.len(), "duplicate scenario names");
-    assert!(all.iter().all(|s| s.name.contains('/') && !s.description.is_empty()));
+    assert!(
+        all.iter()
+            .all(|s| s.name.contains('/') && !s.description.is_empty())
+    );
 }

@@ -17,14 +17,8 @@
 mod nolock;
 mod shared;
 
-use std::future::Future;
-use std::pin::Pin;
-
 pub use nolock::{b1, b2, b3, b4, b6, b9, b9_fixed, b12};
 pub use shared::{Shared, join_all, steps};
-
-/// A boxed planted-bug program.
-pub type BugFuture = Pin<Box<dyn Future<Output = Result<(), String>>>>;
 
 /// One planted bug.
 #[derive(Clone, Copy, Debug)]
@@ -38,7 +32,7 @@ pub struct Bug {
     /// Whether the plain Fifo order already fails it.
     pub fails_under_fifo: bool,
     /// Builds a fresh run of the program.
-    pub run: fn() -> BugFuture,
+    pub run: fn() -> crate::Program,
 }
 
 impl Bug {

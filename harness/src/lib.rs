@@ -1,3 +1,5 @@
 //! seedloop harness: seed sweeps, reports, replay (in progress).
 
 pub mod explore;
+#[cfg(feature = "proptest")]
+pub mod proptest;

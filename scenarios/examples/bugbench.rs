@@ -141,7 +141,16 @@ fn main() {
         .collect();
 
     let headers = [
-        "bug", "d", "k", "fifo", "random", "pct1", "pct2", "pct3", "portfolio", "dfs b=2",
+        "bug",
+        "d",
+        "k",
+        "fifo",
+        "random",
+        "pct1",
+        "pct2",
+        "pct3",
+        "portfolio",
+        "dfs b=2",
     ];
     println!(
         "median schedules to first failure over {starts} starts (cap {cap}); (n) = median \
@@ -187,7 +196,11 @@ fn main() {
             wrong.push(format!(
                 "{}: BUGS.md says it {} under Fifo, but it {}",
                 bug.name,
-                if bug.fails_under_fifo { "fails" } else { "passes" },
+                if bug.fails_under_fifo {
+                    "fails"
+                } else {
+                    "passes"
+                },
                 if fifo_fails { "failed" } else { "passed" }
             ));
         }

@@ -84,7 +84,11 @@ fn dfs_explores_exactly_the_1680_schedules_of_three_tasks_by_three_steps() {
     assert!(orders.iter().all(|o| o.len() == 9));
     orders.sort();
     orders.dedup();
-    assert_eq!(orders.len(), 1680, "every schedule ran a different step order");
+    assert_eq!(
+        orders.len(),
+        1680,
+        "every schedule ran a different step order"
+    );
 }
 
 #[test]
@@ -147,5 +151,9 @@ fn max_schedules_stops_early_and_says_so() {
     assert!(!outcome.is_exhausted());
     assert_eq!(outcome.schedules, 10);
     assert_eq!(orders.len(), 10);
-    assert!(outcome.to_string().starts_with("stopped after 10 schedules"));
+    assert!(
+        outcome
+            .to_string()
+            .starts_with("stopped after 10 schedules")
+    );
 }

@@ -11,10 +11,7 @@ fn failing_seeds(bug: &str, strategy: &Strategy, n: u64) -> Vec<u64> {
     let bug = buggy::find(bug).expect("bug in the catalogue");
     (0..n)
         .filter(|&seed| {
-            let mut sim = Sim::builder()
-                .seed(seed)
-                .strategy(strategy.clone())
-                .build();
+            let mut sim = Sim::builder().seed(seed).strategy(strategy.clone()).build();
             !matches!(sim.run((bug.run)()), Ok(Ok(())))
         })
         .collect()
@@ -37,7 +34,10 @@ fn pct_needs_a_change_point_for_a_depth_2_bug() {
     // B2 needs one preemption inside a task's read-modify-write: impossible at depth 1 (a task
     // only ever switches to a higher-priority task, which then runs to its end), found at
     // depth 2 when the change point falls inside the window.
-    assert_eq!(failing_seeds("B2", &Strategy::pct(1), 50), Vec::<u64>::new());
+    assert_eq!(
+        failing_seeds("B2", &Strategy::pct(1), 50),
+        Vec::<u64>::new()
+    );
     let depth2 = failing_seeds("B2", &Strategy::pct_with_steps(2, 8), 50);
     assert!(!depth2.is_empty());
     assert_eq!(depth2, [3, 17, 22, 25, 26, 39, 43]);
@@ -71,7 +71,10 @@ fn pct_lets_a_spin_loop_make_progress() {
                 spinner.await.unwrap()
             })
             .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        assert!(spins <= sim::schedule::DEFAULT_SPIN_LIMIT + 1, "seed {seed}: {spins}");
+        assert!(
+            spins <= sim::schedule::DEFAULT_SPIN_LIMIT + 1,
+            "seed {seed}: {spins}"
+        );
     }
 }
 
@@ -80,10 +83,7 @@ fn pct_switches_at_a_preemption_point_only_to_a_higher_priority_task() {
     // With depth 1 (no change points) a run is a fixed priority order: every task runs to its
     // end before any lower one starts, so the three steps of each task stay contiguous.
     for seed in 0..20 {
-        let mut sim = Sim::builder()
-            .seed(seed)
-            .strategy(Strategy::pct(1))
-            .build();
+        let mut sim = Sim::builder().seed(seed).strategy(Strategy::pct(1)).build();
         let order = sim
             .run(async {
                 let order = Rc::new(std::cell::RefCell::new(String::new()));
@@ -105,11 +105,7 @@ fn pct_switches_at_a_preemption_point_only_to_a_higher_priority_task() {
                 order.take()
             })
             .unwrap();
-        let runs = order
-            .as_bytes()
-            .windows(2)
-            .filter(|w| w[0] != w[1])
-            .count();
+        let runs = order.as_bytes().windows(2).filter(|w| w[0] != w[1]).count();
         assert_eq!(runs, 2, "seed {seed}: {order}");
     }
 }
@@ -163,10 +159,7 @@ fn every_strategy_is_deterministic() {
         for strategy in &strategies {
             for seed in [0, 1, 7, 12_345] {
                 let run = || {
-                    let mut sim = Sim::builder()
-                        .seed(seed)
-                        .strategy(strategy.clone())
-                        .build();
+                    let mut sim = Sim::builder().seed(seed).strategy(strategy.clone()).build();
                     let out = format!("{:?}", sim.run((bug.run)()).map_err(|e| e.to_string()));
                     (out, sim.trace().digest(), sim.trace().schedule().clone())
                 };
@@ -178,7 +171,11 @@ fn every_strategy_is_deterministic() {
                     .strategy(Strategy::replay(first.2.clone()))
                     .build();
                 let out = format!("{:?}", replay.run((bug.run)()).map_err(|e| e.to_string()));
-                assert_eq!(out, first.0, "{} replay of {strategy} seed {seed}", bug.name);
+                assert_eq!(
+                    out, first.0,
+                    "{} replay of {strategy} seed {seed}",
+                    bug.name
+                );
             }
         }
     }
@@ -195,6 +192,10 @@ fn negative_control_never_fails() {
         Strategy::pct(2),
         Strategy::pct_with_steps(3, 10),
     ] {
-        assert_eq!(failing_seeds("B9'", &strategy, 200), Vec::<u64>::new(), "{strategy}");
+        assert_eq!(
+            failing_seeds("B9'", &strategy, 200),
+            Vec::<u64>::new(),
+            "{strategy}"
+        );
     }
 }

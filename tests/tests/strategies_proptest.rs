@@ -60,11 +60,20 @@ fn proptest_finds_and_shrinks_input_and_interleaving_together() {
     assert!(sim.run(two_buyers(balance)).unwrap().is_err());
     assert_eq!(sim.trace().schedule().preemptions(), 1, "{il}");
     assert!(il.choices.len() <= 3, "not shrunk: {il}");
-    assert!(reason.to_string().contains("balance went negative: -60"), "{reason}");
+    assert!(
+        reason.to_string().contains("balance went negative: -60"),
+        "{reason}"
+    );
     assert!(reason.to_string().contains("1 preemptions"), "{reason}");
     // Neither condition alone fails: the same input under Fifo, or the same interleaving with
     // a balance that covers both purchases.
-    assert!(Interleaving::default().sim().run(two_buyers(balance)).unwrap().is_ok());
+    assert!(
+        Interleaving::default()
+            .sim()
+            .run(two_buyers(balance))
+            .unwrap()
+            .is_ok()
+    );
     assert!(il.sim().run(two_buyers(2 * PRICE)).unwrap().is_ok());
 }
 
@@ -73,10 +82,7 @@ fn the_same_interleaving_replays_the_same_run() {
     let mut runner = runner();
     let strategy = interleavings();
     for _ in 0..20 {
-        let il = strategy
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
+        let il = strategy.new_tree(&mut runner).unwrap().current();
         let digest = |il: &Interleaving| {
             let mut sim = il.sim();
             let _ = sim.run(two_buyers(90));

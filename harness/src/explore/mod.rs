@@ -168,9 +168,8 @@ impl Exhaustive {
     {
         let tree = Rc::new(RefCell::new(Tree::new(self.bound, self.value_limit)));
         let t = tree.clone();
-        let strategy = Strategy::custom("exhaustive", move |_seed| DfsScheduler {
-            tree: t.clone(),
-        });
+        let strategy =
+            Strategy::custom("exhaustive", move |_seed| DfsScheduler { tree: t.clone() });
         let mut sim = Sim::builder()
             .seed(self.seed)
             .strategy(strategy)

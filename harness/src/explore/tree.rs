@@ -68,8 +68,8 @@ impl Tree {
         self.frames.truncate(self.cursor);
         while let Some(f) = self.frames.last_mut() {
             let next = f.taken + 1;
-            let affordable = f.kind != Kind::Preempt
-                || self.bound.is_none_or(|b| f.preemptions_before < b);
+            let affordable =
+                f.kind != Kind::Preempt || self.bound.is_none_or(|b| f.preemptions_before < b);
             if next < f.of && affordable {
                 f.taken = next;
                 return true;

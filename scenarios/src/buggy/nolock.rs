@@ -160,7 +160,9 @@ async fn reorder(fixed: bool) -> Result<(), String> {
         if (ra, rb) == (0, 0) || (ra, rb) == (1, -1) {
             Ok(())
         } else {
-            Err(format!("checker saw a={ra}, b={rb}: one write without the other"))
+            Err(format!(
+                "checker saw a={ra}, b={rb}: one write without the other"
+            ))
         }
     }));
     join_all(handles).await

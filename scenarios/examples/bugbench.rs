@@ -8,7 +8,8 @@
 //! `cargo run --release -p scenarios --example bugbench -- [--starts 20] [--cap 100000] [NAME..]`
 //!
 //! PCT's change points are spread over `k` scheduling points, learned per bug from one Fifo run
-//! (its `Run` and `Preempt` decisions).
+//! (its `Run` and `Preempt` decisions). The exhaustive search lets a task be continued through up
+//! to 32 of its own yields in a row (PCT's spin limit), so B6's 20-yield task is reachable.
 
 use harness::explore::Exhaustive;
 use scenarios::buggy::{self, Bug};
@@ -175,6 +176,7 @@ fn main() {
             .collect();
         let dfs = Exhaustive::new()
             .preemption_bound(2)
+            .yield_limit(sim::schedule::DEFAULT_SPIN_LIMIT)
             .max_schedules(cap)
             .run(bug.run);
         let dfs_cell = match &dfs.failure {

@@ -157,3 +157,36 @@ fn max_schedules_stops_early_and_says_so() {
             .starts_with("stopped after 10 schedules")
     );
 }
+
+/// Main spins on `yield_now` until `n` one-step workers have run.
+async fn spin_until_workers_done(n: usize) {
+    let count = Rc::new(std::cell::Cell::new(0));
+    for _ in 0..n {
+        let count = count.clone();
+        sim::spawn(async move { count.set(count.get() + 1) });
+    }
+    while count.get() < n {
+        sim::task::yield_now().await;
+    }
+}
+
+#[test]
+fn a_spin_loop_has_a_finite_space_thanks_to_the_yield_limit() {
+    let small = Exhaustive::new().run(|| spin_until_workers_done(2));
+    assert!(small.is_exhausted(), "{small}");
+    let larger = Exhaustive::new()
+        .yield_limit(4)
+        .run(|| spin_until_workers_done(2));
+    assert!(larger.is_exhausted(), "{larger}");
+    assert!(larger.schedules > small.schedules);
+}
+
+#[test]
+fn the_yield_limit_decides_whether_a_long_yielding_task_can_finish_first() {
+    // B6: the long task must be continued through 20 of its own yields while main waits.
+    let default = Exhaustive::new().run(scenarios::buggy::b6);
+    assert!(default.is_exhausted(), "{default}");
+    let generous = Exhaustive::new().yield_limit(20).run(scenarios::buggy::b6);
+    let found = generous.failure.expect("B6 within yield limit 20");
+    assert_eq!(found.preemptions, 1);
+}

@@ -199,3 +199,34 @@ fn negative_control_never_fails() {
         );
     }
 }
+
+#[test]
+fn main_spinning_on_yield_until_four_workers_finish_is_fair_under_every_strategy() {
+    // SEMANTICS case 45 (shuttle `yield_spin_loop_fair`): at most 50 steps.
+    let strategies = [
+        Strategy::fifo(),
+        Strategy::random(),
+        Strategy::pct(1),
+        Strategy::pct(2),
+        Strategy::pct(3),
+        Strategy::portfolio(vec![Strategy::random(), Strategy::pct(3)]),
+    ];
+    for strategy in &strategies {
+        for seed in 0..50 {
+            let mut sim = Sim::builder().seed(seed).strategy(strategy.clone()).build();
+            sim.run(async {
+                let count = Rc::new(Cell::new(0));
+                for _ in 0..4 {
+                    let count = count.clone();
+                    sim::spawn(async move { count.set(count.get() + 1) });
+                }
+                while count.get() < 4 {
+                    sim::task::yield_now().await;
+                }
+            })
+            .unwrap();
+            let steps = sim.trace().stats().steps;
+            assert!(steps <= 50, "{strategy} seed {seed}: {steps} steps");
+        }
+    }
+}

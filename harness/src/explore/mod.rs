@@ -15,6 +15,14 @@
 //! voluntarily, as in CHESS's context bounding, and treating it as a preemption would make a spin
 //! loop on `yield_now` unexplorable at bound 0 (it could never let anybody else run).
 //!
+//! **Yields.** Because switching at a yield is free, a task spinning on `yield_now` until another
+//! task acts would give the search an infinite path (continue the spinner, again and again). So
+//! continuing a task right after its own yield, while another task is runnable, is allowed at
+//! most [`Exhaustive::yield_limit`] times in a row (default 2); the search is exhaustive over the
+//! schedules within that limit. A bug that needs a task to run through many of its own yields
+//! while another waits (BUGS.md B6: 20) needs a higher limit, at the price of a larger space for
+//! programs that spin.
+//!
 //! **Random values.** A value drawn with a bound of at most [`Exhaustive::value_limit`]
 //! (default 8) is a choice the search enumerates, like a task choice (so `sim::rand::range(0..4)`
 //! is explored with each of its four values); wider values are drawn from the seed and not
@@ -94,6 +102,7 @@ pub struct Exhaustive {
     max_schedules: Option<u64>,
     max_steps: u64,
     value_limit: u64,
+    yield_limit: u32,
     seed: u64,
 }
 
@@ -105,13 +114,15 @@ impl Default for Exhaustive {
 
 impl Exhaustive {
     /// A search with preemption bound 2 (most bugs in the literature need at most two), no limit
-    /// on schedules, 100,000 steps a run, values below 9 enumerated, seed 0 for wider values.
+    /// on schedules, 100,000 steps a run, values below 9 enumerated, seed 0 for wider values,
+    /// yield limit 2.
     pub fn new() -> Self {
         Exhaustive {
             bound: Some(2),
             max_schedules: None,
             max_steps: 100_000,
             value_limit: 8,
+            yield_limit: 2,
             seed: 0,
         }
     }
@@ -146,6 +157,13 @@ impl Exhaustive {
         self
     }
 
+    /// How many times in a row a task may be continued right after its own yield while another
+    /// task is runnable (see the module notes).
+    pub fn yield_limit(mut self, limit: u32) -> Self {
+        self.yield_limit = limit;
+        self
+    }
+
     /// The seed wider random values are drawn from.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -166,7 +184,11 @@ impl Exhaustive {
         Fut: Future,
         Fut::Output: Verdict,
     {
-        let tree = Rc::new(RefCell::new(Tree::new(self.bound, self.value_limit)));
+        let tree = Rc::new(RefCell::new(Tree::new(
+            self.bound,
+            self.value_limit,
+            self.yield_limit,
+        )));
         let t = tree.clone();
         let strategy =
             Strategy::custom("exhaustive", move |_seed| DfsScheduler { tree: t.clone() });

@@ -112,6 +112,16 @@ impl<G, M> WaitList<G, M> {
         }
     }
 
+    /// Hands the oldest waiter a grant computed from what it asked for and its waker (e.g. a
+    /// place in another list, where the waker is registered in turn); returns its waker, or
+    /// `None` when nobody waits.
+    pub(crate) fn grant_front_with(&mut self, make: impl FnOnce(&M, &Waker) -> G) -> Option<Waker> {
+        let w = self.waiting.pop_front()?;
+        let grant = make(&w.meta, &w.waker);
+        self.granted.push((w.id, grant));
+        Some(w.waker)
+    }
+
     /// Hands every waiting waiter a grant made from what it asked for, oldest first; returns
     /// the wakers in that order.
     pub(crate) fn grant_all(&mut self, mut make: impl FnMut(&M) -> G) -> Vec<Waker> {

@@ -51,7 +51,11 @@ fn case_34(mut sim: sim::Sim) -> (Vec<(u128, String)>, Vec<(u128, String)>) {
         ev.set();
         let before = sim::time::now();
         ev.wait().await;
-        assert_eq!(sim::time::now(), before, "wait on a set event returns at once");
+        assert_eq!(
+            sim::time::now(),
+            before,
+            "wait on a set event returns at once"
+        );
     })
     .unwrap();
     (log1.lines(), log2.lines())
@@ -60,10 +64,7 @@ fn case_34(mut sim: sim::Sim) -> (Vec<(u128, String)>, Vec<(u128, String)>) {
 #[test]
 fn case_34_exact_under_fifo() {
     let (first, second) = case_34(fifo());
-    assert_eq!(
-        first,
-        [(1, "A".into()), (1, "B".into()), (1, "C".into())]
-    );
+    assert_eq!(first, [(1, "A".into()), (1, "B".into()), (1, "C".into())]);
     assert_eq!(second, [(2, "D".into()), (2, "E".into())]);
 }
 

@@ -84,11 +84,12 @@ impl Drop for Inside {
 }
 
 /// When the aborter strikes: after `n` yields (zero virtual time, between steps) or after
-/// `n` quarter-milliseconds of virtual time.
+/// `q` quarter-milliseconds of virtual time and then `y` yields (to land between the steps
+/// that follow a timer, e.g. after a release and before the released task runs).
 #[derive(Clone, Copy, Debug)]
 pub enum AbortAt {
     Yields(u32),
-    Time(u64),
+    Time(u64, u32),
 }
 
 /// Every abort point the sweeps try: each step of the first instant, then each quarter
@@ -96,7 +97,7 @@ pub enum AbortAt {
 pub fn abort_points(yields: u32, horizon_ms: u64) -> Vec<AbortAt> {
     (0..yields)
         .map(AbortAt::Yields)
-        .chain((0..horizon_ms * 4).map(AbortAt::Time))
+        .chain((0..horizon_ms * 4).flat_map(|q| (0..3).map(move |y| AbortAt::Time(q, y))))
         .collect()
 }
 
@@ -108,7 +109,12 @@ pub async fn abort_at<T>(at: AbortAt, victim: &sim::JoinHandle<T>) {
                 sim::task::yield_now().await;
             }
         }
-        AbortAt::Time(q) => sim::time::sleep(Duration::from_micros(250 * q)).await,
+        AbortAt::Time(q, y) => {
+            sim::time::sleep(Duration::from_micros(250 * q)).await;
+            for _ in 0..y {
+                sim::task::yield_now().await;
+            }
+        }
     }
     victim.abort();
 }

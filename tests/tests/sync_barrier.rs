@@ -34,8 +34,7 @@ fn case_37(mut sim: sim::Sim) -> Vec<(u64, &'static str, usize, bool)> {
         }
         assert_eq!(b.generation(), 2);
         assert_eq!(b.waiting(), 0);
-        let v = out.borrow().clone();
-        v
+        out.borrow().clone()
     })
     .unwrap()
 }

@@ -23,7 +23,7 @@ fn spawn_waiters(ev: &Rc<Event>, log: &Log, names: &[&'static str]) -> Vec<sim::
 /// Case 34 (`EventTests`): `set()` wakes all waiters (in wait order under Fifo); `set(); clear()`
 /// before they run still releases them and `is_set()` is then false; `wait()` on a set event
 /// returns at once.
-fn case_34(mut sim: sim::Sim) -> (Vec<(u128, String)>, Vec<(u128, String)>) {
+fn case_34(mut sim: sim::Sim) -> (Lines, Lines) {
     let (log1, log2) = (Log::default(), Log::default());
     let (l1, l2) = (log1.clone(), log2.clone());
     sim.run(async move {

@@ -53,6 +53,10 @@ struct State {
 
 impl Barrier {
     /// A barrier for `n` tasks (`0` acts as `1`: every `wait` passes at once, as leader).
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Barrier::new(0).parties(), 1);
+    /// ```
     pub fn new(n: usize) -> Self {
         Barrier {
             n: n.max(1),
@@ -82,6 +86,10 @@ impl Barrier {
     }
 
     /// How many tasks each generation waits for.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Barrier::new(4).parties(), 4);
+    /// ```
     pub fn parties(&self) -> usize {
         self.n
     }
@@ -96,6 +104,10 @@ impl Barrier {
     }
 
     /// Generations completed so far.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Barrier::new(2).generation(), 0);
+    /// ```
     pub fn generation(&self) -> u64 {
         self.state.borrow().generation
     }
@@ -138,6 +150,20 @@ impl fmt::Debug for Barrier {
 }
 
 /// What [`Barrier::wait`] tells a passing task.
+///
+/// ```
+/// use std::rc::Rc;
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let b = Rc::new(sim::sync::Barrier::new(2));
+///     let b2 = b.clone();
+///     let other = sim::spawn(async move { b2.wait().await });
+///     let mine = b.wait().await;
+///     let theirs = other.await.unwrap();
+///     assert!(mine.is_leader() != theirs.is_leader());
+///     assert_eq!(mine.index() + theirs.index(), 1);
+/// }).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BarrierWaitResult {
     index: usize,

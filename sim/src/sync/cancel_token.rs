@@ -85,6 +85,10 @@ fn cancel_tree(node: &Rc<Node>, wakers: &mut Vec<Waker>) {
 
 impl CancelToken {
     /// A token not cancelled yet.
+    ///
+    /// ```
+    /// assert!(!sim::sync::CancelToken::new().is_cancelled());
+    /// ```
     pub fn new() -> Self {
         CancelToken::default()
     }
@@ -107,6 +111,13 @@ impl CancelToken {
     }
 
     /// True once this token (or an ancestor) was cancelled.
+    ///
+    /// ```
+    /// let token = sim::sync::CancelToken::new();
+    /// let clone = token.clone();
+    /// clone.cancel();
+    /// assert!(token.is_cancelled()); // clones share one flag
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.node.state.borrow().cancelled
     }

@@ -57,6 +57,10 @@ pub struct Condvar {
 
 impl Condvar {
     /// A condition variable nobody waits on.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Condvar::new().waiting(), 0);
+    /// ```
     pub fn new() -> Self {
         Condvar::default()
     }
@@ -169,6 +173,22 @@ impl Condvar {
 
     /// Releases the oldest waiter (it re-locks the mutex, then returns). Does nothing when
     /// nobody waits.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use sim::sync::{Condvar, Mutex};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let pair = Rc::new((Mutex::new(()), Condvar::new()));
+    ///     let p2 = pair.clone();
+    ///     let waiter = sim::spawn(async move { drop(p2.1.wait(p2.0.lock().await).await) });
+    ///     while pair.1.waiting() == 0 {
+    ///         sim::task::yield_now().await;
+    ///     }
+    ///     pair.1.notify_one();
+    ///     waiter.await.unwrap();
+    /// }).unwrap();
+    /// ```
     pub fn notify_one(&self) {
         let wakers = {
             let mut list = self.waiters.borrow_mut();
@@ -178,6 +198,24 @@ impl Condvar {
     }
 
     /// Releases every waiter, in the order they started waiting (they re-lock in that order).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use sim::sync::{Condvar, Mutex};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let pair = Rc::new((Mutex::new(()), Condvar::new()));
+    ///     let waiters: Vec<_> = (0..3).map(|_| {
+    ///         let p = pair.clone();
+    ///         sim::spawn(async move { drop(p.1.wait(p.0.lock().await).await) })
+    ///     }).collect();
+    ///     while pair.1.waiting() < 3 {
+    ///         sim::task::yield_now().await;
+    ///     }
+    ///     pair.1.notify_all();
+    ///     for w in waiters { w.await.unwrap(); }
+    /// }).unwrap();
+    /// ```
     pub fn notify_all(&self) {
         let wakers = {
             let mut list = self.waiters.borrow_mut();

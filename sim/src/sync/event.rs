@@ -44,6 +44,10 @@ struct State {
 
 impl Event {
     /// A cleared event.
+    ///
+    /// ```
+    /// assert!(!sim::sync::Event::new().is_set());
+    /// ```
     pub fn new() -> Self {
         Event::default()
     }
@@ -97,6 +101,13 @@ impl Event {
     }
 
     /// True between a `set` and the next `clear`.
+    ///
+    /// ```
+    /// let ev = sim::sync::Event::new();
+    /// assert!(!ev.is_set());
+    /// ev.set();
+    /// assert!(ev.is_set());
+    /// ```
     pub fn is_set(&self) -> bool {
         self.state.borrow().set
     }

@@ -31,7 +31,9 @@ use super::permits::{Acquire, Permits};
 ///     let t = sim::spawn(async move { m2.lock().await.push("task") });
 ///     m.lock().await.push("main");
 ///     t.await.unwrap();
-///     assert_eq!(*m.lock().await, ["main", "task"]);
+///     let mut both = m.lock().await.clone(); // in either order: lock() is a preemption point
+///     both.sort();
+///     assert_eq!(both, ["main", "task"]);
 /// }).unwrap();
 /// ```
 pub struct Mutex<T> {
@@ -172,6 +174,11 @@ impl<T> Mutex<T> {
 
     /// The protected value.
     ///
+    /// ```
+    /// let m = sim::sync::Mutex::new(vec![1, 2]);
+    /// assert_eq!(m.into_inner(), [1, 2]);
+    /// ```
+    ///
     /// # Panics
     /// If an [`OwnedMutexGuard`] was leaked with `mem::forget`.
     pub fn into_inner(self) -> T {
@@ -276,6 +283,13 @@ impl<'a, T> MutexGuard<'a, T> {
     }
 
     /// The mutex this guard locks (what a [`Condvar`](super::Condvar) re-locks after a wait).
+    ///
+    /// ```
+    /// use sim::sync::{Mutex, MutexGuard};
+    /// let m = Mutex::named("m", ());
+    /// let g = m.try_lock().unwrap();
+    /// assert_eq!(MutexGuard::mutex(&g).name(), Some("m"));
+    /// ```
     pub fn mutex(guard: &Self) -> &'a Mutex<T> {
         guard.mutex
     }
@@ -326,6 +340,17 @@ pub struct OwnedMutexGuard<T> {
 
 impl<T> OwnedMutexGuard<T> {
     /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use sim::sync::{Mutex, OwnedMutexGuard};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let m = Rc::new(Mutex::new(()));
+    ///     let g = m.clone().lock_owned().await;
+    ///     assert!(Rc::ptr_eq(OwnedMutexGuard::mutex(&g), &m));
+    /// }).unwrap();
+    /// ```
     pub fn mutex(guard: &Self) -> &Rc<Mutex<T>> {
         &guard.mutex
     }

@@ -62,6 +62,11 @@ fn notify_one(st: &mut State) -> Option<Waker> {
 
 impl Notify {
     /// A `Notify` with no stored permit.
+    ///
+    /// ```
+    /// let n = sim::sync::Notify::new();
+    /// assert_eq!(n.name(), None);
+    /// ```
     pub fn new() -> Self {
         Notify::default()
     }
@@ -125,7 +130,24 @@ impl Notify {
         }
     }
 
-    /// Waits for a notification (consuming the stored permit at once if there is one).
+    /// Waits for a notification (consuming the stored permit at once if there is one). A
+    /// preemption point. Dropped after `notify_one` released it but before it returned, it
+    /// passes the notification on.
+    ///
+    /// ```
+    /// use std::{rc::Rc, time::Duration};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = Rc::new(sim::sync::Notify::new());
+    ///     let n2 = n.clone();
+    ///     sim::spawn(async move {
+    ///         sim::time::sleep(Duration::from_secs(2)).await;
+    ///         n2.notify_one();
+    ///     });
+    ///     n.notified().await;
+    ///     assert_eq!(sim::time::elapsed(), Duration::from_secs(2));
+    /// }).unwrap();
+    /// ```
     ///
     /// # Panics
     /// When awaited outside a simulation.

@@ -37,6 +37,10 @@ pub struct RwLock<T> {
 
 impl<T> RwLock<T> {
     /// An unlocked lock holding `value`.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::RwLock::new(3).into_inner(), 3);
+    /// ```
     pub fn new(value: T) -> Self {
         RwLock {
             permits: Permits::new(WRITE, None),
@@ -61,7 +65,17 @@ impl<T> RwLock<T> {
         self.permits.name.as_deref()
     }
 
-    /// Waits for shared access (behind any earlier waiter, writer or reader).
+    /// Waits for shared access (behind any earlier waiter, writer or reader). A preemption
+    /// point even when the lock is free.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let lock = sim::sync::RwLock::new("v1");
+    ///     let (a, b) = (lock.read().await, lock.read().await);
+    ///     assert_eq!((*a, *b), ("v1", "v1"));
+    /// }).unwrap();
+    /// ```
     ///
     /// # Panics
     /// When awaited outside a simulation.
@@ -108,6 +122,12 @@ impl<T> RwLock<T> {
     }
 
     /// Exclusive access now, if the lock is free and nobody queues.
+    ///
+    /// ```
+    /// let lock = sim::sync::RwLock::new(0);
+    /// *lock.try_write().unwrap() += 1;
+    /// assert_eq!(*lock.try_read().unwrap(), 1);
+    /// ```
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         self.permits
             .try_take(WRITE)
@@ -115,6 +135,12 @@ impl<T> RwLock<T> {
     }
 
     /// The value, without locking: `&mut self` proves nobody else can.
+    ///
+    /// ```
+    /// let mut lock = sim::sync::RwLock::new(1);
+    /// *lock.get_mut() += 1;
+    /// assert_eq!(lock.into_inner(), 2);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.value.get_mut()
     }

@@ -168,6 +168,12 @@ impl Semaphore {
     }
 
     /// Permits free now (permits handed to a waiter that has not run yet are not free).
+    ///
+    /// ```
+    /// let sem = sim::sync::Semaphore::new(2);
+    /// let _p = sem.try_acquire().unwrap();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
     pub fn available_permits(&self) -> usize {
         self.permits.available()
     }

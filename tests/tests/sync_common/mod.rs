@@ -31,6 +31,9 @@ pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
+/// `(elapsed ms, text)` lines, as [`Log::lines`] returns them.
+pub type Lines = Vec<(u128, String)>;
+
 /// `(elapsed ms, text)` lines appended by tasks.
 #[derive(Clone, Default)]
 pub struct Log(Rc<RefCell<Vec<(u128, String)>>>);

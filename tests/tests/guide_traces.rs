@@ -10,7 +10,10 @@ fn run(name: &str, sim: &mut Sim) -> Vec<String> {
     let s = find(name).unwrap_or_else(|| panic!("no scenario {name}"));
     let outcome = sim.run((s.run)()).expect("the run fails");
     assert_eq!(outcome, Ok(()), "{name}: invariant broke");
-    sim.trace().logs().map(|l| format!("t={} {}", l.time, l.text)).collect()
+    sim.trace()
+        .logs()
+        .map(|l| format!("t={} {}", l.time, l.text))
+        .collect()
 }
 
 fn fifo() -> Sim {
@@ -19,12 +22,18 @@ fn fifo() -> Sim {
 
 #[test]
 fn say_hello_prints_hello_then_world_a_second_later() {
-    assert_eq!(run("guide/say-hello", &mut fifo()), ["t=0s Hello", "t=1s World"]);
+    assert_eq!(
+        run("guide/say-hello", &mut fifo()),
+        ["t=0s Hello", "t=1s World"]
+    );
 }
 
 #[test]
 fn my_coroutine_starts_then_ends_two_seconds_later() {
-    assert_eq!(run("guide/my-coroutine", &mut fifo()), ["t=0s Start", "t=2s End"]);
+    assert_eq!(
+        run("guide/my-coroutine", &mut fifo()),
+        ["t=0s Start", "t=2s End"]
+    );
 }
 
 #[test]
@@ -44,7 +53,10 @@ fn gather_starts_all_then_finishes_by_delay() {
 
 #[test]
 fn create_task_displays_both_numbers_at_two_seconds() {
-    assert_eq!(run("guide/create-task", &mut fifo()), ["t=2s Number: 1", "t=2s Number: 2"]);
+    assert_eq!(
+        run("guide/create-task", &mut fifo()),
+        ["t=2s Number: 1", "t=2s Number: 2"]
+    );
 }
 
 #[test]
@@ -64,7 +76,10 @@ fn cancel_me_cleans_up_at_the_abort_instant() {
     let mut sim = fifo();
     assert_eq!(
         run("guide/cancel-me", &mut sim),
-        ["t=0s cancel_me(): before sleep", "t=1s cancel_me(): cancel sleep"]
+        [
+            "t=0s cancel_me(): before sleep",
+            "t=1s cancel_me(): cancel sleep"
+        ]
     );
     assert_eq!(sim.trace().stats().end_time.to_string(), "1s");
 }
@@ -84,7 +99,12 @@ fn cooking_takes_the_longer_step_not_the_sum() {
 
 #[test]
 fn guide_traces_match_their_snapshots() {
-    for name in ["guide/gather", "guide/create-task", "guide/cancel-me", "guide/fetch"] {
+    for name in [
+        "guide/gather",
+        "guide/create-task",
+        "guide/cancel-me",
+        "guide/fetch",
+    ] {
         let mut sim = fifo();
         run(name, &mut sim);
         let snap = name.replace('/', "__");

@@ -185,8 +185,8 @@ fn main() -> ExitCode {
     }
 
     println!(
-        "{:<28} {:<10} {:>6} {:>9} {:<8} {:>8} {:>6}  {}",
-        "scenario", "strategy", "runs", "distinct", "verdict", "1st fail", "preem", "failure"
+        "{:<28} {:<10} {:>6} {:>9} {:<8} {:>8} {:>6}  failure",
+        "scenario", "strategy", "runs", "distinct", "verdict", "1st fail", "preem"
     );
     let mut mismatches = Vec::new();
     for s in &chosen {

@@ -60,14 +60,19 @@ fn contend(mut sim: sim::Sim, at: AbortAt, victim: usize) {
     let res = sim.run(async move {
         let b = Rc::new(Barrier::new(3));
         let passes = Rc::new(RefCell::new(Vec::new()));
+        let in_wait = Occupancy::default();
         let tasks: Vec<_> = (0..4u64)
             .map(|i| {
-                let (b, passes) = (b.clone(), passes.clone());
+                let (b, passes, in_wait) = (b.clone(), passes.clone(), in_wait.clone());
                 sim::spawn(async move {
                     for _ in 0..3 {
                         sim::time::sleep(ms(i + 1)).await;
+                        let inside = in_wait.enter(1);
                         let r = b.wait().await;
-                        passes.borrow_mut().push((r.index(), r.is_leader()));
+                        drop(inside);
+                        passes
+                            .borrow_mut()
+                            .push((i as usize, r.index(), r.is_leader()));
                     }
                 })
             })
@@ -76,9 +81,12 @@ fn contend(mut sim: sim::Sim, at: AbortAt, victim: usize) {
         sim::time::sleep(ms(100)).await;
         let passes = passes.borrow();
         let generations = b.generation() as usize;
-        let leaders = passes.iter().filter(|(_, l)| *l).count();
+        let leaders = passes.iter().filter(|(_, _, l)| *l).count();
         assert_eq!(leaders, generations);
-        assert!(passes.iter().all(|(i, l)| *i < 3 && (*l == (*i == 2))));
+        assert!(passes.iter().all(|(_, i, l)| *i < 3 && (*l == (*i == 2))));
+        // Exactly the live tasks inside `wait()` are waiting: an aborted waiter left no stale
+        // place behind.
+        assert_eq!(b.waiting(), in_wait.now(), "{passes:?}");
         assert!(
             passes.len() == 3 * generations || passes.len() + 1 == 3 * generations,
             "{} passes in {generations} generations",

@@ -65,6 +65,7 @@ pub fn timeout<F: Future>(duration: Duration, fut: F) -> Timeout<F> {
 /// Outside a simulation.
 #[track_caller]
 pub fn timeout_at<F: Future>(deadline: Instant, fut: F) -> Timeout<F> {
+    context::with("sim::time::timeout_at", |_| ());
     Timeout {
         fut,
         deadline,

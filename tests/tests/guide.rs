@@ -96,7 +96,11 @@ fn running_multiple_coroutines_concurrently_gather() {
         finished.sort();
         assert_eq!(
             finished,
-            ["Task A finished@2s", "Task B finished@1s", "Task C finished@3s"]
+            [
+                "Task A finished@2s",
+                "Task B finished@1s",
+                "Task C finished@3s"
+            ]
         );
     });
     assert_eq!(out, (vec!["A", "B", "C"], at(secs(3))));

@@ -215,3 +215,13 @@ proptest! {
         prop_assert!(interleavings.len() >= 4, "{} distinct interleavings", interleavings.len());
     }
 }
+
+#[test]
+fn running_the_same_sim_twice_gives_the_same_trace() {
+    let mut sim = random(11);
+    sim.run(racy(3, 3)).unwrap();
+    let first = sim.take_trace();
+    sim.run(racy(3, 3)).unwrap();
+    assert_eq!(first.to_string(), sim.trace().to_string());
+    assert_eq!(first.stats(), sim.trace().stats());
+}

@@ -151,3 +151,40 @@ fn a_task_dropped_at_shutdown_is_dropped_exactly_once() {
         assert_eq!(forever.wakes(), 0);
     });
 }
+
+/// Spawns a task from `Drop` (as cleanup code might).
+struct SpawnOnDrop(Log);
+
+impl Drop for SpawnOnDrop {
+    fn drop(&mut self) {
+        let log = self.0.clone();
+        log.push("spawning from Drop");
+        let guard = Guard::new(&log, "spawned-from-Drop task dropped");
+        let l = log.clone();
+        sim::spawn(async move {
+            let _guard = guard;
+            l.push("spawned-from-Drop task ran");
+        });
+    }
+}
+
+#[test]
+fn a_task_spawned_by_a_drop_at_shutdown_is_dropped_too() {
+    every_strategy(|mut sim| {
+        let log = Log::new();
+        let on_drop = SpawnOnDrop(log.clone());
+        sim.run(async move {
+            sim::spawn(async move {
+                let _on_drop = on_drop;
+                sleep(secs(5)).await;
+            });
+            sim::task::yield_now().await;
+        })
+        .unwrap();
+        assert_eq!(
+            log.lines(),
+            ["spawning from Drop@0s", "spawned-from-Drop task dropped@0s"]
+        );
+        assert_eq!(sim.trace().stats().tasks, 3);
+    });
+}

@@ -32,9 +32,12 @@ fn poll_once<F: Future>(fut: F) -> Poll<F::Output> {
     fut.poll(&mut Context::from_waker(Waker::noop()))
 }
 
+/// A call to try outside a simulation.
+type Call = Box<dyn FnOnce()>;
+
 #[test]
 fn every_sim_function_outside_a_run_panics_naming_itself() {
-    let cases: Vec<(&str, Box<dyn FnOnce()>)> = vec![
+    let cases: Vec<(&str, Call)> = vec![
         ("sim::spawn", Box::new(|| ignore(sim::spawn(async {})))),
         (
             "sim::spawn_named",
@@ -222,4 +225,51 @@ fn a_foreign_wake_in_mains_last_poll_still_fails_the_run() {
         })
         .unwrap_err();
     assert!(err.is_foreign_wake(), "{err}");
+}
+
+#[test]
+fn a_waker_kept_from_an_earlier_run_is_harmless() {
+    let waker = fifo()
+        .run(std::future::poll_fn(|cx| Poll::Ready(cx.waker().clone())))
+        .unwrap();
+    waker.wake_by_ref();
+    let mut sim = fifo();
+    let out = sim
+        .run(async move {
+            waker.wake_by_ref();
+            sim::time::sleep(secs(1)).await;
+            waker.wake();
+            2
+        })
+        .unwrap();
+    assert_eq!(out, 2);
+    let mut again = fifo();
+    again
+        .run(async {
+            sim::time::sleep(secs(1)).await;
+            2
+        })
+        .unwrap();
+    assert_eq!(
+        sim.trace().digest(),
+        again.trace().digest(),
+        "the stale wakes changed nothing"
+    );
+}
+
+#[test]
+fn polling_a_join_handle_after_its_result_panics_with_a_message() {
+    let err = fifo()
+        .run(async {
+            let mut h = sim::spawn(async { 1 });
+            let first = std::future::poll_fn(|cx| std::pin::Pin::new(&mut h).poll(cx)).await;
+            assert_eq!(first.unwrap(), 1);
+            std::future::poll_fn(|cx| std::pin::Pin::new(&mut h).poll(cx)).await
+        })
+        .unwrap_err();
+    assert!(err.is_main_panic(), "{err}");
+    assert_eq!(
+        err.panic_message(),
+        Some("a JoinHandle was polled after it returned its result")
+    );
 }

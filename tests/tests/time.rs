@@ -287,3 +287,42 @@ fn case_29_real_time_is_not_virtual_time() {
         real_time_is_not_virtual(random(seed));
     }
 }
+
+fn sleep_zero_ping_pong(mut sim: Sim) -> Vec<String> {
+    let log = Log::new();
+    let l = log.clone();
+    sim.run(async move {
+        let hs: Vec<_> = ["a", "b"]
+            .into_iter()
+            .map(|name| {
+                let l = l.clone();
+                sim::spawn(async move {
+                    for i in 0..3 {
+                        l.push(format!("{name}{i}"));
+                        sleep(Duration::ZERO).await;
+                    }
+                })
+            })
+            .collect();
+        for h in hs {
+            h.await.unwrap();
+        }
+    })
+    .unwrap();
+    assert!(log.lines().iter().all(|l| l.ends_with("@0s")));
+    assert_eq!(sim.trace().stats().end_time, Instant::ZERO);
+    log.texts()
+}
+
+#[test]
+fn sleep_zero_suspends_once_like_yield_now() {
+    assert_eq!(
+        sleep_zero_ping_pong(fifo()),
+        ["a0", "b0", "a1", "b1", "a2", "b2"]
+    );
+    for seed in SWEEP {
+        let mut texts = sleep_zero_ping_pong(random(seed));
+        texts.sort();
+        assert_eq!(texts, ["a0", "a1", "a2", "b0", "b1", "b2"]);
+    }
+}

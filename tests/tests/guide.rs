@@ -33,7 +33,7 @@ where
 fn event_loop_run_until_complete_sleep_1() {
     // loop.run_until_complete(asyncio.sleep(1))
     let mut sim = fifo();
-    sim.run(async { sleep(secs(1)).await }).unwrap();
+    sim.run(sleep(secs(1))).unwrap();
     assert_eq!(sim.trace().stats().end_time, at(secs(1)));
 }
 

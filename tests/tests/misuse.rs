@@ -279,3 +279,51 @@ fn polling_a_join_handle_after_its_result_panics_with_a_message() {
         Some("a JoinHandle was polled after it returned its result")
     );
 }
+
+/// A sleep registered in a run of its own, then kept past that run.
+fn sleep_from_an_earlier_run() -> std::pin::Pin<Box<sim::time::Sleep>> {
+    fifo()
+        .run(async {
+            let mut s = Box::pin(sim::time::sleep(secs(10)));
+            std::future::poll_fn(|cx| {
+                assert!(s.as_mut().poll(cx).is_pending());
+                Poll::Ready(())
+            })
+            .await;
+            s
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_sleep_kept_from_an_earlier_run_leaves_a_later_runs_timers_alone() {
+    // Dropped in a later run, it must not cancel that run's timer with the same key.
+    let stale = sleep_from_an_earlier_run();
+    let woke = fifo()
+        .run(async move {
+            let t = sim::spawn(async {
+                sim::time::sleep(secs(1)).await;
+                sim::time::now()
+            });
+            yield_now_once().await;
+            drop(stale);
+            t.await.unwrap()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(woke, seedloop_tests::at(secs(1)));
+
+    // Awaited in a later run, it waits there (for its deadline) instead of reading another
+    // run's timer.
+    let stale = sleep_from_an_earlier_run();
+    let t = fifo()
+        .run(async move {
+            stale.await;
+            sim::time::now()
+        })
+        .unwrap();
+    assert_eq!(t, seedloop_tests::at(secs(10)));
+}
+
+async fn yield_now_once() {
+    sim::task::yield_now().await;
+}

@@ -155,7 +155,8 @@ fn leftovers(sim: &mut Sim) -> Log {
 
 #[test]
 fn case_03_leftover_tasks_are_dropped_when_main_returns() {
-    let log = leftovers(&mut fifo());
+    let mut sim = fifo();
+    let log = leftovers(&mut sim);
     assert_eq!(
         log.texts(),
         [
@@ -167,8 +168,6 @@ fn case_03_leftover_tasks_are_dropped_when_main_returns() {
             "C dropped"
         ]
     );
-    let mut sim = fifo();
-    leftovers(&mut sim);
     assert_eq!(
         sim.trace().tail(3),
         [

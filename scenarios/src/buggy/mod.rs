@@ -14,10 +14,12 @@
 //! assert!(sim.run((b2.run)()).unwrap().is_ok()); // B2 needs a preemption
 //! ```
 
+mod locks;
 mod nolock;
 mod shared;
 
-pub use nolock::{b1, b2, b3, b4, b6, b9, b9_fixed, b12};
+pub use locks::{b5, b6, b7, b8, b9_fixed, b10, b11, b13, b14};
+pub use nolock::{b1, b2, b3, b4, b9, b12};
 pub use shared::{Shared, join_all, steps};
 
 /// One planted bug.
@@ -74,11 +76,32 @@ pub fn catalogue() -> Vec<Bug> {
             run: || Box::pin(b4()),
         },
         Bug {
+            name: "B5",
+            description: "lock-order inversion (SCTBench deadlock01)",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b5()),
+        },
+        Bug {
             name: "B6",
             description: "long task must finish first (PCT fig. 5)",
             depth: Some(1),
             fails_under_fifo: false,
             run: || Box::pin(b6()),
+        },
+        Bug {
+            name: "B7",
+            description: "wrong balance visible to a late checker (SCTBench account)",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b7()),
+        },
+        Bug {
+            name: "B8",
+            description: "value visible when t3 runs last (SCTBench lazy01; fails in spawn order)",
+            depth: Some(2),
+            fails_under_fifo: true,
+            run: || Box::pin(b8()),
         },
         Bug {
             name: "B9",
@@ -88,11 +111,39 @@ pub fn catalogue() -> Vec<Bug> {
             run: || Box::pin(b9()),
         },
         Bug {
+            name: "B10",
+            description: "read between two stages (SCTBench twostage)",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b10()),
+        },
+        Bug {
+            name: "B11",
+            description: "two locks guard one counter (SCTBench wronglock)",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b11()),
+        },
+        Bug {
             name: "B12",
             description: "token ring (SCTBench token_ring)",
             depth: Some(4),
             fails_under_fifo: false,
             run: || Box::pin(b12()),
+        },
+        Bug {
+            name: "B13",
+            description: "conditional second lock (SCTBench carter01)",
+            depth: Some(2),
+            fails_under_fifo: false,
+            run: || Box::pin(b13()),
+        },
+        Bug {
+            name: "B14",
+            description: "bounded buffer with one condvar (Cargill)",
+            depth: Some(3),
+            fails_under_fifo: true,
+            run: || Box::pin(b14()),
         },
         Bug {
             name: "B9'",

@@ -1,5 +1,4 @@
-//! The planted bugs that need no lock: B1–B4, B6, B9, B9′ (one atomic write stands for the lock
-//! until `sim::sync` lands) and B12.
+//! The planted bugs that need no lock: B1–B4, B9 and B12.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -97,66 +96,22 @@ pub async fn b4() -> Result<(), String> {
     join_all(vec![t2, t1]).await
 }
 
-/// B6, the long task must finish first (PCT figure 5): main looks once, right after spawning a
-/// task that needs 20 yields to set `v`.
-pub async fn b6() -> Result<(), String> {
-    let v = Rc::new(Cell::new(0));
-    let v1 = v.clone();
-    let long = sim::spawn_named("long", async move {
-        for _ in 0..20 {
-            yield_now().await;
-        }
-        v1.set(1);
-        Ok(())
-    });
-    maybe_yield().await;
-    let seen = v.get();
-    join_all(vec![long]).await?;
-    if seen == 1 {
-        Err("the long task ran to completion before main looked".into())
-    } else {
-        Ok(())
-    }
-}
-
 /// B9, checker between two writes (SCTBench reorder_3): two setters write `a` then `b`; a
 /// checker spawned last reads both and expects either neither or both written.
 pub async fn b9() -> Result<(), String> {
-    reorder(false).await
-}
-
-/// B9′, the fixed reorder (negative control): each setter writes `a` and `b` in one atomic step,
-/// and the checker reads both in one atomic step; it never fails.
-pub async fn b9_fixed() -> Result<(), String> {
-    reorder(true).await
-}
-
-async fn reorder(fixed: bool) -> Result<(), String> {
     let a = Shared::new(0);
     let b = Shared::new(0);
     let mut handles = Vec::new();
     for _ in 0..2 {
         let (a, b) = (a.clone(), b.clone());
         handles.push(sim::spawn_named("setter", async move {
-            if fixed {
-                maybe_yield().await;
-                a.poke(1);
-                b.poke(-1);
-            } else {
-                a.set(1).await;
-                b.set(-1).await;
-            }
+            a.set(1).await;
+            b.set(-1).await;
             Ok(())
         }));
     }
-    let (ca, cb) = (a.clone(), b.clone());
     handles.push(sim::spawn_named("checker", async move {
-        let (ra, rb) = if fixed {
-            maybe_yield().await;
-            (ca.peek(), cb.peek())
-        } else {
-            (ca.get().await, cb.get().await)
-        };
+        let (ra, rb) = (a.get().await, b.get().await);
         if (ra, rb) == (0, 0) || (ra, rb) == (1, -1) {
             Ok(())
         } else {

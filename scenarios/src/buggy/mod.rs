@@ -140,9 +140,9 @@ pub fn catalogue() -> Vec<Bug> {
         },
         Bug {
             name: "B14",
-            description: "bounded buffer with one condvar (Cargill)",
+            description: "bounded buffer with one condvar (Cargill; unreachable with sim's hand-off)",
             depth: Some(3),
-            fails_under_fifo: true,
+            fails_under_fifo: false,
             run: || Box::pin(b14()),
         },
         Bug {

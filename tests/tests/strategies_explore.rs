@@ -73,9 +73,11 @@ fn explore_three_by_three(search: Exhaustive) -> (harness::explore::Exploration,
 
 #[test]
 fn dfs_explores_exactly_the_1680_schedules_of_three_tasks_by_three_steps() {
-    let (outcome, mut orders) = explore_three_by_three(Exhaustive::new().unbounded());
+    let (outcome, mut orders) =
+        explore_three_by_three(Exhaustive::new().unbounded().iterative(false));
     assert!(outcome.is_exhausted());
     assert_eq!(outcome.schedules, 1680); // 9! / (3!)^3
+    assert_eq!(outcome.runs, 1680);
     assert_eq!(
         outcome.to_string(),
         "all 1,680 schedules explored, no failure"
@@ -92,11 +94,44 @@ fn dfs_explores_exactly_the_1680_schedules_of_three_tasks_by_three_steps() {
 }
 
 #[test]
+fn fewest_preemptions_first_covers_the_same_1680_schedules_level_by_level() {
+    let (outcome, mut orders) = explore_three_by_three(Exhaustive::new().unbounded());
+    assert!(outcome.is_exhausted());
+    assert_eq!(outcome.schedules, 1680);
+    assert!(outcome.runs > 1680, "{outcome}");
+    assert_eq!(
+        outcome.to_string(),
+        format!(
+            "all 1,680 schedules explored ({} runs), no failure",
+            thousands(outcome.runs)
+        )
+    );
+    orders.sort();
+    orders.dedup();
+    assert_eq!(orders.len(), 1680);
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
 fn preemption_bound_prunes_and_counts_only_switches_at_preemption_points() {
     let count = |bound| {
-        let (outcome, _) = explore_three_by_three(Exhaustive::new().preemption_bound(bound));
-        assert!(outcome.is_exhausted());
-        outcome.schedules
+        let (deepening, _) = explore_three_by_three(Exhaustive::new().preemption_bound(bound));
+        let (one_pass, _) =
+            explore_three_by_three(Exhaustive::new().preemption_bound(bound).iterative(false));
+        assert!(deepening.is_exhausted() && one_pass.is_exhausted());
+        assert_eq!(deepening.schedules, one_pass.schedules);
+        one_pass.schedules
     };
     // Bound 0: only the order in which whole tasks run (3! = 6).
     assert_eq!(count(0), 6);
@@ -147,15 +182,16 @@ fn small_random_values_are_enumerated() {
 
 #[test]
 fn max_schedules_stops_early_and_says_so() {
-    let (outcome, orders) = explore_three_by_three(Exhaustive::new().unbounded().max_schedules(10));
+    let (outcome, orders) = explore_three_by_three(
+        Exhaustive::new()
+            .unbounded()
+            .iterative(false)
+            .max_schedules(10),
+    );
     assert!(!outcome.is_exhausted());
     assert_eq!(outcome.schedules, 10);
     assert_eq!(orders.len(), 10);
-    assert!(
-        outcome
-            .to_string()
-            .starts_with("stopped after 10 schedules")
-    );
+    assert!(outcome.to_string().starts_with("stopped after 10 runs"));
 }
 
 /// Main spins on `yield_now` until `n` one-step workers have run.

@@ -4,6 +4,15 @@
 //! replays a prefix of choices and then takes the first untried option, until a run fails or
 //! every schedule has been run. It then says which: "all 1,680 schedules explored, no failure".
 //!
+//! **Fewest preemptions first.** By default the search deepens its bound step by step, as CHESS
+//! does: every schedule with no preemption, then those with exactly one, and so on up to the
+//! bound, so the first failure it reports needs as few preemptions as any failure within the
+//! bound, and a bug that needs one switch early in the run is not hidden behind the whole
+//! subtree of a long task. A level re-runs, without counting them again, the schedules of the
+//! levels before it that lie on its paths, so [`Exploration::runs`] exceeds
+//! [`Exploration::schedules`]. [`Exhaustive::iterative`]`(false)` makes one depth-first pass
+//! instead, in which every run is a new schedule.
+//!
 //! **Schedules.** Two runs are different schedules when they differ in at least one recorded
 //! decision: which runnable task runs at a scheduling point, whether a preemption point switches
 //! (and to whom), which of simultaneous events wins, and small random values (below).
@@ -103,6 +112,7 @@ pub struct Exhaustive {
     max_steps: u64,
     value_limit: u64,
     yield_limit: u32,
+    iterative: bool,
     seed: u64,
 }
 
@@ -115,7 +125,7 @@ impl Default for Exhaustive {
 impl Exhaustive {
     /// A search with preemption bound 2 (most bugs in the literature need at most two), no limit
     /// on schedules, 100,000 steps a run, values below 9 enumerated, seed 0 for wider values,
-    /// yield limit 2.
+    /// yield limit 2, fewest preemptions first.
     pub fn new() -> Self {
         Exhaustive {
             bound: Some(2),
@@ -123,6 +133,7 @@ impl Exhaustive {
             max_steps: 100_000,
             value_limit: 8,
             yield_limit: 2,
+            iterative: true,
             seed: 0,
         }
     }
@@ -139,7 +150,14 @@ impl Exhaustive {
         self
     }
 
-    /// Stop after `n` schedules even if the space is not exhausted.
+    /// Whether to explore level by level, fewest preemptions first (the default), or in one
+    /// depth-first pass (see the module notes).
+    pub fn iterative(mut self, yes: bool) -> Self {
+        self.iterative = yes;
+        self
+    }
+
+    /// Stop after `n` runs even if the space is not exhausted.
     pub fn max_schedules(mut self, n: u64) -> Self {
         self.max_schedules = Some(n);
         self
@@ -198,43 +216,66 @@ impl Exhaustive {
             .max_steps(self.max_steps)
             .trace_level(TraceLevel::Decisions)
             .build();
-        let mut schedules = 0;
+        let mut counts = Counts::default();
+        let mut level = if self.iterative { Some(0) } else { self.bound };
         loop {
-            if self.max_schedules.is_some_and(|m| schedules >= m) {
-                return self.outcome(schedules, false, None);
-            }
-            tree.borrow_mut().rewind();
-            let result = sim.run(program());
-            schedules += 1;
-            if let Some(d) = tree.borrow().diverged.clone() {
-                panic!(
-                    "exhaustive search: the program is nondeterministic ({d}); it must depend only \
-                     on sim's scheduling, time and randomness (no real clocks, threads, OS \
-                     randomness or HashMap iteration order)"
-                );
-            }
-            let verdict = match result {
-                Ok(out) => out.verdict(),
-                Err(e) => Err(e.to_string()),
-            };
-            if let Err(message) = verdict {
-                let found = Found {
-                    schedule_number: schedules,
-                    schedule: sim.trace().schedule().clone(),
-                    preemptions: tree.borrow().preemptions(),
-                    message,
+            *tree.borrow_mut() = Tree::new(level, self.value_limit, self.yield_limit);
+            let mut new_at_level = 0;
+            loop {
+                if self.max_schedules.is_some_and(|m| counts.runs >= m) {
+                    return self.outcome(counts, false, None);
+                }
+                tree.borrow_mut().rewind();
+                let result = sim.run(program());
+                counts.runs += 1;
+                if let Some(d) = tree.borrow().diverged.clone() {
+                    panic!(
+                        "exhaustive search: the program is nondeterministic ({d}); it must depend \
+                         only on sim's scheduling, time and randomness (no real clocks, threads, \
+                         OS randomness or HashMap iteration order)"
+                    );
+                }
+                let preemptions = tree.borrow().preemptions();
+                // At level c only schedules with exactly c preemptions are new; the others ran
+                // (and passed) at an earlier level.
+                if !self.iterative || level == Some(preemptions) {
+                    counts.schedules += 1;
+                    new_at_level += 1;
+                }
+                let verdict = match result {
+                    Ok(out) => out.verdict(),
+                    Err(e) => Err(e.to_string()),
                 };
-                return self.outcome(schedules, false, Some(found));
+                if let Err(message) = verdict {
+                    let found = Found {
+                        schedule_number: counts.runs,
+                        schedule: sim.trace().schedule().clone(),
+                        preemptions,
+                        message,
+                    };
+                    return self.outcome(counts, false, Some(found));
+                }
+                if !tree.borrow_mut().advance() {
+                    break;
+                }
             }
-            if !tree.borrow_mut().advance() {
-                return self.outcome(schedules, true, None);
+            // Nothing cut by this level's bound, or no schedule of its own (none has that many
+            // preemptions, so none has more): deeper levels would find nothing new.
+            let done = !self.iterative
+                || !tree.borrow().pruned
+                || (new_at_level == 0 && level != Some(0))
+                || level == self.bound;
+            if done {
+                return self.outcome(counts, true, None);
             }
+            level = level.map(|l| l + 1);
         }
     }
 
-    fn outcome(&self, schedules: u64, exhausted: bool, failure: Option<Found>) -> Exploration {
+    fn outcome(&self, counts: Counts, exhausted: bool, failure: Option<Found>) -> Exploration {
         Exploration {
-            schedules,
+            schedules: counts.schedules,
+            runs: counts.runs,
             exhausted,
             bound: self.bound,
             failure,
@@ -242,10 +283,16 @@ impl Exhaustive {
     }
 }
 
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    schedules: u64,
+    runs: u64,
+}
+
 /// A failing schedule found by the search.
 #[derive(Clone, Debug)]
 pub struct Found {
-    /// Which run of the search failed (1-based): the schedules it took to find the bug.
+    /// Which run of the search failed (1-based): the runs it took to find the bug.
     pub schedule_number: u64,
     /// The failing run's decisions; `Strategy::replay` reproduces it.
     pub schedule: Schedule,
@@ -258,8 +305,10 @@ pub struct Found {
 /// The result of a search.
 #[derive(Clone, Debug)]
 pub struct Exploration {
-    /// Schedules run.
+    /// Distinct schedules run.
     pub schedules: u64,
+    /// Program runs (more than `schedules` when the search deepens its bound level by level).
+    pub runs: u64,
     /// True when every schedule within the bound was run without a failure.
     pub exhausted: bool,
     /// The preemption bound used (`None`: unbounded).
@@ -282,20 +331,28 @@ impl fmt::Display for Exploration {
             .map(|b| format!(" within preemption bound {b}"))
             .unwrap_or_default();
         let n = thousands(self.schedules);
+        let runs = if self.runs == self.schedules {
+            String::new()
+        } else {
+            format!(" ({} runs)", thousands(self.runs))
+        };
         match &self.failure {
             Some(found) => write!(
                 f,
-                "failure in schedule {}{within} ({} preemptions): {}; replay with schedule `{}`",
+                "failure in run {}{within} ({} preemptions): {}; replay with schedule `{}`",
                 thousands(found.schedule_number),
                 found.preemptions,
                 found.message,
                 found.schedule
             ),
-            None if self.exhausted => write!(f, "all {n} schedules explored{within}, no failure"),
+            None if self.exhausted => {
+                write!(f, "all {n} schedules explored{runs}{within}, no failure")
+            }
             None => write!(
                 f,
-                "stopped after {n} schedules (the limit){within}, no failure; the space is not \
-                 exhausted"
+                "stopped after {} runs (the limit){within}: {n} schedules, no failure; the space \
+                 is not exhausted",
+                thousands(self.runs)
             ),
         }
     }

@@ -52,6 +52,8 @@ pub(crate) struct Tree {
     last: Option<(TaskId, u64)>,
     /// How many times in a row `last` was chosen again right after its own poll.
     streak: u32,
+    /// Whether the bound ruled out an option anywhere (a deeper level would find more).
+    pub(crate) pruned: bool,
     /// The first replayed decision that did not match the program, described.
     pub(crate) diverged: Option<String>,
 }
@@ -67,6 +69,7 @@ impl Tree {
             yield_limit,
             last: None,
             streak: 0,
+            pruned: false,
             diverged: None,
         }
     }
@@ -88,9 +91,12 @@ impl Tree {
         while let Some(f) = self.frames.last_mut() {
             let affordable =
                 f.kind != Kind::Preempt || self.bound.is_none_or(|b| f.preemptions_before < b);
-            if let Some(next) = f.allowed_from(f.taken + 1).filter(|_| affordable) {
-                f.taken = next;
-                return true;
+            if let Some(next) = f.allowed_from(f.taken + 1) {
+                if affordable {
+                    f.taken = next;
+                    return true;
+                }
+                self.pruned = true;
             }
             self.frames.pop();
         }

@@ -97,7 +97,6 @@ impl<T> Chan<T> {
     }
 
     /// True when a put would wait: no free slot, or older putters are first in line.
-    #[allow(dead_code, reason = "used by Queue, landing next")]
     pub(crate) fn is_full(&self) -> bool {
         self.occupied() >= self.cap || !self.putters.is_empty()
     }

@@ -1,4 +1,5 @@
-//! Channels and queues between tasks: [`mpsc`] (bounded and unbounded).
+//! Channels and queues between tasks: [`mpsc`] (bounded and unbounded) and [`Queue`]
+//! (asyncio's queue, with `task_done`/`join`/`shutdown`).
 //!
 //! # Model
 //!
@@ -23,4 +24,7 @@
 
 mod chan;
 pub mod mpsc;
+pub mod queue;
 mod wait;
+
+pub use queue::Queue;

@@ -1,5 +1,5 @@
-//! Channels and queues between tasks: [`mpsc`] (bounded and unbounded) and [`Queue`]
-//! (asyncio's queue, with `task_done`/`join`/`shutdown`).
+//! Channels and queues between tasks: [`mpsc`] (bounded and unbounded), [`Queue`] (asyncio's
+//! queue, with `task_done`/`join`/`shutdown`) and [`oneshot`].
 //!
 //! # Model
 //!
@@ -24,6 +24,7 @@
 
 mod chan;
 pub mod mpsc;
+pub mod oneshot;
 pub mod queue;
 mod wait;
 

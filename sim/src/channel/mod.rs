@@ -1,5 +1,5 @@
 //! Channels and queues between tasks: [`mpsc`] (bounded and unbounded), [`Queue`] (asyncio's
-//! queue, with `task_done`/`join`/`shutdown`) and [`oneshot`].
+//! queue, with `task_done`/`join`/`shutdown`), [`oneshot`], [`broadcast`] and [`watch`].
 //!
 //! # Model
 //!
@@ -22,10 +22,12 @@
 //! - Wakers are woken and values dropped only after the channel's internal borrow is released,
 //!   so a `Drop` or a waker may use the channel again.
 
+pub mod broadcast;
 mod chan;
 pub mod mpsc;
 pub mod oneshot;
 pub mod queue;
 mod wait;
+pub mod watch;
 
 pub use queue::Queue;

@@ -365,3 +365,48 @@ fn aborting_a_producer_at_any_point_loses_nothing_and_blocks_nobody() {
         }
     }
 }
+
+/// A `send` that times out (its future dropped while it waits) never delivers its value, and
+/// the next sender in line is not skipped.
+#[test]
+fn a_timed_out_send_delivers_nothing() {
+    for mut sim in every_strategy() {
+        sim.run(async {
+            let (tx, mut rx) = mpsc::channel(1);
+            tx.send(0).await.unwrap();
+            let tx2 = tx.clone();
+            let later = sim::spawn(async move {
+                sleep(Duration::from_millis(500)).await;
+                tx2.send(2).await.unwrap();
+            });
+            let r = sim::time::timeout(Duration::from_secs(1), tx.send(1)).await;
+            assert!(r.is_err(), "the channel stayed full for 1 s");
+            assert_eq!(rx.recv().await, Some(0));
+            assert_eq!(rx.recv().await, Some(2));
+            later.await.unwrap();
+            drop(tx);
+            assert_eq!(rx.recv().await, None, "1 was never sent");
+        })
+        .unwrap();
+    }
+}
+
+/// A `recv` that times out leaves the channel as it was; the value sent later is received by
+/// the next `recv`.
+#[test]
+fn a_timed_out_recv_takes_nothing() {
+    for mut sim in every_strategy() {
+        sim.run(async {
+            let (tx, mut rx) = mpsc::channel(1);
+            let h = sim::spawn(async move {
+                sleep(Duration::from_secs(2)).await;
+                tx.send(9).await.unwrap();
+            });
+            let r = sim::time::timeout(Duration::from_secs(1), rx.recv()).await;
+            assert!(r.is_err());
+            assert_eq!(rx.recv().await, Some(9));
+            h.await.unwrap();
+        })
+        .unwrap();
+    }
+}

@@ -526,3 +526,26 @@ fn aborting_a_producer_at_any_point_loses_nothing_and_blocks_nobody() {
         }
     }
 }
+
+/// Misuse gets a clear panic, not a silently lost item.
+#[test]
+fn polling_a_completed_get_again_panics_instead_of_taking_another_item() {
+    use futures::FutureExt;
+    let mut sim = fifo();
+    let err = sim
+        .run(async {
+            let q = Queue::new(0);
+            q.put_nowait(1).unwrap();
+            q.put_nowait(2).unwrap();
+            let mut get = Box::pin(q.get());
+            assert_eq!(get.as_mut().now_or_never(), Some(Ok(1)));
+            let _ = get.as_mut().now_or_never();
+        })
+        .unwrap_err();
+    assert!(err.is_main_panic());
+    let msg = err.panic_message().unwrap();
+    assert!(
+        msg.contains("Queue::get polled after it completed"),
+        "{msg}"
+    );
+}

@@ -224,12 +224,15 @@ impl<T> Future for Send<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        assert!(
+            this.value.is_some(),
+            "mpsc::Send polled after it completed: a send future completes once"
+        );
         let at = this.tx.at(this.site);
         let reserved = std::task::ready!(this.wait.poll(&this.tx.shared.chan, cx, at));
-        let value = this
-            .value
-            .take()
-            .expect("mpsc::Send polled after it completed");
+        let Some(value) = this.value.take() else {
+            unreachable!("checked above")
+        };
         let r = match reserved {
             Err(()) => Err(value),
             Ok(()) => {

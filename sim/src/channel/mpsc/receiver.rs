@@ -59,7 +59,10 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv(&mut self) -> Recv<'_, T> {
         self.site = Location::caller();
-        Recv { rx: self }
+        Recv {
+            rx: self,
+            done: false,
+        }
     }
 
     /// Receives a value if one is buffered, without waiting.
@@ -168,13 +171,22 @@ impl<T> futures::Stream for Receiver<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Recv<'a, T> {
     rx: &'a mut Receiver<T>,
+    done: bool,
 }
 
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().rx.poll_recv(cx)
+        let this = self.get_mut();
+        // Polling again would take a second value nobody receives.
+        assert!(
+            !this.done,
+            "mpsc::Recv polled after it completed: a recv future completes once"
+        );
+        let v = std::task::ready!(this.rx.poll_recv(cx));
+        this.done = true;
+        Poll::Ready(v)
     }
 }
 

@@ -41,13 +41,16 @@ impl<T> Future for Put<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        assert!(
+            this.item.is_some(),
+            "Queue::put polled after it completed: a put future completes once"
+        );
         let inner = &this.queue.inner;
         let at = this.queue.site("Queue::put", this.site);
         let reserved = ready!(this.wait.poll(&inner.chan, cx, at));
-        let item = this
-            .item
-            .take()
-            .expect("Queue::put polled after it completed");
+        let Some(item) = this.item.take() else {
+            unreachable!("checked above")
+        };
         let r = match reserved {
             Err(()) => Err(item),
             Ok(()) => {
@@ -84,6 +87,7 @@ impl<T> fmt::Debug for Put<'_, T> {
 pub struct Get<'a, T> {
     queue: &'a Queue<T>,
     wait: GetWait,
+    done: bool,
     site: &'static Location<'static>,
 }
 
@@ -92,6 +96,7 @@ impl<'a, T> Get<'a, T> {
         Get {
             queue,
             wait: GetWait::default(),
+            done: false,
             site,
         }
     }
@@ -102,10 +107,15 @@ impl<T> Future for Get<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // Polling again would take a second item nobody receives.
+        assert!(
+            !this.done,
+            "Queue::get polled after it completed: a get future completes once"
+        );
         let at = this.queue.site("Queue::get", this.site);
-        this.wait
-            .poll(&this.queue.inner.chan, cx, at)
-            .map(|v| v.ok_or(QueueShutDown(())))
+        let r = ready!(this.wait.poll(&this.queue.inner.chan, cx, at));
+        this.done = true;
+        Poll::Ready(r.ok_or(QueueShutDown(())))
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! # Model
 //!
-//! Every channel here is a FIFO with **direct hand-off**. A value sent while a receiver waits is
+//! [`mpsc`] and [`Queue`] are FIFOs with **direct hand-off**. A value sent while a receiver waits is
 //! handed to the oldest waiting receiver; a slot freed while senders wait is handed to the
 //! oldest waiting sender. A task that arrives later never takes what was handed to an earlier
 //! one (no barging), so the order of completion is the order of arrival.
@@ -21,6 +21,42 @@
 //!   on and where.
 //! - Wakers are woken and values dropped only after the channel's internal borrow is released,
 //!   so a `Drop` or a waker may use the channel again.
+//!
+//! [`broadcast`] and [`watch`] give every receiver its own view (every value, or the latest
+//! one), so there is nothing to hand off; their waits are still named, cancel-safe and
+//! preemption points. [`oneshot`] carries one value.
+//!
+//! | need                                   | use                                   |
+//! |----------------------------------------|---------------------------------------|
+//! | work queue, many producers and workers | [`Queue`] (asyncio.Queue)             |
+//! | stream of values to one consumer       | [`mpsc::channel`], [`mpsc::unbounded_channel`] |
+//! | one reply                              | [`oneshot::channel`]                  |
+//! | every value to every subscriber        | [`broadcast::channel`]                |
+//! | latest state, change notification      | [`watch::channel`]                    |
+//!
+//! ```
+//! use sim::channel::{Queue, oneshot};
+//! let mut sim = sim::Sim::new(11);
+//! let answers = sim.run(async {
+//!     // Requests carry a oneshot sender for the reply.
+//!     let requests: Queue<(u32, oneshot::Sender<u32>)> = Queue::named("requests", 4);
+//!     let server = requests.clone();
+//!     sim::spawn(async move {
+//!         while let Ok((x, reply)) = server.get().await {
+//!             let _ = reply.send(x * x);
+//!         }
+//!     });
+//!     let mut answers = Vec::new();
+//!     for x in 1..=3 {
+//!         let (tx, rx) = oneshot::channel();
+//!         requests.put((x, tx)).await.unwrap();
+//!         answers.push(rx.await.unwrap());
+//!     }
+//!     requests.shutdown(false);
+//!     answers
+//! }).unwrap();
+//! assert_eq!(answers, [1, 4, 9]);
+//! ```
 
 pub mod broadcast;
 mod chan;

@@ -410,3 +410,26 @@ fn a_timed_out_recv_takes_nothing() {
         .unwrap();
     }
 }
+
+/// `reserve` waits in the senders' FIFO line; an unused permit passes its slot on.
+#[test]
+fn reserve_queues_with_senders_and_an_unused_permit_passes_its_slot_on() {
+    for mut sim in every_strategy() {
+        sim.run(async {
+            let (tx, mut rx) = mpsc::channel(1);
+            let permit = tx.reserve().await.unwrap();
+            assert_eq!(tx.capacity(), 0);
+            let tx2 = tx.clone();
+            let waiting = sim::spawn(async move { tx2.send(2).await.unwrap() });
+            sleep(Duration::from_millis(1)).await;
+            drop(permit); // the slot goes to the waiting sender
+            waiting.await.unwrap();
+            assert_eq!(rx.recv().await, Some(2));
+            tx.reserve().await.unwrap().send(3);
+            assert_eq!(rx.recv().await, Some(3));
+            rx.close();
+            assert!(tx.reserve().await.is_err());
+        })
+        .unwrap();
+    }
+}

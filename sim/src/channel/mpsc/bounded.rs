@@ -80,6 +80,30 @@ impl<T> Sender<T> {
         }
     }
 
+    /// Waits for a slot (in the same FIFO line as [`send`](Self::send)) and reserves it: the
+    /// [`Permit`] then sends without waiting, or gives the slot back to the next sender when
+    /// dropped. Fails when the receiver is gone. A preemption point.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, mut rx) = sim::channel::mpsc::channel(1);
+    ///     let permit = tx.reserve().await.unwrap();
+    ///     assert!(tx.try_send(1).is_err()); // the only slot is reserved
+    ///     permit.send(2);
+    ///     assert_eq!(rx.recv().await, Some(2));
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn reserve(&self) -> Reserve<'_, T> {
+        Reserve {
+            tx: self,
+            wait: PutWait::default(),
+            done: false,
+            site: Location::caller(),
+        }
+    }
+
     /// Sends `value` if a slot is free and no earlier sender waits, without waiting.
     ///
     /// ```
@@ -257,5 +281,86 @@ impl<T> fmt::Debug for Send<'_, T> {
         f.debug_struct("Send")
             .field("waiting", &self.wait.is_waiting())
             .finish()
+    }
+}
+
+/// Future of [`Sender::reserve`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Reserve<'a, T> {
+    tx: &'a Sender<T>,
+    wait: PutWait,
+    done: bool,
+    site: &'static Location<'static>,
+}
+
+impl<'a, T> Future for Reserve<'a, T> {
+    type Output = Result<Permit<'a, T>, SendError<()>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        // Polling again would reserve a second slot nobody holds.
+        assert!(
+            !this.done,
+            "mpsc::Reserve polled after it completed: a reserve future completes once"
+        );
+        let at = this.tx.at(this.site);
+        let r = std::task::ready!(this.wait.poll(&this.tx.shared.chan, cx, at));
+        this.done = true;
+        match r {
+            Ok(()) => Poll::Ready(Ok(Permit {
+                tx: this.tx,
+                used: false,
+            })),
+            Err(()) => Poll::Ready(Err(SendError(()))),
+        }
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        self.wait.cancel(&self.tx.shared.chan);
+    }
+}
+
+impl<T> fmt::Debug for Reserve<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reserve")
+            .field("waiting", &self.wait.is_waiting())
+            .finish()
+    }
+}
+
+/// A reserved slot (from [`Sender::reserve`]): [`send`](Self::send) fills it without waiting;
+/// dropping it unused hands the slot to the next waiting sender.
+pub struct Permit<'a, T> {
+    tx: &'a Sender<T>,
+    used: bool,
+}
+
+impl<T> Permit<'_, T> {
+    /// Sends `value` into the reserved slot. If the receiver closed the channel meanwhile, the
+    /// value is dropped (as tokio does).
+    pub fn send(mut self, value: T) {
+        self.used = true;
+        let mut wk = Wakes::default();
+        let r = self.tx.shared.chan.borrow_mut().commit(value, &mut wk);
+        wk.wake();
+        drop(r);
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    fn drop(&mut self) {
+        if !self.used {
+            let mut wk = Wakes::default();
+            self.tx.shared.chan.borrow_mut().unreserve(&mut wk);
+            wk.wake();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Permit")
     }
 }

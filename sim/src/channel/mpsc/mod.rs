@@ -56,7 +56,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::rc::Rc;
 
-pub use bounded::{Send, Sender};
+pub use bounded::{Permit, Reserve, Send, Sender};
 pub use error::{SendError, TryRecvError, TrySendError};
 pub use receiver::{Receiver, Recv};
 pub use unbounded::UnboundedSender;

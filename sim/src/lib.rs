@@ -59,15 +59,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod asyncio;
 mod builder;
+pub mod concurrency;
 mod context;
 mod core;
 mod error;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "used by the sync, channel and concurrency modules as they land"
-)]
 mod hooks;
 mod panic;
 pub mod rand;
@@ -78,6 +75,7 @@ pub mod time;
 pub mod trace;
 
 pub use builder::{DEFAULT_MAX_STEPS, SimBuilder};
+pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
 pub use error::{BlockedTask, SimError, SimErrorKind};
 pub use panic::Panic;
 pub use schedule::Strategy;

@@ -1,9 +1,10 @@
 //! `gather`: run futures as child tasks, collect their outputs in argument order.
 //!
-//! The children are spawned when `gather` is called (asyncio wraps the awaitables in tasks at
-//! the call, too); with lazy start they first run when the caller next suspends. The returned
-//! future owns them:
+//! The returned future owns its children:
 //!
+//! - they are spawned when it is first polled (a Rust future does nothing until polled;
+//!   asyncio spawns at the call, which differs only if the gather is awaited later), in
+//!   argument order, with the `gather` call as their spawn site;
 //! - it resolves when every child finished, with outputs in argument order;
 //! - a child panic reaches the awaiter at once: the siblings are detached (they keep running,
 //!   as asyncio's "the other awaitables won't be cancelled") and the panic is resumed in the
@@ -12,17 +13,17 @@
 //!   that virtual instant: their `Drop` guards run before the clock moves.
 
 use std::future::Future;
-use std::panic::resume_unwind;
+use std::panic::{Location, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::Completion;
 use super::tracker::Tracker;
 use crate::hooks;
-use crate::task::{JoinError, JoinHandle};
+use crate::task::{JoinError, JoinHandle, spawn_inner};
 
-/// Spawns each future as a child task and resolves to their outputs in argument order, whatever
-/// order they finish in. asyncio's `gather(*aws)`.
+/// Runs each future as a child task (spawned at the first poll) and resolves to their outputs
+/// in argument order, whatever order they finish in. asyncio's `gather(*aws)`.
 ///
 /// A child panic is resumed in the awaiting task as soon as it happens (the other children are
 /// not cancelled: they are detached and run on). Dropping the returned [`Gather`] aborts the
@@ -47,7 +48,7 @@ use crate::task::{JoinError, JoinHandle};
 /// ```
 ///
 /// # Panics
-/// Outside a simulation. Awaiting it panics (with the child's payload) when a child panicked.
+/// Awaiting it panics (with the child's payload) when a child panicked.
 #[track_caller]
 pub fn gather<I>(futs: I) -> Gather<<I::Item as Future>::Output>
 where
@@ -55,12 +56,8 @@ where
     I::Item: Future + 'static,
     <I::Item as Future>::Output: 'static,
 {
-    let mut handles = Vec::new();
-    for fut in futs {
-        handles.push(crate::spawn(fut));
-    }
     Gather {
-        set: ChildSet::new(handles),
+        set: ChildSet::new(futs, Location::caller()),
     }
 }
 
@@ -91,7 +88,7 @@ where
 /// ```
 ///
 /// # Panics
-/// Outside a simulation. Awaiting it panics (with the child's payload) when a child panicked.
+/// Awaiting it panics (with the child's payload) when a child panicked.
 #[track_caller]
 pub fn try_gather<I, T, E>(futs: I) -> TryGather<T, E>
 where
@@ -100,12 +97,8 @@ where
     T: 'static,
     E: 'static,
 {
-    let mut handles = Vec::new();
-    for fut in futs {
-        handles.push(crate::spawn(fut));
-    }
     TryGather {
-        set: ChildSet::new(handles),
+        set: ChildSet::new(futs, Location::caller()),
     }
 }
 
@@ -124,8 +117,6 @@ where
 /// }).unwrap();
 /// ```
 ///
-/// # Panics
-/// Outside a simulation.
 #[track_caller]
 pub fn gather_settled<I>(futs: I) -> GatherSettled<<I::Item as Future>::Output>
 where
@@ -133,33 +124,46 @@ where
     I::Item: Future + 'static,
     <I::Item as Future>::Output: 'static,
 {
-    let mut handles = Vec::new();
-    for fut in futs {
-        handles.push(crate::spawn(fut));
-    }
     GatherSettled {
-        set: ChildSet::new(handles),
+        set: ChildSet::new(futs, Location::caller()),
     }
 }
+
+/// Spawns the children, once.
+type Spawner<T> = Box<dyn FnOnce() -> Vec<JoinHandle<T>>>;
 
 /// The children of one gather and the outputs collected so far. Aborts the unfinished children
 /// when dropped.
 struct ChildSet<T, R> {
+    spawner: Option<Spawner<T>>,
     tracker: Tracker<T>,
     slots: Vec<Option<R>>,
     polled: bool,
 }
 
-impl<T, R> ChildSet<T, R> {
-    fn new(handles: Vec<JoinHandle<T>>) -> Self {
-        let n = handles.len();
+impl<T: 'static, R> ChildSet<T, R> {
+    fn new<I>(futs: I, site: &'static Location<'static>) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Future<Output = T> + 'static,
+    {
+        let futs: Vec<I::Item> = futs.into_iter().collect();
+        let n = futs.len();
+        let spawner: Spawner<T> = Box::new(move || {
+            futs.into_iter()
+                .map(|fut| spawn_inner(fut, None, site))
+                .collect()
+        });
         ChildSet {
-            tracker: Tracker::new(handles),
+            spawner: Some(spawner),
+            tracker: Tracker::new(Vec::new()),
             slots: (0..n).map(|_| None).collect(),
             polled: false,
         }
     }
+}
 
+impl<T, R> ChildSet<T, R> {
     /// Feeds completions to `on_done` until it returns `Some` (an early result) or every child
     /// finished (then `Ready(None)`).
     fn poll_with<O>(
@@ -168,7 +172,10 @@ impl<T, R> ChildSet<T, R> {
         op: &'static str,
         mut on_done: impl FnMut(&mut Self, Completion<T>) -> Option<O>,
     ) -> Poll<Option<O>> {
-        // Awaiting a gather whose children are all done completes at once: a preemption point.
+        if let Some(spawn) = self.spawner.take() {
+            self.tracker = Tracker::new(spawn());
+        }
+        // Awaiting a gather with nothing to wait for completes at once: a preemption point.
         if !std::mem::replace(&mut self.polled, true)
             && self.tracker.all_finished()
             && hooks::preemption_point(cx)

@@ -75,7 +75,7 @@ where
 }
 
 #[track_caller]
-fn spawn_inner<F>(
+pub(crate) fn spawn_inner<F>(
     fut: F,
     name: Option<Box<str>>,
     site: &'static Location<'static>,

@@ -59,7 +59,10 @@ fn case8_gather_order_free_under_seeds() {
             .into_iter()
             .filter(|l| l.ends_with("finished"))
             .collect();
-        assert_eq!(finished, ["1s B finished", "2s A finished", "3s C finished"]);
+        assert_eq!(
+            finished,
+            ["1s B finished", "2s A finished", "3s C finished"]
+        );
         assert_eq!(fates.count(Fate::Completed), 3, "seed {seed}");
     }
 }
@@ -81,7 +84,10 @@ async fn case9(fates: Fates) -> (String, std::time::Duration) {
     let seen_at = elapsed();
     assert!(err.is_panic());
     sleep(secs(5)).await;
-    (format!("{} at {seen_at:?}", err.panic_message().unwrap()), elapsed())
+    (
+        format!("{} at {seen_at:?}", err.panic_message().unwrap()),
+        elapsed(),
+    )
 }
 
 #[test]
@@ -157,9 +163,8 @@ fn case10_gather_settled_reports_each_slot_in_argument_order() {
 /// then.
 async fn case11(fates: Fates) {
     let f = fates.clone();
-    let awaiter = sim::spawn(async move {
-        gather([named("A", secs(1), &f), named("B", secs(3), &f)]).await
-    });
+    let awaiter =
+        sim::spawn(async move { gather([named("A", secs(1), &f), named("B", secs(3), &f)]).await });
     sleep(ms(500)).await;
     awaiter.abort();
     assert!(awaiter.await.unwrap_err().is_cancelled());
@@ -185,7 +190,11 @@ fn case11_aborting_the_awaiter_aborts_the_children() {
         let mut sim = Sim::new(seed);
         let fates = Fates::default();
         sim.run(case11(fates.clone())).unwrap();
-        assert_eq!(fates.get(), [Fate::Cancelled, Fate::Cancelled], "seed {seed}");
+        assert_eq!(
+            fates.get(),
+            [Fate::Cancelled, Fate::Cancelled],
+            "seed {seed}"
+        );
         let dropped: Vec<_> = sorted_logs(&sim)
             .into_iter()
             .filter(|l| l.contains("dropped"))
@@ -228,7 +237,10 @@ async fn case13() -> (Vec<u64>, Vec<u64>) {
 
 #[test]
 fn case13_gather_is_argument_order_as_completed_is_completion_order() {
-    assert_eq!(fifo().run(case13()).unwrap(), (vec![0, 1, 2], vec![2, 1, 0]));
+    assert_eq!(
+        fifo().run(case13()).unwrap(),
+        (vec![0, 1, 2], vec![2, 1, 0])
+    );
     for seed in SEEDS {
         assert_eq!(
             Sim::new(seed).run(case13()).unwrap(),
@@ -304,9 +316,7 @@ fn aborting_the_awaiter_at_every_point_leaks_nothing() {
                 let fates = Fates::default();
                 let f = fates.clone();
                 sim.run(async move {
-                    let kids: Vec<_> = (1..=6u64)
-                        .map(|i| named("kid", ms(10 * i), &f))
-                        .collect();
+                    let kids: Vec<_> = (1..=6u64).map(|i| named("kid", ms(10 * i), &f)).collect();
                     let awaiter = sim::spawn(gather(kids));
                     sleep(ms(abort_at)).await;
                     awaiter.abort();
@@ -318,7 +328,10 @@ fn aborting_the_awaiter_at_every_point_leaks_nothing() {
                 .unwrap();
                 let got = fates.get();
                 assert_eq!(got.len(), 6);
-                assert!(!got.contains(&Fate::Running), "seed {seed} abort {abort_at}: {got:?}");
+                assert!(
+                    !got.contains(&Fate::Running),
+                    "seed {seed} abort {abort_at}: {got:?}"
+                );
                 for (i, fate) in got.iter().enumerate() {
                     let done_at = 10 * (i as u64 + 1);
                     if done_at < abort_at {
@@ -330,7 +343,10 @@ fn aborting_the_awaiter_at_every_point_leaks_nothing() {
                 }
                 for line in logs(&sim).iter().filter(|l| l.contains("dropped")) {
                     let at = format!("{}", sim::time::Instant::from_nanos(abort_at * 1_000_000));
-                    assert!(line.starts_with(&at), "dropped later than the abort: {line}");
+                    assert!(
+                        line.starts_with(&at),
+                        "dropped later than the abort: {line}"
+                    );
                 }
             }
         }

@@ -49,8 +49,15 @@ fn case18_shield_survives_the_awaiters_abort() {
     assert_eq!(fates.get(), [Fate::Cancelled, Fate::Completed]);
     for seed in SEEDS {
         let fates = Fates::default();
-        assert_eq!(Sim::new(seed).run(case18(fates.clone())).unwrap(), ("inner", secs(2)));
-        assert_eq!(fates.get(), [Fate::Cancelled, Fate::Completed], "seed {seed}");
+        assert_eq!(
+            Sim::new(seed).run(case18(fates.clone())).unwrap(),
+            ("inner", secs(2))
+        );
+        assert_eq!(
+            fates.get(),
+            [Fate::Cancelled, Fate::Completed],
+            "seed {seed}"
+        );
     }
 }
 
@@ -154,11 +161,14 @@ fn a_blocked_select_names_itself_in_a_deadlock_report() {
             select(std::future::pending::<()>(), std::future::pending::<()>()).await;
         })
         .unwrap_err();
-    assert!(err.blocked()[0].waits.iter().any(|w| w == "select"), "{err}");
+    assert!(
+        err.blocked()[0].waits.iter().any(|w| w == "select"),
+        "{err}"
+    );
 }
 
 #[test]
 #[should_panic(expected = "select_all was given no futures")]
 fn select_all_of_nothing_is_refused() {
-    let _ = select_all(Vec::<Ready<u8>>::new());
+    drop(select_all(Vec::<Ready<u8>>::new()));
 }

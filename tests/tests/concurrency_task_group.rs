@@ -31,7 +31,11 @@ async fn case30() -> (Vec<u32>, Duration) {
 fn case30_group_returns_all_results_when_all_succeed() {
     assert_eq!(fifo().run(case30()).unwrap(), (vec![42, 11], ms(200)));
     for seed in SEEDS {
-        assert_eq!(Sim::new(seed).run(case30()).unwrap(), (vec![42, 11], ms(200)), "seed {seed}");
+        assert_eq!(
+            Sim::new(seed).run(case30()).unwrap(),
+            (vec![42, 11], ms(200)),
+            "seed {seed}"
+        );
     }
 }
 
@@ -85,12 +89,20 @@ fn case31_first_failure_aborts_siblings_at_that_instant() {
             let fates = Fates::default();
             let out = sim.run(case31(fates.clone(), by_panic)).unwrap();
             assert_eq!(out, (what.to_string(), ms(100)), "seed {seed}");
-            assert_eq!(fates.get(), [Fate::Cancelled, Fate::Cancelled], "seed {seed}");
+            assert_eq!(
+                fates.get(),
+                [Fate::Cancelled, Fate::Cancelled],
+                "seed {seed}"
+            );
             let dropped: Vec<_> = sorted_logs(&sim)
                 .into_iter()
                 .filter(|l| l.contains("dropped"))
                 .collect();
-            assert_eq!(dropped, ["0.1s S1 dropped", "0.1s S2 dropped"], "seed {seed}");
+            assert_eq!(
+                dropped,
+                ["0.1s S1 dropped", "0.1s S2 dropped"],
+                "seed {seed}"
+            );
         }
     }
 }
@@ -106,10 +118,16 @@ fn case31_group_error_displays_the_failure() {
         })
         .unwrap();
     // The error comes first (it ran first); the panicking sibling was aborted before it ran.
-    assert_eq!(shown, "task group failed: task#1 returned an error: disk full");
+    assert_eq!(
+        shown,
+        "task group failed: task#1 returned an error: disk full"
+    );
 }
 
-async fn case32() -> (Result<sim::task::TaskId, SpawnError>, Result<sim::task::TaskId, SpawnError>) {
+async fn case32() -> (
+    Result<sim::task::TaskId, SpawnError>,
+    Result<sim::task::TaskId, SpawnError>,
+) {
     let group: TaskGroup<u8, &str> = TaskGroup::new();
     let handle = group.handle();
     group
@@ -199,7 +217,13 @@ fn a_blocked_join_names_itself_in_a_deadlock_report() {
         })
         .unwrap_err();
     assert!(err.is_deadlock());
-    assert!(err.blocked()[0].waits.iter().any(|w| w == "TaskGroup::join"), "{err}");
+    assert!(
+        err.blocked()[0]
+            .waits
+            .iter()
+            .any(|w| w == "TaskGroup::join"),
+        "{err}"
+    );
 }
 
 /// The task awaiting `join` is aborted at every 5 ms from 0 to 70 ms (children finish at
@@ -227,7 +251,10 @@ fn aborting_the_joiner_at_every_point_leaks_nothing() {
                 })
                 .unwrap();
                 let got = fates.get();
-                assert!(!got.contains(&Fate::Running), "seed {seed} abort {abort_at}: {got:?}");
+                assert!(
+                    !got.contains(&Fate::Running),
+                    "seed {seed} abort {abort_at}: {got:?}"
+                );
                 for (i, fate) in got.iter().enumerate() {
                     let done_at = 10 * (i as u64 + 1);
                     if done_at < abort_at {
@@ -239,7 +266,10 @@ fn aborting_the_joiner_at_every_point_leaks_nothing() {
                 }
                 let at = format!("{}", sim::time::Instant::from_nanos(abort_at * 1_000_000));
                 for line in logs(&sim).iter().filter(|l| l.contains("dropped")) {
-                    assert!(line.starts_with(&at), "dropped later than the abort: {line}");
+                    assert!(
+                        line.starts_with(&at),
+                        "dropped later than the abort: {line}"
+                    );
                 }
             }
         }

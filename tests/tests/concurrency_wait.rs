@@ -37,7 +37,11 @@ fn case24_wait_first_completed() {
     assert_eq!(sim.run(case24_first_completed()).unwrap(), expect);
     assert_eq!(logs(&sim), ["0.1s b finished", "10s a finished"]);
     for seed in SEEDS {
-        assert_eq!(Sim::new(seed).run(case24_first_completed()).unwrap(), expect, "seed {seed}");
+        assert_eq!(
+            Sim::new(seed).run(case24_first_completed()).unwrap(),
+            expect,
+            "seed {seed}"
+        );
     }
 }
 
@@ -99,7 +103,11 @@ fn case24_wait_with_timeout_cancels_nothing() {
     let expect = (vec!["g"], ms(110), "h", ms(150));
     assert_eq!(fifo().run(case24_timeout()).unwrap(), expect);
     for seed in SEEDS {
-        assert_eq!(Sim::new(seed).run(case24_timeout()).unwrap(), expect, "seed {seed}");
+        assert_eq!(
+            Sim::new(seed).run(case24_timeout()).unwrap(),
+            expect,
+            "seed {seed}"
+        );
     }
 }
 
@@ -107,14 +115,22 @@ fn case24_wait_with_timeout_cancels_nothing() {
 fn wait_on_nothing_and_on_finished_tasks_returns_at_once() {
     fifo()
         .run(async {
-            let (done, pending) = wait(Vec::<sim::JoinHandle<()>>::new(), WaitFor::AllCompleted, None).await;
+            let (done, pending) = wait(
+                Vec::<sim::JoinHandle<()>>::new(),
+                WaitFor::AllCompleted,
+                None,
+            )
+            .await;
             assert!(done.is_empty() && pending.is_empty());
             let a = sim::spawn(async { 1 });
             let b = sim::spawn(async { 2 });
             sleep(ms(1)).await;
             let (done, _) = wait([b, a], WaitFor::FirstCompleted, None).await;
             // Both had finished: both are reported, in argument order.
-            let got: Vec<_> = done.into_iter().map(|c| (c.index, c.result.unwrap())).collect();
+            let got: Vec<_> = done
+                .into_iter()
+                .map(|c| (c.index, c.result.unwrap()))
+                .collect();
             assert_eq!(got, [(0, 2), (1, 1)]);
             assert_eq!(elapsed(), ms(1));
         })
@@ -143,7 +159,12 @@ async fn case25() -> Vec<String> {
     let mut stream = as_completed([b, c, a]);
     let mut seen = Vec::new();
     while let Some(done) = stream.next().await {
-        seen.push(format!("{} {} at {:?}", done.index, done.result.unwrap(), elapsed()));
+        seen.push(format!(
+            "{} {} at {:?}",
+            done.index,
+            done.result.unwrap(),
+            elapsed()
+        ));
     }
     seen
 }
@@ -163,7 +184,11 @@ fn case25_as_completed_yields_in_completion_order() {
         assert_eq!(seen[2], "1 c at 150ms", "seed {seed}");
         orders.insert(seen[0].clone());
     }
-    assert_eq!(orders.len(), 2, "both orders of the simultaneous a and b are reachable");
+    assert_eq!(
+        orders.len(),
+        2,
+        "both orders of the simultaneous a and b are reachable"
+    );
 }
 
 async fn case25_timeout() -> (Vec<&'static str>, bool, Vec<&'static str>) {
@@ -189,7 +214,11 @@ fn case25_as_completed_timeout_cancels_nothing() {
     let expect = (vec!["a"], true, vec!["c"]);
     assert_eq!(fifo().run(case25_timeout()).unwrap(), expect);
     for seed in SEEDS {
-        assert_eq!(Sim::new(seed).run(case25_timeout()).unwrap(), expect, "seed {seed}");
+        assert_eq!(
+            Sim::new(seed).run(case25_timeout()).unwrap(),
+            expect,
+            "seed {seed}"
+        );
     }
 }
 
@@ -199,7 +228,12 @@ fn as_completed_is_a_futures_stream() {
     let out = fifo()
         .run(async {
             let handles: Vec<_> = (0..3u64)
-                .map(|i| sim::spawn(async move { sleep(ms(30 - 10 * i)).await; i }))
+                .map(|i| {
+                    sim::spawn(async move {
+                        sleep(ms(30 - 10 * i)).await;
+                        i
+                    })
+                })
                 .collect();
             as_completed(handles)
                 .map(|c| c.result.unwrap())

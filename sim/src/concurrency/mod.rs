@@ -35,9 +35,7 @@ pub use as_completed::{AsCompleted, Next, as_completed};
 pub use gather::{Gather, GatherSettled, TryGather, gather, gather_settled, try_gather};
 pub use select::{Either, Select, SelectAll, select, select_all};
 pub use shield::{Shield, ShieldWatch, shield};
-pub use task_group::{
-    Failure, FailureKind, GroupError, GroupHandle, Join, SpawnError, TaskGroup,
-};
+pub use task_group::{Failure, FailureKind, GroupError, GroupHandle, Join, SpawnError, TaskGroup};
 pub use wait::{Wait, WaitFor, wait};
 
 use crate::JoinError;

@@ -52,7 +52,9 @@ where
     A: Future + Unpin,
     B: Future + Unpin,
 {
-    Select { inner: Some((a, b)) }
+    Select {
+        inner: Some((a, b)),
+    }
 }
 
 /// Future of [`select`].
@@ -71,7 +73,10 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (a, b) = this.inner.as_mut().expect("Select polled after it returned");
+        let (a, b) = this
+            .inner
+            .as_mut()
+            .expect("Select polled after it returned");
         let start = hooks::branch(2);
         for k in 0..2 {
             if (start + k) % 2 == 0 {

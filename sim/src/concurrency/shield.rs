@@ -165,7 +165,10 @@ impl<T> Shield<T> {
 
     /// The shielded task's id.
     pub fn id(&self) -> TaskId {
-        self.cell.id.get().expect("a shield's task id is set at creation")
+        self.cell
+            .id
+            .get()
+            .expect("a shield's task id is set at creation")
     }
 
     /// True once the shielded task finished (completed, panicked or was aborted).

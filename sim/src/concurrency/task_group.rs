@@ -189,11 +189,7 @@ impl<T, E> Shared<T, E> {
     }
 
     #[track_caller]
-    fn spawn<F>(
-        self: &Rc<Self>,
-        fut: F,
-        name: Option<String>,
-    ) -> Result<TaskId, SpawnError>
+    fn spawn<F>(self: &Rc<Self>, fut: F, name: Option<String>) -> Result<TaskId, SpawnError>
     where
         F: Future<Output = Result<T, E>> + 'static,
         T: 'static,

@@ -94,8 +94,7 @@ impl<T> Tracker<T> {
 
     /// True when every task still tracked has already finished (nothing to wait for).
     pub(crate) fn all_finished(&self) -> bool {
-        self.early.is_empty()
-            && self.handles.iter().flatten().all(JoinHandle::is_finished)
+        self.early.is_empty() && self.handles.iter().flatten().all(JoinHandle::is_finished)
     }
 
     /// The next completion, `Ready(None)` once every handle's result was returned.

@@ -53,7 +53,18 @@ where
     }
 }
 
-/// Stream of [`as_completed`].
+/// Stream of [`as_completed`]. Dropping it cancels nothing.
+///
+/// ```
+/// use sim::concurrency::{AsCompleted, as_completed};
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let mut s: AsCompleted<u8> = as_completed([sim::spawn(async { 1 }), sim::spawn(async { 2 })]);
+///     assert_eq!(s.remaining(), 2);
+///     s.next().await.unwrap();
+///     assert_eq!(s.remaining(), 1);
+/// }).unwrap();
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct AsCompleted<T> {
     tracker: Tracker<T>,
@@ -93,6 +104,15 @@ impl<T> AsCompleted<T> {
     }
 
     /// The next outcome, `None` once every task was reported or the timeout passed.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let mut s = sim::concurrency::as_completed([sim::spawn(async { 1 })]);
+    ///     assert_eq!(s.next().await.unwrap().result.unwrap(), 1);
+    ///     assert!(s.next().await.is_none());
+    /// }).unwrap();
+    /// ```
     #[allow(
         clippy::should_implement_trait,
         reason = "the Stream's next, usable without futures::StreamExt"
@@ -158,7 +178,7 @@ impl<T> std::fmt::Debug for AsCompleted<T> {
     }
 }
 
-/// Future of [`AsCompleted::next`].
+/// Future of [`AsCompleted::next`]; see there for an example.
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct Next<'a, T> {

@@ -69,21 +69,19 @@ where
 /// use std::time::Duration;
 /// use sim::time::sleep;
 ///
+/// async fn step(secs: u64, ok: bool) -> Result<u64, String> {
+///     sleep(Duration::from_secs(secs)).await;
+///     if ok { Ok(secs) } else { Err(format!("step {secs} failed")) }
+/// }
+///
 /// let mut sim = sim::Sim::new(0);
 /// sim.run(async {
-///     let all_ok = sim::try_gather([
-///         Box::pin(async { Ok::<_, String>(1) }) as std::pin::Pin<Box<dyn Future<Output = _>>>,
-///         Box::pin(async { Ok(2) }),
-///     ]).await;
-///     assert_eq!(all_ok, Ok(vec![1, 2]));
+///     assert_eq!(sim::try_gather([step(2, true), step(1, true)]).await, Ok(vec![2, 1]));
 ///
-///     let failed = sim::try_gather([
-///         Box::pin(async { sleep(Duration::from_secs(5)).await; Ok(1) }) as std::pin::Pin<Box<dyn Future<Output = _>>>,
-///         Box::pin(async { sleep(Duration::from_secs(1)).await; Err("no".to_string()) }),
-///     ]).await;
-///     assert_eq!(failed, Err("no".to_string()));
-///     assert_eq!(sim::time::elapsed(), Duration::from_secs(1));
-///     sleep(Duration::from_secs(4)).await; // the detached sibling finishes at t=5
+///     let failed = sim::try_gather([step(5, true), step(1, false)]).await;
+///     assert_eq!(failed, Err("step 1 failed".to_string()));
+///     assert_eq!(sim::time::elapsed(), Duration::from_secs(3)); // 2 s, then 1 s
+///     sleep(Duration::from_secs(4)).await; // the detached sibling finishes at t=7
 /// }).unwrap();
 /// ```
 ///
@@ -106,14 +104,16 @@ where
 /// panics and cancellations included. asyncio's `gather(*aws, return_exceptions=True)`.
 ///
 /// ```
+/// async fn check(n: u8) -> u8 {
+///     assert!(n != 2, "two is not allowed");
+///     n
+/// }
+///
 /// let mut sim = sim::Sim::new(0);
 /// sim.run(async {
-///     let out = sim::gather_settled([
-///         Box::pin(async { 1 }) as std::pin::Pin<Box<dyn Future<Output = i32>>>,
-///         Box::pin(async { panic!("boom") }),
-///     ]).await;
+///     let out = sim::gather_settled([check(1), check(2)]).await;
 ///     assert_eq!(*out[0].as_ref().unwrap(), 1);
-///     assert_eq!(out[1].as_ref().unwrap_err().panic_message(), Some("boom"));
+///     assert_eq!(out[1].as_ref().unwrap_err().panic_message(), Some("two is not allowed"));
 /// }).unwrap();
 /// ```
 ///
@@ -222,7 +222,22 @@ impl<T, R> Drop for ChildSet<T, R> {
     }
 }
 
-/// Future of [`gather`]: resolves to the children's outputs in argument order.
+/// Future of [`gather`]: resolves to the children's outputs in argument order. Dropping it
+/// aborts the children that have not finished.
+///
+/// ```
+/// use std::time::Duration;
+/// use sim::time::{sleep, timeout};
+///
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let slow: sim::concurrency::Gather<()> =
+///         sim::gather([sleep(Duration::from_secs(5)), sleep(Duration::from_secs(9))]);
+///     // The timeout drops the gather at t=1, which aborts both children then.
+///     assert!(timeout(Duration::from_secs(1), slow).await.is_err());
+/// }).unwrap();
+/// assert_eq!(sim.trace().stats().end_time.as_nanos(), 1_000_000_000);
+/// ```
 #[must_use = "futures do nothing unless awaited; dropping a Gather aborts its children"]
 pub struct Gather<T> {
     set: ChildSet<T, T>,
@@ -248,6 +263,16 @@ impl<T> Future for Gather<T> {
 }
 
 /// Future of [`try_gather`]: the first error, or every value in argument order.
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// let r = sim.run(async {
+///     let g: sim::concurrency::TryGather<u8, String> =
+///         sim::try_gather((1..=2).map(|i| async move { Ok(i) }));
+///     g.await
+/// }).unwrap();
+/// assert_eq!(r, Ok(vec![1, 2]));
+/// ```
 #[must_use = "futures do nothing unless awaited; dropping a TryGather aborts its children"]
 pub struct TryGather<T, E> {
     set: ChildSet<Result<T, E>, T>,
@@ -280,6 +305,16 @@ impl<T, E> Future for TryGather<T, E> {
 }
 
 /// Future of [`gather_settled`]: every child's outcome in argument order.
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// let n = sim.run(async {
+///     let g: sim::concurrency::GatherSettled<u8> =
+///         sim::gather_settled((1..=2).map(|i| async move { i }));
+///     g.await.into_iter().filter(Result::is_ok).count()
+/// }).unwrap();
+/// assert_eq!(n, 2);
+/// ```
 #[must_use = "futures do nothing unless awaited; dropping a GatherSettled aborts its children"]
 pub struct GatherSettled<T> {
     set: ChildSet<T, Result<T, JoinError>>,

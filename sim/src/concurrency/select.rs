@@ -11,7 +11,16 @@ use std::task::{Context, Poll};
 
 use crate::hooks;
 
-/// One of two outcomes.
+/// One of two outcomes: which future of a [`select`] finished first.
+///
+/// ```
+/// use sim::concurrency::{Either, select};
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let e = select(std::future::pending::<()>(), std::future::ready(5)).await;
+///     assert!(matches!(e, Either::Right((5, _))));
+/// }).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Either<L, R> {
     /// The first future won.
@@ -57,7 +66,7 @@ where
     }
 }
 
-/// Future of [`select`].
+/// Future of [`select`]; see there for an example.
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct Select<A, B> {
@@ -131,7 +140,7 @@ where
     SelectAll { futs }
 }
 
-/// Future of [`select_all`].
+/// Future of [`select_all`]; see there for an example.
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct SelectAll<F> {

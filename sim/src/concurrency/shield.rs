@@ -149,6 +149,16 @@ where
 }
 
 /// Future of [`shield`]: the shielded task's outcome. Dropping it detaches the task.
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let s: sim::concurrency::Shield<u8> = sim::shield(async { 1 });
+///     assert!(!s.is_finished());
+///     assert_eq!(s.id().as_u64(), 1);
+///     assert_eq!(s.await.unwrap(), 1);
+/// }).unwrap();
+/// ```
 #[must_use = "futures do nothing unless awaited; the shielded task runs either way"]
 pub struct Shield<T> {
     cell: Rc<ShieldCell<T>>,
@@ -156,7 +166,7 @@ pub struct Shield<T> {
 
 impl<T> Shield<T> {
     /// Another way to observe the outcome, which outlives this `Shield` (e.g. outside the task
-    /// that may be aborted).
+    /// that may be aborted). See [`shield`] for an example.
     pub fn watch(&self) -> ShieldWatch<T> {
         ShieldWatch {
             cell: self.cell.clone(),

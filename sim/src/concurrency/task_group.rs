@@ -37,6 +37,17 @@ use crate::hooks;
 use crate::task::{JoinError, JoinHandle, TaskId};
 
 /// Why [`TaskGroup::spawn`] refused a child.
+///
+/// ```
+/// use sim::concurrency::{SpawnError, TaskGroup};
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let group: TaskGroup<()> = TaskGroup::new();
+///     let handle = group.handle();
+///     group.join().await.unwrap();
+///     assert_eq!(handle.spawn(async { Ok(()) }), Err(SpawnError::Finished));
+/// }).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SpawnError {
     /// A child failed (or the group was dropped): the group is cancelling its children.
@@ -64,7 +75,7 @@ impl fmt::Display for SpawnError {
 
 impl std::error::Error for SpawnError {}
 
-/// How one child failed.
+/// How one child failed; see [`GroupError`] for an example.
 #[derive(Debug)]
 pub enum FailureKind<E> {
     /// The child returned `Err`.
@@ -74,6 +85,23 @@ pub enum FailureKind<E> {
 }
 
 /// One failed child of a [`TaskGroup`].
+///
+/// ```
+/// use sim::concurrency::{FailureKind, TaskGroup};
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let group: TaskGroup<()> = TaskGroup::new();
+///     group.spawn(async { Ok(()) }).unwrap();
+///     group.spawn(async { panic!("child 1 broke") }).unwrap();
+///     let err = group.join().await.unwrap_err();
+///     let failure = err.first();
+///     assert_eq!((failure.index, failure.task.as_u64()), (1, 2));
+///     match &failure.kind {
+///         FailureKind::Panic(e) => assert_eq!(e.panic_message(), Some("child 1 broke")),
+///         FailureKind::Error(never) => match *never {},
+///     }
+/// }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct Failure<E> {
     /// Its spawn position in the group (0 for the first child spawned).
@@ -339,6 +367,16 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
 
     /// Like [`spawn`](TaskGroup::spawn), naming the task for traces and reports.
     ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let group: sim::TaskGroup<()> = sim::TaskGroup::new();
+    ///     group.spawn_named("fetcher", async { Ok(()) }).unwrap();
+    ///     group.join().await.unwrap();
+    /// }).unwrap();
+    /// assert!(sim.trace().to_string().contains("spawn fetcher#1"));
+    /// ```
+    ///
     /// # Errors
     /// As [`spawn`](TaskGroup::spawn).
     ///
@@ -360,11 +398,35 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
     }
 
     /// True once a child failed (or the group was dropped): its children are being aborted.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let group: sim::TaskGroup<(), &str> = sim::TaskGroup::new();
+    ///     group.spawn(async { Err("no") }).unwrap();
+    ///     assert!(!group.is_shutting_down());
+    ///     sim::time::sleep(Duration::from_secs(1)).await; // the child runs and fails
+    ///     assert!(group.is_shutting_down());
+    ///     assert!(group.join().await.is_err());
+    /// }).unwrap();
+    /// ```
     pub fn is_shutting_down(&self) -> bool {
         self.shared.phase.get() == Phase::ShuttingDown
     }
 
     /// Number of children spawned so far.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let group: sim::TaskGroup<()> = sim::TaskGroup::new();
+    ///     assert!(group.is_empty());
+    ///     group.spawn(async { Ok(()) }).unwrap();
+    ///     assert_eq!(group.len(), 1);
+    ///     group.join().await.unwrap();
+    /// }).unwrap();
+    /// ```
     pub fn len(&self) -> usize {
         self.shared.handles.borrow().len()
     }
@@ -471,6 +533,20 @@ impl<T, E> fmt::Debug for GroupHandle<T, E> {
 }
 
 /// Future of [`TaskGroup::join`]. Dropping it before it finished aborts the children.
+///
+/// ```
+/// use std::time::Duration;
+/// use sim::time::{sleep, timeout};
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let group: sim::TaskGroup<()> = sim::TaskGroup::new();
+///     group.spawn(async { sleep(Duration::from_secs(60)).await; Ok(()) }).unwrap();
+///     let join: sim::concurrency::Join<()> = group.join();
+///     // Giving up on the join after 1 s aborts the child then.
+///     assert!(timeout(Duration::from_secs(1), join).await.is_err());
+/// }).unwrap();
+/// assert_eq!(sim.trace().stats().end_time.as_nanos(), 1_000_000_000);
+/// ```
 #[must_use = "futures do nothing unless awaited; dropping a Join aborts the group's children"]
 pub struct Join<T, E = Infallible> {
     shared: Rc<Shared<T, E>>,

@@ -12,6 +12,23 @@ use crate::task::JoinHandle;
 use crate::time::{Sleep, sleep};
 
 /// When [`wait`] returns (asyncio's `return_when`).
+///
+/// ```
+/// use std::time::Duration;
+/// use sim::concurrency::{WaitFor, wait};
+/// use sim::time::sleep;
+///
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let ok = sim::spawn(async { sleep(Duration::from_secs(1)).await });
+///     let bad = sim::spawn(async { sleep(Duration::from_secs(2)).await; panic!("bad") });
+///     let late = sim::spawn(async { sleep(Duration::from_secs(3)).await });
+///     let (done, pending) = wait([ok, bad, late], WaitFor::FirstError, None).await;
+///     assert_eq!(sim::time::elapsed(), Duration::from_secs(2));
+///     assert!(done[1].result.as_ref().unwrap_err().is_panic());
+///     assert_eq!(pending.len(), 1);
+/// }).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitFor {
     /// As soon as any task finished (asyncio `FIRST_COMPLETED`).
@@ -74,7 +91,17 @@ where
     }
 }
 
-/// Future of [`wait`].
+/// Future of [`wait`]: `(done, pending)`. Dropping it cancels nothing.
+///
+/// ```
+/// use sim::concurrency::{Wait, WaitFor, wait};
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let w: Wait<u8> = wait([sim::spawn(async { 3 })], WaitFor::AllCompleted, None);
+///     let (done, pending) = w.await;
+///     assert_eq!((done.len(), pending.len()), (1, 0));
+/// }).unwrap();
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Wait<T> {
     tracker: Tracker<T>,

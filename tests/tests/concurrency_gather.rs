@@ -352,3 +352,64 @@ fn aborting_the_awaiter_at_every_point_leaks_nothing() {
         }
     }
 }
+
+async fn tuple_case(fates: Fates) -> ((&'static str, u32), std::time::Duration) {
+    let name = named("N", secs(2), &fates);
+    let out = sim::concurrency::gather2(name, async {
+        sleep(secs(1)).await;
+        7u32
+    })
+    .await;
+    (out, elapsed())
+}
+
+#[test]
+fn gather2_returns_a_tuple_in_argument_order() {
+    let mut sim = fifo();
+    let fates = Fates::default();
+    assert_eq!(
+        sim.run(tuple_case(fates.clone())).unwrap(),
+        (("N", 7), secs(2))
+    );
+    assert_eq!(logs(&sim), ["0s N started", "2s N finished"]);
+    for seed in SEEDS {
+        let fates = Fates::default();
+        let out = Sim::new(seed).run(tuple_case(fates.clone())).unwrap();
+        assert_eq!(out, (("N", 7), secs(2)), "seed {seed}");
+        assert_eq!(fates.get(), [Fate::Completed]);
+    }
+}
+
+#[test]
+fn gather3_panics_at_once_sparing_siblings_and_aborts_when_dropped() {
+    for mut sim in std::iter::once(fifo()).chain((0..16).map(Sim::new)) {
+        let fates = Fates::default();
+        let f = fates.clone();
+        sim.run(async move {
+            // A panic at t=1 reaches the awaiter then; the sibling finishes at t=3.
+            let a = named("A", secs(3), &f);
+            let awaiter = sim::spawn(sim::concurrency::gather3(
+                a,
+                async {
+                    sleep(secs(1)).await;
+                    panic!("B broke")
+                },
+                async { 3u8 },
+            ));
+            let err = awaiter.await.unwrap_err();
+            assert_eq!((err.panic_message(), elapsed()), (Some("B broke"), secs(1)));
+            // Dropped at t=2: the unfinished child is aborted then.
+            let c = named("C", secs(5), &f);
+            let r = sim::time::timeout(secs(1), sim::concurrency::gather2(c, async { 1u8 })).await;
+            assert!(r.is_err());
+            sleep(secs(10)).await;
+        })
+        .unwrap();
+        assert_eq!(fates.get(), [Fate::Completed, Fate::Cancelled]);
+        let lines: Vec<_> = sorted_logs(&sim)
+            .into_iter()
+            .filter(|l| l.contains("finished") || l.contains("dropped"))
+            .collect();
+        assert_eq!(lines, ["2s C dropped", "3s A finished"]);
+    }
+}

@@ -3,7 +3,7 @@
 //!
 //! | asyncio | seedloop | cancels on drop? |
 //! |---|---|---|
-//! | `gather(*aws)` | [`gather`], [`try_gather`] | yes: unfinished children are aborted |
+//! | `gather(*aws)` | [`gather`], [`try_gather`]; [`gather2`], [`gather3`] for mixed types | yes: unfinished children are aborted |
 //! | `gather(*aws, return_exceptions=True)` | [`gather_settled`] | yes |
 //! | `TaskGroup` | [`TaskGroup`] | yes; the first failure also aborts the siblings |
 //! | `wait(aws, return_when=..., timeout=...)` | [`wait`] with [`WaitFor`] | no |
@@ -25,6 +25,7 @@
 
 mod as_completed;
 mod gather;
+mod gather_tuple;
 mod select;
 mod shield;
 mod task_group;
@@ -33,6 +34,7 @@ mod wait;
 
 pub use as_completed::{AsCompleted, Next, as_completed};
 pub use gather::{Gather, GatherSettled, TryGather, gather, gather_settled, try_gather};
+pub use gather_tuple::{Gather2, Gather3, gather2, gather3};
 pub use select::{Either, Select, SelectAll, select, select_all};
 pub use shield::{Shield, ShieldWatch, shield};
 pub use task_group::{Failure, FailureKind, GroupError, GroupHandle, Join, SpawnError, TaskGroup};

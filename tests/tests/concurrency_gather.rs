@@ -302,7 +302,12 @@ fn a_blocked_gather_names_itself_in_a_deadlock_report() {
         .unwrap_err();
     assert!(err.is_deadlock());
     let main = &err.blocked()[0];
-    assert!(main.waits.iter().any(|w| w == "gather"), "{err}");
+    assert!(
+        main.waits
+            .iter()
+            .any(|w| w.starts_with("gather at tests/tests/concurrency_gather.rs:")),
+        "{err}"
+    );
 }
 
 /// The awaiter of a gather is aborted at every 5 ms from 0 to 70 ms (children finish at 10,

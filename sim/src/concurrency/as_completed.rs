@@ -1,6 +1,7 @@
 //! `as_completed`: a stream of task outcomes in completion order, cancelling nothing.
 
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -41,6 +42,7 @@ use crate::time::{Sleep, sleep};
 /// }).unwrap();
 /// assert_eq!(order, [2, 1, 0]);
 /// ```
+#[track_caller]
 pub fn as_completed<T, I>(handles: I) -> AsCompleted<T>
 where
     I: IntoIterator<Item = JoinHandle<T>>,
@@ -50,6 +52,7 @@ where
         timer: None,
         timed_out: false,
         polled: false,
+        site: Location::caller(),
     }
 }
 
@@ -71,6 +74,7 @@ pub struct AsCompleted<T> {
     timer: Option<Sleep>,
     timed_out: bool,
     polled: bool,
+    site: &'static Location<'static>,
 }
 
 impl<T> AsCompleted<T> {
@@ -164,7 +168,7 @@ impl<T> Stream for AsCompleted<T> {
                 return Poll::Ready(None);
             }
         }
-        hooks::wait_on("as_completed", None, None);
+        hooks::wait_on("as_completed", None, Some(this.site));
         Poll::Pending
     }
 }

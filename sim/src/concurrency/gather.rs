@@ -136,6 +136,7 @@ type Spawner<T> = Box<dyn FnOnce() -> Vec<JoinHandle<T>>>;
 /// when dropped.
 struct ChildSet<T, R> {
     spawner: Option<Spawner<T>>,
+    site: &'static Location<'static>,
     tracker: Tracker<T>,
     slots: Vec<Option<R>>,
     polled: bool,
@@ -156,6 +157,7 @@ impl<T: 'static, R> ChildSet<T, R> {
         });
         ChildSet {
             spawner: Some(spawner),
+            site,
             tracker: Tracker::new(Vec::new()),
             slots: (0..n).map(|_| None).collect(),
             polled: false,
@@ -191,7 +193,7 @@ impl<T, R> ChildSet<T, R> {
                 }
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => {
-                    hooks::wait_on(op, None, None);
+                    hooks::wait_on(op, None, Some(self.site));
                     return Poll::Pending;
                 }
             }

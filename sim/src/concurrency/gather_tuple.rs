@@ -141,7 +141,7 @@ macro_rules! tuple_gather {
                     child_failed(e);
                 }
                 if !all {
-                    hooks::wait_on(stringify!($name), None, None);
+                    hooks::wait_on(stringify!($name), None, Some(this.site));
                     return Poll::Pending;
                 }
                 Poll::Ready(($( this.slots.$i.take(), )+))

@@ -6,6 +6,7 @@
 //! listed wins" is never an accident of the code, and every winner is reachable and replayable.
 
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -56,6 +57,7 @@ pub enum Either<L, R> {
 ///     assert_eq!(sim::time::elapsed(), Duration::from_secs(5));
 /// }).unwrap();
 /// ```
+#[track_caller]
 pub fn select<A, B>(a: A, b: B) -> Select<A, B>
 where
     A: Future + Unpin,
@@ -63,6 +65,7 @@ where
 {
     Select {
         inner: Some((a, b)),
+        site: Location::caller(),
     }
 }
 
@@ -71,6 +74,7 @@ where
 #[derive(Debug)]
 pub struct Select<A, B> {
     inner: Option<(A, B)>,
+    site: &'static Location<'static>,
 }
 
 impl<A, B> Future for Select<A, B>
@@ -98,7 +102,7 @@ where
                 return Poll::Ready(Either::Right((v, a)));
             }
         }
-        hooks::wait_on("select", None, None);
+        hooks::wait_on("select", None, Some(this.site));
         Poll::Pending
     }
 }
@@ -137,7 +141,10 @@ where
         !futs.is_empty(),
         "select_all was given no futures: with nothing to wait for it could never finish"
     );
-    SelectAll { futs }
+    SelectAll {
+        futs,
+        site: Location::caller(),
+    }
 }
 
 /// Future of [`select_all`]; see there for an example.
@@ -145,6 +152,7 @@ where
 #[derive(Debug)]
 pub struct SelectAll<F> {
     futs: Vec<F>,
+    site: &'static Location<'static>,
 }
 
 impl<F: Future + Unpin> Future for SelectAll<F> {
@@ -163,7 +171,7 @@ impl<F: Future + Unpin> Future for SelectAll<F> {
                 return Poll::Ready((v, i, rest));
             }
         }
-        hooks::wait_on("select_all", None, None);
+        hooks::wait_on("select_all", None, Some(this.site));
         Poll::Pending
     }
 }

@@ -9,6 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -30,6 +31,7 @@ struct ShieldCell<T> {
     waiters: RefCell<Vec<Waker>>,
     handle: RefCell<Option<JoinHandle<()>>>,
     id: Cell<Option<TaskId>>,
+    site: &'static Location<'static>,
 }
 
 impl<T> ShieldCell<T> {
@@ -41,7 +43,7 @@ impl<T> ShieldCell<T> {
                 waiters.push(cx.waker().clone());
             }
             drop(waiters);
-            hooks::wait_on("shield", None, None);
+            hooks::wait_on("shield", None, Some(self.site));
             return Poll::Pending;
         }
         let slot = std::mem::replace(&mut *self.slot.borrow_mut(), Slot::Taken);
@@ -137,6 +139,7 @@ where
         waiters: RefCell::default(),
         handle: RefCell::new(None),
         id: Cell::new(None),
+        site: Location::caller(),
     });
     let handle = crate::spawn(Shielded {
         fut,

@@ -26,7 +26,7 @@ use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -439,12 +439,14 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
     /// Waits for every child (including those spawned while waiting) and returns their outputs
     /// in spawn order, or the failures that cancelled the group. The failure is returned once
     /// every aborted sibling was dropped, which happens at the instant of the failure.
+    #[track_caller]
     pub fn join(mut self) -> Join<T, E> {
         self.joined = true;
         Join {
             shared: self.shared.clone(),
             polled: false,
             done: false,
+            site: Location::caller(),
         }
     }
 }
@@ -552,6 +554,7 @@ pub struct Join<T, E = Infallible> {
     shared: Rc<Shared<T, E>>,
     polled: bool,
     done: bool,
+    site: &'static Location<'static>,
 }
 
 impl<T, E> Future for Join<T, E> {
@@ -564,7 +567,7 @@ impl<T, E> Future for Join<T, E> {
         let shared = &*this.shared;
         if shared.live.get() > 0 {
             *shared.joiner.borrow_mut() = Some(cx.waker().clone());
-            hooks::wait_on("TaskGroup::join", None, None);
+            hooks::wait_on("TaskGroup::join", None, Some(this.site));
             return Poll::Pending;
         }
         if first && hooks::preemption_point(cx) {

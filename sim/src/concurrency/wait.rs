@@ -1,6 +1,7 @@
 //! `wait`: block until some condition over a set of tasks holds, cancelling nothing.
 
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -88,6 +89,7 @@ where
         done: Vec::new(),
         polled: false,
         finished: false,
+        site: Location::caller(),
     }
 }
 
@@ -110,6 +112,7 @@ pub struct Wait<T> {
     done: Vec<Completion<T>>,
     polled: bool,
     finished: bool,
+    site: &'static Location<'static>,
 }
 
 impl<T> Wait<T> {
@@ -162,7 +165,7 @@ impl<T> Future for Wait<T> {
                 return Poll::Ready(this.finish(cx));
             }
         }
-        hooks::wait_on("wait", None, None);
+        hooks::wait_on("wait", None, Some(this.site));
         Poll::Pending
     }
 }

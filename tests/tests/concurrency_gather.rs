@@ -418,3 +418,59 @@ fn gather3_panics_at_once_sparing_siblings_and_aborts_when_dropped() {
         assert_eq!(lines, ["2s C dropped", "3s A finished"]);
     }
 }
+
+/// Children that only yield (no time passes): the awaiter is aborted after every number of
+/// main's yields from 0 to 12. Each child finished or was dropped; none is left running.
+#[test]
+fn aborting_the_awaiter_at_every_step_leaks_nothing() {
+    for seed in 0..32 {
+        for abort_after in 0..=12 {
+            for mut sim in [fifo(), Sim::new(seed)] {
+                let fates = Fates::default();
+                let f = fates.clone();
+                let in_flight = sim
+                    .run(async move {
+                        let kids: Vec<_> = (0..4)
+                            .map(|i| {
+                                let g = f.guard("kid");
+                                async move {
+                                    for _ in 0..2 * i {
+                                        sim::task::yield_now().await;
+                                    }
+                                    g.complete();
+                                }
+                            })
+                            .collect();
+                        let awaiter = sim::spawn(gather(kids));
+                        for _ in 0..abort_after {
+                            sim::task::yield_now().await;
+                        }
+                        awaiter.abort();
+                        let finished = awaiter.await.is_ok();
+                        sim::task::yield_now().await;
+                        sleep(ms(1)).await;
+                        (finished, f.count(Fate::Running))
+                    })
+                    .unwrap();
+                assert_eq!(in_flight.1, 0, "seed {seed} step {abort_after}");
+                let got = fates.get();
+                assert_eq!(got.len(), 4);
+                if in_flight.0 {
+                    assert_eq!(
+                        got,
+                        [Fate::Completed; 4],
+                        "gather finished: every child did"
+                    );
+                }
+                if abort_after == 0 {
+                    // Aborted before its first poll: the children were never spawned.
+                    assert_eq!(got, [Fate::Cancelled; 4], "seed {seed}");
+                }
+                if sim.strategy().is_fifo() {
+                    // Kid 3 needs 7 polls, from main's 2nd yield; the gather collects at the 9th.
+                    assert_eq!(in_flight.0, abort_after >= 9, "Fifo, step {abort_after}");
+                }
+            }
+        }
+    }
+}

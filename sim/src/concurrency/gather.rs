@@ -152,7 +152,7 @@ impl<T: 'static, R> ChildSet<T, R> {
         let n = futs.len();
         let spawner: Spawner<T> = Box::new(move || {
             futs.into_iter()
-                .map(|fut| spawn_inner(fut, None, site))
+                .map(|fut| spawn_inner("sim::gather", fut, None, site))
                 .collect()
         });
         ChildSet {

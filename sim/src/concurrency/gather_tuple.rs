@@ -28,7 +28,7 @@ impl<F: Future> Slot<F> {
     {
         if let Slot::Unspawned(f) = self {
             let f = f.take().expect("an unspawned slot holds its future");
-            *self = Slot::Running(spawn_inner(f, None, site));
+            *self = Slot::Running(spawn_inner("sim::gather", f, None, site));
         }
     }
 

@@ -116,6 +116,9 @@ fn case9_panic_reaches_main_with_the_childs_message() {
         .unwrap_err();
     assert!(err.is_main_panic(), "{err}");
     assert_eq!(err.panic_message(), Some("child exploded"));
+    // The re-raised panic keeps the child's location for the report.
+    let at = err.panic_location().expect("a location");
+    assert!(at.starts_with("tests/tests/concurrency_gather.rs:"), "{at}");
 }
 
 async fn case10() -> (Vec<String>, std::time::Duration) {

@@ -13,7 +13,7 @@
 //!   that virtual instant: their `Drop` guards run before the clock moves.
 
 use std::future::Future;
-use std::panic::{Location, resume_unwind};
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -210,9 +210,10 @@ impl<T, R> ChildSet<T, R> {
     /// A child failed: detach the siblings, then re-raise a panic in the awaiting task.
     fn child_failed(&mut self, err: JoinError) -> ! {
         self.tracker.detach_all();
-        if err.is_panic() {
-            resume_unwind(err.into_panic());
-        }
+        let err = match err.try_into_panic() {
+            Ok(panic) => panic.resume(),
+            Err(cancelled) => cancelled,
+        };
         // The handles never leave the gather, so only the executor's shutdown can abort a child.
         panic!("a child of a gather was cancelled from outside the gather: {err}")
     }

@@ -5,7 +5,7 @@
 //! once with the siblings detached, and dropping the future aborts the unfinished children.
 
 use std::future::Future;
-use std::panic::{Location, resume_unwind};
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -79,9 +79,10 @@ impl<F: Future> Slot<F> {
 }
 
 fn child_failed(err: JoinError) -> ! {
-    if err.is_panic() {
-        resume_unwind(err.into_panic());
-    }
+    let err = match err.try_into_panic() {
+        Ok(panic) => panic.resume(),
+        Err(cancelled) => cancelled,
+    };
     panic!("a child of a gather was cancelled from outside the gather: {err}")
 }
 

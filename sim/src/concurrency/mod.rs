@@ -26,6 +26,7 @@
 mod as_completed;
 mod gather;
 mod gather_tuple;
+mod group_error;
 mod select;
 mod shield;
 mod task_group;
@@ -35,9 +36,10 @@ mod wait;
 pub use as_completed::{AsCompleted, Next, as_completed};
 pub use gather::{Gather, GatherSettled, TryGather, gather, gather_settled, try_gather};
 pub use gather_tuple::{Gather2, Gather3, gather2, gather3};
+pub use group_error::{Failure, FailureKind, GroupError, SpawnError};
 pub use select::{Either, Select, SelectAll, select, select_all};
 pub use shield::{Shield, ShieldWatch, shield};
-pub use task_group::{Failure, FailureKind, GroupError, GroupHandle, Join, SpawnError, TaskGroup};
+pub use task_group::{GroupHandle, Join, TaskGroup};
 pub use wait::{Wait, WaitFor, wait};
 
 use crate::JoinError;

@@ -1,26 +1,6 @@
 //! `TaskGroup`: structured concurrency (asyncio's `TaskGroup`, trio's nursery).
 //!
-//! Decisions, and why:
-//!
-//! - **Children return `Result<T, E>`.** A failure is a child returning `Err` or panicking; `E`
-//!   defaults to [`Infallible`] for groups whose children cannot fail (they return `Ok(v)`).
-//!   Outputs come back from [`TaskGroup::join`] in spawn order.
-//! - **The first failure cancels at that instant.** The failing child aborts its siblings in
-//!   its own step, so their `Drop` guards run at the same virtual time, before the clock moves
-//!   and before any of them is polled again. An aborted task is never polled again, so in
-//!   practice a group's error holds exactly one failure; it is still a list, in the order the
-//!   failures happened, because that is the contract asyncio's `ExceptionGroup` gives.
-//! - **The body is not aborted.** asyncio cancels the body of `async with TaskGroup()` too;
-//!   Rust code cannot be cancelled from outside except by dropping its future, and the body is
-//!   the caller's own future. The body learns of the failure from [`TaskGroup::is_shutting_down`]
-//!   or a [`SpawnError`], and `join` returns the error at once once the aborted siblings are
-//!   gone. To have the body cancelled too, spawn it into the group as a child.
-//! - **Spawning is `spawn(&self)`, and [`GroupHandle`] lets children spawn siblings.** Spawning
-//!   into a group that is shutting down or finished is an `Err` naming which, not a panic: a
-//!   child spawning a sibling while another child fails is a race, not misuse.
-//! - **Dropping the group (or its [`Join`] future) aborts its children**, like dropping a
-//!   [`Gather`](super::Gather): the group owns them.
-//! - Children cancelled by the group (or by the executor's shutdown) are not failures.
+//! The decisions behind its design are documented on [`TaskGroup`] itself.
 
 use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
@@ -33,138 +13,9 @@ use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
+use super::group_error::{Failure, FailureKind, GroupError, SpawnError};
 use crate::hooks;
-use crate::task::{JoinError, JoinHandle, TaskId};
-
-/// Why [`TaskGroup::spawn`] refused a child.
-///
-/// ```
-/// use sim::concurrency::{SpawnError, TaskGroup};
-/// let mut sim = sim::Sim::new(0);
-/// sim.run(async {
-///     let group: TaskGroup<()> = TaskGroup::new();
-///     let handle = group.handle();
-///     group.join().await.unwrap();
-///     assert_eq!(handle.spawn(async { Ok(()) }), Err(SpawnError::Finished));
-/// }).unwrap();
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SpawnError {
-    /// A child failed (or the group was dropped): the group is cancelling its children.
-    ShuttingDown,
-    /// [`TaskGroup::join`] already returned.
-    Finished,
-}
-
-impl fmt::Display for SpawnError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SpawnError::ShuttingDown => write!(
-                f,
-                "cannot spawn into a task group that is shutting down (a child failed, or the \
-                 group was dropped): its children are being aborted"
-            ),
-            SpawnError::Finished => write!(
-                f,
-                "cannot spawn into a task group that has finished (its join returned); create a \
-                 new TaskGroup"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SpawnError {}
-
-/// How one child failed; see [`GroupError`] for an example.
-#[derive(Debug)]
-pub enum FailureKind<E> {
-    /// The child returned `Err`.
-    Error(E),
-    /// The child panicked ([`JoinError::is_panic`]).
-    Panic(JoinError),
-}
-
-/// One failed child of a [`TaskGroup`].
-///
-/// ```
-/// use sim::concurrency::{FailureKind, TaskGroup};
-/// let mut sim = sim::Sim::new(0);
-/// sim.run(async {
-///     let group: TaskGroup<()> = TaskGroup::new();
-///     group.spawn(async { Ok(()) }).unwrap();
-///     group.spawn(async { panic!("child 1 broke") }).unwrap();
-///     let err = group.join().await.unwrap_err();
-///     let failure = err.first();
-///     assert_eq!((failure.index, failure.task.as_u64()), (1, 2));
-///     match &failure.kind {
-///         FailureKind::Panic(e) => assert_eq!(e.panic_message(), Some("child 1 broke")),
-///         FailureKind::Error(never) => match *never {},
-///     }
-/// }).unwrap();
-/// ```
-#[derive(Debug)]
-pub struct Failure<E> {
-    /// Its spawn position in the group (0 for the first child spawned).
-    pub index: usize,
-    /// The task.
-    pub task: TaskId,
-    /// What went wrong.
-    pub kind: FailureKind<E>,
-}
-
-/// The failures that made a [`TaskGroup`] cancel its children, in the order they happened
-/// (asyncio's `ExceptionGroup`). Never empty.
-///
-/// ```
-/// use sim::concurrency::{FailureKind, TaskGroup};
-/// let mut sim = sim::Sim::new(0);
-/// sim.run(async {
-///     let group = TaskGroup::<u8, &str>::new();
-///     group.spawn(async { Err("bad input") }).unwrap();
-///     let err = group.join().await.unwrap_err();
-///     assert!(matches!(err.first().kind, FailureKind::Error("bad input")));
-///     assert_eq!(err.to_string(), "task group failed: task#1 returned an error: bad input");
-/// }).unwrap();
-/// ```
-#[derive(Debug)]
-pub struct GroupError<E> {
-    failures: Vec<Failure<E>>,
-}
-
-impl<E> GroupError<E> {
-    /// Every failure, in the order they happened.
-    pub fn failures(&self) -> &[Failure<E>] {
-        &self.failures
-    }
-
-    /// The failure that started the cancellation.
-    pub fn first(&self) -> &Failure<E> {
-        &self.failures[0]
-    }
-
-    /// Takes the failures.
-    pub fn into_failures(self) -> Vec<Failure<E>> {
-        self.failures
-    }
-}
-
-impl<E: fmt::Display> fmt::Display for GroupError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "task group failed: ")?;
-        for (i, fail) in self.failures.iter().enumerate() {
-            if i > 0 {
-                write!(f, "; ")?;
-            }
-            match &fail.kind {
-                FailureKind::Error(e) => write!(f, "{} returned an error: {e}", fail.task)?,
-                FailureKind::Panic(e) => write!(f, "{e}")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<E: fmt::Debug + fmt::Display> std::error::Error for GroupError<E> {}
+use crate::task::{JoinHandle, TaskId};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Phase {
@@ -306,7 +157,7 @@ where
 /// [`join`](TaskGroup::join) waits for every child and returns their outputs in spawn order.
 /// The first child to fail (return `Err` or panic) aborts all its siblings at that virtual
 /// instant; `join` then returns a [`GroupError`] with the failures. Dropping the group or its
-/// `join` future aborts the children. See the [module docs](self) for the design decisions.
+/// `join` future aborts the children.
 ///
 /// ```
 /// use std::time::Duration;
@@ -322,6 +173,33 @@ where
 ///     assert_eq!(sim::time::elapsed(), Duration::from_millis(200));
 /// }).unwrap();
 /// ```
+///
+/// # Design decisions, and why
+///
+/// - **Children return `Result<T, E>`.** A failure is a child returning `Err` or panicking; `E`
+///   defaults to [`Infallible`] for groups whose children cannot fail (they return `Ok(v)`).
+///   Outputs come back from [`TaskGroup::join`] in spawn order.
+/// - **The first failure cancels at that instant.** The failing child aborts its siblings in
+///   its own step, so their `Drop` guards run at the same virtual time, before the clock moves
+///   and before any of them is polled again. An aborted task is never polled again, so in
+///   practice a group's error holds exactly one failure; it is still a list, in the order the
+///   failures happened, because that is the contract asyncio's `ExceptionGroup` gives.
+/// - **The body is not aborted.** asyncio cancels the body of `async with TaskGroup()` too;
+///   Rust code cannot be cancelled from outside except by dropping its future, and the body is
+///   the caller's own future. The body learns of the failure from
+///   [`is_shutting_down`](TaskGroup::is_shutting_down) or a [`SpawnError`], and `join` returns
+///   the error at once, the aborted siblings being gone by then. To have the body cancelled
+///   too, spawn it into the group as a child.
+/// - **Outputs of children that succeeded before a failure are dropped** with the group, as
+///   asyncio discards them; collect them through a channel if they matter.
+/// - **A failure's panic is observed by `join`.** If the group is dropped without `join`, a
+///   child's panic stays unobserved and fails the run, like any task panic nobody awaited.
+/// - **Spawning is `spawn(&self)`, and [`GroupHandle`] lets children spawn siblings.** Spawning
+///   into a group that is shutting down or finished is an `Err` naming which, not a panic: a
+///   child spawning a sibling while another child fails is a race, not misuse.
+/// - **Dropping the group (or its [`Join`] future) aborts its children**, like dropping a
+///   [`Gather`](crate::concurrency::Gather): the group owns them.
+/// - Children cancelled by the group (or by the executor's shutdown) are not failures.
 pub struct TaskGroup<T, E = Infallible> {
     shared: Rc<Shared<T, E>>,
     joined: bool,
@@ -599,7 +477,7 @@ impl<T, E> Future for Join<T, E> {
                 Failure { index, task, kind }
             })
             .collect();
-        Poll::Ready(Err(GroupError { failures }))
+        Poll::Ready(Err(GroupError::new(failures)))
     }
 }
 

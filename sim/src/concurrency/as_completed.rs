@@ -98,9 +98,6 @@ impl<T> AsCompleted<T> {
     ///     assert_eq!(slow.await.unwrap(), "slow");
     /// }).unwrap();
     /// ```
-    ///
-    /// # Panics
-    /// Outside a simulation.
     #[track_caller]
     pub fn timeout(mut self, duration: Duration) -> Self {
         self.timer = Some(sleep(duration));

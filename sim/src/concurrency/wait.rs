@@ -69,9 +69,6 @@ pub enum WaitFor {
 ///     assert_eq!(a.await.unwrap(), "a"); // not cancelled
 /// }).unwrap();
 /// ```
-///
-/// # Panics
-/// Outside a simulation (when `timeout` is given).
 #[track_caller]
 pub fn wait<T, I>(handles: I, when: WaitFor, timeout: Option<Duration>) -> Wait<T>
 where

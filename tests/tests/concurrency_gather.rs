@@ -477,3 +477,18 @@ fn aborting_the_awaiter_at_every_step_leaks_nothing() {
         }
     }
 }
+
+#[test]
+fn polling_a_gather_after_it_returned_is_refused_clearly() {
+    let err = fifo()
+        .run(async {
+            let mut g = gather([async { 1 }]);
+            assert_eq!((&mut g).await, [1]);
+            (&mut g).await
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.panic_message(),
+        Some("a gather was polled after it returned")
+    );
+}

@@ -140,6 +140,7 @@ struct ChildSet<T, R> {
     tracker: Tracker<T>,
     slots: Vec<Option<R>>,
     polled: bool,
+    finished: bool,
 }
 
 impl<T: 'static, R> ChildSet<T, R> {
@@ -161,6 +162,7 @@ impl<T: 'static, R> ChildSet<T, R> {
             tracker: Tracker::new(Vec::new()),
             slots: (0..n).map(|_| None).collect(),
             polled: false,
+            finished: false,
         }
     }
 }
@@ -174,6 +176,7 @@ impl<T, R> ChildSet<T, R> {
         op: &'static str,
         mut on_done: impl FnMut(&mut Self, Completion<T>) -> Option<O>,
     ) -> Poll<Option<O>> {
+        assert!(!self.finished, "a gather was polled after it returned");
         if let Some(spawn) = self.spawner.take() {
             self.tracker = Tracker::new(spawn());
         }
@@ -188,10 +191,14 @@ impl<T, R> ChildSet<T, R> {
             match self.tracker.poll_next(cx) {
                 Poll::Ready(Some(c)) => {
                     if let Some(out) = on_done(self, c) {
+                        self.finished = true;
                         return Poll::Ready(Some(out));
                     }
                 }
-                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(None) => {
+                    self.finished = true;
+                    return Poll::Ready(None);
+                }
                 Poll::Pending => {
                     hooks::wait_on(op, None, Some(self.site));
                     return Poll::Pending;

@@ -38,19 +38,19 @@
 //!
 //! ## Synchronisation and queues
 //!
-//! These live in the `sim::sync` and `sim::channel` modules. All are FIFO with direct hand-off
-//! (a released lock goes to the longest waiter; no barging), and a waiter that is cancelled
-//! leaves the queue without losing or duplicating anything.
+//! All are FIFO with direct hand-off (a released lock goes to the longest waiter; no barging),
+//! and a waiter that is cancelled leaves the queue without losing or duplicating anything.
 //!
 //! | asyncio | seedloop |
 //! |---|---|
-//! | `asyncio.Lock` | `sim::sync::Mutex` (the guard unlocks on drop; no `release()` to forget) |
-//! | `asyncio.Semaphore`, `BoundedSemaphore` | `sim::sync::Semaphore` |
-//! | `asyncio.Event` | `sim::sync::Event` |
-//! | `asyncio.Condition` | `sim::sync::Condvar` |
-//! | `asyncio.Barrier` | `sim::sync::Barrier` |
+//! | `asyncio.Lock` | [`sync::Mutex`](crate::sync::Mutex) (the guard unlocks on drop; no `release()` to forget) |
+//! | `asyncio.Semaphore`, `BoundedSemaphore` | [`sync::Semaphore`](crate::sync::Semaphore) |
+//! | `asyncio.Event` | [`sync::Event`](crate::sync::Event) |
+//! | `asyncio.Condition` | [`sync::Condvar`](crate::sync::Condvar) |
+//! | `asyncio.Barrier` | [`sync::Barrier`](crate::sync::Barrier) |
+//! | (no asyncio equivalent) | [`sync::RwLock`](crate::sync::RwLock), [`sync::Notify`](crate::sync::Notify) |
 //! | `asyncio.Queue` (with `join`, `task_done`, `shutdown`) | `sim::channel::Queue` |
-//! | catching `CancelledError` to clean up asynchronously | `sim::sync::CancelToken` (see below) |
+//! | catching `CancelledError` to clean up asynchronously | [`sync::CancelToken`](crate::sync::CancelToken) (see below) |
 //!
 //! ## Cancellation: `CancelledError` versus drop
 //!
@@ -88,9 +88,36 @@
 //!
 //! - **`except CancelledError: await cleanup(); raise`** (cleanup that must await) and
 //!   **refusing or delaying a cancellation** need the task's cooperation: pass it a
-//!   `sim::sync::CancelToken`, have it await the token alongside its work (e.g. with
-//!   [`concurrency::select`](crate::concurrency::select)), and let it clean up, or decide to go
-//!   on, when the token fires. Abort stays the hard stop.
+//!   [`sync::CancelToken`](crate::sync::CancelToken), have it await the token alongside its
+//!   work (e.g. with [`concurrency::select`](crate::concurrency::select)), and let it clean up,
+//!   or decide to go on, when the token fires. Abort stays the hard stop.
+//!
+//! ```
+//! use std::time::Duration;
+//! use sim::concurrency::{Either, select};
+//! use sim::sync::CancelToken;
+//! use sim::time::{elapsed, sleep};
+//!
+//! let mut sim = sim::Sim::new(0);
+//! sim.run(async {
+//!     let token = CancelToken::new();
+//!     let t = token.clone();
+//!     let worker = sim::spawn(async move {
+//!         let work = Box::pin(sleep(Duration::from_secs(3600)));
+//!         match select(work, Box::pin(t.cancelled())).await {
+//!             Either::Left(_) => "finished",
+//!             Either::Right(_) => {
+//!                 sleep(Duration::from_secs(1)).await; // asynchronous cleanup
+//!                 "cleaned up"
+//!             }
+//!         }
+//!     });
+//!     sleep(Duration::from_secs(1)).await;
+//!     token.cancel();
+//!     assert_eq!(worker.await.unwrap(), "cleaned up");
+//!     assert_eq!(elapsed(), Duration::from_secs(2));
+//! }).unwrap();
+//! ```
 //! - **`asyncio.shield(aw)`** becomes [`shield`](crate::shield): the work runs as its own task,
 //!   so dropping the awaiter detaches it instead of dropping it.
 //!

@@ -370,3 +370,10 @@ fn same_seed_same_trace_different_seeds_different_interleavings() {
     }
     assert!(digests.len() >= 9, "only {} distinct traces", digests.len());
 }
+
+#[test]
+#[should_panic(expected = "outside a simulation")]
+fn spawning_into_a_group_outside_a_simulation_panics_clearly() {
+    let group: TaskGroup<()> = TaskGroup::new();
+    let _ = group.spawn(async { Ok(()) });
+}

@@ -80,6 +80,9 @@ impl<T, E> Shared<T, E> {
             Phase::Finished => return Err(SpawnError::Finished),
         }
         let index = self.handles.borrow().len();
+        // Counted before the child exists: if `spawn` panics (outside a simulation), dropping
+        // the child un-counts it.
+        self.live.set(self.live.get() + 1);
         let child = Child {
             fut,
             index,
@@ -95,7 +98,6 @@ impl<T, E> Shared<T, E> {
         let id = handle.id();
         self.handles.borrow_mut().push(handle);
         self.outputs.borrow_mut().push(None);
-        self.live.set(self.live.get() + 1);
         Ok(id)
     }
 }

@@ -175,3 +175,36 @@ fn a_blocked_select_names_itself_in_a_deadlock_report() {
 fn select_all_of_nothing_is_refused() {
     drop(select_all(Vec::<Ready<u8>>::new()));
 }
+
+/// The awaiter of a shield is aborted at every 5 ms from 0 to 30 (the shielded work takes
+/// 20 ms): the work always completes, and its value is always observable through the watch.
+#[test]
+fn aborting_a_shields_awaiter_at_every_point_never_cancels_the_work() {
+    for seed in 0..16 {
+        for abort_at in (0..=30).step_by(5) {
+            for mut sim in [fifo(), Sim::new(seed)] {
+                let fates = Fates::default();
+                let f = fates.clone();
+                let v = sim
+                    .run(async move {
+                        let s = shield(named("work", ms(20), &f));
+                        let watch = s.watch();
+                        let awaiter = sim::spawn(s);
+                        sleep(ms(abort_at)).await;
+                        awaiter.abort();
+                        match awaiter.await {
+                            Ok(v) => v.unwrap(),
+                            Err(_) => watch.await.unwrap().unwrap(),
+                        }
+                    })
+                    .unwrap();
+                assert_eq!(v, "work", "seed {seed} abort {abort_at}");
+                assert_eq!(
+                    fates.get(),
+                    [Fate::Completed],
+                    "seed {seed} abort {abort_at}"
+                );
+            }
+        }
+    }
+}

@@ -243,3 +243,42 @@ fn as_completed_is_a_futures_stream() {
         .unwrap();
     assert_eq!(out, [2, 1, 0]);
 }
+
+/// The task blocked in `wait` or `as_completed` is aborted at every 5 ms from 0 to 40 (the
+/// tasks finish at 10, 20, 30 ms): nothing it observed is cancelled; every task completes.
+#[test]
+fn aborting_an_observer_at_every_point_cancels_nothing() {
+    for seed in 0..16 {
+        for abort_at in (0..=40).step_by(5) {
+            for use_stream in [false, true] {
+                for mut sim in [fifo(), Sim::new(seed)] {
+                    let fates = Fates::default();
+                    let f = fates.clone();
+                    sim.run(async move {
+                        let handles: Vec<_> = (1..=3u64)
+                            .map(|i| sim::spawn(named("t", ms(10 * i), &f)))
+                            .collect();
+                        let observer = sim::spawn(async move {
+                            if use_stream {
+                                let mut s = as_completed(handles);
+                                while s.next().await.is_some() {}
+                            } else {
+                                wait(handles, WaitFor::AllCompleted, None).await;
+                            }
+                        });
+                        sleep(ms(abort_at)).await;
+                        observer.abort();
+                        let _ = observer.await;
+                        sleep(ms(50)).await;
+                    })
+                    .unwrap();
+                    assert_eq!(
+                        fates.get(),
+                        [Fate::Completed; 3],
+                        "seed {seed} abort {abort_at}"
+                    );
+                }
+            }
+        }
+    }
+}

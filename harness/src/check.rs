@@ -183,8 +183,13 @@ impl Check {
     }
 
     /// Neither save nor re-run regressions.
-    pub fn no_regressions(mut self) -> Self {
-        self.regressions = false;
+    pub fn no_regressions(self) -> Self {
+        self.regressions(false)
+    }
+
+    /// Whether to save failing tokens and re-run saved ones first (default yes).
+    pub fn regressions(mut self, yes: bool) -> Self {
+        self.regressions = yes;
         self
     }
 
@@ -262,7 +267,9 @@ impl Check {
 
         if let (Some(reg), Some(name)) = (&regressions, &context.name) {
             for t in reg.tokens(name) {
-                let Ok(token) = Token::parse(&t) else { continue };
+                let Ok(token) = Token::parse(&t) else {
+                    continue;
+                };
                 match replay_parsed(token, &body, context.clone()) {
                     Replayed::Failed(r) if !r.failure.kind_is_diverged() => {
                         out.failures = 1;
@@ -401,8 +408,16 @@ impl Found<'_> {
             return Err(nondeterminism_text(&what, &n));
         }
         let schedule = a.trace.schedule().clone();
-        let shrunk = shrink_budget
-            .map(|budget| shrink(body, self.seed, self.limits, &self.failure, &schedule, budget));
+        let shrunk = shrink_budget.map(|budget| {
+            shrink(
+                body,
+                self.seed,
+                self.limits,
+                &self.failure,
+                &schedule,
+                budget,
+            )
+        });
         let before = shrunk.as_ref().map_or(
             Complexity {
                 preemptions: schedule.preemptions(),

@@ -6,8 +6,8 @@
 //! survives between runs), and any report built from the seed would be a lie: that becomes the
 //! report instead, naming the first point where the runs differ.
 
-use sim::schedule::Schedule;
 use sim::Trace;
+use sim::schedule::Schedule;
 
 /// Where two executions of the same seed first differ.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -117,9 +117,9 @@ impl Env {
     /// On a malformed value.
     pub fn seeds(&self) -> Option<Seeds> {
         if let Some(s) = self.get(SEED) {
-            let seed = s.parse::<u64>().unwrap_or_else(|_| {
-                bad(SEED, s, "one seed, a non-negative integer such as `17`")
-            });
+            let seed = s
+                .parse::<u64>()
+                .unwrap_or_else(|_| bad(SEED, s, "one seed, a non-negative integer such as `17`"));
             return Some(Seeds::list([seed]));
         }
         let s = self.get(SEEDS)?;

@@ -29,7 +29,13 @@ impl Regressions {
     pub fn new(dir: &Path, target: &str) -> Regressions {
         let file: String = target
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         Regressions {
             path: dir.join(format!("{file}.txt")),

@@ -58,7 +58,9 @@ impl TestContext {
             .and_then(|p| p.file_stem())
             .and_then(|s| s.to_str())
             .map(|s| match s.rsplit_once('-') {
-                Some((t, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Some((t, hash))
+                    if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                {
                     t.to_string()
                 }
                 _ => s.to_string(),
@@ -138,17 +140,18 @@ impl Report {
             .events()
             .iter()
             .filter_map(|e| match (&e.kind, e.task) {
-                (EventKind::Decision(d @ sim::schedule::Decision::Preempt { task: Some(to), .. }), Some(from))
-                    if d.is_preemption() =>
-                {
-                    Some(format!(
-                        "at t={} step {}, {} was preempted for {}",
-                        e.time,
-                        e.step,
-                        self.trace.label(from),
-                        self.trace.label(*to)
-                    ))
-                }
+                (
+                    EventKind::Decision(
+                        d @ sim::schedule::Decision::Preempt { task: Some(to), .. },
+                    ),
+                    Some(from),
+                ) if d.is_preemption() => Some(format!(
+                    "at t={} step {}, {} was preempted for {}",
+                    e.time,
+                    e.step,
+                    self.trace.label(from),
+                    self.trace.label(*to)
+                )),
                 _ => None,
             })
             .collect()
@@ -161,7 +164,11 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fl = &self.failure;
         let mut desc = fl.description.lines();
-        writeln!(f, "error: seedloop: {}", desc.next().unwrap_or("the test failed"))?;
+        writeln!(
+            f,
+            "error: seedloop: {}",
+            desc.next().unwrap_or("the test failed")
+        )?;
         for l in desc {
             writeln!(f, "{l}")?;
         }

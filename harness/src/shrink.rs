@@ -15,20 +15,30 @@
 //!
 //! ## How
 //!
-//! A candidate is the current schedule with some decisions replaced by "take the default here".
-//! It runs under a lenient follower ([`Plan`]): a recorded decision that no longer fits (its task
-//! is not runnable any more) falls back to the default, so edits early in a schedule do not spoil
-//! the rest. A candidate is kept when the run fails the same way ([`Failure::same_as`]) and is
-//! simpler; the schedule the run actually took becomes the new current one, so the result
-//! always replays exactly under [`sim::Strategy::replay`]. Passes, repeated to a fixed point or
-//! until the budget of runs is spent:
+//! A candidate is a *plan*: the non-default decisions of a schedule, each keyed by where it is
+//! taken (the n-th scheduling choice of the run, the n-th preemption point of a given task, the
+//! n-th tie, the n-th random value); everything not in the plan takes the default. Keys make
+//! edits local: removing one task's switch does not shift the positions of another's. A plan
+//! runs under a lenient follower: a planned task that is not runnable is replaced by the
+//! default (at scheduling points) or by the oldest runnable task (at a planned switch). A
+//! candidate is kept when the run fails the same way ([`Failure::same_as`]) and is simpler; the
+//! schedule the run actually took becomes the current one, so the result always replays exactly
+//! under [`sim::Strategy::replay`]. Passes, repeated to a fixed point or until the budget of runs
+//! is spent:
 //!
-//! 1. everything default (the Fifo run);
-//! 2. default a chunk of the non-default decisions, halving the chunk size down to one
-//!    (delta debugging), preemptions first;
-//! 3. move each remaining preemption one preemption point later, when that is no worse.
+//! 1. the all-default plan (the Fifo run);
+//! 2. delta debugging over the preemptions: drop a chunk, or keep only a chunk, halving the chunk
+//!    down to one;
+//! 3. a preemption replaced by a free choice of the same task at one of the four scheduling
+//!    points before it ("run T first" instead of "interrupt someone for T");
+//! 4. delta debugging over the other non-default decisions;
+//! 5. mirroring: drop a non-default scheduling choice (X run instead of D) and swap X and D in
+//!    the rest of the plan, which turns a schedule of symmetric tasks into its default-order twin;
+//! 6. each remaining preemption moved to the same task's next preemption point, when that still
+//!    fails and is no more complex (switches end up next to the bug).
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -42,80 +52,119 @@ use crate::sweep::{Failure, Limits, TestOutput, run_once};
 /// How many runs a shrink may take at most.
 pub const DEFAULT_SHRINK_BUDGET: u32 = 2_000;
 
-/// One entry of a plan: follow a decision, or take the default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Step {
-    Take(Decision),
-    Default,
+/// Where a decision is taken, named so that editing one part of a schedule does not rename
+/// the rest: the n-th scheduling-point choice of the run, the n-th preemption point *of a given
+/// task*, the n-th tie, the n-th random value. (A plain index into the schedule would shift every
+/// later decision as soon as one switch is removed.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Run(u32),
+    Preempt(TaskId, u32),
+    Branch(u32),
+    Value(u32),
 }
 
-/// For each decision of a run: was it non-default, was it a preemption.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The non-default decisions of a schedule, by where they are taken; everything else is the
+/// default.
+type Plan = BTreeMap<Key, Decision>;
+
+/// What the follower saw at each decision of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Mark {
+    key: Key,
     non_default: bool,
     preemption: bool,
+    /// The task Fifo would have run (scheduling points) or the current task (preemption points).
+    default_task: Option<TaskId>,
 }
 
-/// A lenient follower of a plan that records which of its decisions were non-default.
-struct Plan {
-    steps: Rc<Vec<Step>>,
-    next: usize,
+/// Follows a [`Plan`] (or a whole schedule, in order) leniently and records a [`Mark`] per
+/// decision.
+struct Follower {
+    plan: Rc<Plan>,
+    script: Option<Rc<Schedule>>,
+    taken: usize,
+    runs: u32,
+    branches: u32,
+    values: u32,
+    preempts: BTreeMap<TaskId, u32>,
     marks: Rc<RefCell<Vec<Mark>>>,
 }
 
-impl Plan {
-    fn step(&mut self) -> Step {
-        let s = self.steps.get(self.next).copied().unwrap_or(Step::Default);
-        self.next += 1;
-        s
+impl Follower {
+    fn planned(&mut self, key: Key) -> Option<Decision> {
+        match &self.script {
+            Some(s) => {
+                self.taken += 1;
+                s.decisions().get(self.taken - 1).copied()
+            }
+            None => self.plan.get(&key).copied(),
+        }
     }
 
-    fn mark(&self, non_default: bool, preemption: bool) {
+    fn mark(&self, key: Key, non_default: bool, preemption: bool, default_task: Option<TaskId>) {
         self.marks.borrow_mut().push(Mark {
+            key,
             non_default,
             preemption,
+            default_task,
         });
     }
 }
 
-impl Scheduler for Plan {
+fn next(counter: &mut u32) -> u32 {
+    *counter += 1;
+    *counter - 1
+}
+
+impl Scheduler for Follower {
     fn choose_task(&mut self, runnable: Runnable<'_>) -> Choice<usize> {
-        let i = match self.step() {
-            Step::Take(Decision::Run { task, .. }) => runnable.position(task).unwrap_or(0),
+        let key = Key::Run(next(&mut self.runs));
+        let i = match self.planned(key) {
+            Some(Decision::Run { task, .. }) => runnable.position(task).unwrap_or(0),
             _ => 0,
         };
-        self.mark(i != 0, false);
+        self.mark(key, i != 0, false, Some(runnable.get(0)));
         Ok(i)
     }
 
-    fn choose_preemption(&mut self, _: TaskId, runnable: Runnable<'_>) -> Choice<Option<usize>> {
-        let i = match self.step() {
-            Step::Take(Decision::Preempt {
+    fn choose_preemption(
+        &mut self,
+        current: TaskId,
+        runnable: Runnable<'_>,
+    ) -> Choice<Option<usize>> {
+        let key = Key::Preempt(current, next(self.preempts.entry(current).or_insert(0)));
+        // A planned switch whose target is not runnable still switches (to the oldest runnable
+        // task): what matters is usually that `current` is interrupted here.
+        let i = match self.planned(key) {
+            Some(Decision::Preempt {
                 task: Some(task), ..
-            }) => runnable.position(task),
+            }) => Some(runnable.position(task).unwrap_or(0)),
             _ => None,
         };
-        self.mark(i.is_some(), i.is_some());
+        self.mark(key, i.is_some(), i.is_some(), Some(current));
         Ok(i)
     }
 
     fn choose_branch(&mut self, of: u32) -> Choice<u32> {
-        let i = match self.step() {
-            Step::Take(Decision::Branch { index, of: o }) if o == of && index < of => index,
+        let key = Key::Branch(next(&mut self.branches));
+        let i = match self.planned(key) {
+            Some(Decision::Branch { index, of: o }) if o == of && index < of => index,
             _ => 0,
         };
-        self.mark(i != 0, false);
+        self.mark(key, i != 0, false, None);
         Ok(i)
     }
 
     fn choose_value(&mut self, bound: u64, values: &mut ChaCha8Rng) -> Choice<u64> {
         // Always draw, so later default values come from the same place in the stream.
         let drawn = uniform_below(values, bound);
-        let v = match self.step() {
-            Step::Take(Decision::Value { value, bound: b }) if b == bound => value,
+        let key = Key::Value(next(&mut self.values));
+        let v = match self.planned(key) {
+            Some(Decision::Value { value, bound: b }) if b == bound => value,
             _ => drawn,
         };
-        self.mark(v != drawn, false);
+        self.mark(key, v != drawn, false, None);
         Ok(v)
     }
 }
@@ -147,18 +196,30 @@ impl Candidate {
         }
     }
 
+    /// Positions of the non-default decisions that are (or are not) preemptions.
     fn non_default(&self, preemptions: bool) -> Vec<usize> {
         (0..self.marks.len())
             .filter(|&i| self.marks[i].non_default && self.marks[i].preemption == preemptions)
             .collect()
     }
 
-    fn steps(&self) -> Vec<Step> {
-        self.schedule
-            .decisions()
+    /// The plan that reproduces this run: its non-default decisions by key.
+    fn plan(&self) -> Plan {
+        self.marks
             .iter()
-            .map(|d| Step::Take(*d))
+            .zip(self.schedule.decisions())
+            .filter(|(m, _)| m.non_default)
+            .map(|(m, d)| (m.key, *d))
             .collect()
+    }
+
+    /// The plan without the decisions at `positions`.
+    fn plan_without(&self, positions: &[usize]) -> Plan {
+        let mut plan = self.plan();
+        for &i in positions {
+            plan.remove(&self.marks[i].key);
+        }
+        plan
     }
 }
 
@@ -190,18 +251,32 @@ where
     Fut: Future,
     Fut::Output: TestOutput,
 {
-    /// Runs `steps`; the run's actual schedule when it fails like the target.
-    fn try_steps(&mut self, steps: Vec<Step>) -> Option<Candidate> {
+    /// Runs `plan`; the run's actual schedule when it fails like the target.
+    fn try_plan(&mut self, plan: Plan) -> Option<Candidate> {
+        self.try_follow(plan, None)
+    }
+
+    /// Runs `schedule` decision by decision, to learn the keys of its decisions.
+    fn try_strict(&mut self, schedule: &Schedule) -> Option<Candidate> {
+        self.try_follow(Plan::new(), Some(Rc::new(schedule.clone())))
+    }
+
+    fn try_follow(&mut self, plan: Plan, script: Option<Rc<Schedule>>) -> Option<Candidate> {
         if self.runs >= self.budget {
             return None;
         }
         self.runs += 1;
-        let steps = Rc::new(steps);
+        let plan = Rc::new(plan);
         let marks = Rc::new(RefCell::new(Vec::new()));
-        let (s, m) = (steps.clone(), marks.clone());
-        let strategy = Strategy::custom("shrink", move |_| Plan {
-            steps: s.clone(),
-            next: 0,
+        let (p, m) = (plan.clone(), marks.clone());
+        let strategy = Strategy::custom("shrink", move |_| Follower {
+            plan: p.clone(),
+            script: script.clone(),
+            taken: 0,
+            runs: 0,
+            branches: 0,
+            values: 0,
+            preempts: BTreeMap::new(),
             marks: m.clone(),
         });
         let sim = self.limits.sim(self.seed, strategy, TraceLevel::Decisions);
@@ -217,16 +292,14 @@ where
         })
     }
 
-    fn try_defaulting(&mut self, cur: &Candidate, which: &[usize]) -> Option<Candidate> {
-        let mut steps = cur.steps();
-        for &i in which {
-            steps[i] = Step::Default;
-        }
-        let c = self.try_steps(steps)?;
+    /// `plan` when it fails the same way and is simpler than `cur`.
+    fn better(&mut self, cur: &Candidate, plan: Plan) -> Option<Candidate> {
+        let c = self.try_plan(plan)?;
         (c.complexity() < cur.complexity()).then_some(c)
     }
 
-    /// Delta debugging over the non-default decisions of one class.
+    /// Delta debugging over the non-default decisions of one class: drop a chunk, or keep only
+    /// a chunk, halving the chunk size down to one.
     fn ddmin(&mut self, mut cur: Candidate, preemptions: bool) -> Candidate {
         let mut chunk = cur.non_default(preemptions).len().div_ceil(2).max(1);
         loop {
@@ -236,11 +309,24 @@ where
             }
             chunk = chunk.min(idx.len());
             let mut improved = false;
-            for part in idx.chunks(chunk) {
-                if let Some(c) = self.try_defaulting(&cur, part) {
+            for (n, part) in idx.chunks(chunk).enumerate() {
+                if let Some(c) = self.better(&cur, cur.plan_without(part)) {
                     cur = c;
                     improved = true;
                     break;
+                }
+                if chunk < idx.len() {
+                    let rest: Vec<usize> = idx
+                        .chunks(chunk)
+                        .enumerate()
+                        .filter(|(m, _)| *m != n)
+                        .flat_map(|(_, p)| p.iter().copied())
+                        .collect();
+                    if let Some(c) = self.better(&cur, cur.plan_without(&rest)) {
+                        cur = c;
+                        improved = true;
+                        break;
+                    }
                 }
             }
             if !improved {
@@ -252,27 +338,114 @@ where
         }
     }
 
-    /// Moves each preemption to the next preemption point, when that still fails and is no
-    /// more complex: switches end up as late as possible, next to the bug.
-    fn move_later(&mut self, mut cur: Candidate) -> Candidate {
+    /// Drops a non-default scheduling choice (run X where Fifo runs D) and swaps X and D in the
+    /// rest of the plan: the mirror image of the schedule, for symmetric tasks.
+    fn mirror(&mut self, mut cur: Candidate) -> Candidate {
         let mut i = 0;
         while i < cur.marks.len() && self.runs < self.budget {
-            let is_switch = cur.marks[i].preemption;
-            let next = (i + 1..cur.schedule.len()).find(|&j| {
-                matches!(cur.schedule.decisions()[j], Decision::Preempt { task: None, .. })
-            });
-            let (true, Some(j)) = (is_switch, next) else {
+            let m = cur.marks[i];
+            let (Key::Run(_), true, Some(d), Decision::Run { task: x, .. }) = (
+                m.key,
+                m.non_default,
+                m.default_task,
+                cur.schedule.decisions()[i],
+            ) else {
                 i += 1;
                 continue;
             };
-            let mut steps = cur.steps();
-            steps[j] = steps[i];
-            steps[i] = Step::Default;
-            match self.try_steps(steps) {
-                Some(c) if c.complexity() <= cur.complexity() => {
-                    cur = c;
-                    i = j;
+            let swap = |t: TaskId| {
+                if t == x {
+                    d
+                } else if t == d {
+                    x
+                } else {
+                    t
                 }
+            };
+            let plan: Plan = cur
+                .plan_without(&[i])
+                .into_iter()
+                .map(|(k, dec)| {
+                    let k = match k {
+                        Key::Preempt(t, n) => Key::Preempt(swap(t), n),
+                        other => other,
+                    };
+                    let dec = match dec {
+                        Decision::Run { task, of } => Decision::Run {
+                            task: swap(task),
+                            of,
+                        },
+                        Decision::Preempt { task, of } => Decision::Preempt {
+                            task: task.map(swap),
+                            of,
+                        },
+                        other => other,
+                    };
+                    (k, dec)
+                })
+                .collect();
+            match self.better(&cur, plan) {
+                Some(c) => {
+                    cur = c;
+                    i = 0;
+                }
+                None => i += 1,
+            }
+        }
+        cur
+    }
+
+    /// Replaces a preemption by a free choice at an earlier scheduling point: instead of
+    /// interrupting a task to run T, run T first when it was ready anyway.
+    fn free_instead(&mut self, mut cur: Candidate) -> Candidate {
+        let mut i = 0;
+        while i < cur.marks.len() && self.runs < self.budget {
+            let Decision::Preempt {
+                task: Some(target), ..
+            } = cur.schedule.decisions()[i]
+            else {
+                i += 1;
+                continue;
+            };
+            let earlier: Vec<(Key, u32)> = cur.marks[..i]
+                .iter()
+                .zip(cur.schedule.decisions())
+                .rev()
+                .filter_map(|(m, d)| match (m.key, d) {
+                    (Key::Run(_), Decision::Run { of, .. }) => Some((m.key, *of)),
+                    _ => None,
+                })
+                .take(4)
+                .collect();
+            let mut improved = false;
+            for (key, of) in earlier {
+                let mut plan = cur.plan_without(&[i]);
+                plan.insert(key, Decision::Run { task: target, of });
+                if let Some(c) = self.better(&cur, plan) {
+                    cur = c;
+                    improved = true;
+                    break;
+                }
+            }
+            i = if improved { 0 } else { i + 1 };
+        }
+        cur
+    }
+
+    /// Moves each preemption to the task's next preemption point, when that still fails and is
+    /// no more complex: switches end up as late as possible, next to the bug.
+    fn move_later(&mut self, mut cur: Candidate) -> Candidate {
+        let mut i = 0;
+        while i < cur.marks.len() && self.runs < self.budget {
+            let m = cur.marks[i];
+            let (Key::Preempt(task, n), true) = (m.key, m.preemption) else {
+                i += 1;
+                continue;
+            };
+            let mut plan = cur.plan_without(&[i]);
+            plan.insert(Key::Preempt(task, n + 1), cur.schedule.decisions()[i]);
+            match self.try_plan(plan) {
+                Some(c) if c.complexity() <= cur.complexity() => cur = c,
                 _ => i += 1,
             }
         }
@@ -302,10 +475,9 @@ where
         runs: 0,
         budget,
     };
-    let steps: Vec<Step> = schedule.decisions().iter().map(|d| Step::Take(*d)).collect();
-    let Some(start) = s.try_steps(steps) else {
-        // The recorded schedule does not reproduce the failure under the follower (it should):
-        // report it unshrunk.
+    // The follower needs keys, which a bare schedule lacks: replay it strictly once, recording.
+    let Some(start) = s.try_strict(schedule) else {
+        // The recorded schedule does not reproduce the failure (it should): report it unshrunk.
         let before = Complexity {
             preemptions: schedule.preemptions(),
             non_default: schedule.preemptions(),
@@ -319,14 +491,16 @@ where
         };
     };
     let before = start.complexity();
-    let mut cur = match s.try_steps(Vec::new()) {
+    let mut cur = match s.try_plan(Plan::new()) {
         Some(fifo) => fifo,
         None => start,
     };
     loop {
         let c0 = cur.complexity();
         cur = s.ddmin(cur, true);
+        cur = s.free_instead(cur);
         cur = s.ddmin(cur, false);
+        cur = s.mirror(cur);
         cur = s.move_later(cur);
         if cur.complexity() >= c0 || s.runs >= s.budget {
             break;

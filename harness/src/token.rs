@@ -133,7 +133,10 @@ impl Token {
         put(&mut w, self.schedules_run);
         put(&mut w, self.preemptions_before);
         put(&mut w, self.limits.max_steps);
-        put(&mut w, self.limits.max_time.map_or(0, |t| t.saturating_add(1)));
+        put(
+            &mut w,
+            self.limits.max_time.map_or(0, |t| t.saturating_add(1)),
+        );
         put(&mut w, u64::from(self.limits.fail_on_leftover_tasks));
         put(&mut w, self.schedule.len() as u64);
         for d in self.schedule.decisions() {

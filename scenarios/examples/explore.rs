@@ -17,7 +17,11 @@ async fn task(name: &'static str, delay: u64) -> &'static str {
 }
 
 async fn gather_main() -> Vec<&'static str> {
-    let handles = [sim::spawn(task("A", 2)), sim::spawn(task("B", 1)), sim::spawn(task("C", 3))];
+    let handles = [
+        sim::spawn(task("A", 2)),
+        sim::spawn(task("B", 1)),
+        sim::spawn(task("C", 3)),
+    ];
     let mut out = Vec::new();
     for h in handles {
         out.push(h.await.expect("task failed"));
@@ -44,7 +48,10 @@ fn main() {
         }
     }
 
-    let mut runs = vec![("fifo".to_string(), Sim::builder().strategy(Strategy::fifo()).build())];
+    let mut runs = vec![(
+        "fifo".to_string(),
+        Sim::builder().strategy(Strategy::fifo()).build(),
+    )];
     runs.extend((0..seeds).map(|s| (format!("random seed {s}"), Sim::new(s))));
     let mut interleavings = BTreeSet::new();
     let mut failures = 0;
@@ -53,8 +60,15 @@ fn main() {
         println!("== gather A(2s) B(1s) C(3s) under {label}");
         print!("{}", sim.trace());
         match out {
-            Ok(v) if v == ["A", "B", "C"] && sim.trace().stats().end_time.as_nanos() == 3_000_000_000 => {
-                println!("-> {v:?} at t={} ({} steps)\n", sim.trace().stats().end_time, sim.trace().stats().steps);
+            Ok(v)
+                if v == ["A", "B", "C"]
+                    && sim.trace().stats().end_time.as_nanos() == 3_000_000_000 =>
+            {
+                println!(
+                    "-> {v:?} at t={} ({} steps)\n",
+                    sim.trace().stats().end_time,
+                    sim.trace().stats().steps
+                );
             }
             other => {
                 failures += 1;

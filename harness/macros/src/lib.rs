@@ -11,8 +11,9 @@ use syn::parse::Parser;
 use syn::{Expr, ExprLit, ItemFn, Lit, parse_macro_input};
 
 /// Turns `async fn name() { .. }` into a `#[test] fn name()` that runs the body under
-/// `harness::Check`. Options: `seeds = <count or range>`, `strategy = "<name>"` or
-/// `strategy = <sim::Strategy expression>`, `max_steps = <n>`, `max_time = <Duration>`.
+/// `harness::Check`. Options: `strategy = "<name>"` or `strategy = <sim::Strategy expression>`;
+/// any other `name = value` calls the `Check` builder method `name(value)` (`seeds = 100`,
+/// `max_steps = 10_000`, `max_time = Duration::from_secs(5)`, `regressions = false`, ...).
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     let func = parse_macro_input!(item as ItemFn);
@@ -25,9 +26,6 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
             .unwrap_or_default();
         let value: Expr = meta.value()?.parse()?;
         match key.as_str() {
-            "seeds" => calls.push(quote!(.seeds(#value))),
-            "max_steps" => calls.push(quote!(.max_steps(#value))),
-            "max_time" => calls.push(quote!(.max_time(#value))),
             "strategy" => match &value {
                 Expr::Lit(ExprLit {
                     lit: Lit::Str(s), ..
@@ -39,10 +37,12 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
                 _ => calls.push(quote!(.strategy(#value))),
             },
             _ => {
-                return Err(meta.error(
-                    "unknown #[harness::test] option: expected `seeds`, `strategy`, `max_steps` \
-                     or `max_time`",
-                ));
+                // Every other option is the `harness::Check` builder method of that name.
+                let method = meta
+                    .path
+                    .get_ident()
+                    .ok_or_else(|| meta.error("expected `option = value`, e.g. `seeds = 100`"))?;
+                calls.push(quote!(.#method(#value)));
             }
         }
         Ok(())

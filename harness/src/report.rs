@@ -160,6 +160,33 @@ impl Report {
 
 const INDENT: &str = "      ";
 
+impl Report {
+    fn fmt_diverged(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.token;
+        writeln!(
+            f,
+            "note: the token was recorded with seed {} (strategy {}); its schedule has {} \
+             decisions and {} preemption(s)",
+            t.seed,
+            t.strategy,
+            t.schedule.len(),
+            t.schedule.preemptions()
+        )?;
+        writeln!(f, "note: to find a fresh failing schedule, run the sweep again:")?;
+        writeln!(f, "{INDENT}{}", self.context.command())?;
+        self.fmt_tail(f)
+    }
+
+    fn fmt_tail(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tail = self.trace.tail(TAIL_EVENTS);
+        write!(f, "note: the last {} trace events:", tail.len())?;
+        for l in &tail {
+            write!(f, "\n{INDENT}{l}")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fl = &self.failure;
@@ -171,6 +198,9 @@ impl fmt::Display for Report {
         )?;
         for l in desc {
             writeln!(f, "{l}")?;
+        }
+        if fl.kind == FailureKind::Diverged {
+            return self.fmt_diverged(f);
         }
         match fl.origin(&self.trace) {
             Some((task, msg)) => writeln!(
@@ -227,15 +257,6 @@ impl fmt::Display for Report {
         writeln!(f, "note: replay token: {}", self.token_text)?;
         writeln!(f, "note: to replay it, run:")?;
         writeln!(f, "{INDENT}{}", self.replay_line())?;
-        let tail = self.trace.tail(TAIL_EVENTS);
-        writeln!(f, "note: the last {} trace events:", tail.len())?;
-        for (i, l) in tail.iter().enumerate() {
-            if i + 1 == tail.len() {
-                write!(f, "{INDENT}{l}")?;
-            } else {
-                writeln!(f, "{INDENT}{l}")?;
-            }
-        }
-        Ok(())
+        self.fmt_tail(f)
     }
 }

@@ -20,7 +20,7 @@ use std::fmt;
 
 use sim::Trace;
 use sim::task::TaskId;
-use sim::trace::EventKind;
+use sim::trace::{Event, EventKind};
 
 use crate::sweep::{Failure, FailureKind};
 use crate::token::Token;
@@ -172,7 +172,10 @@ impl Report {
             t.schedule.len(),
             t.schedule.preemptions()
         )?;
-        writeln!(f, "note: to find a fresh failing schedule, run the sweep again:")?;
+        writeln!(
+            f,
+            "note: to find a fresh failing schedule, run the sweep again:"
+        )?;
         writeln!(f, "{INDENT}{}", self.context.command())?;
         self.fmt_tail(f)
     }
@@ -203,16 +206,19 @@ impl fmt::Display for Report {
             return self.fmt_diverged(f);
         }
         match fl.origin(&self.trace) {
-            Some((task, msg)) => writeln!(
+            Some(Event {
+                task: Some(task),
+                time,
+                step,
+                kind: EventKind::Panicked { message },
+            }) => writeln!(
                 f,
-                "note: it started in {} ({}), which panicked at t={}, step {}: {msg}; main \
-                 observed it through its JoinHandle",
-                self.trace.label(task),
-                self.site_of(task),
-                fl.time,
-                fl.step
+                "note: it started in {} ({}), which panicked at t={time}, step {step}: \
+                 {message}; main observed it through its JoinHandle",
+                self.trace.label(*task),
+                self.site_of(*task),
             )?,
-            None => match (&fl.task, fl.kind) {
+            _ => match (&fl.task, fl.kind) {
                 (_, FailureKind::Deadlock | FailureKind::StepLimit | FailureKind::TimeLimit) => {
                     writeln!(f, "note: at t={}, step {}", fl.time, fl.step)?;
                 }

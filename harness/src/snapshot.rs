@@ -39,9 +39,17 @@ pub fn normalized(trace: &Trace) -> String {
 #[macro_export]
 macro_rules! assert_trace_snapshot {
     ($trace:expr $(,)?) => {
-        $crate::__private::insta::assert_snapshot!($crate::snapshot::normalized($trace))
+        $crate::__private::insta::assert_snapshot!(
+            $crate::__private::insta::_macro_support::AutoName,
+            $crate::snapshot::normalized($trace),
+            ::core::concat!("normalized trace of ", ::core::stringify!($trace))
+        )
     };
     ($name:expr, $trace:expr $(,)?) => {
-        $crate::__private::insta::assert_snapshot!($name, $crate::snapshot::normalized($trace))
+        $crate::__private::insta::assert_snapshot!(
+            $name,
+            $crate::snapshot::normalized($trace),
+            ::core::concat!("normalized trace of ", ::core::stringify!($trace))
+        )
     };
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sim::task::{TaskId, TaskInfo};
 use sim::time::Instant;
-use sim::trace::EventKind;
+use sim::trace::{Event, EventKind};
 use sim::{DEFAULT_MAX_STEPS, Sim, SimError, SimErrorKind, Strategy, Trace, TraceLevel};
 
 /// What a test body may return: `()` or a `Result` whose `Err` fails the run.
@@ -162,16 +162,14 @@ impl Failure {
     }
 
     /// For a panic of main caused by a panic in a task it awaited: that task's panic
-    /// (label-free: the first task other than main that panicked), from a full trace.
-    pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<(TaskId, &'t str)> {
+    /// (the first task other than main that panicked), from a full trace.
+    pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<&'t Event> {
         if self.kind != FailureKind::Panic {
             return None;
         }
-        trace.events().iter().find_map(|e| match (&e.kind, e.task) {
-            (EventKind::Panicked { message }, Some(t)) if t != TaskId::MAIN => {
-                Some((t, message.as_str()))
-            }
-            _ => None,
+        trace.events().iter().find(|e| {
+            matches!(e.kind, EventKind::Panicked { .. })
+                && e.task.is_some_and(|t| t != TaskId::MAIN)
         })
     }
 }

@@ -15,7 +15,7 @@ use crate::report::{Report, TestContext};
 use crate::seeds::{Seeds, Shard};
 use crate::shrink::{Complexity, DEFAULT_SHRINK_BUDGET, Shrunk, shrink};
 use crate::sweep::{Failure, Limits, TestOutput, run_once};
-use crate::token::Token;
+use crate::token::{Token, test_name_hash};
 
 /// Runs `body` under the default seeds (`0..64`, or `SEEDLOOP_SEEDS`) and strategy, and panics
 /// with a report at the first failure. Short for `Check::new().run(body)`.
@@ -253,7 +253,9 @@ impl Check {
         }
         let shrink_on = self.shrink && !self.env.no_shrink();
         if let Some(token) = self.env.replay() {
-            return replay_outcome(token, &body, context);
+            if let Some(out) = replay_outcome(token, &body, context.clone()) {
+                return out;
+            }
         }
         let strategy = self
             .env
@@ -434,6 +436,7 @@ impl Found<'_> {
                 self.limits,
                 schedule,
             )
+            .for_test(context.name.as_deref())
         };
         let candidates = shrunk
             .iter()
@@ -459,7 +462,9 @@ impl Found<'_> {
     }
 }
 
-fn replay_outcome<F, Fut>(token: &str, body: &F, context: TestContext) -> Outcome
+/// The `SEEDLOOP_REPLAY` path: `None` when the token belongs to another test (a whole suite
+/// runs with the variable set; only the test that found it replays it).
+fn replay_outcome<F, Fut>(token: &str, body: &F, context: TestContext) -> Option<Outcome>
 where
     F: Fn() -> Fut,
     Fut: Future,
@@ -467,6 +472,15 @@ where
 {
     let parsed = Token::parse(token)
         .unwrap_or_else(|e| panic!("seedloop: SEEDLOOP_REPLAY={token:?} cannot be used: {e}"));
+    if let Some(name) = &context.name {
+        if parsed.test != 0 && parsed.test != test_name_hash(name) {
+            eprintln!(
+                "seedloop: SEEDLOOP_REPLAY holds a token of another test; `{name}` sweeps its \
+                 seeds as usual"
+            );
+            return None;
+        }
+    }
     let mut out = Outcome {
         schedules_run: 1,
         seeds_run: vec![parsed.seed],
@@ -486,5 +500,5 @@ where
         }
     }
     out.distinct_interleavings = 1;
-    out
+    Some(out)
 }

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `SEEDLOOP_SEEDS` | `N` or `A..B` | run seeds `0..N` (or `A..B`) instead of the test's own list: raise it in CI or when hunting |
 //! | `SEEDLOOP_SEED` | `S` | run exactly seed `S` (with the test's strategy) |
-//! | `SEEDLOOP_REPLAY` | a replay token `sl1.….…` | replay that one execution instead of sweeping, and report it |
+//! | `SEEDLOOP_REPLAY` | a replay token `sl1.….…` | the test that found the token replays that one execution instead of sweeping, and reports it; other tests sweep as usual |
 //! | `SEEDLOOP_STRATEGY` | `fifo`, `random`, … | override the test's strategy (see [`parse_strategy`]) |
 //! | `SEEDLOOP_SHARD` | `K/N` (1-based) | run only the seeds at positions `i` of the list with `i % N == K - 1` |
 //! | `SEEDLOOP_MAX_STEPS` | `N` | step limit per run (task polls) |

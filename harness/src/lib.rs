@@ -60,7 +60,7 @@ pub use replay::{Replayed, replay, try_replay};
 pub use report::{Report, TAIL_EVENTS, TestContext};
 pub use seeds::{DEFAULT_SEEDS, Seeds, Shard};
 pub use sweep::{Failure, FailureKind, TestOutput};
-pub use token::{Token, TokenError};
+pub use token::{Token, TokenError, test_name_hash};
 
 /// Turns an `async fn` into a `#[test]` that sweeps it with [`check`].
 ///

@@ -33,6 +33,9 @@ pub struct Token {
     pub schedules_run: u64,
     /// Preemptions in the schedule as found, before shrinking.
     pub preemptions_before: u64,
+    /// A hash of the name of the test that found it ([`test_name_hash`]; 0 = unknown), so that
+    /// `SEEDLOOP_REPLAY` replays only in that test when a whole suite runs.
+    pub test: u32,
     pub(crate) limits: Limits,
     /// The decisions to replay.
     pub schedule: Schedule,
@@ -114,9 +117,16 @@ impl Token {
             strategy: strategy.to_string(),
             schedules_run,
             preemptions_before,
+            test: 0,
             limits,
             schedule,
         }
+    }
+
+    /// The same token, marked as belonging to test `name`.
+    pub(crate) fn for_test(mut self, name: Option<&str>) -> Token {
+        self.test = name.map_or(0, test_name_hash);
+        self
     }
 
     /// The token's text.
@@ -132,6 +142,7 @@ impl Token {
         w.extend_from_slice(self.strategy.as_bytes());
         put(&mut w, self.schedules_run);
         put(&mut w, self.preemptions_before);
+        put(&mut w, u64::from(self.test));
         put(&mut w, self.limits.max_steps);
         put(
             &mut w,
@@ -229,6 +240,7 @@ fn decode(bytes: &[u8]) -> Result<Token, TokenError> {
         .map_err(|_| TokenError::Malformed("strategy name is not text"))?;
     let schedules_run = r.get()?;
     let preemptions_before = r.get()?;
+    let test = u32::try_from(r.get()?).map_err(|_| TokenError::Malformed("test name hash"))?;
     let max_steps = r.get()?;
     let max_time = r.get()?.checked_sub(1);
     let flags = r.get()?;
@@ -248,6 +260,7 @@ fn decode(bytes: &[u8]) -> Result<Token, TokenError> {
         strategy,
         schedules_run,
         preemptions_before,
+        test,
         limits: Limits {
             max_steps,
             max_time,
@@ -392,12 +405,23 @@ fn unbase32(text: &str) -> Option<Vec<u8>> {
     (bits < 5 && acc == 0).then_some(out)
 }
 
-fn checksum(bytes: &[u8]) -> String {
+/// A 32-bit hash of a test's name, as tokens record it (never 0).
+pub fn test_name_hash(name: &str) -> u32 {
+    let h = fnv(name.as_bytes());
+    ((h >> 32) as u32 ^ h as u32).max(1)
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
+    h
+}
+
+fn checksum(bytes: &[u8]) -> String {
+    let h = fnv(bytes);
     let mut out = String::with_capacity(CHECKSUM_CHARS);
     for i in 0..CHECKSUM_CHARS {
         out.push(ALPHABET[((h >> (5 * i)) & 31) as usize] as char);

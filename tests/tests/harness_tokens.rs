@@ -186,3 +186,24 @@ fn a_fixed_program_passes_its_old_token() {
     ));
     harness::replay(&token, fixed);
 }
+
+#[test]
+fn a_token_replays_only_in_the_test_that_found_it() {
+    let token = found_token();
+    assert_eq!(
+        Token::parse(&token).unwrap().test,
+        harness::test_name_hash("a_token_replays_only_in_the_test_that_found_it")
+    );
+    let env = || Env::empty().with("SEEDLOOP_REPLAY", token.clone());
+    let other = Check::new()
+        .env(env())
+        .seeds(5)
+        .no_regressions()
+        .test_name("some_other_test")
+        .explore(|| async {});
+    assert!(other.passed());
+    assert_eq!(other.schedules_run, 5, "the other test sweeps as usual");
+    let mine = Check::new().env(env()).no_regressions().explore(two);
+    assert_eq!(mine.schedules_run, 1);
+    assert!(!mine.passed());
+}

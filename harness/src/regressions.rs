@@ -19,6 +19,17 @@ const HEADER: &str = "\
 ";
 
 /// A regressions file.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("seedloop-doc-{}", std::process::id()));
+/// let file = harness::regressions::Regressions::new(&dir, "my_tests");
+/// assert!(file.tokens("adds").is_empty());
+/// file.save("adds", "sl1.abc.defghijk").unwrap();
+/// file.save("adds", "sl1.abc.defghijk").unwrap(); // saved once
+/// assert_eq!(file.tokens("adds"), ["sl1.abc.defghijk"]);
+/// assert!(file.tokens("other").is_empty());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Regressions {
     path: PathBuf,

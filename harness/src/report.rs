@@ -75,6 +75,17 @@ impl TestContext {
     }
 
     /// `cargo test -p <pkg> --test <target> -- <name> --exact`, with what is known.
+    ///
+    /// ```
+    /// let ctx = harness::TestContext {
+    ///     package: Some("mycrate".into()),
+    ///     target: Some("counter".into()),
+    ///     name: Some("tests::lost_update".into()),
+    /// };
+    /// assert_eq!(ctx.command(), "cargo test -p mycrate --test counter -- tests::lost_update --exact");
+    /// let lib = harness::TestContext { target: None, ..ctx };
+    /// assert_eq!(lib.command(), "cargo test -p mycrate --lib -- tests::lost_update --exact");
+    /// ```
     pub fn command(&self) -> String {
         let mut cmd = String::from("cargo test");
         if let Some(p) = &self.package {

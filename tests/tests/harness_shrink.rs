@@ -13,6 +13,9 @@
 //!   priority change point.)
 //! - B4 (check-then-act): running t1 first only makes the check fail safely; the checker must be
 //!   preempted between its check and its act: 1 preemption, 1 non-default decision.
+//! - B5 (lock-order inversion): an uncontended `lock()` never suspends, so without a preemption
+//!   the first task to run takes both locks and finishes; the deadlock needs t1 preempted
+//!   between its two locks: 1 preemption, 1 non-default decision.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -103,6 +106,23 @@ async fn b4() {
     t1.await.unwrap();
 }
 
+/// B5: t1 locks a then b, t2 locks b then a.
+async fn b5() {
+    use sim::sync::Mutex;
+    let (a, b) = (Rc::new(Mutex::new(())), Rc::new(Mutex::new(())));
+    let (a1, b1, a2, b2) = (a.clone(), b.clone(), a, b);
+    let t1 = sim::spawn_named("ab", async move {
+        let _a = a1.lock().await;
+        let _b = b1.lock().await;
+    });
+    let t2 = sim::spawn_named("ba", async move {
+        let _b = b2.lock().await;
+        let _a = a2.lock().await;
+    });
+    t1.await.unwrap();
+    t2.await.unwrap();
+}
+
 fn failing_seeds<F, Fut>(body: F, want: usize) -> Vec<Outcome>
 where
     F: Fn() -> Fut + Copy,
@@ -180,7 +200,16 @@ fn b4_shrinks_to_one_preemption() {
 }
 
 #[test]
-fn b2_to_b4_pass_under_fifo_and_b1_fails() {
+fn b5_shrinks_to_one_preemption() {
+    let outcomes = failing_seeds(b5, 16);
+    assert_minimal(&outcomes, 1, 1);
+    let text = outcomes[0].failure_text().unwrap();
+    assert!(text.starts_with("error: seedloop: deadlock"), "{text}");
+    assert!(text.contains("Mutex::lock"), "{text}");
+}
+
+#[test]
+fn b2_to_b5_pass_under_fifo_and_b1_fails() {
     fn fifo<F, Fut>(body: F) -> Outcome
     where
         F: Fn() -> Fut,
@@ -196,6 +225,7 @@ fn b2_to_b4_pass_under_fifo_and_b1_fails() {
     assert!(fifo(b2).passed());
     assert!(fifo(b3).passed());
     assert!(fifo(b4).passed());
+    assert!(fifo(b5).passed());
 }
 
 #[test]

@@ -316,11 +316,16 @@ impl Check {
                 ) {
                     Ok((report, shrunk)) => {
                         if let (Some(reg), Some(name)) = (&regressions, &context.name) {
-                            if let Err(e) = reg.save(name, &report.token_text) {
-                                eprintln!(
+                            match reg.save(name, &report.token_text) {
+                                Ok(()) => eprintln!(
+                                    "seedloop: saved the failing token to {}; `{name}` replays \
+                                     it first from now on (commit the file)",
+                                    reg.path().display()
+                                ),
+                                Err(e) => eprintln!(
                                     "seedloop: could not save the failing token to {}: {e}",
                                     reg.path().display()
-                                );
+                                ),
                             }
                         }
                         out.report = Some(report);

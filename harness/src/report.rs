@@ -130,7 +130,8 @@ impl Report {
         )
     }
 
-    /// Preemptions in the reported (shrunk) schedule.
+    /// Preemptions in the reported (shrunk) schedule: switches at preemption points away from a
+    /// task that could have continued (see [`crate::shrink`] for what counts).
     pub fn preemptions(&self) -> usize {
         self.token.schedule.preemptions()
     }

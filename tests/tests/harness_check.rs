@@ -234,3 +234,18 @@ async fn the_attribute_takes_options() -> Result<(), String> {
 async fn the_attribute_reports_failures() {
     racy_counter().await;
 }
+
+#[test]
+fn shrinking_and_step_limits_come_from_the_environment() {
+    let o = Check::new()
+        .env(Env::empty().with("SEEDLOOP_NO_SHRINK", "1"))
+        .no_regressions()
+        .explore(racy_counter);
+    assert!(!o.passed());
+    assert!(o.shrunk.is_none());
+    let o = Check::new()
+        .env(Env::empty().with("SEEDLOOP_MAX_STEPS", "3"))
+        .no_regressions()
+        .explore(racy_counter);
+    assert_eq!(o.report.unwrap().failure.kind, FailureKind::StepLimit);
+}

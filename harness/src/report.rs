@@ -3,8 +3,8 @@
 //! ```text
 //! error: seedloop: main panicked at t=0s (step 6): lost update: 1 != 2
 //! note: it happened in main#0 (the test body) at t=0s, step 6
-//! note: found with seed 5 (strategy random) after 6 schedules; a second run of the same
-//!       schedule gave the identical trace (digest 8c1f…)
+//! note: found with seed 5 (strategy random) after 6 schedules
+//! note: deterministic: two runs of the reported schedule gave the identical trace (digest 8c1f…)
 //! note: shrunk from 3 preemptions to 1 (14 decisions): at t=0s step 3, inc#1 was preempted for inc#2
 //! note: replay token: sl1.…
 //! note: to replay it, run:
@@ -172,17 +172,24 @@ impl Report {
 
 const INDENT: &str = "      ";
 
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 impl Report {
     fn fmt_diverged(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = &self.token;
         writeln!(
             f,
-            "note: the token was recorded with seed {} (strategy {}); its schedule has {} \
-             decisions and {} preemption(s)",
+            "note: the token was recorded with seed {} (strategy {}); its schedule has {} and {}",
             t.seed,
             t.strategy,
-            t.schedule.len(),
-            t.schedule.preemptions()
+            plural(t.schedule.len() as u64, "decision"),
+            plural(t.schedule.preemptions() as u64, "preemption")
         )?;
         writeln!(
             f,
@@ -246,21 +253,26 @@ impl fmt::Display for Report {
         }
         let t = &self.token;
         let found = if t.schedules_run > 0 {
-            format!(" after {} schedule(s)", t.schedules_run)
+            format!(" after {}", plural(t.schedules_run, "schedule"))
         } else {
             String::new()
         };
         writeln!(
             f,
-            "note: found with seed {} (strategy {}){found}; a second run of the reported schedule \
-             gave the identical trace (digest {:016x})",
-            t.seed, t.strategy, self.digest
+            "note: found with seed {} (strategy {}){found}",
+            t.seed, t.strategy
+        )?;
+        writeln!(
+            f,
+            "note: deterministic: two runs of the reported schedule gave the identical trace \
+             (digest {:016x})",
+            self.digest
         )?;
         let after = self.preemptions();
         let mut shrunk = format!(
-            "note: shrunk from {} preemption(s) to {after} ({} decisions)",
-            t.preemptions_before,
-            t.schedule.len()
+            "note: shrunk from {} to {after} ({})",
+            plural(t.preemptions_before, "preemption"),
+            plural(t.schedule.len() as u64, "decision")
         );
         let pre = self.preemption_lines();
         if pre.is_empty() {

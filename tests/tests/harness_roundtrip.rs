@@ -94,7 +94,7 @@ fn planted_bug_is_found_and_the_pasted_line_replays_the_identical_report() {
         "{report}"
     );
     assert!(report.contains("note: shrunk from"), "{report}");
-    assert!(report.contains("preemption(s) to 1 "), "{report}");
+    assert!(report.contains(" to 1 ("), "{report}");
 
     let (token, pkg, target, name) = parse_replay_line(&report);
     assert_eq!(pkg, "seedloop-tests");

@@ -139,6 +139,30 @@ fn main() {
             h.await.unwrap();
         }
     };
+    // Token length for a long run: 8 tasks x 100 preemption points, failing at the end.
+    let long = || async {
+        let hs: Vec<_> = (0..8).map(|_| sim::spawn(steps(100))).collect();
+        for h in hs {
+            h.await.unwrap();
+        }
+        assert!(sim::time::now().as_nanos() == 1, "fails after the work");
+    };
+    for shrink in [false, true] {
+        let o = Check::new()
+            .env(Env::empty())
+            .seeds(1)
+            .shrink(shrink)
+            .no_regressions()
+            .explore(long);
+        let r = o.report.unwrap();
+        println!(
+            "token for 8 tasks x 100 preemption points ({}): {} decisions, {} preemptions, {} chars",
+            if shrink { "shrunk" } else { "as found" },
+            r.token.schedule.len(),
+            r.preemptions(),
+            r.token_text.len()
+        );
+    }
     for n in [64u64, 10_000] {
         let t = Instant::now();
         let o = Check::new()

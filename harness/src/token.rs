@@ -3,8 +3,9 @@
 //! Format: `sl1.<payload>.<checksum>`, where `sl1` names the format version, `<payload>` is
 //! lowercase base32 (RFC 4648 alphabet, no padding) of a varint encoding of the seed, the run's
 //! limits, some facts for the report (strategy name, schedules tried, preemptions before
-//! shrinking) and every decision of the schedule, and `<checksum>` is eight base32 characters of
-//! a 64-bit FNV-1a hash of the payload bytes. Only `a-z`, `2-7` and `.` appear: a token survives
+//! shrinking, a hash of the test's name) and every decision of the schedule, and `<checksum>`
+//! is eight base32 characters of a 64-bit FNV-1a hash of the payload bytes. Repeated decisions (a task continuing through
+//! its preemption points) are run-length encoded. Only `a-z`, `2-7` and `.` appear: a token survives
 //! a shell, a URL and a line break in a CI log.
 //!
 //! The decisions are the whole [`Schedule`], so replaying a token is [`sim::Strategy::replay`]:
@@ -150,9 +151,7 @@ impl Token {
         );
         put(&mut w, u64::from(self.limits.fail_on_leftover_tasks));
         put(&mut w, self.schedule.len() as u64);
-        for d in self.schedule.decisions() {
-            put_decision(&mut w, d);
-        }
+        put_decisions(&mut w, self.schedule.decisions());
         let sum = checksum(&w);
         format!("{PREFIX}{VERSION}.{}.{sum}", base32(&w))
     }
@@ -247,10 +246,22 @@ fn decode(bytes: &[u8]) -> Result<Token, TokenError> {
     if flags > 1 {
         return Err(TokenError::Malformed("unknown option flags"));
     }
-    let n = r.get()?;
-    let mut decisions = Vec::new();
-    for _ in 0..n {
-        decisions.push(r.decision()?);
+    let n = usize::try_from(r.get()?).map_err(|_| TokenError::Malformed("decision count"))?;
+    let mut decisions: Vec<Decision> = Vec::new();
+    while decisions.len() < n {
+        let head = r.get()?;
+        if head & TAG_MASK == REPEAT {
+            let last = *decisions
+                .last()
+                .ok_or(TokenError::Malformed("a repeat before any decision"))?;
+            let times = usize::try_from(head >> TAG_BITS)
+                .ok()
+                .filter(|t| *t <= n - decisions.len())
+                .ok_or(TokenError::Malformed("a repeat past the decision count"))?;
+            decisions.extend(std::iter::repeat_n(last, times));
+        } else {
+            decisions.push(r.decision(head)?);
+        }
     }
     if r.at != bytes.len() {
         return Err(TokenError::Malformed("bytes after the last decision"));
@@ -270,25 +281,43 @@ fn decode(bytes: &[u8]) -> Result<Token, TokenError> {
     })
 }
 
-// Decision tags live in the low two bits of the first varint, so a common `r2/3` is two bytes.
+// Decision tags live in the low three bits of the first varint, so a common `r2/3` is two
+// bytes. `REPEAT n` stands for n more copies of the previous decision: long runs of `p-/2`
+// (a task continuing through its preemption points) cost two bytes.
+const TAG_BITS: u32 = 3;
 const RUN: u64 = 0;
 const PREEMPT: u64 = 1;
 const BRANCH: u64 = 2;
 const VALUE: u64 = 3;
+const REPEAT: u64 = 4;
+const TAG_MASK: u64 = (1 << TAG_BITS) - 1;
+
+fn put_decisions(w: &mut Vec<u8>, decisions: &[Decision]) {
+    let mut i = 0;
+    while i < decisions.len() {
+        let d = decisions[i];
+        put_decision(w, &d);
+        let same = decisions[i + 1..].iter().take_while(|x| **x == d).count();
+        if same > 0 {
+            put(w, ((same as u64) << TAG_BITS) | REPEAT);
+        }
+        i += 1 + same;
+    }
+}
 
 fn put_decision(w: &mut Vec<u8>, d: &Decision) {
     match *d {
         Decision::Run { task, of } => {
-            put(w, (task.as_u64() << 2) | RUN);
+            put(w, (task.as_u64() << TAG_BITS) | RUN);
             put(w, u64::from(of));
         }
         Decision::Preempt { task, of } => {
             let t = task.map_or(0, |t| t.as_u64() + 1);
-            put(w, (t << 2) | PREEMPT);
+            put(w, (t << TAG_BITS) | PREEMPT);
             put(w, u64::from(of));
         }
         Decision::Branch { index, of } => {
-            put(w, (u64::from(index) << 2) | BRANCH);
+            put(w, (u64::from(index) << TAG_BITS) | BRANCH);
             put(w, u64::from(of));
         }
         Decision::Value { value, bound } => {
@@ -329,10 +358,9 @@ impl Reader<'_> {
         Ok(s)
     }
 
-    fn decision(&mut self) -> Result<Decision, TokenError> {
-        let head = self.get()?;
-        let body = head >> 2;
-        Ok(match head & 3 {
+    fn decision(&mut self, head: u64) -> Result<Decision, TokenError> {
+        let body = head >> TAG_BITS;
+        Ok(match head & TAG_MASK {
             RUN => Decision::Run {
                 task: TaskId::from_u64(body),
                 of: self.small()?,
@@ -345,7 +373,7 @@ impl Reader<'_> {
                 index: u32::try_from(body).map_err(|_| TokenError::Malformed("a branch index"))?,
                 of: self.small()?,
             },
-            _ => {
+            VALUE => {
                 if body != 0 {
                     return Err(TokenError::Malformed("a random-value decision"));
                 }
@@ -354,6 +382,7 @@ impl Reader<'_> {
                     bound: self.get()?,
                 }
             }
+            _ => return Err(TokenError::Malformed("an unknown decision tag")),
         })
     }
 }
@@ -448,6 +477,25 @@ mod tests {
             put(&mut w, v);
             assert_eq!(Reader { bytes: &w, at: 0 }.get().unwrap(), v);
         }
+    }
+
+    #[test]
+    fn long_runs_of_one_decision_are_repeats() {
+        let keep = Decision::Preempt { task: None, of: 2 };
+        let run = Decision::Run {
+            task: TaskId::from_u64(3),
+            of: 3,
+        };
+        let mut decisions = vec![keep; 500];
+        decisions.push(run);
+        decisions.extend(vec![keep; 3]);
+        decisions.push(run);
+        decisions.push(run);
+        let mut t = Token::example();
+        t.schedule = Schedule::from(decisions);
+        let text = t.encode();
+        assert!(text.len() < 70, "{} chars: {text}", text.len());
+        assert_eq!(Token::parse(&text).unwrap(), t);
     }
 
     #[test]

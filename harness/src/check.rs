@@ -14,7 +14,7 @@ use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
 use crate::report::{Report, TestContext};
 use crate::seeds::{Seeds, Shard};
 use crate::shrink::{Complexity, DEFAULT_SHRINK_BUDGET, Shrunk, shrink};
-use crate::sweep::{Failure, Limits, TestOutput, run_once};
+use crate::sweep::{Failure, FailureKind, Limits, TestOutput, run_once};
 use crate::token::{Token, test_name_hash};
 
 /// Runs `body` under the default seeds (`0..64`, or `SEEDLOOP_SEEDS`) and strategy, and panics
@@ -267,21 +267,11 @@ impl Check {
         let regressions = self.regressions_file(&context);
         let mut out = Outcome::default();
 
-        if let (Some(reg), Some(name)) = (&regressions, &context.name) {
-            for t in reg.tokens(name) {
-                let Ok(token) = Token::parse(&t) else {
-                    continue;
-                };
-                match replay_parsed(token, &body, context.clone()) {
-                    Replayed::Failed(r) if !r.failure.kind_is_diverged() => {
-                        out.failures = 1;
-                        out.from_regressions = true;
-                        out.report = Some(r);
-                        return out;
-                    }
-                    _ => {}
-                }
-            }
+        if let Some(report) = rerun_regressions(regressions.as_ref(), &body, &context) {
+            out.failures = 1;
+            out.from_regressions = true;
+            out.report = Some(report);
+            return out;
         }
 
         let mut interleavings = BTreeSet::new();
@@ -360,10 +350,37 @@ impl Check {
     }
 }
 
-impl Failure {
-    fn kind_is_diverged(&self) -> bool {
-        self.kind == crate::FailureKind::Diverged
+/// Replays the saved tokens of the test; the report of the first that still fails.
+fn rerun_regressions<F, Fut>(
+    regressions: Option<&Regressions>,
+    body: &F,
+    context: &TestContext,
+) -> Option<Box<Report>>
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    let (reg, name) = (regressions?, context.name.as_ref()?);
+    for text in reg.tokens(name) {
+        let Ok(token) = Token::parse(&text) else {
+            eprintln!(
+                "seedloop: skipping an unreadable token for `{name}` in {}",
+                reg.path().display()
+            );
+            continue;
+        };
+        match replay_parsed(token, body, context.clone()) {
+            Replayed::Failed(r) if r.failure.kind == FailureKind::Diverged => eprintln!(
+                "seedloop: a saved token for `{name}` in {} no longer fits the program (it \
+                 diverges); skipping it",
+                reg.path().display()
+            ),
+            Replayed::Failed(r) => return Some(r),
+            Replayed::Passed | Replayed::Nondeterministic(_) => {}
+        }
     }
+    None
 }
 
 /// The first failure of a sweep, as found (at `TraceLevel::Decisions`).

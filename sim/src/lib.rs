@@ -60,6 +60,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+pub mod channel;
 mod context;
 mod core;
 mod error;

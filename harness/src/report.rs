@@ -172,6 +172,12 @@ impl Report {
 
 const INDENT: &str = "      ";
 
+/// Continuation lines of a multi-line message (a panic's `left:`/`right:`), indented under
+/// their note.
+fn indent(text: &str) -> String {
+    text.replace('\n', &format!("\n{INDENT}  "))
+}
+
 fn plural(n: u64, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
@@ -203,7 +209,7 @@ impl Report {
         let tail = self.trace.tail(TAIL_EVENTS);
         write!(f, "note: the last {} trace events:", tail.len())?;
         for l in &tail {
-            write!(f, "\n{INDENT}{l}")?;
+            write!(f, "\n{INDENT}{}", indent(l))?;
         }
         Ok(())
     }
@@ -233,9 +239,10 @@ impl fmt::Display for Report {
             }) => writeln!(
                 f,
                 "note: it started in {} ({}), which panicked at t={time}, step {step}: \
-                 {message}; main observed it through its JoinHandle",
+                 {}; main observed it through its JoinHandle",
                 self.trace.label(*task),
                 self.site_of(*task),
+                indent(message),
             )?,
             _ => match (&fl.task, fl.kind) {
                 (_, FailureKind::Deadlock | FailureKind::StepLimit | FailureKind::TimeLimit) => {

@@ -230,7 +230,7 @@ async fn the_attribute_takes_options() -> Result<(), String> {
 }
 
 #[harness::test(strategy = sim::Strategy::random(), regressions = false)]
-#[should_panic(expected = "lost update")]
+#[should_panic(expected = "--test harness_check -- the_attribute_reports_failures --exact")]
 async fn the_attribute_reports_failures() {
     racy_counter().await;
 }

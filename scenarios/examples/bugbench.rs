@@ -1,6 +1,7 @@
 //! The bug-finding benchmark (BUGS.md): for each planted bug and each strategy, the median number
 //! of schedules until the first failure over 20 starting seeds (cap 100,000; "never" when the
-//! median start did not find it), and the median number of preemptions in the failing schedule.
+//! median start did not find it), and the median number of preemptions in the failing schedule
+//! as found → after `harness`'s shrinker (`2 (3→1)`).
 //! The exhaustive search (preemption bound 2) has no seed: its column is the one deterministic
 //! count. Negative controls must never fail: the program exits non-zero if one does, or if a bug
 //! that BUGS.md says fails under Fifo does not.
@@ -20,8 +21,10 @@ use sim::{Sim, Strategy, TraceLevel};
 struct Cell {
     /// Schedules to the first failure from each start (`None`: not within the cap).
     found: Vec<Option<u64>>,
-    /// Preemptions in each failing schedule.
+    /// Preemptions in each failing schedule, as found.
     preemptions: Vec<usize>,
+    /// The same after harness's shrinker.
+    shrunk: Vec<usize>,
 }
 
 impl Cell {
@@ -38,11 +41,17 @@ impl Cell {
     }
 
     fn render(&self) -> String {
-        let mut pre = self.preemptions.clone();
-        pre.sort_unstable();
-        let pre = pre.get(pre.len().saturating_sub(1) / 2);
-        match (self.median(), pre) {
-            (Some(m), Some(p)) => format!("{} ({p})", fmt_median(m)),
+        let median = |v: &[usize]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            v.get(v.len().saturating_sub(1) / 2).copied()
+        };
+        match (
+            self.median(),
+            median(&self.preemptions),
+            median(&self.shrunk),
+        ) {
+            (Some(m), Some(p), Some(s)) => format!("{} ({p}→{s})", fmt_median(m)),
             _ if self.hits() == 0 => "never".to_string(),
             _ => format!("never ({}/{})", self.hits(), self.found.len()),
         }
@@ -72,6 +81,7 @@ fn measure(bug: &Bug, strategy: &Strategy, starts: u64, cap: u64) -> Cell {
     let mut cell = Cell {
         found: Vec::new(),
         preemptions: Vec::new(),
+        shrunk: Vec::new(),
     };
     let mut misses = 0;
     for j in 0..starts {
@@ -86,6 +96,8 @@ fn measure(bug: &Bug, strategy: &Strategy, starts: u64, cap: u64) -> Cell {
             Some((n, p)) => {
                 cell.found.push(Some(n));
                 cell.preemptions.push(p);
+                cell.shrunk
+                    .push(shrunk(bug, strategy, start + n - 1).unwrap_or(p));
             }
             None => {
                 cell.found.push(None);
@@ -94,6 +106,17 @@ fn measure(bug: &Bug, strategy: &Strategy, starts: u64, cap: u64) -> Cell {
         }
     }
     cell
+}
+
+/// Preemptions in the failing schedule of `seed` after harness's shrinker.
+fn shrunk(bug: &Bug, strategy: &Strategy, seed: u64) -> Option<usize> {
+    let outcome = harness::Check::new()
+        .seeds(seed..seed + 1)
+        .strategy(strategy.clone())
+        .max_steps(100_000)
+        .no_regressions()
+        .explore(bug.run);
+    outcome.report.map(|r| r.preemptions())
 }
 
 /// Scheduling points of one Fifo run: PCT's `k`.
@@ -154,8 +177,9 @@ fn main() {
         "dfs b=2",
     ];
     println!(
-        "median schedules to first failure over {starts} starts (cap {cap}); (n) = median \
-         preemptions in the failing schedule"
+        "median schedules to first failure over {starts} starts (cap {cap}); (a→b) = median \
+         preemptions in the failing schedule as found → shrunk; dfs: runs to the first failure \
+         with (n) preemptions, minimal within bound 2 since it tries fewest preemptions first"
     );
     println!("{}", row(&headers.map(String::from)));
     let mut wrong = Vec::new();

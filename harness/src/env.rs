@@ -5,7 +5,7 @@
 //! | `SEEDLOOP_SEEDS` | `N` or `A..B` | run seeds `0..N` (or `A..B`) instead of the test's own list: raise it in CI or when hunting |
 //! | `SEEDLOOP_SEED` | `S` | run exactly seed `S` (with the test's strategy) |
 //! | `SEEDLOOP_REPLAY` | a replay token `sl1.….…` | the test that found the token replays that one execution instead of sweeping, and reports it; other tests sweep as usual |
-//! | `SEEDLOOP_STRATEGY` | `fifo`, `random`, … | override the test's strategy (see [`parse_strategy`]) |
+//! | `SEEDLOOP_STRATEGY` | `fifo`, `random`, `pct3`, `portfolio(random,pct3)`, … | override the test's strategy (see [`parse_strategy`]) |
 //! | `SEEDLOOP_SHARD` | `K/N` (1-based) | run only the seeds at positions `i` of the list with `i % N == K - 1` |
 //! | `SEEDLOOP_MAX_STEPS` | `N` | step limit per run (task polls) |
 //! | `SEEDLOOP_REGRESSIONS` | a directory, or `off` | where failing tokens are saved and re-run first (default `<crate>/seedloop-regressions/`) |
@@ -189,21 +189,78 @@ fn bad(var: &str, value: &str, expected: &str) -> ! {
 }
 
 /// The strategy named `name` (as `SEEDLOOP_STRATEGY` and `#[harness::test(strategy = "..")]`
-/// spell it).
+/// spell it, and as [`Strategy::name`] prints it): `fifo`, `random`, `pct<depth>`,
+/// `pct<depth>(k=<steps>)`, `portfolio(<name>,<name>,..)`.
 ///
 /// ```
 /// assert_eq!(harness::parse_strategy("fifo").unwrap().name(), "fifo");
+/// assert_eq!(harness::parse_strategy("pct3").unwrap().name(), "pct3");
+/// let p = harness::parse_strategy("portfolio(random,pct2(k=40))").unwrap();
+/// assert_eq!(p.name(), "portfolio(random,pct2(k=40))");
 /// assert!(harness::parse_strategy("bogus").unwrap_err().contains("fifo"));
 /// ```
 ///
 /// # Errors
 /// An unknown name, with the list of known ones.
 pub fn parse_strategy(name: &str) -> Result<Strategy, String> {
-    match name.trim().to_ascii_lowercase().as_str() {
+    let lower = name.trim().to_ascii_lowercase();
+    match lower.as_str() {
         "fifo" => Ok(Strategy::fifo()),
         "random" => Ok(Strategy::random()),
-        other => Err(format!(
-            "a strategy name; `{other}` is not one of: fifo, random"
-        )),
+        other => parse_pct(other)
+            .or_else(|| parse_portfolio(other))
+            .unwrap_or_else(|| {
+                Err(format!(
+                    "a strategy name; `{other}` is not one of: fifo, random, pct<depth>, \
+                     pct<depth>(k=<steps>), portfolio(<name>,..)"
+                ))
+            }),
     }
+}
+
+/// `pct3` or `pct3(k=200)`; `None` when `s` is not shaped like a PCT name.
+fn parse_pct(s: &str) -> Option<Result<Strategy, String>> {
+    let rest = s.strip_prefix("pct")?;
+    let (depth, steps) = match rest.split_once("(k=") {
+        Some((d, k)) => (d, Some(k.strip_suffix(')')?)),
+        None => (rest, None),
+    };
+    let depth: u32 = depth.parse().ok()?;
+    if depth == 0 {
+        return Some(Err(format!(
+            "a PCT depth of at least 1 in `{s}` (the number of ordering constraints the bug needs)"
+        )));
+    }
+    Some(match steps.map(str::parse::<u64>) {
+        None => Ok(Strategy::pct(depth)),
+        Some(Ok(k)) => Ok(Strategy::pct_with_steps(depth, k)),
+        Some(Err(_)) => Err(format!("a whole number of steps after `k=` in `{s}`")),
+    })
+}
+
+/// `portfolio(a,b,..)` with each member a strategy name.
+fn parse_portfolio(s: &str) -> Option<Result<Strategy, String>> {
+    let inner = s.strip_prefix("portfolio(")?.strip_suffix(')')?;
+    // Split at top-level commas only: members such as `pct2(k=40)` have parentheses.
+    let (mut members, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                members.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    members.push(&inner[start..]);
+    let parsed: Result<Vec<Strategy>, String> = members.into_iter().map(parse_strategy).collect();
+    Some(parsed.and_then(|m| {
+        if m.is_empty() {
+            Err("at least one strategy inside `portfolio(..)`".to_string())
+        } else {
+            Ok(Strategy::portfolio(m))
+        }
+    }))
 }

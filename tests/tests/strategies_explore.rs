@@ -226,3 +226,23 @@ fn the_yield_limit_decides_whether_a_long_yielding_task_can_finish_first() {
     let found = generous.failure.expect("B6 within yield limit 20");
     assert_eq!(found.preemptions, 1);
 }
+
+#[test]
+fn the_search_is_deterministic() {
+    let describe = |o: harness::explore::Exploration| {
+        (
+            o.to_string(),
+            o.failure.map(|f| f.schedule.to_string()),
+            o.runs,
+        )
+    };
+    for bug in scenarios::buggy::catalogue() {
+        let search = Exhaustive::new().max_schedules(300);
+        assert_eq!(
+            describe(search.run(bug.run)),
+            describe(search.run(bug.run)),
+            "{}",
+            bug.name
+        );
+    }
+}

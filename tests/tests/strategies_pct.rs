@@ -230,3 +230,37 @@ fn main_spinning_on_yield_until_four_workers_finish_is_fair_under_every_strategy
         }
     }
 }
+
+#[test]
+fn strategy_names_parse_back_to_the_same_strategy() {
+    let b4 = buggy::find("B4").unwrap();
+    for strategy in [
+        Strategy::pct(1),
+        Strategy::pct(3),
+        Strategy::pct_with_steps(2, 40),
+        Strategy::portfolio(vec![
+            Strategy::random(),
+            Strategy::pct_with_steps(2, 40),
+            Strategy::fifo(),
+        ]),
+    ] {
+        let parsed = harness::parse_strategy(strategy.name()).unwrap();
+        assert_eq!(parsed.name(), strategy.name());
+        for seed in 0..5 {
+            let digest = |s: &Strategy| {
+                let mut sim = Sim::builder().seed(seed).strategy(s.clone()).build();
+                let _ = sim.run((b4.run)());
+                sim.trace().digest()
+            };
+            assert_eq!(digest(&parsed), digest(&strategy), "{strategy} seed {seed}");
+        }
+    }
+    for bad in [
+        "pct0",
+        "pct2(k=x)",
+        "portfolio()",
+        "portfolio(random,quantum)",
+    ] {
+        assert!(harness::parse_strategy(bad).is_err(), "{bad}");
+    }
+}

@@ -190,11 +190,13 @@ fn bad(var: &str, value: &str, expected: &str) -> ! {
 
 /// The strategy named `name` (as `SEEDLOOP_STRATEGY` and `#[harness::test(strategy = "..")]`
 /// spell it, and as [`Strategy::name`] prints it): `fifo`, `random`, `pct<depth>`,
-/// `pct<depth>(k=<steps>)`, `portfolio(<name>,<name>,..)`.
+/// `pct<depth>(k=<steps>)`, `portfolio(<name>,<name>,..)`; `pct` alone is `pct3` and
+/// `portfolio` alone is `portfolio(random,pct1,pct2,pct3)`.
 ///
 /// ```
 /// assert_eq!(harness::parse_strategy("fifo").unwrap().name(), "fifo");
 /// assert_eq!(harness::parse_strategy("pct3").unwrap().name(), "pct3");
+/// assert_eq!(harness::parse_strategy("pct").unwrap().name(), "pct3");
 /// let p = harness::parse_strategy("portfolio(random,pct2(k=40))").unwrap();
 /// assert_eq!(p.name(), "portfolio(random,pct2(k=40))");
 /// assert!(harness::parse_strategy("bogus").unwrap_err().contains("fifo"));
@@ -207,15 +209,29 @@ pub fn parse_strategy(name: &str) -> Result<Strategy, String> {
     match lower.as_str() {
         "fifo" => Ok(Strategy::fifo()),
         "random" => Ok(Strategy::random()),
+        // The defaults: depth 3 covers most bugs in the literature; the portfolio alternates
+        // uniform random (good at shallow bugs) with PCT at each depth.
+        "pct" => Ok(Strategy::pct(3)),
+        "portfolio" => Ok(default_portfolio()),
         other => parse_pct(other)
             .or_else(|| parse_portfolio(other))
             .unwrap_or_else(|| {
                 Err(format!(
-                    "a strategy name; `{other}` is not one of: fifo, random, pct<depth>, \
-                     pct<depth>(k=<steps>), portfolio(<name>,..)"
+                    "a strategy name; `{other}` is not one of: fifo, random, pct, pct<depth>, \
+                     pct<depth>(k=<steps>), portfolio, portfolio(<name>,..)"
                 ))
             }),
     }
+}
+
+/// `portfolio(random,pct1,pct2,pct3)`.
+fn default_portfolio() -> Strategy {
+    Strategy::portfolio(vec![
+        Strategy::random(),
+        Strategy::pct(1),
+        Strategy::pct(2),
+        Strategy::pct(3),
+    ])
 }
 
 /// `pct3` or `pct3(k=200)`; `None` when `s` is not shaped like a PCT name.

@@ -224,15 +224,20 @@ fn main() -> ExitCode {
         "scenario", "strategy", "runs", "distinct", "verdict", "1st fail", "preempt"
     );
     let mut mismatches = Vec::new();
+    let mut inconclusive = Vec::new();
     for s in &chosen {
         let mine: Vec<&Row> = rows.iter().filter(|r| r.scenario == s.name).collect();
         let caught = mine.iter().any(|r| r.failure.is_some());
+        // A bug not caught in fewer seeds than its budget is inconclusive, not a miss.
         let met = match s.expect {
             Expect::Passes => !caught,
-            Expect::Caught { .. } => caught,
+            Expect::Caught { within } => caught || args.seeds < within,
         };
         if !met {
             mismatches.push(s.name);
+        }
+        if !caught && matches!(s.expect, Expect::Caught { within } if args.seeds < within) {
+            inconclusive.push(s.name);
         }
         for r in mine {
             let (verdict, first, preempt, what) = match &r.failure {
@@ -260,6 +265,12 @@ fn main() -> ExitCode {
             let f = r.failure.as_ref().expect("filtered");
             println!("  cargo explore {} --replay {}", r.scenario, f.token);
         }
+    }
+    if !inconclusive.is_empty() {
+        println!(
+            "\nnot caught, but fewer seeds than their budget ran (inconclusive): {}",
+            inconclusive.join(", ")
+        );
     }
     let names: Vec<&str> = strategies.iter().map(Strategy::name).collect();
     println!(

@@ -70,6 +70,7 @@ pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(guide::scenarios());
     all.extend(limits::scenarios());
+    all.extend(buggy::scenarios());
     all
 }
 

@@ -18,6 +18,7 @@
 
 pub mod guide;
 pub mod limits;
+pub mod realworld;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -69,6 +70,7 @@ pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(guide::scenarios());
     all.extend(limits::scenarios());
+    all.extend(realworld::scenarios());
     all
 }
 

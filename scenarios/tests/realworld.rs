@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use scenarios::realworld::{
-    Version, chat_room, pool, rate_limiter, scraper, sensors, web_server,
-};
+use scenarios::realworld::{Version, chat_room, pool, rate_limiter, scraper, sensors, web_server};
 use sim::time::Instant;
 use sim::{Sim, Strategy};
 
@@ -60,8 +58,16 @@ fn peak(intervals: &[(Instant, Instant)]) -> usize {
 
 #[test]
 fn web_server_answers_like_a_fifo_queue_of_three_servers() {
-    let r = fifo().run(web_server::run(Version::Correct)).unwrap().unwrap();
-    let jobs: Vec<_> = r.arrivals.iter().copied().zip(r.backend.iter().copied()).collect();
+    let r = fifo()
+        .run(web_server::run(Version::Correct))
+        .unwrap()
+        .unwrap();
+    let jobs: Vec<_> = r
+        .arrivals
+        .iter()
+        .copied()
+        .zip(r.backend.iter().copied())
+        .collect();
     let model = fifo_servers(web_server::LIMIT, &jobs);
     let ends: Vec<Instant> = model.iter().map(|&(_, e)| e).collect();
     assert_eq!(r.answered, ends);
@@ -79,12 +85,18 @@ fn web_server_shared_context_is_caught_as_a_mismatched_response() {
         .unwrap();
     assert!(msg.contains("responses must match requests"), "{msg}");
     let (seed, msg) = first_failure(4, || Box::pin(web_server::run(Version::Buggy))).unwrap();
-    assert!(msg.contains("got the response to request"), "seed {seed}: {msg}");
+    assert!(
+        msg.contains("got the response to request"),
+        "seed {seed}: {msg}"
+    );
 }
 
 #[test]
 fn chat_room_members_get_exactly_their_share_under_fifo() {
-    let r = fifo().run(chat_room::run(Version::Correct)).unwrap().unwrap();
+    let r = fifo()
+        .run(chat_room::run(Version::Correct))
+        .unwrap()
+        .unwrap();
     let posts = chat_room::MESSAGES_EACH * chat_room::POSTERS as u64;
     assert_eq!(r.sent, posts);
     let tick = |t: Instant| t.as_nanos() / chat_room::TICK.as_nanos() as u64;
@@ -143,8 +155,14 @@ fn scraper_matches_a_model_of_slots_retries_and_timeouts() {
 
 #[test]
 fn scraper_timeout_covering_the_queue_is_caught_as_unreal_attempts() {
-    let msg = fifo().run(scraper::run(Version::Buggy)).unwrap().unwrap_err();
-    assert!(msg.starts_with("every failed attempt must be a real failure"), "{msg}");
+    let msg = fifo()
+        .run(scraper::run(Version::Buggy))
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        msg.starts_with("every failed attempt must be a real failure"),
+        "{msg}"
+    );
     let (seed, msg) = first_failure(4, || Box::pin(scraper::run(Version::Buggy))).unwrap();
     assert!(
         msg.starts_with("every failed attempt must be a real failure"),
@@ -191,7 +209,10 @@ fn gateway_model(plan: &[sensors::Send]) -> (Instant, u64, u64) {
 fn sensors_count_on_time_readings_and_drop_late_ones() {
     let r = fifo().run(sensors::run(Version::Correct)).unwrap().unwrap();
     let flat: Vec<_> = r.plan.iter().flatten().collect();
-    let on_time = flat.iter().filter(|s| matches!(s, sensors::Send::OnTime(_))).count();
+    let on_time = flat
+        .iter()
+        .filter(|s| matches!(s, sensors::Send::OnTime(_)))
+        .count();
     assert_eq!(r.aggregate.count, on_time as u64);
     assert_eq!(r.aggregate.window.len(), sensors::WINDOW);
     let models: Vec<_> = r.plan.iter().map(|p| gateway_model(p)).collect();
@@ -215,7 +236,11 @@ fn pool_serves_or_times_out_every_query_and_ends_whole() {
     assert_eq!(r.queries + r.timeouts, pool::USERS * pool::QUERIES);
     assert!(r.timeouts > 0, "this seed exhausts the pool: {r:?}");
     assert_eq!(r.idle, pool::POOL_SIZE);
-    assert_eq!(r.end.as_nanos() % 10_000_000, 0, "everything is on the 10 ms grid");
+    assert_eq!(
+        r.end.as_nanos() % 10_000_000,
+        0,
+        "everything is on the 10 ms grid"
+    );
 }
 
 #[test]
@@ -227,7 +252,10 @@ fn pool_leak_on_timeout_is_missed_by_fifo_and_caught_by_random() {
 
 #[test]
 fn rate_limiter_is_saturated_and_never_faster_than_the_bucket() {
-    let r = fifo().run(rate_limiter::run(Version::Correct)).unwrap().unwrap();
+    let r = fifo()
+        .run(rate_limiter::run(Version::Correct))
+        .unwrap()
+        .unwrap();
     assert_eq!(r.calls.len(), rate_limiter::CLIENTS * rate_limiter::CALLS);
     let burst = rate_limiter::BURST as usize;
     for (n, &at) in r.calls.iter().enumerate().skip(burst) {
@@ -236,13 +264,18 @@ fn rate_limiter_is_saturated_and_never_faster_than_the_bucket() {
     }
     // Six clients keep it busy: the last call takes the last refill's token at once.
     let last = r.calls.len() - burst;
-    assert_eq!(*r.calls.last().unwrap(), Instant::ZERO + rate_limiter::REFILL * last as u32);
+    assert_eq!(
+        *r.calls.last().unwrap(),
+        Instant::ZERO + rate_limiter::REFILL * last as u32
+    );
 }
 
 #[test]
 fn rate_limiter_check_then_act_is_missed_by_fifo_and_caught_by_random() {
-    fifo().run(rate_limiter::run(Version::Buggy)).unwrap().unwrap();
-    let (seed, msg) =
-        first_failure(16, || Box::pin(rate_limiter::run(Version::Buggy))).unwrap();
+    fifo()
+        .run(rate_limiter::run(Version::Buggy))
+        .unwrap()
+        .unwrap();
+    let (seed, msg) = first_failure(16, || Box::pin(rate_limiter::run(Version::Buggy))).unwrap();
     assert!(msg.starts_with("rate limit broken"), "seed {seed}: {msg}");
 }

@@ -71,7 +71,9 @@ impl Room {
         self.texts.push(msg.text.clone());
         for inbox in self.members.values() {
             // A member's inbox lives until it leaves, and leaving unsubscribes first.
-            inbox.send(msg.clone()).expect("members read until they leave");
+            inbox
+                .send(msg.clone())
+                .expect("members read until they leave");
         }
     }
 }
@@ -146,6 +148,14 @@ async fn member(
 }
 
 /// Runs the room: [`MEMBERS`] members, [`POSTERS`] posters.
+///
+/// ```
+/// use scenarios::realworld::{Version, chat_room};
+/// let mut sim = sim::Sim::new(1);
+/// let r = sim.run(chat_room::run(Version::Correct)).unwrap().unwrap();
+/// assert_eq!(r.sent, 16);
+/// assert!(r.stays.iter().all(|s| s.received.len() as u64 == s.end - s.first));
+/// ```
 pub async fn run(version: Version) -> Result<Report, String> {
     let room = Rc::new(RefCell::new(Room::default()));
     let members: Vec<_> = (0..MEMBERS)

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | [`web_server`] | at most `LIMIT` requests in flight, every request answered once, with its own response | the handler keeps the current request in a server-wide slot across an await |
 //! | [`chat_room`] | each member receives every message sent while it was a member, in order, nothing else | a leaving member drops its inbox without draining it |
-//! | [`scraper`] | every URL fetched or failed after `MAX_ATTEMPTS` real attempts, at most `LIMIT` in flight, done within a computed bound | the per-fetch timeout also covers the wait for a slot |
+//! | [`scraper`] | every URL fetched, or failed after `MAX_ATTEMPTS` attempts that each really failed at the site; at most `LIMIT` in flight; done within a computed bound | the per-fetch timeout also covers the wait for a slot |
 //! | [`sensors`] | every on-time reading counted once in the rolling aggregate, late ones dropped | a read-modify-write of the aggregate across an await (lost update) |
 //! | [`pool`] | no connection held by two users, the pool whole at the end, timed-out acquirers get an error | a connection handed to an acquirer that times out at that instant is leaked |
 //! | [`rate_limiter`] | no window of the API's length holds more calls than it allows | the limiter checks for a token, awaits, then takes it (check-then-act) |
@@ -84,7 +84,7 @@ pub fn scenarios() -> Vec<Scenario> {
         s(
             "realworld/chat-room-lost-on-leave",
             "bug: a leaving member unsubscribes and drops its inbox without draining it, losing a message broadcast in the same instant",
-            Expect::Caught { within: 16 },
+            Expect::Caught { within: 12 },
             || verdict(chat_room::run(Buggy)),
         ),
         s(
@@ -108,7 +108,7 @@ pub fn scenarios() -> Vec<Scenario> {
         s(
             "realworld/sensors-lost-update",
             "bug: the gateway reads the rolling aggregate, awaits the archive, then writes it back: a concurrent reading is lost",
-            Expect::Caught { within: 16 },
+            Expect::Caught { within: 12 },
             || verdict(sensors::run(Buggy)),
         ),
         s(
@@ -132,7 +132,7 @@ pub fn scenarios() -> Vec<Scenario> {
         s(
             "realworld/rate-limiter-check-then-act",
             "bug: the limiter checks for a token, awaits an HTTP connection, then takes it: clients that passed the check together all call",
-            Expect::Caught { within: 16 },
+            Expect::Caught { within: 8 },
             || verdict(rate_limiter::run(Buggy)),
         ),
     ]

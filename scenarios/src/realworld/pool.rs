@@ -166,6 +166,14 @@ fn ticks(lo: u64, hi: u64) -> Duration {
 }
 
 /// Runs [`USERS`] users against a pool of [`POOL_SIZE`].
+///
+/// ```
+/// use scenarios::realworld::{Version, pool};
+/// let mut sim = sim::Sim::new(1);
+/// let r = sim.run(pool::run(Version::Correct)).unwrap().unwrap();
+/// assert_eq!(r.queries + r.timeouts, pool::USERS * pool::QUERIES);
+/// assert_eq!(r.idle, pool::POOL_SIZE);
+/// ```
 pub async fn run(version: Version) -> Result<Report, String> {
     let pool = Pool::new(version);
     let users: Vec<_> = (0..USERS)

@@ -103,6 +103,13 @@ pub struct Report {
 }
 
 /// Runs [`CLIENTS`] clients through one limiter.
+///
+/// ```
+/// use scenarios::realworld::{Version, rate_limiter};
+/// let mut sim = sim::Sim::new(1);
+/// let r = sim.run(rate_limiter::run(Version::Correct)).unwrap().unwrap();
+/// assert_eq!(r.calls.len(), rate_limiter::CLIENTS * rate_limiter::CALLS);
+/// ```
 pub async fn run(version: Version) -> Result<Report, String> {
     let bucket = Rc::new(TokenBucket::new());
     let http = Rc::new(Semaphore::named("http connections", CLIENTS));

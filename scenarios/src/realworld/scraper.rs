@@ -147,6 +147,14 @@ async fn scrape(url: usize, site: Rc<Site>, slots: Rc<Semaphore>, version: Versi
 }
 
 /// Runs the scrape of [`URLS`] pages.
+///
+/// ```
+/// use scenarios::realworld::{Version, scraper};
+/// let mut sim = sim::Sim::new(1);
+/// let r = sim.run(scraper::run(Version::Correct)).unwrap().unwrap();
+/// assert_eq!(r.fates.len(), scraper::URLS);
+/// assert!(r.end - sim::time::Instant::ZERO <= scraper::time_bound());
+/// ```
 pub async fn run(version: Version) -> Result<Report, String> {
     let plan: Vec<Vec<Attempt>> = (0..URLS)
         .map(|_| {
@@ -165,7 +173,8 @@ pub async fn run(version: Version) -> Result<Report, String> {
         reached: RefCell::new(vec![0; URLS]),
     });
     let slots = Rc::new(Semaphore::named("scraper slots", LIMIT));
-    let fates = sim::gather((0..URLS).map(|url| scrape(url, site.clone(), slots.clone(), version))).await;
+    let fates =
+        sim::gather((0..URLS).map(|url| scrape(url, site.clone(), slots.clone(), version))).await;
 
     let reached = site.reached.borrow().clone();
     for (url, fate) in fates.iter().enumerate() {

@@ -179,6 +179,14 @@ impl Gateway {
 }
 
 /// Runs [`SENSORS`] sensors into one gateway.
+///
+/// ```
+/// use scenarios::realworld::{Version, sensors};
+/// let mut sim = sim::Sim::new(1);
+/// let r = sim.run(sensors::run(Version::Correct)).unwrap().unwrap();
+/// assert!(r.aggregate.window.len() <= sensors::WINDOW);
+/// assert!(r.aggregate.mean().is_some());
+/// ```
 pub async fn run(version: Version) -> Result<Report, String> {
     let plan: Vec<Vec<Send>> = (0..SENSORS)
         .map(|_| (0..READINGS).map(|_| draw_send()).collect())
@@ -202,7 +210,10 @@ pub async fn run(version: Version) -> Result<Report, String> {
             .map(|_| 150 + sim::rand::range(0..=100) as i64)
             .collect();
         let (tx, rx) = mpsc::channel(2);
-        sim::spawn_named(format!("sensor {id}"), sensor(id, sends.clone(), values, tx));
+        sim::spawn_named(
+            format!("sensor {id}"),
+            sensor(id, sends.clone(), values, tx),
+        );
         let gw = gateway.clone();
         listeners.push(sim::spawn_named(format!("gateway {id}"), async move {
             gw.listen(rx).await
@@ -219,7 +230,11 @@ pub async fn run(version: Version) -> Result<Report, String> {
     drop(gateway.archive);
     let log = archivist.await.map_err(|e| e.to_string())?;
 
-    let on_time = plan.iter().flatten().filter(|s| matches!(s, Send::OnTime(_))).count() as u64;
+    let on_time = plan
+        .iter()
+        .flatten()
+        .filter(|s| matches!(s, Send::OnTime(_)))
+        .count() as u64;
     if aggregate.count != on_time {
         return Err(format!(
             "lost update: the aggregate counted {} readings, but {on_time} arrived on time \

@@ -116,18 +116,23 @@ async fn serve(
             stats.clone(),
             current.clone(),
         );
-        handlers.push(sim::spawn_named(format!("handler {}", req.id), async move {
-            let _slot = slots.acquire().await;
-            let inside = stats.in_flight.get() + 1;
-            stats.in_flight.set(inside);
-            stats.peak.set(stats.peak.get().max(inside));
-            stats.over_limit.set(stats.over_limit.get() || inside > LIMIT);
-            let response = handle(req.id, req.path, backend[req.id], &current, version).await;
-            stats.in_flight.set(stats.in_flight.get() - 1);
-            stats.responses.borrow_mut()[req.id] += 1;
-            // A client that gave up is not the server's problem.
-            let _ = req.reply.send(response);
-        }));
+        handlers.push(sim::spawn_named(
+            format!("handler {}", req.id),
+            async move {
+                let _slot = slots.acquire().await;
+                let inside = stats.in_flight.get() + 1;
+                stats.in_flight.set(inside);
+                stats.peak.set(stats.peak.get().max(inside));
+                stats
+                    .over_limit
+                    .set(stats.over_limit.get() || inside > LIMIT);
+                let response = handle(req.id, req.path, backend[req.id], &current, version).await;
+                stats.in_flight.set(stats.in_flight.get() - 1);
+                stats.responses.borrow_mut()[req.id] += 1;
+                // A client that gave up is not the server's problem.
+                let _ = req.reply.send(response);
+            },
+        ));
     }
     for h in handlers {
         h.await.expect("handlers do not panic");
@@ -135,6 +140,14 @@ async fn serve(
 }
 
 /// Runs the server against [`REQUESTS`] clients.
+///
+/// ```
+/// use scenarios::realworld::{Version, web_server};
+/// let mut sim = sim::Sim::new(1);
+/// let r = sim.run(web_server::run(Version::Correct)).unwrap().unwrap();
+/// assert!(r.peak <= web_server::LIMIT);
+/// assert_eq!(r.answered.len(), web_server::REQUESTS);
+/// ```
 pub async fn run(version: Version) -> Result<Report, String> {
     // Draw the workload up front, so it does not depend on the interleaving.
     let mut arrivals = Vec::with_capacity(REQUESTS);

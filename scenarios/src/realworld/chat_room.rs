@@ -91,6 +91,9 @@ pub struct Stay {
     pub end: u64,
     /// The message numbers it received, in order.
     pub received: Vec<u64>,
+    /// How many of them it read after unsubscribing (delivered in its last instant; always 0
+    /// under Fifo, which lets the read win over the leave timer).
+    pub drained: usize,
 }
 
 /// What a run did.
@@ -117,25 +120,26 @@ async fn member(
 ) -> Result<Stay, String> {
     sleep_until(join_at).await;
     let (mut inbox, first) = room.borrow_mut().join(id);
-    let mut received = Vec::new();
-    let mut check = |msg: Message, room: &Room| {
-        if room.texts.get(msg.seq as usize) != Some(&msg.text) {
-            return Err(format!(
+    let check = |msg: Message, room: &Room| {
+        if room.texts.get(msg.seq as usize) == Some(&msg.text) {
+            Ok(msg.seq)
+        } else {
+            Err(format!(
                 "member {id} got message {} with a garbled text {:?}",
                 msg.seq, msg.text
-            ));
+            ))
         }
-        received.push(msg.seq);
-        Ok(())
     };
+    let mut received = Vec::new();
     while let Ok(Some(msg)) = timeout_at(leave_at, inbox.recv()).await {
-        check(msg, &room.borrow())?;
+        received.push(check(msg, &room.borrow())?);
     }
     let end = room.borrow_mut().leave(id);
+    let read = received.len();
     if version == Version::Correct {
         // Unsubscribed: nothing new can arrive, but what was delivered before is ours.
         while let Ok(msg) = inbox.try_recv() {
-            check(msg, &room.borrow())?;
+            received.push(check(msg, &room.borrow())?);
         }
     }
     Ok(Stay {
@@ -143,6 +147,7 @@ async fn member(
         left: leave_at,
         first,
         end,
+        drained: received.len() - read,
         received,
     })
 }

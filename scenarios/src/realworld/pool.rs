@@ -15,7 +15,7 @@
 //! it. The correct version waits through a guard whose `Drop` closes the oneshot and returns a
 //! connection that was already handed over. Fifo polls the oneshot first and never leaks.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use std::time::Duration;
@@ -50,6 +50,7 @@ pub struct Pool {
     waiters: RefCell<VecDeque<oneshot::Sender<Conn>>>,
     holders: RefCell<BTreeMap<usize, usize>>,
     violations: RefCell<Vec<String>>,
+    rescued: Cell<usize>,
     version: Version,
 }
 
@@ -77,6 +78,7 @@ impl Drop for Waiting {
     fn drop(&mut self) {
         self.rx.close();
         if let Ok(conn) = self.rx.try_recv() {
+            self.pool.rescued.set(self.pool.rescued.get() + 1);
             self.pool.release(conn);
         }
     }
@@ -89,6 +91,7 @@ impl Pool {
             waiters: RefCell::default(),
             holders: RefCell::default(),
             violations: RefCell::default(),
+            rescued: Cell::new(0),
             version,
         })
     }
@@ -157,6 +160,9 @@ pub struct Report {
     pub timeouts: usize,
     /// Connections idle at the end.
     pub idle: usize,
+    /// Connections handed to an acquirer that timed out in the same instant, which its guard
+    /// gave back to the pool (always 0 under Fifo, which lets the hand-off win).
+    pub rescued: usize,
     /// When the run ended.
     pub end: Instant,
 }
@@ -223,6 +229,7 @@ pub async fn run(version: Version) -> Result<Report, String> {
         queries,
         timeouts,
         idle,
+        rescued: pool.rescued.get(),
         end: now(),
     })
 }

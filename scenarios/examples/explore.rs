@@ -219,8 +219,20 @@ fn main() -> ExitCode {
         eprintln!("\r[{}] {total}/{total} {:<40}", "#".repeat(30), "done");
     }
 
+    let name_w = chosen
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let strat_w = strategies
+        .iter()
+        .map(|s| s.name().len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     println!(
-        "{:<30} {:<14} {:>6} {:>9} {:<7} {:>8} {:>8}  failure",
+        "{:<name_w$} {:<strat_w$} {:>6} {:>9} {:<7} {:>8} {:>8}  failure",
         "scenario", "strategy", "runs", "distinct", "verdict", "1st fail", "preempt"
     );
     let mut mismatches = Vec::new();
@@ -253,7 +265,7 @@ fn main() -> ExitCode {
                 None => ("pass", "-".into(), "-".into(), String::new()),
             };
             println!(
-                "{:<30} {:<14} {:>6} {:>9} {:<7} {:>8} {:>8}  {}",
+                "{:<name_w$} {:<strat_w$} {:>6} {:>9} {:<7} {:>8} {:>8}  {}",
                 r.scenario, r.strategy, r.runs, r.distinct, verdict, first, preempt, what
             );
         }

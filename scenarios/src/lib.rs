@@ -19,6 +19,7 @@
 pub mod buggy;
 pub mod guide;
 pub mod limits;
+pub mod realworld;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -70,6 +71,7 @@ pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(guide::scenarios());
     all.extend(limits::scenarios());
+    all.extend(realworld::scenarios());
     all.extend(buggy::scenarios());
     all
 }

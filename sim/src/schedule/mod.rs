@@ -23,7 +23,7 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use decision::{Decision, ParseScheduleError, Schedule};
-pub use seed::{STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
+pub use seed::{STREAM_FAULTS, STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
 
 use crate::task::{ReadyQueue, TaskId};
 use rand_chacha::ChaCha8Rng;

@@ -63,12 +63,18 @@ mod builder;
 mod context;
 mod core;
 mod error;
+#[cfg(feature = "fs")]
+pub mod fs;
 #[allow(
     dead_code,
     unused_imports,
     reason = "used by the sync, channel and concurrency modules as they land"
 )]
 mod hooks;
+#[cfg(any(feature = "net", feature = "fs"))]
+pub mod host;
+#[cfg(feature = "net")]
+pub mod net;
 mod panic;
 pub mod rand;
 pub mod schedule;

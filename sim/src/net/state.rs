@@ -1,0 +1,503 @@
+//! The network's state within one run: connections, listeners, datagram sockets, partitions.
+//!
+//! Messages are placed in the receiver's queue when sent, stamped with their arrival time (or
+//! `None` while a partition holds them); receivers look only at what has arrived by `now` and
+//! sleep until the next arrival. A partition that starts while messages are in flight holds the
+//! stream segments (repair stamps them with a fresh latency) and drops the datagrams.
+//!
+//! Methods return wakers instead of waking, so callers wake after releasing the world's borrow.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io;
+use std::task::Waker;
+
+use super::NetConfig;
+use super::addr::Addr;
+use super::resolve::crashed;
+use crate::context;
+use crate::host::{HostId, World};
+
+pub(crate) enum Payload {
+    Data(Vec<u8>, usize),
+    Fin,
+    Rst,
+}
+
+pub(crate) struct Segment {
+    /// Arrival time in nanoseconds; `None` while held by a partition.
+    at: Option<u64>,
+    payload: Payload,
+}
+
+/// One side of a connection: what it has received, and whether it is still open.
+pub(crate) struct End {
+    pub(crate) host: HostId,
+    pub(crate) local: Addr,
+    incoming: VecDeque<Segment>,
+    last_arrival: u64,
+    waker: Option<Waker>,
+    open: bool,
+    write_shut: bool,
+}
+
+pub(crate) struct Conn {
+    pub(crate) ends: [End; 2],
+}
+
+pub(crate) struct Listener {
+    pub(crate) id: u64,
+    pub(crate) backlog: VecDeque<u64>,
+    pub(crate) waker: Option<Waker>,
+}
+
+pub(crate) struct Datagram {
+    pub(crate) at: u64,
+    seq: u64,
+    from_host: HostId,
+    pub(crate) from: Addr,
+    pub(crate) data: Vec<u8>,
+}
+
+pub(crate) struct UdpState {
+    pub(crate) id: u64,
+    pub(crate) queue: Vec<Datagram>,
+    pub(crate) waker: Option<Waker>,
+}
+
+#[derive(Default)]
+pub(crate) struct NetState {
+    pub(crate) config: NetConfig,
+    /// Directions `(from, to)` a partition cuts.
+    cut: BTreeSet<(HostId, HostId)>,
+    pub(crate) conns: BTreeMap<u64, Conn>,
+    pub(crate) listeners: BTreeMap<(HostId, u16), Listener>,
+    pub(crate) udp: BTreeMap<(HostId, u16), UdpState>,
+    next_port: BTreeMap<HostId, u16>,
+    next_id: u64,
+}
+
+/// What a reader finds in its queue at `now`.
+pub(crate) enum Readable {
+    Ready,
+    At(u64),
+    Wait,
+}
+
+pub(crate) fn now() -> u64 {
+    context::with("sim::net", |core| core.now().as_nanos())
+}
+
+/// True with probability `p`, as a recorded fault decision (no decision when `p` is 0 or 1).
+pub(crate) fn chance(p: f64) -> bool {
+    if p <= 0.0 {
+        return false;
+    }
+    if p >= 1.0 {
+        return true;
+    }
+    const SCALE: u64 = 1_000_000;
+    let threshold = (p * SCALE as f64) as u64;
+    context::with("sim::net", |core| core.fault(SCALE)) < threshold
+}
+
+impl NetState {
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub(crate) fn is_cut(&self, from: HostId, to: HostId) -> bool {
+        from != to && self.cut.contains(&(from, to))
+    }
+
+    /// A one-way latency from `from` to `to` in nanoseconds, drawn as a fault decision.
+    pub(crate) fn latency(&self, from: HostId, to: HostId) -> u64 {
+        if from == to {
+            return 0;
+        }
+        let min = self.config.min_latency.as_nanos() as u64;
+        let max = self.config.max_latency.as_nanos() as u64;
+        if max <= min {
+            return min;
+        }
+        min + context::with("sim::net", |core| core.fault(max - min + 1))
+    }
+
+    /// A free port on `host` from the ephemeral range.
+    pub(crate) fn ephemeral_port(&mut self, host: HostId) -> u16 {
+        loop {
+            let next = self.next_port.entry(host).or_insert(49152);
+            let port = *next;
+            *next = if port == u16::MAX { 49152 } else { port + 1 };
+            if !self.listeners.contains_key(&(host, port)) && !self.udp.contains_key(&(host, port))
+            {
+                return port;
+            }
+        }
+    }
+
+    // ----- streams ----------------------------------------------------------------------------
+
+    pub(crate) fn new_conn(&mut self, client: (HostId, Addr), server: (HostId, Addr)) -> u64 {
+        let id = self.next_id();
+        let end = |(host, local): (HostId, Addr)| End {
+            host,
+            local,
+            incoming: VecDeque::new(),
+            last_arrival: 0,
+            waker: None,
+            open: true,
+            write_shut: false,
+        };
+        self.conns.insert(
+            id,
+            Conn {
+                ends: [end(client), end(server)],
+            },
+        );
+        id
+    }
+
+    /// Queues `payload` for end `to` of `conn`, sent now by the other end.
+    fn send(&mut self, conn: u64, to: usize, payload: Payload, now: u64) -> Option<Waker> {
+        let (from_host, to_host) = {
+            let c = self.conns.get(&conn)?;
+            (c.ends[1 - to].host, c.ends[to].host)
+        };
+        let at = if self.is_cut(from_host, to_host) {
+            None
+        } else {
+            Some(now + self.latency(from_host, to_host))
+        };
+        let end = &mut self.conns.get_mut(&conn)?.ends[to];
+        let at = at.map(|a| a.max(end.last_arrival));
+        if let Some(a) = at {
+            end.last_arrival = a;
+        }
+        end.incoming.push_back(Segment { at, payload });
+        end.waker.take()
+    }
+
+    pub(crate) fn end(&self, conn: u64, end: usize) -> Option<&End> {
+        self.conns
+            .get(&conn)
+            .map(|c| &c.ends[end])
+            .filter(|e| e.open)
+    }
+
+    pub(crate) fn readable(&self, conn: u64, end: usize, now: u64) -> Readable {
+        let Some(e) = self.end(conn, end) else {
+            return Readable::Ready;
+        };
+        match e.incoming.front() {
+            None => Readable::Wait,
+            Some(Segment { at: None, .. }) => Readable::Wait,
+            Some(Segment { at: Some(a), .. }) if *a > now => Readable::At(*a),
+            Some(_) => Readable::Ready,
+        }
+    }
+
+    pub(crate) fn set_read_waker(&mut self, conn: u64, end: usize, waker: &Waker) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.ends[end].waker = Some(waker.clone());
+        }
+    }
+
+    /// Reads what has arrived by `now`: `Ok(0)` at end of stream.
+    pub(crate) fn read(
+        &mut self,
+        conn: u64,
+        end: usize,
+        now: u64,
+        buf: &mut [u8],
+    ) -> io::Result<usize> {
+        let Some(e) = self
+            .conns
+            .get_mut(&conn)
+            .map(|c| &mut c.ends[end])
+            .filter(|e| e.open)
+        else {
+            return Err(crashed());
+        };
+        let mut n = 0;
+        while n < buf.len() {
+            let Some(seg) = e.incoming.front_mut() else {
+                break;
+            };
+            if seg.at.is_none_or(|a| a > now) {
+                break;
+            }
+            match &mut seg.payload {
+                Payload::Data(bytes, pos) => {
+                    let k = (bytes.len() - *pos).min(buf.len() - n);
+                    buf[n..n + k].copy_from_slice(&bytes[*pos..*pos + k]);
+                    *pos += k;
+                    n += k;
+                    if *pos == bytes.len() {
+                        e.incoming.pop_front();
+                    }
+                }
+                Payload::Fin => break,
+                Payload::Rst if n == 0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionReset,
+                        "connection reset by peer",
+                    ));
+                }
+                Payload::Rst => break,
+            }
+        }
+        Ok(n)
+    }
+
+    fn reset_arrived(e: &End, now: u64) -> bool {
+        e.incoming
+            .iter()
+            .any(|s| matches!(s.payload, Payload::Rst) && s.at.is_some_and(|a| a <= now))
+    }
+
+    pub(crate) fn write(
+        &mut self,
+        conn: u64,
+        end: usize,
+        now: u64,
+        data: &[u8],
+    ) -> (io::Result<usize>, Option<Waker>) {
+        let Some(c) = self.conns.get(&conn) else {
+            return (Err(crashed()), None);
+        };
+        let e = &c.ends[end];
+        if !e.open {
+            return (Err(crashed()), None);
+        }
+        if Self::reset_arrived(e, now) {
+            let err = io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer");
+            return (Err(err), None);
+        }
+        if e.write_shut {
+            let err = io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "write after shutdown: this stream was closed for writing",
+            );
+            return (Err(err), None);
+        }
+        if data.is_empty() {
+            return (Ok(0), None);
+        }
+        if !c.ends[1 - end].open {
+            // The peer is gone: its host answers with a reset, once.
+            let rst_queued = e
+                .incoming
+                .iter()
+                .any(|s| matches!(s.payload, Payload::Rst));
+            let w = if rst_queued {
+                None
+            } else {
+                self.send(conn, end, Payload::Rst, now)
+            };
+            return (Ok(data.len()), w);
+        }
+        let w = self.send(conn, 1 - end, Payload::Data(data.to_vec(), 0), now);
+        (Ok(data.len()), w)
+    }
+
+    pub(crate) fn shutdown(&mut self, conn: u64, end: usize, now: u64) -> Option<Waker> {
+        let c = self.conns.get_mut(&conn)?;
+        if c.ends[end].write_shut || !c.ends[end].open {
+            return None;
+        }
+        c.ends[end].write_shut = true;
+        if c.ends[1 - end].open {
+            self.send(conn, 1 - end, Payload::Fin, now)
+        } else {
+            None
+        }
+    }
+
+    /// The end is dropped: the peer sees end of stream, or a reset if data was left unread.
+    pub(crate) fn close(&mut self, conn: u64, end: usize, now: u64) -> Option<Waker> {
+        let c = self.conns.get_mut(&conn)?;
+        let e = &mut c.ends[end];
+        if !e.open {
+            return None;
+        }
+        e.open = false;
+        e.waker = None;
+        let unread = e
+            .incoming
+            .iter()
+            .any(|s| matches!(s.payload, Payload::Data(..)) && s.at.is_some_and(|a| a <= now));
+        e.incoming.clear();
+        let shut = e.write_shut;
+        let w = if !c.ends[1 - end].open {
+            None
+        } else if unread {
+            self.send(conn, 1 - end, Payload::Rst, now)
+        } else if !shut {
+            self.send(conn, 1 - end, Payload::Fin, now)
+        } else {
+            None
+        };
+        if self
+            .conns
+            .get(&conn)
+            .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
+        {
+            self.conns.remove(&conn);
+        }
+        w
+    }
+
+    // ----- datagrams --------------------------------------------------------------------------
+
+    /// Queues a datagram at `to`'s socket, if one is bound there now; `delay` from now.
+    pub(crate) fn deliver(
+        &mut self,
+        to: (HostId, u16),
+        from: (HostId, Addr),
+        data: &[u8],
+        delay: u64,
+    ) {
+        let seq = self.next_id();
+        let at = now() + delay;
+        if let Some(s) = self.udp.get_mut(&to) {
+            s.queue.push(Datagram {
+                at,
+                seq,
+                from_host: from.0,
+                from: from.1,
+                data: data.to_vec(),
+            });
+        }
+    }
+
+    pub(crate) fn udp_wake(&mut self, to: (HostId, u16)) -> Option<Waker> {
+        self.udp.get_mut(&to).and_then(|s| s.waker.take())
+    }
+
+    /// Index of the earliest datagram that arrived by `now`, or when the next one arrives.
+    pub(crate) fn udp_next(&self, at: (HostId, u16), now: u64) -> Result<usize, Option<u64>> {
+        let Some(s) = self.udp.get(&at) else {
+            return Err(None);
+        };
+        let best = s
+            .queue
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, d)| (d.at, d.seq))
+            .map(|(i, d)| (i, d.at));
+        match best {
+            Some((i, a)) if a <= now => Ok(i),
+            Some((_, a)) => Err(Some(a)),
+            None => Err(None),
+        }
+    }
+
+    // ----- faults -----------------------------------------------------------------------------
+
+    /// Cuts `from → to`: in-flight stream segments are held, in-flight datagrams lost.
+    pub(crate) fn partition(&mut self, from: HostId, to: HostId) -> usize {
+        if from == to || !self.cut.insert((from, to)) {
+            return 0;
+        }
+        let now = now();
+        for c in self.conns.values_mut() {
+            for i in 0..2 {
+                if c.ends[i].host == to && c.ends[1 - i].host == from {
+                    for s in &mut c.ends[i].incoming {
+                        if s.at.is_some_and(|a| a > now) {
+                            s.at = None;
+                        }
+                    }
+                }
+            }
+        }
+        let mut lost = 0;
+        for ((host, _), s) in &mut self.udp {
+            if *host == to {
+                let before = s.queue.len();
+                s.queue.retain(|d| !(d.at > now && d.from_host == from));
+                lost += before - s.queue.len();
+            }
+        }
+        lost
+    }
+
+    /// Heals `from → to`: held stream segments leave now, each with a fresh latency.
+    pub(crate) fn repair(&mut self, from: HostId, to: HostId) -> Vec<Waker> {
+        if !self.cut.remove(&(from, to)) {
+            return Vec::new();
+        }
+        let now = now();
+        let mut wakers = Vec::new();
+        let ids: Vec<u64> = self.conns.keys().copied().collect();
+        for id in ids {
+            for i in 0..2 {
+                let (matches, held) = {
+                    let c = &self.conns[&id];
+                    (
+                        c.ends[i].host == to && c.ends[1 - i].host == from,
+                        c.ends[i].incoming.iter().filter(|s| s.at.is_none()).count(),
+                    )
+                };
+                if !matches || held == 0 {
+                    continue;
+                }
+                let lats: Vec<u64> = (0..held).map(|_| self.latency(from, to)).collect();
+                let e = &mut self.conns.get_mut(&id).expect("listed").ends[i];
+                let mut lats = lats.into_iter();
+                for s in e.incoming.iter_mut().filter(|s| s.at.is_none()) {
+                    let a = (now + lats.next().unwrap_or(0)).max(e.last_arrival);
+                    e.last_arrival = a;
+                    s.at = Some(a);
+                }
+                wakers.extend(e.waker.take());
+            }
+        }
+        wakers
+    }
+
+    pub(crate) fn cut_pairs(&self) -> Vec<(HostId, HostId)> {
+        self.cut.iter().copied().collect()
+    }
+}
+
+/// A host crashed: its sockets vanish, stream peers get a reset. Returns wakers to wake.
+pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) -> Vec<Waker> {
+    let now = now();
+    let mut w = world.borrow_mut();
+    let net = &mut w.net;
+    let mut wakers = Vec::new();
+    net.listeners.retain(|(h, _), _| *h != host);
+    net.udp.retain(|(h, _), _| *h != host);
+    let ids: Vec<u64> = net.conns.keys().copied().collect();
+    for id in ids {
+        for i in 0..2 {
+            let (mine, peer_open) = {
+                let c = &net.conns[&id];
+                (c.ends[i].host == host && c.ends[i].open, c.ends[1 - i].open)
+            };
+            if !mine {
+                continue;
+            }
+            {
+                let e = &mut net.conns.get_mut(&id).expect("listed").ends[i];
+                e.open = false;
+                e.waker = None;
+                e.incoming.clear();
+            }
+            if peer_open {
+                wakers.extend(net.send(id, 1 - i, Payload::Rst, now));
+            }
+        }
+        if net
+            .conns
+            .get(&id)
+            .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
+        {
+            net.conns.remove(&id);
+        }
+    }
+    wakers
+}

@@ -82,10 +82,7 @@ impl World {
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<HostId> {
-        self.hosts
-            .iter()
-            .position(|h| &*h.name == name)
-            .map(HostId)
+        self.hosts.iter().position(|h| &*h.name == name).map(HostId)
     }
 
     #[cfg_attr(not(feature = "net"), allow(dead_code, reason = "used by net"))]

@@ -132,7 +132,9 @@ impl OpenOptions {
         if !self.read && !writes {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("opening `{path}` neither for reading nor writing: set read, write or append"),
+                format!(
+                    "opening `{path}` neither for reading nor writing: set read, write or append"
+                ),
             ));
         }
         on_disk("OpenOptions::open", |host, epoch, disk| {

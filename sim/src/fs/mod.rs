@@ -163,7 +163,9 @@ pub async fn remove_file(path: &str) -> io::Result<()> {
 /// ```
 pub async fn exists(path: &str) -> bool {
     crate::task::maybe_yield().await;
-    on_disk("sim::fs::exists", |_, _, disk| disk.names.contains_key(path))
+    on_disk("sim::fs::exists", |_, _, disk| {
+        disk.names.contains_key(path)
+    })
 }
 
 /// The paths starting with `prefix`, sorted (`""` lists every file of the host).

@@ -287,10 +287,7 @@ impl NetState {
         }
         if !c.ends[1 - end].open {
             // The peer is gone: its host answers with a reset, once.
-            let rst_queued = e
-                .incoming
-                .iter()
-                .any(|s| matches!(s.payload, Payload::Rst));
+            let rst_queued = e.incoming.iter().any(|s| matches!(s.payload, Payload::Rst));
             let w = if rst_queued {
                 None
             } else {

@@ -44,6 +44,7 @@
 
 mod addr;
 mod config;
+pub mod http;
 mod resolve;
 pub(crate) mod state;
 mod tcp;

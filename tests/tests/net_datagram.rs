@@ -198,3 +198,37 @@ fn faults_do_not_shift_the_values_user_code_draws() {
         "every loss draw is a recorded decision"
     );
 }
+
+#[test]
+fn a_socket_shared_by_several_receivers_loses_no_datagram() {
+    for seed in 0..10 {
+        let mut sim = Sim::new(seed);
+        let total = sim
+            .run(async {
+                let rx = std::rc::Rc::new(UdpSocket::bind("localhost:9").await.unwrap());
+                let receivers: Vec<_> = (0..3)
+                    .map(|_| {
+                        let rx = rx.clone();
+                        // Each takes one datagram and leaves: a lost wake-up would strand one.
+                        sim::spawn(async move {
+                            let mut buf = [0u8; 1];
+                            rx.recv_from(&mut buf).await.unwrap();
+                            1
+                        })
+                    })
+                    .collect();
+                let tx = UdpSocket::bind("localhost:0").await.unwrap();
+                for i in 0..3u8 {
+                    tx.send_to(&[i], "localhost:9").await.unwrap();
+                    sim::time::sleep(MS).await;
+                }
+                let mut total = 0;
+                for r in receivers {
+                    total += r.await.unwrap();
+                }
+                total
+            })
+            .unwrap();
+        assert_eq!(total, 3, "seed {seed}");
+    }
+}

@@ -341,3 +341,45 @@ fn a_seed_replays_the_same_network_run() {
     .unwrap();
     assert_eq!(sim.trace().digest(), a);
 }
+
+#[test]
+fn a_listener_shared_by_several_accepting_tasks_loses_no_connection() {
+    for seed in 0..10 {
+        let mut sim = Sim::new(seed);
+        let served = sim
+            .run(async {
+                let l = std::rc::Rc::new(TcpListener::bind("localhost:1").await.unwrap());
+                let acceptors: Vec<_> = (0..3)
+                    .map(|_| {
+                        let l = l.clone();
+                        // Each serves one connection and leaves: a lost wake-up would strand one.
+                        sim::spawn(async move {
+                            let (mut s, _) = l.accept().await.unwrap();
+                            s.write_all(b"x").await.unwrap();
+                            1
+                        })
+                    })
+                    .collect();
+                let clients: Vec<_> = (0..3)
+                    .map(|i| {
+                        sim::spawn(async move {
+                            sim::time::sleep(MS * i).await;
+                            let mut c = TcpStream::connect("localhost:1").await.unwrap();
+                            let mut b = [0u8; 1];
+                            c.read_exact(&mut b).await.unwrap();
+                        })
+                    })
+                    .collect();
+                for c in clients {
+                    c.await.unwrap();
+                }
+                let mut total = 0;
+                for a in acceptors {
+                    total += a.await.unwrap();
+                }
+                total
+            })
+            .unwrap();
+        assert_eq!(served, 3, "seed {seed}");
+    }
+}

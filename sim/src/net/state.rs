@@ -48,7 +48,8 @@ pub(crate) struct Conn {
 pub(crate) struct Listener {
     pub(crate) id: u64,
     pub(crate) backlog: VecDeque<u64>,
-    pub(crate) waker: Option<Waker>,
+    /// Every task waiting in `accept` (a listener may be shared); all are woken per arrival.
+    pub(crate) wakers: Wakers,
 }
 
 pub(crate) struct Datagram {
@@ -62,7 +63,25 @@ pub(crate) struct Datagram {
 pub(crate) struct UdpState {
     pub(crate) id: u64,
     pub(crate) queue: Vec<Datagram>,
-    pub(crate) waker: Option<Waker>,
+    /// Every task waiting in `recv_from` (a socket may be shared).
+    pub(crate) wakers: Wakers,
+}
+
+/// The tasks waiting on one socket. Waking all of them on an event (the first to run takes it,
+/// the others wait again) keeps a shared socket from losing a wake-up.
+#[derive(Default)]
+pub(crate) struct Wakers(Vec<Waker>);
+
+impl Wakers {
+    pub(crate) fn register(&mut self, waker: &Waker) {
+        if !self.0.iter().any(|w| w.will_wake(waker)) {
+            self.0.push(waker.clone());
+        }
+    }
+
+    pub(crate) fn take(&mut self) -> Vec<Waker> {
+        std::mem::take(&mut self.0)
+    }
 }
 
 #[derive(Default)]
@@ -369,8 +388,11 @@ impl NetState {
         }
     }
 
-    pub(crate) fn udp_wake(&mut self, to: (HostId, u16)) -> Option<Waker> {
-        self.udp.get_mut(&to).and_then(|s| s.waker.take())
+    pub(crate) fn udp_wake(&mut self, to: (HostId, u16)) -> Vec<Waker> {
+        self.udp
+            .get_mut(&to)
+            .map(|s| s.wakers.take())
+            .unwrap_or_default()
     }
 
     /// Index of the earliest datagram that arrived by `now`, or when the next one arrives.

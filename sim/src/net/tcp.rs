@@ -82,7 +82,7 @@ impl TcpListener {
             super::state::Listener {
                 id,
                 backlog: Default::default(),
-                waker: None,
+                wakers: Default::default(),
             },
         );
         let local = Addr::from_rc(w.name(me), port);
@@ -145,7 +145,7 @@ impl Future for Accept<'_> {
         };
         if !ready {
             if let Some(s) = world.borrow_mut().net.listeners.get_mut(&key) {
-                s.waker = Some(cx.waker().clone());
+                s.wakers.register(cx.waker());
             }
             hooks::wait_on("TcpListener::accept", Some(&l.name), None);
             return Poll::Pending;
@@ -298,10 +298,11 @@ impl TcpStream {
             return Err(timed_out());
         };
         wait_until(start + syn, op, &name).await;
-        // The connection request reaches the destination now.
+        // The connection request reaches the destination now, unless the host went down or a
+        // partition cut the way while it travelled.
         let outcome = {
             let mut w = world.borrow_mut();
-            if !w.host(dst).up {
+            if !w.host(dst).up || w.net.is_cut(me, dst) {
                 None
             } else {
                 let back = (!w.net.is_cut(dst, me)).then(|| w.net.latency(dst, me));
@@ -317,7 +318,7 @@ impl TcpStream {
                         .get_mut(&(dst, addr.port()))
                         .expect("checked");
                     l.backlog.push_back(conn);
-                    Some((conn, l.waker.take()))
+                    Some((conn, l.wakers.take()))
                 } else {
                     None
                 };
@@ -328,11 +329,11 @@ impl TcpStream {
             wait_until(deadline, op, &name).await;
             return Err(timed_out());
         };
-        let guard = conn.as_ref().map(|(c, waker)| {
-            if let Some(wk) = waker {
-                wk.wake_by_ref();
+        let guard = conn.map(|(c, wakers)| {
+            for wk in wakers {
+                wk.wake();
             }
-            PendingEnd(*c)
+            PendingEnd(c)
         });
         let Some(back) = back else {
             // The answer cannot come back.

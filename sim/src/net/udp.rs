@@ -72,7 +72,7 @@ impl UdpSocket {
             UdpState {
                 id,
                 queue: Vec::new(),
-                waker: None,
+                wakers: Default::default(),
             },
         );
         let local = Addr::from_rc(w.name(me), port);
@@ -155,7 +155,7 @@ impl UdpSocket {
             }
             w.net.udp_wake(key)
         };
-        if let Some(wk) = waker {
+        for wk in waker {
             wk.wake();
         }
         Ok(buf.len())
@@ -232,7 +232,7 @@ impl Future for RecvFrom<'_> {
                     this.timer = None;
                 }
                 if let Some(u) = world.borrow_mut().net.udp.get_mut(&key) {
-                    u.waker = Some(cx.waker().clone());
+                    u.wakers.register(cx.waker());
                 }
                 hooks::wait_on("UdpSocket::recv_from", Some(&s.name), None);
                 Poll::Pending

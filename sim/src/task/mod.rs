@@ -5,6 +5,7 @@
 //! Cancellation is drop: [`JoinHandle::abort`] makes the executor drop the task's future before
 //! its next poll. A panic is caught per task and reaches the joiner as a [`JoinError`].
 
+mod block;
 mod id;
 mod join_error;
 mod join_handle;
@@ -18,6 +19,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
+pub use block::block_for;
 pub use id::{TaskId, TaskInfo};
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
@@ -49,7 +51,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    spawn_inner(fut, None, Location::caller())
+    spawn_inner("sim::spawn", fut, None, Location::caller())
 }
 
 /// Like [`spawn`], with a name that traces and reports show (`name#id`).
@@ -71,11 +73,17 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    spawn_inner(fut, Some(name.into().into_boxed_str()), Location::caller())
+    spawn_inner(
+        "sim::spawn_named",
+        fut,
+        Some(name.into().into_boxed_str()),
+        Location::caller(),
+    )
 }
 
 #[track_caller]
 fn spawn_inner<F>(
+    api: &str,
     fut: F,
     name: Option<Box<str>>,
     site: &'static Location<'static>,
@@ -86,7 +94,7 @@ where
 {
     let cell = Rc::new(JoinCell::new());
     let body = Box::pin(TaskFuture::new(fut, cell.clone()));
-    let key = context::with("sim::spawn", |core| core.spawn(body, name, site));
+    let key = context::with(api, |core| core.spawn(body, name, site));
     JoinHandle::new(cell, key)
 }
 

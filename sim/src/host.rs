@@ -53,6 +53,8 @@ pub(crate) struct World {
     pub(crate) net: crate::net::state::NetState,
     #[cfg(feature = "fs")]
     pub(crate) disks: Vec<crate::fs::disk::Disk>,
+    #[cfg(feature = "fs")]
+    pub(crate) fs: crate::fs::FsConfig,
 }
 
 impl World {
@@ -65,6 +67,8 @@ impl World {
             net: crate::net::state::NetState::default(),
             #[cfg(feature = "fs")]
             disks: Vec::new(),
+            #[cfg(feature = "fs")]
+            fs: crate::fs::FsConfig::default(),
         };
         w.add("main");
         w
@@ -158,6 +162,19 @@ pub(crate) fn host_of(world: &RefCell<World>, task: TaskId) -> HostId {
         w.task_hosts.insert(t, found);
     }
     found
+}
+
+/// True with probability `p`, as a recorded fault decision (none when `p` is 0 or 1).
+pub(crate) fn chance(p: f64) -> bool {
+    if p <= 0.0 {
+        return false;
+    }
+    if p >= 1.0 {
+        return true;
+    }
+    const SCALE: u64 = 1_000_000;
+    let threshold = (p * SCALE as f64) as u64;
+    context::with("a simulated fault", |core| core.fault(SCALE)) < threshold
 }
 
 /// A handle to a named host of the running simulation. Cheap to clone.

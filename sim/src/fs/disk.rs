@@ -64,11 +64,29 @@ impl Inode {
         self.pending.len()
     }
 
-    /// Keeps the durable contents plus the first `keep` pending ops; everything is durable after.
-    fn survive(&mut self, keep: usize) {
+    /// The length of pending write `i` in bytes (0 for other ops).
+    fn write_len(&self, i: usize) -> usize {
+        match self.pending.get(i) {
+            Some(Op::Write { bytes, .. }) => bytes.len(),
+            _ => 0,
+        }
+    }
+
+    /// Keeps the durable contents plus the first `keep` pending ops and the first `torn` bytes
+    /// of the next write; everything is durable after.
+    fn survive(&mut self, keep: usize, torn: usize) {
         let mut data = std::mem::take(&mut self.durable);
         for op in &self.pending[..keep] {
             op.apply(&mut data);
+        }
+        if torn > 0 {
+            if let Some(Op::Write { offset, bytes }) = self.pending.get(keep) {
+                let part = Op::Write {
+                    offset: *offset,
+                    bytes: bytes[..torn].to_vec(),
+                };
+                part.apply(&mut data);
+            }
         }
         self.pending.clear();
         self.durable.clone_from(&data);
@@ -99,6 +117,7 @@ impl Disk {
 pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) {
     let mut w = world.borrow_mut();
     let name = w.name(host);
+    let torn_writes = w.fs.torn_writes;
     let disk = &mut w.disks[host.0];
     let named: std::collections::BTreeSet<u64> = disk.names.values().copied().collect();
     disk.inodes.retain(|id, _| named.contains(id));
@@ -110,7 +129,20 @@ pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) {
             continue;
         }
         let keep = context::with("Host::crash", |core| core.fault(n as u64 + 1)) as usize;
-        inode.survive(keep);
-        crate::log!("fs: crash of {name} kept {keep} of {n} unsynced writes to {path}");
+        let next = inode.write_len(keep);
+        let torn = if torn_writes && next > 1 {
+            context::with("Host::crash", |core| core.fault(next as u64)) as usize
+        } else {
+            0
+        };
+        inode.survive(keep, torn);
+        if torn > 0 {
+            crate::log!(
+                "fs: crash of {name} kept {keep} of {n} unsynced writes to {path} and {torn} \
+                 of {next} bytes of the next (torn)"
+            );
+        } else {
+            crate::log!("fs: crash of {name} kept {keep} of {n} unsynced writes to {path}");
+        }
     }
 }

@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use futures::io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use super::{not_found, on_disk};
+
 use crate::hooks;
 use crate::host::HostId;
 
@@ -388,6 +389,9 @@ impl AsyncRead for File {
                 io::ErrorKind::PermissionDenied,
                 format!("`{}` was opened write-only: open it with read", self.path),
             )));
+        }
+        if let Err(e) = super::read_fault(&self.path) {
+            return Poll::Ready(Err(e));
         }
         let pos = self.pos as usize;
         let r = self.with_inode("File::read", |node| {

@@ -9,6 +9,9 @@
 //! schedule loses exactly the same writes, and shrinking can find the smallest loss that
 //! breaks a program.
 //!
+//! Optional faults ([`FsConfig`], via [`configure`]): torn writes at a crash and read errors at
+//! a rate, each a recorded decision too.
+//!
 //! Operations complete at once (each is a preemption point) and take no virtual time.
 //!
 //! ```
@@ -29,15 +32,61 @@
 //! }).unwrap();
 //! ```
 
+mod config;
 pub(crate) mod disk;
 mod file;
 
 use std::io;
 
+pub use config::FsConfig;
 pub use file::{File, OpenOptions};
 
 use crate::host::{HostId, current_id, world};
 use disk::Disk;
+
+/// Sets the optional disk faults for the rest of the run (every host's disk).
+///
+/// ```
+/// let mut sim = sim::Sim::new(1);
+/// sim.run(async {
+///     sim::fs::configure(sim::fs::FsConfig::default().read_errors(1.0));
+///     sim::fs::write("f", b"x").await.unwrap();
+///     assert_eq!(sim::fs::read("f").await.unwrap_err().kind(), std::io::ErrorKind::Other);
+/// }).unwrap();
+/// ```
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn configure(config: FsConfig) {
+    world("sim::fs::configure").borrow_mut().fs = config;
+}
+
+/// The disk fault configuration in force.
+///
+/// ```
+/// let mut sim = sim::Sim::new(1);
+/// sim.run(async { assert_eq!(sim::fs::config(), sim::fs::FsConfig::default()) }).unwrap();
+/// ```
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn config() -> FsConfig {
+    world("sim::fs::config").borrow().fs.clone()
+}
+
+/// A simulated read error, as a recorded fault decision at the configured rate.
+pub(crate) fn read_fault(path: &str) -> io::Result<()> {
+    let p = world("sim::fs").borrow().fs.read_errors;
+    if crate::host::chance(p) {
+        crate::log!("fs: read error on {path}");
+        return Err(io::Error::other(format!(
+            "simulated read error on `{path}`"
+        )));
+    }
+    Ok(())
+}
 
 pub(crate) fn not_found(path: &str) -> io::Error {
     io::Error::new(
@@ -67,9 +116,10 @@ pub(crate) fn on_disk<R>(api: &str, f: impl FnOnce(HostId, u64, &mut Disk) -> R)
 /// ```
 ///
 /// # Errors
-/// `NotFound` when it does not exist.
+/// `NotFound` when it does not exist; `Other` for a simulated read error ([`FsConfig`]).
 pub async fn read(path: &str) -> io::Result<Vec<u8>> {
     crate::task::maybe_yield().await;
+    read_fault(path)?;
     on_disk("sim::fs::read", |_, _, disk| {
         let id = disk.names.get(path).ok_or_else(|| not_found(path))?;
         Ok(disk.inodes[id].data.clone())

@@ -16,6 +16,7 @@ use super::NetConfig;
 use super::addr::Addr;
 use super::resolve::crashed;
 use crate::context;
+pub(crate) use crate::host::chance;
 use crate::host::{HostId, World};
 
 pub(crate) enum Payload {
@@ -105,19 +106,6 @@ pub(crate) enum Readable {
 
 pub(crate) fn now() -> u64 {
     context::with("sim::net", |core| core.now().as_nanos())
-}
-
-/// True with probability `p`, as a recorded fault decision (no decision when `p` is 0 or 1).
-pub(crate) fn chance(p: f64) -> bool {
-    if p <= 0.0 {
-        return false;
-    }
-    if p >= 1.0 {
-        return true;
-    }
-    const SCALE: u64 = 1_000_000;
-    let threshold = (p * SCALE as f64) as u64;
-    context::with("sim::net", |core| core.fault(SCALE)) < threshold
 }
 
 impl NetState {

@@ -191,6 +191,7 @@ pub(crate) fn chance(p: f64) -> bool {
 pub struct Host {
     id: HostId,
     name: Rc<str>,
+    sim_id: u64,
 }
 
 /// The host called `name`, created (up, with an empty disk) if it does not exist yet.
@@ -222,6 +223,7 @@ pub fn host(name: &str) -> Host {
     Host {
         id,
         name: w.name(id),
+        sim_id: w.sim_id,
     }
 }
 
@@ -237,11 +239,30 @@ pub fn host(name: &str) -> Host {
 #[track_caller]
 pub fn current() -> Host {
     let id = current_id("sim::host::current");
-    let name = world("sim::host::current").borrow().name(id);
-    Host { id, name }
+    let world = world("sim::host::current");
+    let w = world.borrow();
+    Host {
+        id,
+        name: w.name(id),
+        sim_id: w.sim_id,
+    }
 }
 
 impl Host {
+    /// The world this host lives in, which must be the running simulation's.
+    #[track_caller]
+    fn world(&self, api: &str) -> Rc<RefCell<World>> {
+        let world = world(api);
+        assert!(
+            world.borrow().sim_id == self.sim_id,
+            "{api} on host `{}` from an earlier run: hosts live as long as their run; call \
+             sim::host::host(\"{}\") again inside this one",
+            self.name,
+            self.name
+        );
+        world
+    }
+
     /// The host's name.
     ///
     /// ```
@@ -269,7 +290,7 @@ impl Host {
     /// Outside the simulation that created the host.
     #[track_caller]
     pub fn is_up(&self) -> bool {
-        world("Host::is_up").borrow().hosts[self.id.0].up
+        self.world("Host::is_up").borrow().hosts[self.id.0].up
     }
 
     /// Spawns `fut` as a task on this host (named after the host in traces).
@@ -308,7 +329,7 @@ impl Host {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let world = world("Host::spawn");
+        let world = self.world("Host::spawn");
         assert!(
             world.borrow().hosts[self.id.0].up,
             "Host::spawn on host `{}`, which is down since it crashed: call Host::restart first",
@@ -346,7 +367,7 @@ impl Host {
             "Host::crash on the implicit host `main`: it runs the simulation's main task and \
              cannot crash; run the code to crash on a named host with sim::host::host(name).spawn"
         );
-        let world = world("Host::crash");
+        let world = self.world("Host::crash");
         if !world.borrow().hosts[self.id.0].up {
             return;
         }
@@ -394,7 +415,7 @@ impl Host {
     /// When the host is up: only a crashed host can restart.
     #[track_caller]
     pub fn restart(&self) {
-        let world = world("Host::restart");
+        let world = self.world("Host::restart");
         let mut w = world.borrow_mut();
         let h = &mut w.hosts[self.id.0];
         assert!(

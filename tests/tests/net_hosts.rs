@@ -79,3 +79,12 @@ fn each_run_starts_with_only_the_main_host() {
         .unwrap();
     }
 }
+
+#[test]
+fn a_host_kept_from_an_earlier_run_is_refused_clearly() {
+    let mut sim = Sim::new(0);
+    let old = sim.run(async { host::host("h") }).unwrap();
+    let err = sim.run(async move { old.crash() }).unwrap_err();
+    let msg = err.panic_message().unwrap();
+    assert!(msg.contains("host `h` from an earlier run"), "{msg}");
+}

@@ -383,3 +383,29 @@ fn a_listener_shared_by_several_accepting_tasks_loses_no_connection() {
         assert_eq!(served, 3, "seed {seed}");
     }
 }
+
+#[test]
+fn writing_to_a_closed_peer_succeeds_once_then_is_reset() {
+    let mut sim = Sim::builder().seed(1).strategy(Strategy::fifo()).build();
+    sim.run(async {
+        net::configure(fixed_latency(5));
+        net::host("server").spawn(async {
+            let l = TcpListener::bind("0.0.0.0:1").await.unwrap();
+            let (s, _) = l.accept().await.unwrap();
+            drop(s); // closes cleanly: nothing was left unread
+        });
+        sim::time::sleep(MS).await;
+        let mut c = TcpStream::connect("server:1").await.unwrap();
+        let mut buf = [0u8; 1];
+        assert_eq!(c.read(&mut buf).await.unwrap(), 0, "end of stream");
+        // As on a real socket, the first write is accepted; the peer's host answers with a
+        // reset, which arrives one round trip later.
+        c.write_all(b"late").await.unwrap();
+        sim::time::sleep(MS * 9).await;
+        c.write_all(b"still accepted").await.unwrap();
+        sim::time::sleep(MS).await;
+        let e = c.write_all(b"again").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConnectionReset);
+    })
+    .unwrap();
+}

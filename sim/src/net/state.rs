@@ -166,7 +166,7 @@ impl NetState {
         id
     }
 
-    /// Queues `payload` for end `to` of `conn`, sent now by the other end.
+    /// Queues `payload` for end `to` of `conn`, sent at `now` by the other end.
     fn send(&mut self, conn: u64, to: usize, payload: Payload, now: u64) -> Option<Waker> {
         let (from_host, to_host) = {
             let c = self.conns.get(&conn)?;
@@ -293,12 +293,14 @@ impl NetState {
             return (Ok(0), None);
         }
         if !c.ends[1 - end].open {
-            // The peer is gone: its host answers with a reset, once.
+            // The peer is gone: its host answers the data with a reset, once, a round trip
+            // after this write.
             let rst_queued = e.incoming.iter().any(|s| matches!(s.payload, Payload::Rst));
             let w = if rst_queued {
                 None
             } else {
-                self.send(conn, end, Payload::Rst, now)
+                let there = self.latency(e.host, c.ends[1 - end].host);
+                self.send(conn, end, Payload::Rst, now + there)
             };
             return (Ok(data.len()), w);
         }

@@ -54,8 +54,6 @@ pub(crate) struct Listener {
 }
 
 pub(crate) struct Datagram {
-    pub(crate) at: u64,
-    seq: u64,
     from_host: HostId,
     pub(crate) from: Addr,
     pub(crate) data: Vec<u8>,
@@ -63,7 +61,8 @@ pub(crate) struct Datagram {
 
 pub(crate) struct UdpState {
     pub(crate) id: u64,
-    pub(crate) queue: Vec<Datagram>,
+    /// By (arrival time, send sequence): the first entry is the next to deliver.
+    pub(crate) queue: BTreeMap<(u64, u64), Datagram>,
     /// Every task waiting in `recv_from` (a socket may be shared).
     pub(crate) wakers: Wakers,
 }
@@ -368,13 +367,12 @@ impl NetState {
         let seq = self.next_id();
         let at = now() + delay;
         if let Some(s) = self.udp.get_mut(&to) {
-            s.queue.push(Datagram {
-                at,
-                seq,
+            let d = Datagram {
                 from_host: from.0,
                 from: from.1,
                 data: data.to_vec(),
-            });
+            };
+            s.queue.insert((at, seq), d);
         }
     }
 
@@ -385,22 +383,25 @@ impl NetState {
             .unwrap_or_default()
     }
 
-    /// Index of the earliest datagram that arrived by `now`, or when the next one arrives.
-    pub(crate) fn udp_next(&self, at: (HostId, u16), now: u64) -> Result<usize, Option<u64>> {
-        let Some(s) = self.udp.get(&at) else {
+    /// Takes the earliest datagram that arrived by `now`, or tells when the next one arrives.
+    pub(crate) fn udp_take(
+        &mut self,
+        at: (HostId, u16),
+        now: u64,
+    ) -> Result<Datagram, Option<u64>> {
+        let Some(s) = self.udp.get_mut(&at) else {
             return Err(None);
         };
-        let best = s
-            .queue
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, d)| (d.at, d.seq))
-            .map(|(i, d)| (i, d.at));
-        match best {
-            Some((i, a)) if a <= now => Ok(i),
-            Some((_, a)) => Err(Some(a)),
+        match s.queue.first_key_value().map(|(k, _)| k.0) {
+            Some(a) if a <= now => Ok(s.queue.pop_first().expect("non-empty").1),
+            Some(a) => Err(Some(a)),
             None => Err(None),
         }
+    }
+
+    /// When the next datagram at `at` arrives, if one is on its way.
+    pub(crate) fn udp_next_arrival(&self, at: (HostId, u16)) -> Option<u64> {
+        self.udp.get(&at)?.queue.first_key_value().map(|(k, _)| k.0)
     }
 
     // ----- faults -----------------------------------------------------------------------------
@@ -426,7 +427,8 @@ impl NetState {
         for ((host, _), s) in &mut self.udp {
             if *host == to {
                 let before = s.queue.len();
-                s.queue.retain(|d| !(d.at > now && d.from_host == from));
+                s.queue
+                    .retain(|(at, _), d| !(*at > now && d.from_host == from));
                 lost += before - s.queue.len();
             }
         }

@@ -71,7 +71,7 @@ impl UdpSocket {
             (me, port),
             UdpState {
                 id,
-                queue: Vec::new(),
+                queue: Default::default(),
                 wakers: Default::default(),
             },
         );
@@ -199,23 +199,25 @@ impl Future for RecvFrom<'_> {
             if w.net.udp.get(&key).is_none_or(|u| u.id != s.id) {
                 return Poll::Ready(Err(crashed()));
             }
-            w.net.udp_next(key, now())
+            match w.net.udp_next_arrival(key) {
+                Some(t) if t <= now() => Ok(()),
+                other => Err(other),
+            }
         };
         match next {
-            Ok(_) => {
+            Ok(()) => {
                 if !this.yielded && hooks::preemption_point(cx) {
                     this.yielded = true;
                     return Poll::Pending;
                 }
+                this.yielded = false;
                 this.timer = None;
-                let mut w = world.borrow_mut();
-                let Ok(i) = w.net.udp_next(key, now()) else {
-                    drop(w);
+                let taken = world.borrow_mut().net.udp_take(key, now());
+                let Ok(d) = taken else {
+                    // Another receiver of this socket took it while we were switched away.
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
                 };
-                let d = w.net.udp.get_mut(&key).expect("checked").queue.remove(i);
-                drop(w);
                 let n = d.data.len().min(this.buf.len());
                 this.buf[..n].copy_from_slice(&d.data[..n]);
                 Poll::Ready(Ok((n, d.from)))

@@ -59,17 +59,15 @@
 
 #![forbid(unsafe_code)]
 
+pub mod asyncio;
 mod builder;
+pub mod channel;
+pub mod concurrency;
 mod context;
 mod core;
 mod error;
 #[cfg(feature = "fs")]
 pub mod fs;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "used by the sync, channel and concurrency modules as they land"
-)]
 mod hooks;
 #[cfg(any(feature = "net", feature = "fs"))]
 pub mod host;
@@ -79,16 +77,14 @@ mod panic;
 pub mod rand;
 pub mod schedule;
 mod sim;
+pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;
-#[allow(
-    dead_code,
-    reason = "used by the sync and channel modules as they land"
-)]
 mod waitlist;
 
 pub use builder::{DEFAULT_MAX_STEPS, SimBuilder};
+pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
 pub use error::{BlockedTask, SimError, SimErrorKind};
 pub use panic::Panic;
 pub use schedule::Strategy;

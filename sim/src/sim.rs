@@ -171,6 +171,9 @@ impl Sim {
         };
         // A divergence or foreign wake noticed during main's last poll must not be lost just
         // because main returned in that same poll.
+        if outcome.is_ok() {
+            core.finish_schedule();
+        }
         let outcome = match outcome {
             Ok(()) if core.must_stop() => Err(stop_error(&core)),
             other => other,

@@ -225,3 +225,71 @@ fn running_the_same_sim_twice_gives_the_same_trace() {
     assert_eq!(first.to_string(), sim.trace().to_string());
     assert_eq!(first.stats(), sim.trace().stats());
 }
+
+/// A replay that ends with recorded decisions unused means the program changed: it is reported
+/// as a divergence, not a silent pass.
+#[test]
+fn replaying_a_schedule_with_an_unused_tail_diverges() {
+    use sim::{Strategy, schedule::Schedule};
+    let program = |draws: u32| async move {
+        let mut sum = 0;
+        for _ in 0..draws {
+            sum += sim::rand::range(0..10);
+        }
+        sum
+    };
+    let mut original = sim::Sim::new(5);
+    original.run(program(3)).unwrap();
+    let schedule: Schedule = original.trace().schedule().clone();
+    assert_eq!(schedule.len(), 3);
+
+    let mut same = sim::Sim::builder()
+        .strategy(Strategy::replay(schedule.clone()))
+        .build();
+    assert!(same.run(program(3)).is_ok());
+
+    let mut shorter = sim::Sim::builder()
+        .strategy(Strategy::replay(schedule.clone()))
+        .build();
+    let err = shorter.run(program(2)).unwrap_err();
+    assert!(err.is_diverged(), "{err}");
+    assert!(
+        err.to_string().contains("1 recorded decisions unused"),
+        "{err}"
+    );
+
+    // Lenient replay (used by shrinkers) accepts the shorter program.
+    let mut lenient = sim::Sim::builder()
+        .strategy(Strategy::replay_lenient(schedule))
+        .build();
+    assert!(lenient.run(program(2)).is_ok());
+}
+
+/// Two preemption points polled in the same poll: a switch decided at the first is not asked
+/// again (nor overridden) at the second, so every recorded switch takes place.
+#[test]
+fn a_switch_decided_in_a_poll_is_kept_by_a_second_preemption_point() {
+    use futures::future::join;
+    for seed in 0..64 {
+        let mut sim = sim::Sim::new(seed);
+        sim.run(async {
+            let other = sim::spawn(async { sim::task::yield_now().await });
+            join(sim::task::maybe_yield(), sim::task::maybe_yield()).await;
+            other.await.unwrap();
+        })
+        .unwrap();
+        let decisions = sim.trace().schedule().decisions();
+        // Once a preemption switched, no further preemption decision is taken in that poll.
+        for pair in decisions.windows(2) {
+            if let (
+                sim::schedule::Decision::Preempt { task: Some(_), .. },
+                sim::schedule::Decision::Preempt { .. },
+            ) = (pair[0], pair[1])
+            {
+                panic!(
+                    "seed {seed}: a second preemption decision followed a switch: {decisions:?}"
+                );
+            }
+        }
+    }
+}

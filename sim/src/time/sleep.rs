@@ -49,11 +49,8 @@ pub fn sleep(duration: Duration) -> Sleep {
 
 /// Waits until the clock reads `deadline` (at least one round, even if it is already past).
 ///
-/// # Panics
-/// Outside a simulation.
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    context::with("sim::time::sleep_until", |_| ());
     Sleep {
         deadline: Deadline::At(deadline),
         timer: None,

@@ -11,6 +11,24 @@
 //! repairs and crashes are called by the test (or a task it spawns), so they happen at exactly
 //! the virtual instant the program says.
 //!
+//! ## The model
+//!
+//! - **Links.** Every message between two different hosts takes a latency drawn from
+//!   [`NetConfig`]; traffic within one host is instantaneous and never faulty.
+//! - **Connecting** sends a request that arrives one latency later: if the host is up and a
+//!   listener is bound, the connection is queued for `accept` and `connect` returns one more
+//!   latency later; with no listener it fails with `ConnectionRefused` after the round trip; if
+//!   the host is down or a partition cuts the way, it fails with `TimedOut` after the configured
+//!   connect timeout (there is no retransmission within it).
+//! - **Streams** are reliable and ordered. Writes never block (buffers are unbounded). Bytes
+//!   in flight when a partition starts, and bytes written during it, wait; a repair sends them
+//!   on with fresh latencies. Shutting down writing (`close`) gives the peer end of stream;
+//!   dropping a stream with unread bytes, or writing to a peer that is gone, gives a reset.
+//! - **Datagrams** are delivered only to a socket bound when they are sent; a partition or a
+//!   down host loses them, including those in flight when the partition starts.
+//! - **Crashes** ([`Host::crash`]) abort the host's tasks, remove its listeners and sockets and
+//!   reset its stream peers.
+//!
 //! ```
 //! use std::time::Duration;
 //! use futures::{AsyncReadExt, AsyncWriteExt};

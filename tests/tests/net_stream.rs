@@ -409,3 +409,19 @@ fn writing_to_a_closed_peer_succeeds_once_then_is_reset() {
     })
     .unwrap();
 }
+
+#[test]
+fn connections_never_accepted_are_reset_when_the_listener_closes() {
+    let mut sim = Sim::new(6);
+    sim.run(async {
+        let l = TcpListener::bind("localhost:1").await.unwrap();
+        let mut c = TcpStream::connect("localhost:1").await.unwrap();
+        drop(l);
+        let mut buf = [0u8; 1];
+        let e = c.read(&mut buf).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConnectionReset);
+        let e = TcpStream::connect("localhost:1").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ConnectionRefused);
+    })
+    .unwrap();
+}

@@ -322,6 +322,16 @@ impl NetState {
 
     /// The end is dropped: the peer sees end of stream, or a reset if data was left unread.
     pub(crate) fn close(&mut self, conn: u64, end: usize, now: u64) -> Option<Waker> {
+        self.close_with(conn, end, now, false)
+    }
+
+    /// Closes the end with a reset whatever its state (a listener dropped with this connection
+    /// still waiting to be accepted).
+    pub(crate) fn abort(&mut self, conn: u64, end: usize, now: u64) -> Option<Waker> {
+        self.close_with(conn, end, now, true)
+    }
+
+    fn close_with(&mut self, conn: u64, end: usize, now: u64, reset: bool) -> Option<Waker> {
         let c = self.conns.get_mut(&conn)?;
         let e = &mut c.ends[end];
         if !e.open {
@@ -337,7 +347,7 @@ impl NetState {
         let shut = e.write_shut;
         let w = if !c.ends[1 - end].open {
             None
-        } else if unread {
+        } else if unread || reset {
             self.send(conn, 1 - end, Payload::Rst, now)
         } else if !shut {
             self.send(conn, 1 - end, Payload::Fin, now)

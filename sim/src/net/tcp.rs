@@ -188,7 +188,7 @@ impl Drop for TcpListener {
         let wakers: Vec<_> = l
             .backlog
             .iter()
-            .filter_map(|c| w.net.close(*c, 1, now))
+            .filter_map(|c| w.net.abort(*c, 1, now))
             .collect();
         drop(w);
         drop(l);

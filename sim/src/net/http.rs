@@ -256,7 +256,26 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// Serves HTTP on `addr` (of the calling task's host) forever, one task per connection, calling
-/// `handler` for each request. Spawn it on the server's host; see the [module](self) example.
+/// `handler` for each request. Spawn it on the server's host.
+///
+/// ```
+/// use sim::net::{self, http};
+/// let mut sim = sim::Sim::new(1);
+/// let (a, b) = sim.run(async {
+///     let api = net::host("api");
+///     api.spawn(http::serve("0.0.0.0:80", |req: http::Request| async move {
+///         match req.method() {
+///             "GET" => http::Response::ok("read"),
+///             _ => http::Response::new(405, "method not allowed"),
+///         }
+///     }));
+///     sim::time::sleep(std::time::Duration::from_millis(1)).await;
+///     let a = http::get("http://api/").await.unwrap();
+///     let b = http::send("http://api/", http::Request::new("DELETE", "", b"")).await.unwrap();
+///     (a.text(), b.status())
+/// }).unwrap();
+/// assert_eq!((a.as_str(), b), ("read", 405));
+/// ```
 ///
 /// # Errors
 /// When binding fails (`AddrInUse`, …) or the host crashes.

@@ -26,6 +26,8 @@
 //!   dropping a stream with unread bytes, or writing to a peer that is gone, gives a reset.
 //! - **Datagrams** are delivered only to a socket bound when they are sent; a partition or a
 //!   down host loses them, including those in flight when the partition starts.
+//! - **Holds** ([`hold`], [`release`]) delay a direction without losing anything: stream bytes
+//!   and datagrams alike wait until released.
 //! - **Crashes** ([`Host::crash`]) abort the host's tasks, remove its listeners and sockets and
 //!   reset its stream peers.
 //!
@@ -265,6 +267,99 @@ pub fn repair_all() {
     for (x, y) in pairs {
         heal(&world, x, y);
     }
+}
+
+/// Holds every message from `from` to `to` — those in flight and those sent later, stream
+/// bytes and datagrams alike — until [`release`]: unlike a partition, nothing is lost.
+/// Connection attempts across a hold time out, as across a partition.
+///
+/// ```
+/// use std::time::Duration;
+/// use sim::net::{self, UdpSocket};
+/// let mut sim = sim::Sim::new(1);
+/// sim.run(async {
+///     let rx = net::host("b").spawn(async {
+///         let s = UdpSocket::bind("0.0.0.0:9").await.unwrap();
+///         let mut buf = [0; 8];
+///         let (n, _) = s.recv_from(&mut buf).await.unwrap();
+///         (buf[..n].to_vec(), sim::time::elapsed())
+///     });
+///     sim::time::sleep(Duration::from_millis(1)).await;
+///     let s = UdpSocket::bind("localhost:0").await.unwrap();
+///     net::hold("main", "b");
+///     s.send_to(b"late", "b:9").await.unwrap();
+///     sim::time::sleep(Duration::from_secs(5)).await;
+///     net::release("main", "b");
+///     let (got, at) = rx.await.unwrap();
+///     assert_eq!(got, b"late");
+///     assert_eq!(at, Duration::from_millis(5002)); // released at 5.001 s, 1 ms latency
+/// }).unwrap();
+/// ```
+///
+/// # Panics
+/// When either host does not exist.
+#[track_caller]
+pub fn hold(from: &str, to: &str) {
+    let (x, y) = ids("sim::net::hold", from, to);
+    let world = world("sim::net::hold");
+    let mut w = world.borrow_mut();
+    w.net.hold(x, y);
+    let (f, t) = (w.name(x), w.name(y));
+    drop(w);
+    crate::log!("net: hold {f} -> {t}");
+}
+
+/// Lets the messages held from `from` to `to` go, each with a fresh latency. Releasing a
+/// direction that is not held does nothing. See [`hold`].
+///
+/// ```
+/// let mut sim = sim::Sim::new(1);
+/// sim.run(async {
+///     sim::net::host("b");
+///     sim::net::hold("main", "b");
+///     assert_eq!(sim::net::holds(), [("main".to_string(), "b".to_string())]);
+///     sim::net::release("main", "b");
+///     assert!(sim::net::holds().is_empty());
+/// }).unwrap();
+/// ```
+///
+/// # Panics
+/// When either host does not exist.
+#[track_caller]
+pub fn release(from: &str, to: &str) {
+    let (x, y) = ids("sim::net::release", from, to);
+    let world = world("sim::net::release");
+    let wakers = {
+        let mut w = world.borrow_mut();
+        let wakers = w.net.release(x, y);
+        let (f, t) = (w.name(x), w.name(y));
+        drop(w);
+        crate::log!("net: release {f} -> {t}");
+        wakers
+    };
+    for w in wakers {
+        w.wake();
+    }
+}
+
+/// The directions currently held, as `(from, to)` host names in a stable order.
+///
+/// ```
+/// let mut sim = sim::Sim::new(1);
+/// sim.run(async { assert!(sim::net::holds().is_empty()) }).unwrap();
+/// ```
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn holds() -> Vec<(String, String)> {
+    let world = world("sim::net::holds");
+    let w = world.borrow();
+    w.net
+        .held_pairs()
+        .into_iter()
+        .map(|(a, b)| (w.name(a).to_string(), w.name(b).to_string()))
+        .collect()
 }
 
 /// The directions currently cut, as `(from, to)` host names in a stable order.

@@ -63,6 +63,8 @@ pub(crate) struct UdpState {
     pub(crate) id: u64,
     /// By (arrival time, send sequence): the first entry is the next to deliver.
     pub(crate) queue: BTreeMap<(u64, u64), Datagram>,
+    /// Datagrams held by [`NetState::hold`], by send sequence.
+    pub(crate) held: BTreeMap<u64, Datagram>,
     /// Every task waiting in `recv_from` (a socket may be shared).
     pub(crate) wakers: Wakers,
 }
@@ -89,6 +91,8 @@ pub(crate) struct NetState {
     pub(crate) config: NetConfig,
     /// Directions `(from, to)` a partition cuts.
     cut: BTreeSet<(HostId, HostId)>,
+    /// Directions `(from, to)` whose messages are held until released.
+    held: BTreeSet<(HostId, HostId)>,
     pub(crate) conns: BTreeMap<u64, Conn>,
     pub(crate) listeners: BTreeMap<(HostId, u16), Listener>,
     pub(crate) udp: BTreeMap<(HostId, u16), UdpState>,
@@ -115,6 +119,15 @@ impl NetState {
 
     pub(crate) fn is_cut(&self, from: HostId, to: HostId) -> bool {
         from != to && self.cut.contains(&(from, to))
+    }
+
+    pub(crate) fn is_held(&self, from: HostId, to: HostId) -> bool {
+        from != to && self.held.contains(&(from, to))
+    }
+
+    /// Messages from `from` to `to` wait or vanish (a partition or a hold).
+    pub(crate) fn is_blocked(&self, from: HostId, to: HostId) -> bool {
+        self.is_cut(from, to) || self.is_held(from, to)
     }
 
     /// A one-way latency from `from` to `to` in nanoseconds, drawn as a fault decision.
@@ -171,7 +184,7 @@ impl NetState {
             let c = self.conns.get(&conn)?;
             (c.ends[1 - to].host, c.ends[to].host)
         };
-        let at = if self.is_cut(from_host, to_host) {
+        let at = if self.is_blocked(from_host, to_host) {
             None
         } else {
             Some(now + self.latency(from_host, to_host))
@@ -376,13 +389,18 @@ impl NetState {
     ) {
         let seq = self.next_id();
         let at = now() + delay;
+        let held = self.is_held(from.0, to.0);
         if let Some(s) = self.udp.get_mut(&to) {
             let d = Datagram {
                 from_host: from.0,
                 from: from.1,
                 data: data.to_vec(),
             };
-            s.queue.insert((at, seq), d);
+            if held {
+                s.held.insert(seq, d);
+            } else {
+                s.queue.insert((at, seq), d);
+            }
         }
     }
 
@@ -416,12 +434,8 @@ impl NetState {
 
     // ----- faults -----------------------------------------------------------------------------
 
-    /// Cuts `from → to`: in-flight stream segments are held, in-flight datagrams lost.
-    pub(crate) fn partition(&mut self, from: HostId, to: HostId) -> usize {
-        if from == to || !self.cut.insert((from, to)) {
-            return 0;
-        }
-        let now = now();
+    /// Holds stream segments in flight from `from` to `to` (arrival `None`).
+    fn hold_segments(&mut self, from: HostId, to: HostId, now: u64) {
         for c in self.conns.values_mut() {
             for i in 0..2 {
                 if c.ends[i].host == to && c.ends[1 - i].host == from {
@@ -433,6 +447,15 @@ impl NetState {
                 }
             }
         }
+    }
+
+    /// Cuts `from → to`: in-flight stream segments are held, in-flight datagrams lost.
+    pub(crate) fn partition(&mut self, from: HostId, to: HostId) -> usize {
+        if from == to || !self.cut.insert((from, to)) {
+            return 0;
+        }
+        let now = now();
+        self.hold_segments(from, to, now);
         let mut lost = 0;
         for ((host, _), s) in &mut self.udp {
             if *host == to {
@@ -445,12 +468,73 @@ impl NetState {
         lost
     }
 
+    /// Holds everything in flight and sent later from `from` to `to` until [`NetState::release`].
+    pub(crate) fn hold(&mut self, from: HostId, to: HostId) {
+        if from == to || !self.held.insert((from, to)) {
+            return;
+        }
+        let now = now();
+        self.hold_segments(from, to, now);
+        for ((host, _), s) in &mut self.udp {
+            if *host == to {
+                let moving: Vec<(u64, u64)> = s
+                    .queue
+                    .iter()
+                    .filter(|((at, _), d)| *at > now && d.from_host == from)
+                    .map(|(k, _)| *k)
+                    .collect();
+                for k in moving {
+                    let d = s.queue.remove(&k).expect("listed");
+                    s.held.insert(k.1, d);
+                }
+            }
+        }
+    }
+
+    /// Lets held messages from `from` to `to` go, each with a fresh latency (stream bytes stay
+    /// held while a partition still cuts the way).
+    pub(crate) fn release(&mut self, from: HostId, to: HostId) -> Vec<Waker> {
+        if !self.held.remove(&(from, to)) {
+            return Vec::new();
+        }
+        let now = now();
+        let mut wakers = self.restamp(from, to, now);
+        let keys: Vec<(HostId, u16)> = self.udp.keys().copied().filter(|k| k.0 == to).collect();
+        for key in keys {
+            let going: Vec<u64> = self.udp[&key]
+                .held
+                .iter()
+                .filter(|(_, d)| d.from_host == from)
+                .map(|(seq, _)| *seq)
+                .collect();
+            if going.is_empty() {
+                continue;
+            }
+            let lats: Vec<u64> = going.iter().map(|_| self.latency(from, to)).collect();
+            let s = self.udp.get_mut(&key).expect("listed");
+            for (seq, lat) in going.into_iter().zip(lats) {
+                let d = s.held.remove(&seq).expect("listed");
+                s.queue.insert((now + lat, seq), d);
+            }
+            wakers.extend(s.wakers.take());
+        }
+        wakers
+    }
+
     /// Heals `from → to`: held stream segments leave now, each with a fresh latency.
     pub(crate) fn repair(&mut self, from: HostId, to: HostId) -> Vec<Waker> {
         if !self.cut.remove(&(from, to)) {
             return Vec::new();
         }
-        let now = now();
+        self.restamp(from, to, now())
+    }
+
+    /// Sends held stream segments from `from` to `to` on with fresh latencies, unless the way
+    /// is still blocked.
+    fn restamp(&mut self, from: HostId, to: HostId, now: u64) -> Vec<Waker> {
+        if self.is_blocked(from, to) {
+            return Vec::new();
+        }
         let mut wakers = Vec::new();
         let ids: Vec<u64> = self.conns.keys().copied().collect();
         for id in ids {
@@ -481,6 +565,10 @@ impl NetState {
 
     pub(crate) fn cut_pairs(&self) -> Vec<(HostId, HostId)> {
         self.cut.iter().copied().collect()
+    }
+
+    pub(crate) fn held_pairs(&self) -> Vec<(HostId, HostId)> {
+        self.held.iter().copied().collect()
     }
 }
 

@@ -282,7 +282,7 @@ impl TcpStream {
         let (dst, syn, deadline) = {
             let w = world.borrow();
             let dst = resolve(&w, me, &addr)?;
-            let reachable = w.host(dst).up && !w.net.is_cut(me, dst);
+            let reachable = w.host(dst).up && !w.net.is_blocked(me, dst);
             let syn = reachable.then(|| w.net.latency(me, dst));
             let timeout = w.net.config.connect_timeout.as_nanos() as u64;
             (dst, syn, start.saturating_add(timeout))
@@ -302,10 +302,10 @@ impl TcpStream {
         // partition cut the way while it travelled.
         let outcome = {
             let mut w = world.borrow_mut();
-            if !w.host(dst).up || w.net.is_cut(me, dst) {
+            if !w.host(dst).up || w.net.is_blocked(me, dst) {
                 None
             } else {
-                let back = (!w.net.is_cut(dst, me)).then(|| w.net.latency(dst, me));
+                let back = (!w.net.is_blocked(dst, me)).then(|| w.net.latency(dst, me));
                 let listening = w.net.listeners.contains_key(&(dst, addr.port()));
                 let conn = if listening {
                     let port = w.net.ephemeral_port(me);

@@ -72,6 +72,7 @@ impl UdpSocket {
             UdpState {
                 id,
                 queue: Default::default(),
+                held: Default::default(),
                 wakers: Default::default(),
             },
         );

@@ -21,7 +21,9 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::builder::Config;
 use crate::panic::Panic;
-use crate::schedule::{Decision, Divergence, Runnable, STREAM_VALUES, Scheduler, seeded_rng};
+use crate::schedule::{
+    Decision, Divergence, Runnable, STREAM_FAULTS, STREAM_VALUES, Scheduler, seeded_rng,
+};
 use crate::task::raw::{Observed, RawTask};
 use crate::task::table::{Body, TaskTable, WaitKind, Waiting};
 use crate::task::waker::{ForeignWakes, TaskWaker};
@@ -65,6 +67,7 @@ pub(crate) struct Core {
     pub(crate) timers: RefCell<TimerQueue>,
     sched: RefCell<Box<dyn Scheduler>>,
     values: RefCell<ChaCha8Rng>,
+    faults: RefCell<ChaCha8Rng>,
     trace: RefCell<Trace>,
     forced: Cell<Option<TaskKey>>,
     round_left: Cell<usize>,
@@ -99,6 +102,7 @@ impl Core {
             timers: RefCell::default(),
             sched: RefCell::new(sched),
             values: RefCell::new(values),
+            faults: RefCell::new(seeded_rng(config.seed, STREAM_FAULTS)),
             trace: RefCell::new(trace),
             forced: Cell::new(None),
             round_left: Cell::new(0),
@@ -271,6 +275,12 @@ impl Core {
     #[allow(dead_code, reason = "used by task groups")]
     pub(crate) fn is_live(&self, key: TaskKey) -> bool {
         self.tasks.borrow().get(key).is_some()
+    }
+
+    /// Live tasks other than main, in spawn order (a crashing host aborts its own).
+    #[allow(dead_code, reason = "used by the net and fs features")]
+    pub(crate) fn live_spawned(&self) -> Vec<TaskKey> {
+        self.tasks.borrow().live_spawned()
     }
 
     /// Notes what the current task is about to wait on (cleared at its next poll).
@@ -559,12 +569,23 @@ impl Core {
 
     /// A random value in `0..bound` (0 = any u64) for user code.
     pub(crate) fn value(&self, bound: u64) -> u64 {
+        self.draw(bound, &self.values)
+    }
+
+    /// A value in `0..bound` for an injected fault, drawn from the faults stream (so faults do
+    /// not shift user values) and recorded like any value, so it replays and shrinks.
+    #[allow(dead_code, reason = "used by the net and fs features")]
+    pub(crate) fn fault(&self, bound: u64) -> u64 {
+        self.draw(bound, &self.faults)
+    }
+
+    fn draw(&self, bound: u64, stream: &RefCell<ChaCha8Rng>) -> u64 {
         if bound == 1 {
             return 0;
         }
         let c = {
-            let mut values = self.values.borrow_mut();
-            self.sched.borrow_mut().choose_value(bound, &mut values)
+            let mut rng = stream.borrow_mut();
+            self.sched.borrow_mut().choose_value(bound, &mut rng)
         };
         match c {
             Ok(value) => {

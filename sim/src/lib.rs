@@ -66,7 +66,13 @@ pub mod concurrency;
 mod context;
 mod core;
 mod error;
+#[cfg(feature = "fs")]
+pub mod fs;
 mod hooks;
+#[cfg(any(feature = "net", feature = "fs"))]
+pub mod host;
+#[cfg(feature = "net")]
+pub mod net;
 mod panic;
 pub mod rand;
 pub mod schedule;

@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 pub use decision::{Decision, ParseScheduleError, Schedule};
 pub use pct::{DEFAULT_PCT_STEPS, DEFAULT_SPIN_LIMIT};
-pub use seed::{STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
+pub use seed::{STREAM_FAULTS, STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
 
 use crate::task::{ReadyQueue, TaskId};
 use rand_chacha::ChaCha8Rng;

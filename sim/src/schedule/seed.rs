@@ -8,6 +8,9 @@ use rand_core::{Rng, SeedableRng};
 pub const STREAM_SCHEDULE: u64 = 0;
 /// The stream user-visible random values (`sim::rand`) come from.
 pub const STREAM_VALUES: u64 = 1;
+/// The stream injected faults (lost packets, drawn latencies, lost unsynced writes) come from, so
+/// turning a fault on does not shift the values user code sees.
+pub const STREAM_FAULTS: u64 = 2;
 
 /// A ChaCha8 generator for `stream` of `seed`.
 ///

@@ -1,0 +1,450 @@
+//! Named hosts: the machines of a simulated network, each with its own tasks, sockets and disk.
+//!
+//! Every task runs on a host. The task given to [`crate::Sim::run`] and everything it spawns
+//! with [`crate::spawn`] run on the implicit host `"main"`; a task started with
+//! [`Host::spawn`] runs on that host, and so do the tasks it spawns in turn. Sockets
+//! ([`crate::net`]) and files ([`crate::fs`]) a task opens belong to its host.
+//!
+//! [`Host::crash`] models a process crash: the host's tasks are aborted, its listeners and
+//! sockets disappear (peers see resets), and its disk loses writes that were not yet synced (how
+//! many is a recorded fault decision). [`Host::restart`] brings it back up, with the synced
+//! contents of its disk, ready for new tasks.
+//!
+//! Hosts live as long as the run: each [`crate::Sim::run`] starts with only `"main"`.
+//!
+//! ```
+//! use sim::host;
+//! let mut sim = sim::Sim::new(1);
+//! sim.run(async {
+//!     let server = host::host("server");
+//!     let on = server.spawn(async { host::current().name().to_string() });
+//!     assert_eq!(on.await.unwrap(), "server");
+//!     assert_eq!(host::current().name(), "main");
+//! }).unwrap();
+//! ```
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::rc::Rc;
+
+use crate::JoinHandle;
+use crate::context;
+use crate::task::TaskId;
+
+/// Index of a host in the run's world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct HostId(pub(crate) usize);
+
+pub(crate) struct HostState {
+    pub(crate) name: Rc<str>,
+    pub(crate) up: bool,
+    /// Bumped at every crash: sockets and files of an older epoch are dead.
+    pub(crate) epoch: u64,
+}
+
+/// Everything the simulated machines share within one run.
+pub(crate) struct World {
+    sim_id: u64,
+    pub(crate) hosts: Vec<HostState>,
+    task_hosts: BTreeMap<TaskId, HostId>,
+    #[cfg(feature = "net")]
+    pub(crate) net: crate::net::state::NetState,
+    #[cfg(feature = "fs")]
+    pub(crate) disks: Vec<crate::fs::disk::Disk>,
+    #[cfg(feature = "fs")]
+    pub(crate) fs: crate::fs::FsConfig,
+}
+
+impl World {
+    fn new(sim_id: u64) -> World {
+        let mut w = World {
+            sim_id,
+            hosts: Vec::new(),
+            task_hosts: BTreeMap::new(),
+            #[cfg(feature = "net")]
+            net: crate::net::state::NetState::default(),
+            #[cfg(feature = "fs")]
+            disks: Vec::new(),
+            #[cfg(feature = "fs")]
+            fs: crate::fs::FsConfig::default(),
+        };
+        w.add("main");
+        w
+    }
+
+    fn add(&mut self, name: &str) -> HostId {
+        self.hosts.push(HostState {
+            name: name.into(),
+            up: true,
+            epoch: 0,
+        });
+        #[cfg(feature = "fs")]
+        self.disks.push(crate::fs::disk::Disk::default());
+        HostId(self.hosts.len() - 1)
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<HostId> {
+        self.hosts.iter().position(|h| &*h.name == name).map(HostId)
+    }
+
+    #[cfg_attr(not(feature = "net"), allow(dead_code, reason = "used by net"))]
+    pub(crate) fn host(&self, id: HostId) -> &HostState {
+        &self.hosts[id.0]
+    }
+
+    pub(crate) fn name(&self, id: HostId) -> Rc<str> {
+        self.hosts[id.0].name.clone()
+    }
+}
+
+thread_local! {
+    static WORLD: RefCell<Option<Rc<RefCell<World>>>> = const { RefCell::new(None) };
+}
+
+/// The world of the simulation running on this thread (a fresh one for each run).
+#[track_caller]
+pub(crate) fn world(api: &str) -> Rc<RefCell<World>> {
+    let sim_id = context::with(api, |core| core.sim_id);
+    WORLD.with(|w| {
+        let mut w = w.borrow_mut();
+        match &*w {
+            Some(cur) if cur.borrow().sim_id == sim_id => cur.clone(),
+            _ => {
+                let fresh = Rc::new(RefCell::new(World::new(sim_id)));
+                *w = Some(fresh.clone());
+                fresh
+            }
+        }
+    })
+}
+
+/// The world of the running simulation if it has one already (for `Drop`, which must not panic
+/// or create state).
+#[cfg_attr(not(feature = "net"), allow(dead_code, reason = "used by net"))]
+pub(crate) fn try_world() -> Option<Rc<RefCell<World>>> {
+    let sim_id = context::try_with(|core| core.sim_id)?;
+    WORLD.with(|w| {
+        let w = w.try_borrow().ok()?;
+        w.as_ref()
+            .filter(|cur| cur.try_borrow().is_ok_and(|c| c.sim_id == sim_id))
+            .cloned()
+    })
+}
+
+/// The host the current task runs on.
+#[track_caller]
+pub(crate) fn current_id(api: &str) -> HostId {
+    let task = context::with(api, |core| core.current().map_or(TaskId::MAIN, |k| k.id));
+    let world = world(api);
+    host_of(&world, task)
+}
+
+/// A task's host: registered by [`Host::spawn`], else inherited from the task that spawned it.
+pub(crate) fn host_of(world: &RefCell<World>, task: TaskId) -> HostId {
+    let mut chain = Vec::new();
+    let mut t = task;
+    let found = loop {
+        if let Some(h) = world.borrow().task_hosts.get(&t) {
+            break *h;
+        }
+        if t == TaskId::MAIN {
+            break HostId(0);
+        }
+        chain.push(t);
+        t = context::try_with(|core| core.info(t).map(|i| i.parent))
+            .flatten()
+            .unwrap_or(TaskId::MAIN);
+    };
+    let mut w = world.borrow_mut();
+    for t in chain {
+        w.task_hosts.insert(t, found);
+    }
+    found
+}
+
+/// True with probability `p`, as a recorded fault decision (none when `p` is 0 or 1).
+pub(crate) fn chance(p: f64) -> bool {
+    if p <= 0.0 {
+        return false;
+    }
+    if p >= 1.0 {
+        return true;
+    }
+    const SCALE: u64 = 1_000_000;
+    let threshold = (p * SCALE as f64) as u64;
+    context::with("a simulated fault", |core| core.fault(SCALE)) < threshold
+}
+
+/// A handle to a named host of the running simulation. Cheap to clone.
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let db = sim::host::host("db");
+///     assert_eq!(db.name(), "db");
+///     assert!(db.is_up());
+/// }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Host {
+    id: HostId,
+    name: Rc<str>,
+    sim_id: u64,
+}
+
+/// The host called `name`, created (up, with an empty disk) if it does not exist yet.
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let a = sim::host::host("a");
+///     let again = sim::host::host("a");
+///     assert_eq!(a, again);
+/// }).unwrap();
+/// ```
+///
+/// # Panics
+/// Outside a simulation, or when `name` is empty or contains `:` (it could not be part of an
+/// address `name:port`).
+#[track_caller]
+pub fn host(name: &str) -> Host {
+    assert!(
+        !name.is_empty() && !name.contains(':') && !name.contains(char::is_whitespace),
+        "invalid host name `{name}`: use a non-empty name without `:` or spaces, e.g. \"server\""
+    );
+    let world = world("sim::host::host");
+    let mut w = world.borrow_mut();
+    let id = match w.lookup(name) {
+        Some(id) => id,
+        None => w.add(name),
+    };
+    Host {
+        id,
+        name: w.name(id),
+        sim_id: w.sim_id,
+    }
+}
+
+/// The host the calling task runs on (`"main"` unless it was spawned on a named host).
+///
+/// ```
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async { assert_eq!(sim::host::current().name(), "main") }).unwrap();
+/// ```
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn current() -> Host {
+    let id = current_id("sim::host::current");
+    let world = world("sim::host::current");
+    let w = world.borrow();
+    Host {
+        id,
+        name: w.name(id),
+        sim_id: w.sim_id,
+    }
+}
+
+impl Host {
+    /// The world this host lives in, which must be the running simulation's.
+    #[track_caller]
+    fn world(&self, api: &str) -> Rc<RefCell<World>> {
+        let world = world(api);
+        assert!(
+            world.borrow().sim_id == self.sim_id,
+            "{api} on host `{}` from an earlier run: hosts live as long as their run; call \
+             sim::host::host(\"{}\") again inside this one",
+            self.name,
+            self.name
+        );
+        world
+    }
+
+    /// The host's name.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async { assert_eq!(sim::host::host("x").name(), "x") }).unwrap();
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// True unless the host crashed and was not restarted.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let h = sim::host::host("x");
+    ///     h.crash();
+    ///     assert!(!h.is_up());
+    ///     h.restart();
+    ///     assert!(h.is_up());
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// Outside the simulation that created the host.
+    #[track_caller]
+    pub fn is_up(&self) -> bool {
+        self.world("Host::is_up").borrow().hosts[self.id.0].up
+    }
+
+    /// Spawns `fut` as a task on this host (named after the host in traces).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// let v = sim.run(async { sim::host::host("h").spawn(async { 6 * 7 }).await.unwrap() }).unwrap();
+    /// assert_eq!(v, 42);
+    /// ```
+    ///
+    /// # Panics
+    /// When the host is down (crashed and not restarted): restart it first.
+    #[track_caller]
+    pub fn spawn<F>(&self, fut: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let name = self.name.clone();
+        self.spawn_named(&name, fut)
+    }
+
+    /// Like [`Host::spawn`], with a task name for traces and reports.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async { sim::host::host("h").spawn_named("worker", async {}).await.unwrap() }).unwrap();
+    /// assert!(sim.trace().to_string().contains("worker#1"));
+    /// ```
+    ///
+    /// # Panics
+    /// When the host is down (crashed and not restarted): restart it first.
+    #[track_caller]
+    pub fn spawn_named<F>(&self, name: &str, fut: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let world = self.world("Host::spawn");
+        assert!(
+            world.borrow().hosts[self.id.0].up,
+            "Host::spawn on host `{}`, which is down since it crashed: call Host::restart first",
+            self.name
+        );
+        let handle = crate::spawn_named(name, fut);
+        world.borrow_mut().task_hosts.insert(handle.id(), self.id);
+        handle
+    }
+
+    /// Crashes the host now: its tasks are aborted (each is dropped before its next poll; a task
+    /// crashing its own host stops at its next await), its listeners and sockets vanish (stream
+    /// peers get `ConnectionReset`), connections to it time out, datagrams to it are lost, and
+    /// its disk keeps only synced data plus, per file, a prefix of the unsynced writes whose
+    /// length is a recorded fault decision. Crashing a host that is down does nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let h = sim::host::host("h");
+    ///     let t = h.spawn(sim::time::sleep(Duration::from_secs(10)));
+    ///     sim::time::sleep(Duration::from_secs(1)).await;
+    ///     h.crash();
+    ///     assert!(t.await.unwrap_err().is_cancelled());
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// For the implicit host `"main"`, which runs the simulation's main task.
+    #[track_caller]
+    pub fn crash(&self) {
+        assert!(
+            self.id != HostId(0),
+            "Host::crash on the implicit host `main`: it runs the simulation's main task and \
+             cannot crash; run the code to crash on a named host with sim::host::host(name).spawn"
+        );
+        let world = self.world("Host::crash");
+        if !world.borrow().hosts[self.id.0].up {
+            return;
+        }
+        {
+            let mut w = world.borrow_mut();
+            let h = &mut w.hosts[self.id.0];
+            h.up = false;
+            h.epoch += 1;
+        }
+        crate::log!("host {} crashed", self.name);
+        #[cfg(feature = "net")]
+        let wakers = crate::net::state::on_crash(&world, self.id);
+        #[cfg(feature = "fs")]
+        crate::fs::disk::on_crash(&world, self.id);
+        let keys = context::with("Host::crash", |core| core.live_spawned());
+        let doomed: Vec<_> = keys
+            .into_iter()
+            .filter(|k| host_of(&world, k.id) == self.id)
+            .collect();
+        context::with("Host::crash", |core| {
+            for k in doomed {
+                core.abort(k);
+            }
+        });
+        #[cfg(feature = "net")]
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    /// Brings a crashed host back up, with the synced contents of its disk and nothing else:
+    /// spawn its tasks again with [`Host::spawn`].
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let h = sim::host::host("h");
+    ///     h.crash();
+    ///     h.restart();
+    ///     assert_eq!(h.spawn(async { 1 }).await.unwrap(), 1);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// When the host is up: only a crashed host can restart.
+    #[track_caller]
+    pub fn restart(&self) {
+        let world = self.world("Host::restart");
+        let mut w = world.borrow_mut();
+        let h = &mut w.hosts[self.id.0];
+        assert!(
+            !h.up,
+            "Host::restart on host `{}`, which is up: crash it first with Host::crash",
+            self.name
+        );
+        h.up = true;
+        drop(w);
+        crate::log!("host {} restarted", self.name);
+    }
+}
+
+impl PartialEq for Host {
+    fn eq(&self, other: &Host) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Host {}
+
+impl fmt::Debug for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Host({})", self.name)
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}

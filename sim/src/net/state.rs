@@ -1,0 +1,612 @@
+//! The network's state within one run: connections, listeners, datagram sockets, partitions.
+//!
+//! Messages are placed in the receiver's queue when sent, stamped with their arrival time (or
+//! `None` while a partition holds them); receivers look only at what has arrived by `now` and
+//! sleep until the next arrival. A partition that starts while messages are in flight holds the
+//! stream segments (repair stamps them with a fresh latency) and drops the datagrams.
+//!
+//! Methods return wakers instead of waking, so callers wake after releasing the world's borrow.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io;
+use std::task::Waker;
+
+use super::NetConfig;
+use super::addr::Addr;
+use super::resolve::crashed;
+use crate::context;
+pub(crate) use crate::host::chance;
+use crate::host::{HostId, World};
+
+pub(crate) enum Payload {
+    Data(Vec<u8>, usize),
+    Fin,
+    Rst,
+}
+
+pub(crate) struct Segment {
+    /// Arrival time in nanoseconds; `None` while held by a partition.
+    at: Option<u64>,
+    payload: Payload,
+}
+
+/// One side of a connection: what it has received, and whether it is still open.
+pub(crate) struct End {
+    pub(crate) host: HostId,
+    pub(crate) local: Addr,
+    incoming: VecDeque<Segment>,
+    last_arrival: u64,
+    waker: Option<Waker>,
+    open: bool,
+    write_shut: bool,
+}
+
+pub(crate) struct Conn {
+    pub(crate) ends: [End; 2],
+}
+
+pub(crate) struct Listener {
+    pub(crate) id: u64,
+    pub(crate) backlog: VecDeque<u64>,
+    /// Every task waiting in `accept` (a listener may be shared); all are woken per arrival.
+    pub(crate) wakers: Wakers,
+}
+
+pub(crate) struct Datagram {
+    from_host: HostId,
+    pub(crate) from: Addr,
+    pub(crate) data: Vec<u8>,
+}
+
+pub(crate) struct UdpState {
+    pub(crate) id: u64,
+    /// By (arrival time, send sequence): the first entry is the next to deliver.
+    pub(crate) queue: BTreeMap<(u64, u64), Datagram>,
+    /// Datagrams held by [`NetState::hold`], by send sequence.
+    pub(crate) held: BTreeMap<u64, Datagram>,
+    /// Every task waiting in `recv_from` (a socket may be shared).
+    pub(crate) wakers: Wakers,
+}
+
+/// The tasks waiting on one socket. Waking all of them on an event (the first to run takes it,
+/// the others wait again) keeps a shared socket from losing a wake-up.
+#[derive(Default)]
+pub(crate) struct Wakers(Vec<Waker>);
+
+impl Wakers {
+    pub(crate) fn register(&mut self, waker: &Waker) {
+        if !self.0.iter().any(|w| w.will_wake(waker)) {
+            self.0.push(waker.clone());
+        }
+    }
+
+    pub(crate) fn take(&mut self) -> Vec<Waker> {
+        std::mem::take(&mut self.0)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct NetState {
+    pub(crate) config: NetConfig,
+    /// Directions `(from, to)` a partition cuts.
+    cut: BTreeSet<(HostId, HostId)>,
+    /// Directions `(from, to)` whose messages are held until released.
+    held: BTreeSet<(HostId, HostId)>,
+    pub(crate) conns: BTreeMap<u64, Conn>,
+    pub(crate) listeners: BTreeMap<(HostId, u16), Listener>,
+    pub(crate) udp: BTreeMap<(HostId, u16), UdpState>,
+    next_port: BTreeMap<HostId, u16>,
+    next_id: u64,
+}
+
+/// What a reader finds in its queue at `now`.
+pub(crate) enum Readable {
+    Ready,
+    At(u64),
+    Wait,
+}
+
+pub(crate) fn now() -> u64 {
+    context::with("sim::net", |core| core.now().as_nanos())
+}
+
+impl NetState {
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub(crate) fn is_cut(&self, from: HostId, to: HostId) -> bool {
+        from != to && self.cut.contains(&(from, to))
+    }
+
+    pub(crate) fn is_held(&self, from: HostId, to: HostId) -> bool {
+        from != to && self.held.contains(&(from, to))
+    }
+
+    /// Messages from `from` to `to` wait or vanish (a partition or a hold).
+    pub(crate) fn is_blocked(&self, from: HostId, to: HostId) -> bool {
+        self.is_cut(from, to) || self.is_held(from, to)
+    }
+
+    /// A one-way latency from `from` to `to` in nanoseconds, drawn as a fault decision.
+    pub(crate) fn latency(&self, from: HostId, to: HostId) -> u64 {
+        if from == to {
+            return 0;
+        }
+        let min = self.config.min_latency.as_nanos() as u64;
+        let max = self.config.max_latency.as_nanos() as u64;
+        if max <= min {
+            return min;
+        }
+        min + context::with("sim::net", |core| core.fault(max - min + 1))
+    }
+
+    /// A free port on `host` from the ephemeral range.
+    pub(crate) fn ephemeral_port(&mut self, host: HostId) -> u16 {
+        loop {
+            let next = self.next_port.entry(host).or_insert(49152);
+            let port = *next;
+            *next = if port == u16::MAX { 49152 } else { port + 1 };
+            if !self.listeners.contains_key(&(host, port)) && !self.udp.contains_key(&(host, port))
+            {
+                return port;
+            }
+        }
+    }
+
+    // ----- streams ----------------------------------------------------------------------------
+
+    pub(crate) fn new_conn(&mut self, client: (HostId, Addr), server: (HostId, Addr)) -> u64 {
+        let id = self.next_id();
+        let end = |(host, local): (HostId, Addr)| End {
+            host,
+            local,
+            incoming: VecDeque::new(),
+            last_arrival: 0,
+            waker: None,
+            open: true,
+            write_shut: false,
+        };
+        self.conns.insert(
+            id,
+            Conn {
+                ends: [end(client), end(server)],
+            },
+        );
+        id
+    }
+
+    /// Queues `payload` for end `to` of `conn`, sent at `now` by the other end.
+    fn send(&mut self, conn: u64, to: usize, payload: Payload, now: u64) -> Option<Waker> {
+        let (from_host, to_host) = {
+            let c = self.conns.get(&conn)?;
+            (c.ends[1 - to].host, c.ends[to].host)
+        };
+        let at = if self.is_blocked(from_host, to_host) {
+            None
+        } else {
+            Some(now + self.latency(from_host, to_host))
+        };
+        let end = &mut self.conns.get_mut(&conn)?.ends[to];
+        let at = at.map(|a| a.max(end.last_arrival));
+        if let Some(a) = at {
+            end.last_arrival = a;
+        }
+        end.incoming.push_back(Segment { at, payload });
+        end.waker.take()
+    }
+
+    pub(crate) fn end(&self, conn: u64, end: usize) -> Option<&End> {
+        self.conns
+            .get(&conn)
+            .map(|c| &c.ends[end])
+            .filter(|e| e.open)
+    }
+
+    pub(crate) fn readable(&self, conn: u64, end: usize, now: u64) -> Readable {
+        let Some(e) = self.end(conn, end) else {
+            return Readable::Ready;
+        };
+        match e.incoming.front() {
+            None => Readable::Wait,
+            Some(Segment { at: None, .. }) => Readable::Wait,
+            Some(Segment { at: Some(a), .. }) if *a > now => Readable::At(*a),
+            Some(_) => Readable::Ready,
+        }
+    }
+
+    pub(crate) fn set_read_waker(&mut self, conn: u64, end: usize, waker: &Waker) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.ends[end].waker = Some(waker.clone());
+        }
+    }
+
+    /// Reads what has arrived by `now`: `Ok(0)` at end of stream.
+    pub(crate) fn read(
+        &mut self,
+        conn: u64,
+        end: usize,
+        now: u64,
+        buf: &mut [u8],
+    ) -> io::Result<usize> {
+        let Some(e) = self
+            .conns
+            .get_mut(&conn)
+            .map(|c| &mut c.ends[end])
+            .filter(|e| e.open)
+        else {
+            return Err(crashed());
+        };
+        let mut n = 0;
+        while n < buf.len() {
+            let Some(seg) = e.incoming.front_mut() else {
+                break;
+            };
+            if seg.at.is_none_or(|a| a > now) {
+                break;
+            }
+            match &mut seg.payload {
+                Payload::Data(bytes, pos) => {
+                    let k = (bytes.len() - *pos).min(buf.len() - n);
+                    buf[n..n + k].copy_from_slice(&bytes[*pos..*pos + k]);
+                    *pos += k;
+                    n += k;
+                    if *pos == bytes.len() {
+                        e.incoming.pop_front();
+                    }
+                }
+                Payload::Fin => break,
+                Payload::Rst if n == 0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionReset,
+                        "connection reset by peer",
+                    ));
+                }
+                Payload::Rst => break,
+            }
+        }
+        Ok(n)
+    }
+
+    fn reset_arrived(e: &End, now: u64) -> bool {
+        e.incoming
+            .iter()
+            .any(|s| matches!(s.payload, Payload::Rst) && s.at.is_some_and(|a| a <= now))
+    }
+
+    pub(crate) fn write(
+        &mut self,
+        conn: u64,
+        end: usize,
+        now: u64,
+        data: &[u8],
+    ) -> (io::Result<usize>, Option<Waker>) {
+        let Some(c) = self.conns.get(&conn) else {
+            return (Err(crashed()), None);
+        };
+        let e = &c.ends[end];
+        if !e.open {
+            return (Err(crashed()), None);
+        }
+        if Self::reset_arrived(e, now) {
+            let err = io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer");
+            return (Err(err), None);
+        }
+        if e.write_shut {
+            let err = io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "write after shutdown: this stream was closed for writing",
+            );
+            return (Err(err), None);
+        }
+        if data.is_empty() {
+            return (Ok(0), None);
+        }
+        if !c.ends[1 - end].open {
+            // The peer is gone: its host answers the data with a reset, once, a round trip
+            // after this write.
+            let rst_queued = e.incoming.iter().any(|s| matches!(s.payload, Payload::Rst));
+            let w = if rst_queued {
+                None
+            } else {
+                let there = self.latency(e.host, c.ends[1 - end].host);
+                self.send(conn, end, Payload::Rst, now + there)
+            };
+            return (Ok(data.len()), w);
+        }
+        let w = self.send(conn, 1 - end, Payload::Data(data.to_vec(), 0), now);
+        (Ok(data.len()), w)
+    }
+
+    pub(crate) fn shutdown(&mut self, conn: u64, end: usize, now: u64) -> Option<Waker> {
+        let c = self.conns.get_mut(&conn)?;
+        if c.ends[end].write_shut || !c.ends[end].open {
+            return None;
+        }
+        c.ends[end].write_shut = true;
+        if c.ends[1 - end].open {
+            self.send(conn, 1 - end, Payload::Fin, now)
+        } else {
+            None
+        }
+    }
+
+    /// The end is dropped: the peer sees end of stream, or a reset if data was left unread.
+    pub(crate) fn close(&mut self, conn: u64, end: usize, now: u64) -> Option<Waker> {
+        self.close_with(conn, end, now, false)
+    }
+
+    /// Closes the end with a reset whatever its state (a listener dropped with this connection
+    /// still waiting to be accepted).
+    pub(crate) fn abort(&mut self, conn: u64, end: usize, now: u64) -> Option<Waker> {
+        self.close_with(conn, end, now, true)
+    }
+
+    fn close_with(&mut self, conn: u64, end: usize, now: u64, reset: bool) -> Option<Waker> {
+        let c = self.conns.get_mut(&conn)?;
+        let e = &mut c.ends[end];
+        if !e.open {
+            return None;
+        }
+        e.open = false;
+        e.waker = None;
+        let unread = e
+            .incoming
+            .iter()
+            .any(|s| matches!(s.payload, Payload::Data(..)) && s.at.is_some_and(|a| a <= now));
+        e.incoming.clear();
+        let shut = e.write_shut;
+        let w = if !c.ends[1 - end].open {
+            None
+        } else if unread || reset {
+            self.send(conn, 1 - end, Payload::Rst, now)
+        } else if !shut {
+            self.send(conn, 1 - end, Payload::Fin, now)
+        } else {
+            None
+        };
+        if self
+            .conns
+            .get(&conn)
+            .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
+        {
+            self.conns.remove(&conn);
+        }
+        w
+    }
+
+    // ----- datagrams --------------------------------------------------------------------------
+
+    /// Queues a datagram at `to`'s socket, if one is bound there now; `delay` from now.
+    pub(crate) fn deliver(
+        &mut self,
+        to: (HostId, u16),
+        from: (HostId, Addr),
+        data: &[u8],
+        delay: u64,
+    ) {
+        let seq = self.next_id();
+        let at = now() + delay;
+        let held = self.is_held(from.0, to.0);
+        if let Some(s) = self.udp.get_mut(&to) {
+            let d = Datagram {
+                from_host: from.0,
+                from: from.1,
+                data: data.to_vec(),
+            };
+            if held {
+                s.held.insert(seq, d);
+            } else {
+                s.queue.insert((at, seq), d);
+            }
+        }
+    }
+
+    pub(crate) fn udp_wake(&mut self, to: (HostId, u16)) -> Vec<Waker> {
+        self.udp
+            .get_mut(&to)
+            .map(|s| s.wakers.take())
+            .unwrap_or_default()
+    }
+
+    /// Takes the earliest datagram that arrived by `now`, or tells when the next one arrives.
+    pub(crate) fn udp_take(
+        &mut self,
+        at: (HostId, u16),
+        now: u64,
+    ) -> Result<Datagram, Option<u64>> {
+        let Some(s) = self.udp.get_mut(&at) else {
+            return Err(None);
+        };
+        match s.queue.first_key_value().map(|(k, _)| k.0) {
+            Some(a) if a <= now => Ok(s.queue.pop_first().expect("non-empty").1),
+            Some(a) => Err(Some(a)),
+            None => Err(None),
+        }
+    }
+
+    /// When the next datagram at `at` arrives, if one is on its way.
+    pub(crate) fn udp_next_arrival(&self, at: (HostId, u16)) -> Option<u64> {
+        self.udp.get(&at)?.queue.first_key_value().map(|(k, _)| k.0)
+    }
+
+    // ----- faults -----------------------------------------------------------------------------
+
+    /// Holds stream segments in flight from `from` to `to` (arrival `None`).
+    fn hold_segments(&mut self, from: HostId, to: HostId, now: u64) {
+        for c in self.conns.values_mut() {
+            for i in 0..2 {
+                if c.ends[i].host == to && c.ends[1 - i].host == from {
+                    for s in &mut c.ends[i].incoming {
+                        if s.at.is_some_and(|a| a > now) {
+                            s.at = None;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cuts `from → to`: in-flight stream segments are held, in-flight datagrams lost.
+    pub(crate) fn partition(&mut self, from: HostId, to: HostId) -> usize {
+        if from == to || !self.cut.insert((from, to)) {
+            return 0;
+        }
+        let now = now();
+        self.hold_segments(from, to, now);
+        let mut lost = 0;
+        for ((host, _), s) in &mut self.udp {
+            if *host == to {
+                let before = s.queue.len();
+                s.queue
+                    .retain(|(at, _), d| !(*at > now && d.from_host == from));
+                lost += before - s.queue.len();
+            }
+        }
+        lost
+    }
+
+    /// Holds everything in flight and sent later from `from` to `to` until [`NetState::release`].
+    pub(crate) fn hold(&mut self, from: HostId, to: HostId) {
+        if from == to || !self.held.insert((from, to)) {
+            return;
+        }
+        let now = now();
+        self.hold_segments(from, to, now);
+        for ((host, _), s) in &mut self.udp {
+            if *host == to {
+                let moving: Vec<(u64, u64)> = s
+                    .queue
+                    .iter()
+                    .filter(|((at, _), d)| *at > now && d.from_host == from)
+                    .map(|(k, _)| *k)
+                    .collect();
+                for k in moving {
+                    let d = s.queue.remove(&k).expect("listed");
+                    s.held.insert(k.1, d);
+                }
+            }
+        }
+    }
+
+    /// Lets held messages from `from` to `to` go, each with a fresh latency (stream bytes stay
+    /// held while a partition still cuts the way).
+    pub(crate) fn release(&mut self, from: HostId, to: HostId) -> Vec<Waker> {
+        if !self.held.remove(&(from, to)) {
+            return Vec::new();
+        }
+        let now = now();
+        let mut wakers = self.restamp(from, to, now);
+        let keys: Vec<(HostId, u16)> = self.udp.keys().copied().filter(|k| k.0 == to).collect();
+        for key in keys {
+            let going: Vec<u64> = self.udp[&key]
+                .held
+                .iter()
+                .filter(|(_, d)| d.from_host == from)
+                .map(|(seq, _)| *seq)
+                .collect();
+            if going.is_empty() {
+                continue;
+            }
+            let lats: Vec<u64> = going.iter().map(|_| self.latency(from, to)).collect();
+            let s = self.udp.get_mut(&key).expect("listed");
+            for (seq, lat) in going.into_iter().zip(lats) {
+                let d = s.held.remove(&seq).expect("listed");
+                s.queue.insert((now + lat, seq), d);
+            }
+            wakers.extend(s.wakers.take());
+        }
+        wakers
+    }
+
+    /// Heals `from → to`: held stream segments leave now, each with a fresh latency.
+    pub(crate) fn repair(&mut self, from: HostId, to: HostId) -> Vec<Waker> {
+        if !self.cut.remove(&(from, to)) {
+            return Vec::new();
+        }
+        self.restamp(from, to, now())
+    }
+
+    /// Sends held stream segments from `from` to `to` on with fresh latencies, unless the way
+    /// is still blocked.
+    fn restamp(&mut self, from: HostId, to: HostId, now: u64) -> Vec<Waker> {
+        if self.is_blocked(from, to) {
+            return Vec::new();
+        }
+        let mut wakers = Vec::new();
+        let ids: Vec<u64> = self.conns.keys().copied().collect();
+        for id in ids {
+            for i in 0..2 {
+                let (matches, held) = {
+                    let c = &self.conns[&id];
+                    (
+                        c.ends[i].host == to && c.ends[1 - i].host == from,
+                        c.ends[i].incoming.iter().filter(|s| s.at.is_none()).count(),
+                    )
+                };
+                if !matches || held == 0 {
+                    continue;
+                }
+                let lats: Vec<u64> = (0..held).map(|_| self.latency(from, to)).collect();
+                let e = &mut self.conns.get_mut(&id).expect("listed").ends[i];
+                let mut lats = lats.into_iter();
+                for s in e.incoming.iter_mut().filter(|s| s.at.is_none()) {
+                    let a = (now + lats.next().unwrap_or(0)).max(e.last_arrival);
+                    e.last_arrival = a;
+                    s.at = Some(a);
+                }
+                wakers.extend(e.waker.take());
+            }
+        }
+        wakers
+    }
+
+    pub(crate) fn cut_pairs(&self) -> Vec<(HostId, HostId)> {
+        self.cut.iter().copied().collect()
+    }
+
+    pub(crate) fn held_pairs(&self) -> Vec<(HostId, HostId)> {
+        self.held.iter().copied().collect()
+    }
+}
+
+/// A host crashed: its sockets vanish, stream peers get a reset. Returns wakers to wake.
+pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) -> Vec<Waker> {
+    let now = now();
+    let mut w = world.borrow_mut();
+    let net = &mut w.net;
+    let mut wakers = Vec::new();
+    net.listeners.retain(|(h, _), _| *h != host);
+    net.udp.retain(|(h, _), _| *h != host);
+    let ids: Vec<u64> = net.conns.keys().copied().collect();
+    for id in ids {
+        for i in 0..2 {
+            let (mine, peer_open) = {
+                let c = &net.conns[&id];
+                (c.ends[i].host == host && c.ends[i].open, c.ends[1 - i].open)
+            };
+            if !mine {
+                continue;
+            }
+            {
+                let e = &mut net.conns.get_mut(&id).expect("listed").ends[i];
+                e.open = false;
+                e.waker = None;
+                e.incoming.clear();
+            }
+            if peer_open {
+                wakers.extend(net.send(id, 1 - i, Payload::Rst, now));
+            }
+        }
+        if net
+            .conns
+            .get(&id)
+            .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
+        {
+            net.conns.remove(&id);
+        }
+    }
+    wakers
+}

@@ -1,0 +1,99 @@
+//! The workloads on futures' `LocalPool`: a minimal single-threaded executor with no timers,
+//! the floor of what polling a task costs.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::executor::LocalPool;
+use futures::task::LocalSpawnExt;
+use futures::{SinkExt, StreamExt};
+
+use crate::workload::{self, LiveBytes};
+
+/// Suspends once (futures has no `yield_now`): wakes itself and returns `Pending`.
+#[derive(Debug, Default)]
+pub struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// Spawns `n` tasks that yield once, then joins them all; returns the sum of their outputs.
+///
+/// ```
+/// assert_eq!(seedloop_bench::local_pool::spawn_yield_join(10), 45);
+/// ```
+pub fn spawn_yield_join(n: u64) -> u64 {
+    let mut pool = LocalPool::new();
+    let spawner = pool.spawner();
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            spawner
+                .spawn_local_with_handle(workload::yielder(i, YieldOnce::default))
+                .expect("spawn")
+        })
+        .collect();
+    pool.run_until(async move {
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await;
+        }
+        sum
+    })
+}
+
+/// Ping-pong through two capacity-1 `futures::channel::mpsc` channels; returns the echoed sum.
+///
+/// ```
+/// assert_eq!(seedloop_bench::local_pool::ping_pong(10), 45);
+/// ```
+pub fn ping_pong(round_trips: u64) -> u64 {
+    let mut pool = LocalPool::new();
+    // futures' bounded channel holds `buffer + senders` messages: 0 + 1 = capacity 1.
+    let (mut ping_tx, mut ping_rx) = futures::channel::mpsc::channel::<u64>(0);
+    let (mut pong_tx, mut pong_rx) = futures::channel::mpsc::channel::<u64>(0);
+    pool.spawner()
+        .spawn_local(async move {
+            while let Some(v) = ping_rx.next().await {
+                pong_tx.send(v).await.expect("pong receiver gone");
+            }
+        })
+        .expect("spawn");
+    pool.run_until(async move {
+        let mut sum = 0;
+        for i in 0..round_trips {
+            ping_tx.send(i).await.expect("echo gone");
+            sum += pong_rx.next().await.expect("echo gone");
+        }
+        sum
+    })
+}
+
+/// Live bytes per task while `n` tasks are alive and parked.
+///
+/// ```
+/// assert_eq!(seedloop_bench::local_pool::bytes_per_task(100, || 0), 0);
+/// ```
+pub fn bytes_per_task(n: usize, live: LiveBytes) -> usize {
+    workload::reset_parked();
+    let base = live();
+    let mut pool = LocalPool::new();
+    let spawner = pool.spawner();
+    for _ in 0..n {
+        spawner.spawn_local(workload::parked()).expect("spawn");
+    }
+    pool.run_until_stalled();
+    assert_eq!(workload::parked_count(), n, "not every task started");
+    let per_task = live().saturating_sub(base) / n.max(1);
+    drop(pool);
+    per_task
+}

@@ -1,0 +1,81 @@
+//! The workloads on seedloop: `Strategy::random()` at a chosen trace level.
+
+use sim::{Sim, Strategy, TraceLevel};
+
+use crate::workload::{self, LiveBytes};
+
+/// The seed every seedloop run uses.
+pub const SEED: u64 = 1;
+
+fn sim(level: TraceLevel) -> Sim {
+    Sim::builder()
+        .seed(SEED)
+        .strategy(Strategy::random())
+        .trace_level(level)
+        .max_steps(u64::MAX)
+        .build()
+}
+
+/// Spawns `n` tasks that yield once, then joins them all; returns the sum of their outputs.
+///
+/// ```
+/// let sum = seedloop_bench::seedloop::spawn_yield_join(sim::TraceLevel::Full, 10);
+/// assert_eq!(sum, 45);
+/// ```
+pub fn spawn_yield_join(level: TraceLevel, n: u64) -> u64 {
+    sim(level)
+        .run(async move {
+            let handles: Vec<_> = (0..n)
+                .map(|i| sim::spawn(workload::yielder(i, sim::task::yield_now)))
+                .collect();
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.expect("yielder failed");
+            }
+            sum
+        })
+        .expect("spawn benchmark failed")
+}
+
+/// `tasks` tasks each sleep `sleeps` seeded random lengths; returns the milliseconds slept.
+///
+/// ```
+/// use seedloop_bench::{seedloop, workload};
+/// assert_eq!(seedloop::timers(sim::TraceLevel::Full, 3, 4), workload::sleepers_sum(3, 4));
+/// ```
+pub fn timers(level: TraceLevel, tasks: u64, sleeps: u64) -> u64 {
+    sim(level)
+        .run(async move {
+            let handles: Vec<_> = (0..tasks)
+                .map(|i| sim::spawn(workload::sleeper(i, sleeps, sim::time::sleep)))
+                .collect();
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.expect("sleeper failed");
+            }
+            sum
+        })
+        .expect("timer benchmark failed")
+}
+
+/// Live bytes per task while `n` tasks are alive and parked (their handles dropped).
+///
+/// ```
+/// let per_task = seedloop_bench::seedloop::bytes_per_task(sim::TraceLevel::Full, 100, || 0);
+/// assert_eq!(per_task, 0); // this probe counts nothing
+/// ```
+pub fn bytes_per_task(level: TraceLevel, n: usize, live: LiveBytes) -> usize {
+    workload::reset_parked();
+    let base = live();
+    let mut sim = sim(level);
+    sim.run(async move {
+        for _ in 0..n {
+            drop(sim::spawn(workload::parked()));
+        }
+        while workload::parked_count() < n {
+            sim::task::yield_now().await;
+        }
+        live().saturating_sub(base) / n.max(1)
+    })
+    .expect("bytes benchmark failed")
+}

@@ -1,0 +1,102 @@
+//! The workloads on tokio's current-thread runtime with the clock paused (`start_paused`), the
+//! closest tokio comes to a simulation.
+
+use std::future::Future;
+
+use tokio::runtime::{Builder, Runtime};
+
+use crate::workload::{self, LiveBytes};
+
+fn runtime() -> Runtime {
+    Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("tokio runtime")
+}
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    runtime().block_on(f)
+}
+
+/// Spawns `n` tasks that yield once, then joins them all; returns the sum of their outputs.
+///
+/// ```
+/// assert_eq!(seedloop_bench::tokio_rt::spawn_yield_join(10), 45);
+/// ```
+pub fn spawn_yield_join(n: u64) -> u64 {
+    block_on(async move {
+        let handles: Vec<_> = (0..n)
+            .map(|i| tokio::spawn(workload::yielder(i, tokio::task::yield_now)))
+            .collect();
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await.expect("yielder failed");
+        }
+        sum
+    })
+}
+
+/// `tasks` tasks each sleep `sleeps` seeded random lengths; returns the milliseconds slept.
+///
+/// ```
+/// use seedloop_bench::{tokio_rt, workload};
+/// assert_eq!(tokio_rt::timers(3, 4), workload::sleepers_sum(3, 4));
+/// ```
+pub fn timers(tasks: u64, sleeps: u64) -> u64 {
+    block_on(async move {
+        let handles: Vec<_> = (0..tasks)
+            .map(|i| tokio::spawn(workload::sleeper(i, sleeps, tokio::time::sleep)))
+            .collect();
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await.expect("sleeper failed");
+        }
+        sum
+    })
+}
+
+/// Ping-pong through two capacity-1 `tokio::sync::mpsc` channels; returns the echoed sum.
+///
+/// ```
+/// assert_eq!(seedloop_bench::tokio_rt::ping_pong(10), 45);
+/// ```
+pub fn ping_pong(round_trips: u64) -> u64 {
+    block_on(async move {
+        let (ping_tx, mut ping_rx) = tokio::sync::mpsc::channel::<u64>(1);
+        let (pong_tx, mut pong_rx) = tokio::sync::mpsc::channel::<u64>(1);
+        let echo = tokio::spawn(async move {
+            while let Some(v) = ping_rx.recv().await {
+                pong_tx.send(v).await.expect("pong receiver gone");
+            }
+        });
+        let mut sum = 0;
+        for i in 0..round_trips {
+            ping_tx.send(i).await.expect("echo gone");
+            sum += pong_rx.recv().await.expect("echo gone");
+        }
+        drop(ping_tx);
+        echo.await.expect("echo failed");
+        sum
+    })
+}
+
+/// Live bytes per task while `n` tasks are alive and parked (their handles dropped).
+///
+/// ```
+/// assert_eq!(seedloop_bench::tokio_rt::bytes_per_task(100, || 0), 0);
+/// ```
+pub fn bytes_per_task(n: usize, live: LiveBytes) -> usize {
+    workload::reset_parked();
+    let base = live();
+    let rt = runtime();
+    rt.block_on(async move {
+        for _ in 0..n {
+            drop(tokio::spawn(workload::parked()));
+        }
+        while workload::parked_count() < n {
+            tokio::task::yield_now().await;
+        }
+        live().saturating_sub(base) / n.max(1)
+    })
+}

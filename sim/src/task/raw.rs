@@ -76,7 +76,8 @@ where
 
 enum JoinState<T> {
     Running(Option<Waker>),
-    Done(Result<T, JoinError>),
+    /// The error is boxed: it is rare and large, and every live task carries this state.
+    Done(Result<T, Box<JoinError>>),
     Taken,
 }
 
@@ -95,7 +96,7 @@ impl<T> JoinCell<T> {
     }
 
     pub(crate) fn complete(&self, result: Result<T, JoinError>) {
-        let prev = std::mem::replace(&mut *self.state.borrow_mut(), JoinState::Done(result));
+        let prev = std::mem::replace(&mut *self.state.borrow_mut(), JoinState::Done(result.map_err(Box::new)));
         if let JoinState::Running(Some(w)) = prev {
             w.wake();
         }
@@ -121,7 +122,7 @@ impl<T> JoinCell<T> {
                     unreachable!()
                 };
                 self.observed.set(true);
-                Poll::Ready(r)
+                Poll::Ready(r.map_err(|e| *e))
             }
             JoinState::Taken => panic!("a JoinHandle was polled after it returned its result"),
         }

@@ -15,7 +15,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::thread::ThreadId;
 
 use rand_chacha::ChaCha8Rng;
 
@@ -54,7 +53,6 @@ pub(crate) enum Idle {
 
 pub(crate) struct Core {
     pub(crate) sim_id: u64,
-    owner: ThreadId,
     pub(crate) foreign: Arc<ForeignWakes>,
     pub(crate) config: Config,
     now: Cell<u64>,
@@ -87,8 +85,7 @@ impl Core {
         };
         Core {
             sim_id,
-            owner: std::thread::current().id(),
-            foreign: Arc::default(),
+            foreign: Arc::new(ForeignWakes::new(sim_id, std::thread::current().id())),
             now: Cell::new(0),
             step: Cell::new(0),
             current: Cell::new(None),
@@ -182,8 +179,6 @@ impl Core {
 
     fn waker_for(&self, key: TaskKey) -> Waker {
         Waker::from(Arc::new(TaskWaker {
-            sim: self.sim_id,
-            owner: self.owner,
             key,
             foreign: self.foreign.clone(),
         }))

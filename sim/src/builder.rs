@@ -20,6 +20,8 @@ pub(crate) struct Config {
     pub(crate) level: TraceLevel,
     pub(crate) fail_on_unobserved_panic: bool,
     pub(crate) fail_on_leftover_tasks: bool,
+    /// Nanoseconds of `block_for` one poll may spend; `u64::MAX` for no limit.
+    pub(crate) max_poll_time: u64,
 }
 
 impl Default for Config {
@@ -32,6 +34,7 @@ impl Default for Config {
             level: TraceLevel::Full,
             fail_on_unobserved_panic: true,
             fail_on_leftover_tasks: false,
+            max_poll_time: u64::MAX,
         }
     }
 }
@@ -103,6 +106,23 @@ impl SimBuilder {
     /// dropped and listed in the trace).
     pub fn fail_on_leftover_tasks(mut self, yes: bool) -> Self {
         self.config.fail_on_leftover_tasks = yes;
+        self
+    }
+
+    /// Fail with [`crate::SimError::is_starvation`] when one poll of a task spends more than
+    /// `limit` in [`crate::task::block_for`] (CPU-bound work that holds the executor, starving
+    /// every other task). Off by default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = sim::Sim::builder().max_poll_time(Duration::from_millis(100)).build();
+    /// let err = sim.run(async {
+    ///     sim::task::block_for(Duration::from_secs(2)); // a long computation, no await
+    /// }).unwrap_err();
+    /// assert!(err.is_starvation());
+    /// ```
+    pub fn max_poll_time(mut self, limit: Duration) -> Self {
+        self.config.max_poll_time = u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX);
         self
     }
 

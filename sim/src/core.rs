@@ -71,6 +71,8 @@ pub(crate) struct Core {
     pub(crate) panics: RefCell<Vec<PanicRecord>>,
     interleaving: Cell<u64>,
     recent: RefCell<[Option<TaskId>; 8]>,
+    /// Nanoseconds of `block_for` in the poll in progress.
+    poll_busy: Cell<u64>,
     full: bool,
 }
 
@@ -102,6 +104,7 @@ impl Core {
             panics: RefCell::default(),
             interleaving: Cell::new(Fnv::new().finish()),
             recent: RefCell::new([None; 8]),
+            poll_busy: Cell::new(0),
             full,
             config,
         }
@@ -562,6 +565,21 @@ impl Core {
     }
 
     // ----- time -----------------------------------------------------------------------------
+
+    /// CPU-bound work in the current task: the clock moves by `d` while nothing else runs.
+    pub(crate) fn block(&self, d: std::time::Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.now
+            .set(self.now.get().saturating_add(nanos).min(u64::MAX - 1));
+        self.poll_busy
+            .set(self.poll_busy.get().saturating_add(nanos));
+        self.event(EventKind::Blocked { duration: d });
+    }
+
+    /// How long the poll that just ended blocked the executor; resets the count.
+    pub(crate) fn take_poll_busy(&self) -> u64 {
+        self.poll_busy.replace(0)
+    }
 
     fn fire_due(&self) {
         let now = self.now.get();

@@ -28,6 +28,8 @@ pub enum SimErrorKind {
     ForeignWake,
     /// Tasks were still running when main returned, and the run was configured to fail then.
     LeftoverTasks,
+    /// One poll of a task spent more than the configured CPU budget in `block_for`.
+    Starvation,
 }
 
 /// A task that could not make progress when a deadlock was found.
@@ -161,6 +163,11 @@ impl SimError {
     /// Tasks were left running when main returned (only with `fail_on_leftover_tasks`).
     pub fn is_leftover_tasks(&self) -> bool {
         self.kind() == SimErrorKind::LeftoverTasks
+    }
+
+    /// A task held the executor longer than `max_poll_time` in one poll.
+    pub fn is_starvation(&self) -> bool {
+        self.kind() == SimErrorKind::Starvation
     }
 
     /// Virtual time of the failure.

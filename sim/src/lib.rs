@@ -76,6 +76,11 @@ mod sim;
 pub mod task;
 pub mod time;
 pub mod trace;
+#[allow(
+    dead_code,
+    reason = "used by the sync and channel modules as they land"
+)]
+mod waitlist;
 
 pub use builder::{DEFAULT_MAX_STEPS, SimBuilder};
 pub use error::{BlockedTask, SimError, SimErrorKind};

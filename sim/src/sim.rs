@@ -141,6 +141,10 @@ impl Sim {
                         core.event(EventKind::Complete);
                         core.set_current(None);
                         output = Some(v);
+                        let busy = core.take_poll_busy();
+                        if busy > core.config.max_poll_time {
+                            break Err(starvation(&core, key.id, busy));
+                        }
                         break Ok(());
                     }
                     Ok(Poll::Pending) => core.set_current(None),
@@ -159,6 +163,10 @@ impl Sim {
                 } else {
                     core.run_task(key, body);
                 }
+            }
+            let busy = core.take_poll_busy();
+            if busy > core.config.max_poll_time {
+                break Err(starvation(&core, key.id, busy));
             }
         };
 
@@ -361,6 +369,26 @@ fn leftover_error(core: &Core, n: usize) -> SimError {
         format!("main returned at t={} with {n} task(s) still running; they were dropped", core.now()),
     )
     .with_help("await or abort every task before main returns, or allow leftovers with fail_on_leftover_tasks(false)")
+}
+
+fn starvation(core: &Core, task: TaskId, busy: u64) -> SimError {
+    let label = core.label(task);
+    let mut e = error(
+        core,
+        SimErrorKind::Starvation,
+        format!(
+            "task {label} held the executor for {} of CPU-bound work in one poll (limit {}), ending at t={}",
+            Instant::from_nanos(busy),
+            Instant::from_nanos(core.config.max_poll_time),
+            core.now()
+        ),
+    )
+    .with_help(
+        "no other task can run while one computes without awaiting: split the work with \
+         yield_now between chunks, or move it off the event loop",
+    );
+    e.repr_mut().task = core.info(task);
+    e
 }
 
 fn stop_error(core: &Core) -> SimError {

@@ -5,6 +5,7 @@
 //! Cancellation is drop: [`JoinHandle::abort`] makes the executor drop the task's future before
 //! its next poll. A panic is caught per task and reaches the joiner as a [`JoinError`].
 
+mod block;
 mod id;
 mod join_error;
 mod join_handle;
@@ -18,6 +19,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
+pub use block::block_for;
 pub use id::{TaskId, TaskInfo};
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;

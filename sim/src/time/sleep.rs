@@ -20,6 +20,9 @@ use crate::trace::EventKind;
 ///
 /// Dropping the future cancels the timer, so an aborted sleeper does not keep the clock going.
 ///
+/// Created outside a simulation (as in `sim.run(sleep(d))`, asyncio's
+/// `run_until_complete(sleep(1))`), the deadline is `duration` after its first poll.
+///
 /// ```
 /// use std::time::Duration;
 /// let mut sim = sim::Sim::new(0);
@@ -30,12 +33,18 @@ use crate::trace::EventKind;
 /// assert_eq!(t.as_nanos(), 3_600_000_000_000);
 /// ```
 ///
-/// # Panics
-/// Outside a simulation.
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let now = context::with("sim::time::sleep", |core| core.now());
-    Sleep::new(now + duration, Location::caller())
+    let deadline = match context::try_with(|core| core.now()) {
+        Some(now) => Deadline::At(now + duration),
+        None => Deadline::After(duration),
+    };
+    Sleep {
+        deadline,
+        timer: None,
+        fired: false,
+        site: Location::caller(),
+    }
 }
 
 /// Waits until the clock reads `deadline` (at least one round, even if it is already past).
@@ -45,32 +54,40 @@ pub fn sleep(duration: Duration) -> Sleep {
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     context::with("sim::time::sleep_until", |_| ());
-    Sleep::new(deadline, Location::caller())
+    Sleep {
+        deadline: Deadline::At(deadline),
+        timer: None,
+        fired: false,
+        site: Location::caller(),
+    }
+}
+
+/// A deadline fixed at creation, or relative to the first poll for a sleep created outside a
+/// simulation.
+#[derive(Clone, Copy, Debug)]
+enum Deadline {
+    At(Instant),
+    After(Duration),
 }
 
 /// Future of [`sleep`] and [`sleep_until`].
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    deadline: Instant,
+    deadline: Deadline,
     timer: Option<TimerKey>,
     fired: bool,
     site: &'static Location<'static>,
 }
 
 impl Sleep {
-    fn new(deadline: Instant, site: &'static Location<'static>) -> Sleep {
-        Sleep {
-            deadline,
-            timer: None,
-            fired: false,
-            site,
-        }
-    }
-
-    /// The instant this sleep ends.
+    /// The instant this sleep ends ([`Instant::MAX`] for a sleep created outside a simulation
+    /// and not yet polled, whose deadline is still relative).
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        match self.deadline {
+            Deadline::At(t) => t,
+            Deadline::After(_) => Instant::MAX,
+        }
     }
 
     /// True once the timer fired.
@@ -81,7 +98,7 @@ impl Sleep {
     /// Moves the deadline; the sleep waits (again) for the new one.
     pub fn reset(&mut self, deadline: Instant) {
         self.cancel();
-        self.deadline = deadline;
+        self.deadline = Deadline::At(deadline);
         self.fired = false;
     }
 
@@ -101,40 +118,33 @@ impl Future for Sleep {
             return Poll::Ready(());
         }
         let this = &mut *self;
-        let ready = context::with("Sleep::poll", |core| match this.timer {
-            Some(key) => {
-                let mut timers = core.timers.borrow_mut();
-                if timers.is_pending(key) {
-                    timers.set_waker(key, cx.waker());
-                    drop(timers);
-                    core.note_wait(
-                        WaitKind::Sleep {
-                            until: this.deadline,
-                        },
-                        Some(this.site),
-                    );
-                    false
-                } else {
+        let ready = context::with("Sleep::poll", |core| {
+            let until = match this.deadline {
+                Deadline::At(t) => t,
+                Deadline::After(d) => core.now() + d,
+            };
+            this.deadline = Deadline::At(until);
+            let pending = match this.timer {
+                Some(key) => {
+                    let mut timers = core.timers.borrow_mut();
+                    let pending = timers.is_pending(key);
+                    if pending {
+                        timers.set_waker(key, cx.waker());
+                    }
+                    pending
+                }
+                None => {
+                    let waker = cx.waker().clone();
+                    let key = core.timers.borrow_mut().register(until.as_nanos(), waker);
+                    this.timer = Some(key);
+                    core.event(EventKind::Sleep { until });
                     true
                 }
+            };
+            if pending {
+                core.note_wait(WaitKind::Sleep { until }, Some(this.site));
             }
-            None => {
-                let key = core
-                    .timers
-                    .borrow_mut()
-                    .register(this.deadline.as_nanos(), cx.waker().clone());
-                this.timer = Some(key);
-                core.event(EventKind::Sleep {
-                    until: this.deadline,
-                });
-                core.note_wait(
-                    WaitKind::Sleep {
-                        until: this.deadline,
-                    },
-                    Some(this.site),
-                );
-                false
-            }
+            !pending
         });
         if ready {
             this.timer = None;

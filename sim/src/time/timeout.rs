@@ -51,23 +51,24 @@ impl std::error::Error for Elapsed {}
 /// }).unwrap();
 /// ```
 ///
-/// # Panics
-/// Outside a simulation.
-#[track_caller]
+/// Created outside a simulation, the deadline is `duration` after the first poll.
 pub fn timeout<F: Future>(duration: Duration, fut: F) -> Timeout<F> {
-    let now = context::with("sim::time::timeout", |core| core.now());
-    timeout_at(now + duration, fut)
-}
-
-/// Like [`timeout`] with an absolute deadline.
-///
-/// # Panics
-/// Outside a simulation.
-#[track_caller]
-pub fn timeout_at<F: Future>(deadline: Instant, fut: F) -> Timeout<F> {
+    let deadline = context::try_with(|core| core.now() + duration);
     Timeout {
         fut,
         deadline,
+        duration,
+        sleep: None,
+        polled: false,
+    }
+}
+
+/// Like [`timeout`] with an absolute deadline.
+pub fn timeout_at<F: Future>(deadline: Instant, fut: F) -> Timeout<F> {
+    Timeout {
+        fut,
+        deadline: Some(deadline),
+        duration: Duration::ZERO,
         sleep: None,
         polled: false,
     }
@@ -79,16 +80,19 @@ pin_project! {
     pub struct Timeout<F> {
         #[pin]
         fut: F,
-        deadline: Instant,
+        // `None` until the first poll for a timeout created outside a simulation.
+        deadline: Option<Instant>,
+        duration: Duration,
         sleep: Option<Sleep>,
         polled: bool,
     }
 }
 
 impl<F> Timeout<F> {
-    /// The deadline.
+    /// The deadline ([`Instant::MAX`] for a timeout created outside a simulation and not yet
+    /// polled, whose deadline is still relative).
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        self.deadline.unwrap_or(Instant::MAX)
     }
 }
 
@@ -97,8 +101,11 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let deadline = *this.deadline;
-        let due = context::with("Timeout::poll", |core| core.now() >= deadline);
+        let duration = *this.duration;
+        let (deadline, due) = context::with("Timeout::poll", |core| {
+            let deadline = *this.deadline.get_or_insert(core.now() + duration);
+            (deadline, core.now() >= deadline)
+        });
         // Woken at the deadline, option 0 (the default) polls the future first, option 1 lets the
         // deadline win without polling it. A deadline already past at the first poll is no race:
         // the future is polled first, as in tokio.

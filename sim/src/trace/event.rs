@@ -72,6 +72,12 @@ pub enum EventKind {
     Log(String),
     /// Main returned while the acting task was unfinished: it was dropped.
     Leftover,
+    /// The acting task did CPU-bound work ([`crate::task::block_for`]): the clock moved by
+    /// `duration` while nothing else could run.
+    Blocked {
+        /// How long it held the executor.
+        duration: std::time::Duration,
+    },
 }
 
 impl fmt::Display for EventKind {
@@ -91,6 +97,13 @@ impl fmt::Display for EventKind {
             EventKind::Decision(d) => write!(f, "decide {d}"),
             EventKind::Log(s) => write!(f, "log: {s}"),
             EventKind::Leftover => f.write_str("dropped at shutdown (main returned first)"),
+            EventKind::Blocked { duration } => {
+                write!(
+                    f,
+                    "blocked the executor for {}",
+                    crate::time::Instant::from_nanos(duration.as_nanos() as u64)
+                )
+            }
         }
     }
 }

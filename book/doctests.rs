@@ -1,0 +1,17 @@
+//! Every chapter of the seedloop book, included as documentation so that `cargo test` compiles
+//! and runs each of its Rust samples (rustdoc treats them as doctests). A chapter that stops
+//! compiling, or whose printed output drifts from what the code produces, fails the build.
+
+#![forbid(unsafe_code)]
+
+#[doc = include_str!("src/introduction.md")]
+pub mod introduction {}
+
+#[doc = include_str!("src/event-loop.md")]
+pub mod event_loop {}
+
+#[doc = include_str!("src/tasks.md")]
+pub mod tasks {}
+
+#[doc = include_str!("src/how-it-works.md")]
+pub mod how_it_works {}

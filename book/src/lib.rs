@@ -1,1 +1,0 @@
-//! The book's samples, compiled and run as doctests.

@@ -1,0 +1,178 @@
+//! A FIFO list of waiters with direct hand-off: the building block of every blocking `sim`
+//! primitive (locks, semaphores, events, channels, queues).
+//!
+//! A waiter is *waiting* until the resource is handed to it (`grant_front`/`grant_all`), then
+//! *granted* until its future takes the grant (`take_grant`). Hand-off is direct: a released
+//! resource goes to the oldest waiter, never to a newcomer that happens to run first (no
+//! barging). A waiter whose future is dropped calls `cancel`: if it was already granted, the
+//! grant comes back so the primitive passes it on; nothing is lost or duplicated.
+//!
+//! Methods that would wake return the `Waker` instead, so the caller wakes it after releasing
+//! its own `RefCell` borrow.
+//!
+//! `G` is what a waiter is handed (`()` for a lock, a permit count, a queue item); `M` is what it
+//! asked for (e.g. how many permits), visible to the primitive while it waits.
+
+use std::collections::VecDeque;
+use std::task::Waker;
+
+/// Identifies a waiter in one list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct WaiterId(u64);
+
+struct Waiting<M> {
+    id: WaiterId,
+    waker: Waker,
+    meta: M,
+}
+
+pub(crate) struct WaitList<G, M = ()> {
+    next: u64,
+    waiting: VecDeque<Waiting<M>>,
+    granted: Vec<(WaiterId, G)>,
+}
+
+impl<G, M> Default for WaitList<G, M> {
+    fn default() -> Self {
+        WaitList {
+            next: 0,
+            waiting: VecDeque::new(),
+            granted: Vec::new(),
+        }
+    }
+}
+
+impl<G, M> WaitList<G, M> {
+    /// Adds a waiter at the back.
+    pub(crate) fn register(&mut self, waker: &Waker, meta: M) -> WaiterId {
+        let id = WaiterId(self.next);
+        self.next += 1;
+        self.waiting.push_back(Waiting {
+            id,
+            waker: waker.clone(),
+            meta,
+        });
+        id
+    }
+
+    /// Refreshes the waker of a waiting waiter (a future may be polled with a new waker).
+    pub(crate) fn update_waker(&mut self, id: WaiterId, waker: &Waker) {
+        if let Some(w) = self.waiting.iter_mut().find(|w| w.id == id) {
+            if !w.waker.will_wake(waker) {
+                w.waker = waker.clone();
+            }
+        }
+    }
+
+    /// True while `id` waits (registered, not yet granted, not cancelled).
+    pub(crate) fn is_waiting(&self, id: WaiterId) -> bool {
+        self.waiting.iter().any(|w| w.id == id)
+    }
+
+    /// Takes the grant handed to `id`, if any (the waiter then leaves the list).
+    pub(crate) fn take_grant(&mut self, id: WaiterId) -> Option<G> {
+        let i = self.granted.iter().position(|(g, _)| *g == id)?;
+        Some(self.granted.remove(i).1)
+    }
+
+    /// Removes `id` (its future was dropped). Returns its grant if it had one it never took:
+    /// the caller must pass it on.
+    pub(crate) fn cancel(&mut self, id: WaiterId) -> Option<G> {
+        if let Some(i) = self.waiting.iter().position(|w| w.id == id) {
+            self.waiting.remove(i);
+            return None;
+        }
+        self.take_grant(id)
+    }
+
+    /// Number of waiters still waiting.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// True when nobody waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.waiting.is_empty()
+    }
+
+    /// What the oldest waiter asked for.
+    pub(crate) fn front_meta(&self) -> Option<&M> {
+        self.waiting.front().map(|w| &w.meta)
+    }
+
+    /// Hands `grant` to the oldest waiter and returns its waker, or gives `grant` back when
+    /// nobody waits.
+    pub(crate) fn grant_front(&mut self, grant: G) -> Result<Waker, G> {
+        match self.waiting.pop_front() {
+            Some(w) => {
+                self.granted.push((w.id, grant));
+                Ok(w.waker)
+            }
+            None => Err(grant),
+        }
+    }
+
+    /// Hands every waiting waiter a grant made from what it asked for, oldest first; returns
+    /// the wakers in that order.
+    pub(crate) fn grant_all(&mut self, mut make: impl FnMut(&M) -> G) -> Vec<Waker> {
+        let mut wakers = Vec::with_capacity(self.waiting.len());
+        while let Some(w) = self.waiting.pop_front() {
+            self.granted.push((w.id, make(&w.meta)));
+            wakers.push(w.waker);
+        }
+        wakers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn waker() -> (Arc<Count>, Waker) {
+        let c = Arc::new(Count(AtomicUsize::new(0)));
+        (c.clone(), Waker::from(c))
+    }
+
+    #[test]
+    fn grants_go_to_the_oldest_waiter_and_come_back_on_cancel() {
+        let mut list: WaitList<u32> = WaitList::default();
+        let (ca, wa) = waker();
+        let (_cb, wb) = waker();
+        let a = list.register(&wa, ());
+        let b = list.register(&wb, ());
+        list.grant_front(7).unwrap().wake();
+        assert_eq!(ca.0.load(Ordering::Relaxed), 1);
+        assert!(!list.is_waiting(a) && list.is_waiting(b));
+        // a is dropped before taking its grant: the grant comes back to pass on.
+        assert_eq!(list.cancel(a), Some(7));
+        assert!(list.grant_front(8).is_ok());
+        assert_eq!(list.take_grant(b), Some(8));
+        assert_eq!(list.take_grant(b), None);
+        assert_eq!(list.grant_front(9).unwrap_err(), 9);
+    }
+
+    #[test]
+    fn cancelling_a_waiting_waiter_returns_nothing_and_keeps_order() {
+        let mut list: WaitList<(), usize> = WaitList::default();
+        let (_c, w) = waker();
+        let a = list.register(&w, 1);
+        let _b = list.register(&w, 2);
+        let c = list.register(&w, 3);
+        assert_eq!(list.cancel(a), None);
+        assert_eq!(list.front_meta(), Some(&2));
+        let wakers = list.grant_all(|m| assert!(*m >= 2));
+        assert_eq!(wakers.len(), 2);
+        assert_eq!(list.take_grant(c), Some(()));
+        assert!(list.is_empty());
+    }
+}

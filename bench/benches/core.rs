@@ -143,6 +143,27 @@ fn main() {
         target: Target::AtMost(256.0),
     });
 
+    let asleep = EXECS.map(|e| {
+        let n = n as usize;
+        let b = match e {
+            Exec::SimFull => Some(seedloop::bytes_per_sleeper(TraceLevel::Full, n, live_bytes)),
+            Exec::SimDecisions => Some(seedloop::bytes_per_sleeper(
+                TraceLevel::Decisions,
+                n,
+                live_bytes,
+            )),
+            Exec::Tokio => Some(tokio_rt::bytes_per_sleeper(n, live_bytes)),
+            Exec::LocalPool => None,
+        };
+        b.map(|b| b as f64)
+    });
+    table.push(Row {
+        name: format!("live heap, {n} sleeping tasks"),
+        unit: "B/task",
+        cells: asleep.to_vec(),
+        target: Target::AtMost(256.0),
+    });
+
     println!("\n{table}");
     println!(
         "ratios are seedloop / tokio (for B/task lower is better); total bench time {:.1}s",

@@ -1,5 +1,5 @@
 //! Runs one workload on one executor, for a profiler:
-//! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|bytes> <full|decisions|tokio|pool> [N]`.
+//! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|bytes|asleep> <full|decisions|tokio|pool> [N]`.
 
 use seedloop_bench::{local_pool, seedloop, tokio_rt, workload};
 use sim::TraceLevel;
@@ -13,7 +13,7 @@ fn live() -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: profile <spawn|timers|bytes> <full|decisions|tokio|pool> [N]";
+    let usage = "usage: profile <spawn|timers|bytes|asleep> <full|decisions|tokio|pool> [N]";
     let (what, exec) = match (args.first(), args.get(1)) {
         (Some(w), Some(e)) => (w.as_str(), e.as_str()),
         _ => panic!("{usage}"),
@@ -33,6 +33,8 @@ fn main() {
         ("timers", true, _) => seedloop::timers(level, 1000, n / 1000),
         ("timers", _, "tokio") => tokio_rt::timers(1000, n / 1000),
         ("bytes", true, _) => seedloop::bytes_per_task(level, n as usize, live) as u64,
+        ("asleep", true, _) => seedloop::bytes_per_sleeper(level, n as usize, live) as u64,
+        ("asleep", _, "tokio") => tokio_rt::bytes_per_sleeper(n as usize, live) as u64,
         ("bytes", _, "tokio") => tokio_rt::bytes_per_task(n as usize, live) as u64,
         ("bytes", _, "pool") => local_pool::bytes_per_task(n as usize, live) as u64,
         _ => panic!("{usage}"),

@@ -65,12 +65,28 @@ pub fn timers(level: TraceLevel, tasks: u64, sleeps: u64) -> u64 {
 /// assert_eq!(per_task, 0); // this probe counts nothing
 /// ```
 pub fn bytes_per_task(level: TraceLevel, n: usize, live: LiveBytes) -> usize {
+    bytes_per(level, n, live, || drop(sim::spawn(workload::parked())))
+}
+
+/// Live bytes per task while `n` tasks are alive and asleep (an hour-long `sleep`).
+///
+/// ```
+/// let per_task = seedloop_bench::seedloop::bytes_per_sleeper(sim::TraceLevel::Full, 100, || 0);
+/// assert_eq!(per_task, 0); // this probe counts nothing
+/// ```
+pub fn bytes_per_sleeper(level: TraceLevel, n: usize, live: LiveBytes) -> usize {
+    bytes_per(level, n, live, || {
+        drop(sim::spawn(workload::asleep(sim::time::sleep)));
+    })
+}
+
+fn bytes_per(level: TraceLevel, n: usize, live: LiveBytes, spawn: fn()) -> usize {
     workload::reset_parked();
     let base = live();
     let mut sim = sim(level);
     sim.run(async move {
         for _ in 0..n {
-            drop(sim::spawn(workload::parked()));
+            spawn();
         }
         while workload::parked_count() < n {
             sim::task::yield_now().await;

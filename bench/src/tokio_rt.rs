@@ -87,12 +87,27 @@ pub fn ping_pong(round_trips: u64) -> u64 {
 /// assert_eq!(seedloop_bench::tokio_rt::bytes_per_task(100, || 0), 0);
 /// ```
 pub fn bytes_per_task(n: usize, live: LiveBytes) -> usize {
+    bytes_per(n, live, || drop(tokio::spawn(workload::parked())))
+}
+
+/// Live bytes per task while `n` tasks are alive and asleep (an hour-long `sleep`).
+///
+/// ```
+/// assert_eq!(seedloop_bench::tokio_rt::bytes_per_sleeper(100, || 0), 0);
+/// ```
+pub fn bytes_per_sleeper(n: usize, live: LiveBytes) -> usize {
+    bytes_per(n, live, || {
+        drop(tokio::spawn(workload::asleep(tokio::time::sleep)));
+    })
+}
+
+fn bytes_per(n: usize, live: LiveBytes, spawn: fn()) -> usize {
     workload::reset_parked();
     let base = live();
     let rt = runtime();
     rt.block_on(async move {
         for _ in 0..n {
-            drop(tokio::spawn(workload::parked()));
+            spawn();
         }
         while workload::parked_count() < n {
             tokio::task::yield_now().await;

@@ -87,7 +87,14 @@ pub async fn parked() {
     std::future::pending::<()>().await;
 }
 
-/// How many [`parked`] tasks have started on this thread since the last [`reset_parked`].
+/// Counts itself, then sleeps an hour: a parked task as real programs have them, holding a
+/// timer (and, in seedloop, a noted wait for deadlock reports).
+pub async fn asleep<S: Future<Output = ()>>(sleep: impl FnOnce(Duration) -> S) {
+    PARKED.with(|p| p.set(p.get() + 1));
+    sleep(Duration::from_secs(3600)).await;
+}
+
+/// How many [`parked`] or [`asleep`] tasks have started on this thread since the last [`reset_parked`].
 pub fn parked_count() -> usize {
     PARKED.with(Cell::get)
 }

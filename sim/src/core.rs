@@ -142,16 +142,24 @@ impl Core {
 
     // ----- trace ----------------------------------------------------------------------------
 
+    /// Records an event at [`TraceLevel::Full`]. Inlined so that at `Decisions` a call costs a
+    /// test of one flag, with no event built.
+    #[inline]
     pub(crate) fn event(&self, kind: EventKind) {
         if self.full {
-            let e = Event {
-                step: self.step.get(),
-                time: self.now(),
-                task: self.current.get().map(|k| k.id),
-                kind,
-            };
-            self.trace.borrow_mut().events.push(e);
+            self.push_event(kind);
         }
+    }
+
+    #[inline(never)]
+    fn push_event(&self, kind: EventKind) {
+        let e = Event {
+            step: self.step.get(),
+            time: self.now(),
+            task: self.current.get().map(|k| k.id),
+            kind,
+        };
+        self.trace.borrow_mut().events.push(e);
     }
 
     fn decided(&self, d: Decision) {

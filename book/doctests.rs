@@ -13,5 +13,8 @@ pub mod event_loop {}
 #[doc = include_str!("src/tasks.md")]
 pub mod tasks {}
 
+#[doc = include_str!("src/sync.md")]
+pub mod sync {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

@@ -481,9 +481,22 @@ impl Core {
         Some(key)
     }
 
+    /// Main returned: lets the scheduler object to unused recorded decisions.
+    pub(crate) fn finish_schedule(&self) {
+        let res = self.sched.borrow_mut().finish();
+        if let Err(d) = res {
+            self.diverge(d);
+        }
+    }
+
     /// At a preemption point of the current task: true if the strategy switches away (the next
-    /// step then runs the task it chose).
+    /// step then runs the task it chose). A task that already decided to switch in this poll
+    /// (two preemption points polled side by side, as in a `select`) keeps that decision: the
+    /// strategy is not asked again, so a recorded switch always takes place.
     pub(crate) fn preempt(&self) -> bool {
+        if self.forced.get().is_some() {
+            return true;
+        }
         let Some(cur) = self.current.get() else {
             return false;
         };

@@ -73,6 +73,7 @@ mod panic;
 pub mod rand;
 pub mod schedule;
 mod sim;
+pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;

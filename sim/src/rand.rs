@@ -53,7 +53,7 @@ impl Random for f64 {
 /// Outside a simulation.
 #[track_caller]
 pub fn random<T: Random>() -> T {
-    T::from_u64(draw(0))
+    T::from_u64(draw("sim::rand::random", 0))
 }
 
 /// A uniform value in `range` (any integer range; it must not be empty).
@@ -75,7 +75,7 @@ pub fn range<R: RangeBounds<u64>>(range: R) -> u64 {
     let hi = hi.unwrap_or(u64::MAX);
     assert!(lo <= hi, "sim::rand::range: empty range {lo}..={hi}");
     let span = (hi - lo).wrapping_add(1); // 0 means the full u64 range
-    lo + draw(span)
+    lo + draw("sim::rand::range", span)
 }
 
 /// True with probability `p` (clamped to `[0, 1]`).
@@ -84,7 +84,7 @@ pub fn range<R: RangeBounds<u64>>(range: R) -> u64 {
 /// Outside a simulation.
 #[track_caller]
 pub fn bool_with(p: f64) -> bool {
-    random::<f64>() < p
+    f64::from_u64(draw("sim::rand::bool_with", 0)) < p
 }
 
 /// A uniformly chosen element, `None` for an empty slice.
@@ -93,10 +93,11 @@ pub fn bool_with(p: f64) -> bool {
 /// Outside a simulation.
 #[track_caller]
 pub fn choose<T>(items: &[T]) -> Option<&T> {
+    context::with("sim::rand::choose", |_| ());
     if items.is_empty() {
         return None;
     }
-    let i = draw(items.len() as u64);
+    let i = draw("sim::rand::choose", items.len() as u64);
     items.get(usize::try_from(i).ok()?)
 }
 
@@ -106,15 +107,16 @@ pub fn choose<T>(items: &[T]) -> Option<&T> {
 /// Outside a simulation.
 #[track_caller]
 pub fn shuffle<T>(items: &mut [T]) {
+    context::with("sim::rand::shuffle", |_| ());
     for i in (1..items.len()).rev() {
-        let j = draw(i as u64 + 1) as usize;
+        let j = draw("sim::rand::shuffle", i as u64 + 1) as usize;
         items.swap(i, j);
     }
 }
 
 #[track_caller]
-fn draw(bound: u64) -> u64 {
-    context::with("sim::rand", |core| core.value(bound))
+fn draw(api: &str, bound: u64) -> u64 {
+    context::with(api, |core| core.value(bound))
 }
 
 /// A `rand_core` generator backed by the simulation, for crates that take an `Rng`
@@ -134,16 +136,16 @@ impl rand_core::TryRng for SimRng {
     type Error = Infallible;
 
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(random::<u32>())
+        Ok(u32::from_u64(draw("sim::rand::SimRng", 0)))
     }
 
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(random::<u64>())
+        Ok(draw("sim::rand::SimRng", 0))
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let v = random::<u64>().to_le_bytes();
+            let v = draw("sim::rand::SimRng", 0).to_le_bytes();
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
         Ok(())

@@ -169,6 +169,15 @@ impl Sim {
                 break Err(starvation(&core, key.id, busy));
             }
         };
+        // A divergence or foreign wake noticed during main's last poll must not be lost just
+        // because main returned in that same poll.
+        if outcome.is_ok() {
+            core.finish_schedule();
+        }
+        let outcome = match outcome {
+            Ok(()) if core.must_stop() => Err(stop_error(&core)),
+            other => other,
+        };
 
         // Main's future goes first (it may hold guards the others wait on), as main.
         core.set_current(Some(main_key));

@@ -13,7 +13,7 @@
 //! `G` is what a waiter is handed (`()` for a lock, a permit count, a queue item); `M` is what it
 //! asked for (e.g. how many permits), visible to the primitive while it waits.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::task::Waker;
 
 /// Identifies a waiter in one list.
@@ -26,10 +26,13 @@ struct Waiting<M> {
     meta: M,
 }
 
+/// Lookups by id are O(log n): ids are handed out in increasing order and `waiting` keeps
+/// that order (waiters leave from the front or by `cancel`, never reorder), so it can be
+/// binary-searched; grants not yet taken sit in a map.
 pub(crate) struct WaitList<G, M = ()> {
     next: u64,
     waiting: VecDeque<Waiting<M>>,
-    granted: Vec<(WaiterId, G)>,
+    granted: BTreeMap<WaiterId, G>,
 }
 
 impl<G, M> Default for WaitList<G, M> {
@@ -37,12 +40,16 @@ impl<G, M> Default for WaitList<G, M> {
         WaitList {
             next: 0,
             waiting: VecDeque::new(),
-            granted: Vec::new(),
+            granted: BTreeMap::new(),
         }
     }
 }
 
 impl<G, M> WaitList<G, M> {
+    fn position(&self, id: WaiterId) -> Option<usize> {
+        self.waiting.binary_search_by_key(&id, |w| w.id).ok()
+    }
+
     /// Adds a waiter at the back.
     pub(crate) fn register(&mut self, waker: &Waker, meta: M) -> WaiterId {
         let id = WaiterId(self.next);
@@ -57,7 +64,7 @@ impl<G, M> WaitList<G, M> {
 
     /// Refreshes the waker of a waiting waiter (a future may be polled with a new waker).
     pub(crate) fn update_waker(&mut self, id: WaiterId, waker: &Waker) {
-        if let Some(w) = self.waiting.iter_mut().find(|w| w.id == id) {
+        if let Some(w) = self.position(id).map(|i| &mut self.waiting[i]) {
             if !w.waker.will_wake(waker) {
                 w.waker = waker.clone();
             }
@@ -66,19 +73,18 @@ impl<G, M> WaitList<G, M> {
 
     /// True while `id` waits (registered, not yet granted, not cancelled).
     pub(crate) fn is_waiting(&self, id: WaiterId) -> bool {
-        self.waiting.iter().any(|w| w.id == id)
+        self.position(id).is_some()
     }
 
     /// Takes the grant handed to `id`, if any (the waiter then leaves the list).
     pub(crate) fn take_grant(&mut self, id: WaiterId) -> Option<G> {
-        let i = self.granted.iter().position(|(g, _)| *g == id)?;
-        Some(self.granted.remove(i).1)
+        self.granted.remove(&id)
     }
 
     /// Removes `id` (its future was dropped). Returns its grant if it had one it never took:
     /// the caller must pass it on.
     pub(crate) fn cancel(&mut self, id: WaiterId) -> Option<G> {
-        if let Some(i) = self.waiting.iter().position(|w| w.id == id) {
+        if let Some(i) = self.position(id) {
             self.waiting.remove(i);
             return None;
         }
@@ -105,11 +111,21 @@ impl<G, M> WaitList<G, M> {
     pub(crate) fn grant_front(&mut self, grant: G) -> Result<Waker, G> {
         match self.waiting.pop_front() {
             Some(w) => {
-                self.granted.push((w.id, grant));
+                self.granted.insert(w.id, grant);
                 Ok(w.waker)
             }
             None => Err(grant),
         }
+    }
+
+    /// Hands the oldest waiter a grant computed from what it asked for and its waker (e.g. a
+    /// place in another list, where the waker is registered in turn); returns its waker, or
+    /// `None` when nobody waits.
+    pub(crate) fn grant_front_with(&mut self, make: impl FnOnce(&M, &Waker) -> G) -> Option<Waker> {
+        let w = self.waiting.pop_front()?;
+        let grant = make(&w.meta, &w.waker);
+        self.granted.insert(w.id, grant);
+        Some(w.waker)
     }
 
     /// Hands every waiting waiter a grant made from what it asked for, oldest first; returns
@@ -117,7 +133,7 @@ impl<G, M> WaitList<G, M> {
     pub(crate) fn grant_all(&mut self, mut make: impl FnMut(&M) -> G) -> Vec<Waker> {
         let mut wakers = Vec::with_capacity(self.waiting.len());
         while let Some(w) = self.waiting.pop_front() {
-            self.granted.push((w.id, make(&w.meta)));
+            self.granted.insert(w.id, make(&w.meta));
             wakers.push(w.waker);
         }
         wakers
@@ -159,6 +175,26 @@ mod tests {
         assert_eq!(list.take_grant(b), Some(8));
         assert_eq!(list.take_grant(b), None);
         assert_eq!(list.grant_front(9).unwrap_err(), 9);
+    }
+
+    #[test]
+    fn lookups_by_id_survive_removals_in_the_middle() {
+        let mut list: WaitList<usize, usize> = WaitList::default();
+        let (_c, w) = waker();
+        let ids: Vec<_> = (0..6).map(|i| list.register(&w, i)).collect();
+        assert_eq!(list.cancel(ids[1]), None);
+        assert_eq!(list.cancel(ids[4]), None);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(list.is_waiting(*id), i != 1 && i != 4, "waiter {i}");
+        }
+        list.update_waker(ids[3], &w);
+        assert!(list.grant_front(10).is_ok());
+        assert!(list.grant_front(12).is_ok());
+        assert!(!list.is_waiting(ids[2]) && list.is_waiting(ids[3]));
+        assert_eq!(list.take_grant(ids[2]), Some(12));
+        assert_eq!(list.cancel(ids[0]), Some(10));
+        assert_eq!(list.front_meta(), Some(&3));
+        assert_eq!(list.waiting(), 2);
     }
 
     #[test]

@@ -134,6 +134,12 @@ pub trait Scheduler {
 
     /// A task was spawned (before it is first runnable).
     fn on_spawn(&mut self, _task: TaskId) {}
+
+    /// Main returned; a replaying scheduler reports decisions it never got to use (the program
+    /// took fewer decisions than were recorded, so it changed).
+    fn finish(&mut self) -> Choice<()> {
+        Ok(())
+    }
 }
 
 type Factory = Rc<dyn Fn(u64) -> Box<dyn Scheduler>>;

@@ -56,6 +56,20 @@ fn describe(runnable: &Runnable<'_>) -> String {
 }
 
 impl Scheduler for Replay {
+    fn finish(&mut self) -> Choice<()> {
+        match self.schedule.decisions().get(self.next) {
+            Some(&expected) if self.strict => Err(Divergence {
+                index: self.next,
+                expected,
+                found: format!(
+                    "the end of the run, with {} recorded decisions unused",
+                    self.schedule.len() - self.next
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     fn choose_task(&mut self, runnable: Runnable<'_>) -> Choice<usize> {
         let Some((i, d)) = self.take() else {
             return Ok(0);

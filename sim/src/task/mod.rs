@@ -51,7 +51,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    spawn_inner(fut, None, Location::caller())
+    spawn_inner("sim::spawn", fut, None, Location::caller())
 }
 
 /// Like [`spawn`], with a name that traces and reports show (`name#id`).
@@ -73,11 +73,17 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    spawn_inner(fut, Some(name.into().into_boxed_str()), Location::caller())
+    spawn_inner(
+        "sim::spawn_named",
+        fut,
+        Some(name.into().into_boxed_str()),
+        Location::caller(),
+    )
 }
 
 #[track_caller]
 fn spawn_inner<F>(
+    api: &str,
     fut: F,
     name: Option<Box<str>>,
     site: &'static Location<'static>,
@@ -88,7 +94,7 @@ where
 {
     let cell = Rc::new(JoinCell::new());
     let body = Box::pin(TaskFuture::new(fut, cell.clone()));
-    let key = context::with("sim::spawn", |core| core.spawn(body, name, site));
+    let key = context::with(api, |core| core.spawn(body, name, site));
     JoinHandle::new(cell, key)
 }
 

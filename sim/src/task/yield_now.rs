@@ -101,7 +101,7 @@ impl Future for MaybeYield {
         if self.state == 1 {
             return Poll::Ready(());
         }
-        if preemption_point(cx) {
+        if preemption_point_of("sim::task::maybe_yield", cx) {
             self.state = 1;
             return Poll::Pending;
         }
@@ -113,7 +113,12 @@ impl Future for MaybeYield {
 /// when the strategy switches away; the caller then returns `Pending` and retries on its next
 /// poll.
 pub(crate) fn preemption_point(cx: &mut Context<'_>) -> bool {
-    let switched = context::with("a sim operation", |core| {
+    preemption_point_of("a sim operation", cx)
+}
+
+/// [`preemption_point`] of the operation `api` (named if it is called outside a simulation).
+fn preemption_point_of(api: &str, cx: &mut Context<'_>) -> bool {
+    let switched = context::with(api, |core| {
         let s = core.preempt();
         if s {
             core.event(EventKind::Yield);

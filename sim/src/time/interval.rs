@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::{Instant, now, sleep_until};
+use crate::context;
 
 /// Ticks every `period` of virtual time, the first tick at once. Ticks missed while the owner
 /// was busy are delivered immediately, one per call, until it has caught up (tokio's
@@ -30,7 +31,7 @@ pub fn interval(period: Duration) -> Interval {
     );
     Interval {
         period,
-        next: now(),
+        next: context::with("sim::time::interval", |core| core.now()),
     }
 }
 

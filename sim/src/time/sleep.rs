@@ -49,11 +49,8 @@ pub fn sleep(duration: Duration) -> Sleep {
 
 /// Waits until the clock reads `deadline` (at least one round, even if it is already past).
 ///
-/// # Panics
-/// Outside a simulation.
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    context::with("sim::time::sleep_until", |_| ());
     Sleep {
         deadline: Deadline::At(deadline),
         timer: None,
@@ -75,7 +72,9 @@ enum Deadline {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
     deadline: Deadline,
-    timer: Option<TimerKey>,
+    /// The run that registered the timer (a process-unique sim id) and the timer's key there:
+    /// a `Sleep` kept past its run must not touch another run's timers.
+    timer: Option<(u64, TimerKey)>,
     fired: bool,
     site: &'static Location<'static>,
 }
@@ -103,8 +102,13 @@ impl Sleep {
     }
 
     fn cancel(&mut self) {
-        if let Some(key) = self.timer.take() {
-            let waker = context::try_with(|core| core.timers.borrow_mut().cancel(key)).flatten();
+        if let Some((sim, key)) = self.timer.take() {
+            let waker = context::try_with(|core| {
+                (core.sim_id == sim)
+                    .then(|| core.timers.borrow_mut().cancel(key))
+                    .flatten()
+            })
+            .flatten();
             drop(waker);
         }
     }
@@ -125,7 +129,7 @@ impl Future for Sleep {
             };
             this.deadline = Deadline::At(until);
             let pending = match this.timer {
-                Some(key) => {
+                Some((sim, key)) if sim == core.sim_id => {
                     let mut timers = core.timers.borrow_mut();
                     let pending = timers.is_pending(key);
                     if pending {
@@ -133,10 +137,10 @@ impl Future for Sleep {
                     }
                     pending
                 }
-                None => {
+                _ => {
                     let waker = cx.waker().clone();
                     let key = core.timers.borrow_mut().register(until.as_nanos(), waker);
-                    this.timer = Some(key);
+                    this.timer = Some((core.sim_id, key));
                     core.event(EventKind::Sleep { until });
                     true
                 }

@@ -1,0 +1,369 @@
+//! `Condvar`: asyncio's `Condition`, used with a [`Mutex`].
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::mutex::{Mutex, MutexGuard};
+use super::permits::{Acquire, Permits};
+use super::{name_of, preempt_once};
+use crate::hooks;
+use crate::waitlist::{WaitList, WaiterId};
+
+/// A condition variable for simulated tasks (asyncio's `Condition`), used with a
+/// [`Mutex`](super::Mutex): [`wait`](Condvar::wait) gives up the lock, waits for a notification,
+/// and takes the lock back before returning.
+///
+/// - Notifications are FIFO: [`notify_one`](Condvar::notify_one) releases the oldest waiter,
+///   [`notify_all`](Condvar::notify_all) all of them, in the order they started waiting.
+/// - A released waiter is queued on its mutex at once (in that order) and proceeds only when the
+///   mutex is handed to it, so never before the notifier unlocks.
+/// - Notifying with nobody waiting does nothing (no permit is stored, unlike
+///   [`Notify`](super::Notify)). Notifying without holding the lock is allowed.
+/// - A waiter dropped after being notified but before it re-locked passes the notification to
+///   the next waiter (as asyncio does), so a `notify_one` is not lost; the price is that this
+///   can release a waiter that started waiting after the notification (a spurious wake-up, which
+///   is why conditions are checked in a loop: see [`wait_while`](Condvar::wait_while)).
+///
+/// ```
+/// use std::rc::Rc;
+/// use sim::sync::{Condvar, Mutex};
+///
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let state = Rc::new((Mutex::new(false), Condvar::new()));
+///     let s2 = state.clone();
+///     let waiter = sim::spawn(async move {
+///         let (m, cv) = &*s2;
+///         let g = cv.wait_while(m.lock().await, |ready| !*ready).await;
+///         assert!(*g);
+///     });
+///     let (m, cv) = &*state;
+///     *m.lock().await = true;
+///     cv.notify_one();
+///     waiter.await.unwrap();
+/// }).unwrap();
+/// ```
+#[derive(Default)]
+pub struct Condvar {
+    /// Grant: the waiter's place in its mutex's queue; request: that mutex.
+    waiters: RefCell<WaitList<WaiterId, Rc<Permits>>>,
+    name: Option<Rc<str>>,
+}
+
+impl Condvar {
+    /// A condition variable nobody waits on.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Condvar::new().waiting(), 0);
+    /// ```
+    pub fn new() -> Self {
+        Condvar::default()
+    }
+
+    /// Like [`Condvar::new`], with a name that deadlock reports show.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Condvar::named("not_empty").name(), Some("not_empty"));
+    /// ```
+    pub fn named(name: impl Into<String>) -> Self {
+        Condvar {
+            waiters: RefCell::default(),
+            name: name_of(name),
+        }
+    }
+
+    /// The name given to [`Condvar::named`].
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Unlocks `guard`'s mutex, waits for a notification, re-locks (FIFO) and returns the new
+    /// guard. A preemption point. Dropping the future unlocks (if it had not yet) and never
+    /// leaves the mutex locked.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use sim::sync::{Condvar, Mutex};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let pair = Rc::new((Mutex::new(0), Condvar::new()));
+    ///     let p2 = pair.clone();
+    ///     sim::spawn(async move {
+    ///         let (m, cv) = &*p2;
+    ///         *m.lock().await = 7;
+    ///         cv.notify_all();
+    ///     });
+    ///     let (m, cv) = &*pair;
+    ///     let mut g = m.lock().await;
+    ///     while *g == 0 {
+    ///         g = cv.wait(g).await;
+    ///     }
+    ///     assert_eq!(*g, 7);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn wait<'a, T>(&'a self, guard: MutexGuard<'a, T>) -> CondvarWait<'a, T> {
+        self.wait_at(guard, Location::caller())
+    }
+
+    fn wait_at<'a, T>(
+        &'a self,
+        guard: MutexGuard<'a, T>,
+        site: &'static Location<'static>,
+    ) -> CondvarWait<'a, T> {
+        CondvarWait {
+            cv: self,
+            mutex: MutexGuard::mutex(&guard),
+            step: Step::Start(guard),
+            checked: false,
+            site,
+        }
+    }
+
+    /// Waits (as [`wait`](Condvar::wait), repeatedly) while `condition` holds for the
+    /// protected value; returns the guard once it does not. Checks before the first wait.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use sim::sync::{Condvar, Mutex};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let pair = Rc::new((Mutex::new(Vec::new()), Condvar::new()));
+    ///     let p2 = pair.clone();
+    ///     sim::spawn(async move {
+    ///         for i in 0..3 {
+    ///             p2.0.lock().await.push(i);
+    ///             p2.1.notify_one();
+    ///         }
+    ///     });
+    ///     let g = pair.1.wait_while(pair.0.lock().await, |v| v.len() < 3).await;
+    ///     assert_eq!(*g, [0, 1, 2]);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn wait_while<'a, T, F>(
+        &'a self,
+        guard: MutexGuard<'a, T>,
+        mut condition: F,
+    ) -> impl Future<Output = MutexGuard<'a, T>> + 'a
+    where
+        T: 'a,
+        F: FnMut(&mut T) -> bool + 'a,
+    {
+        let site = Location::caller();
+        async move {
+            let mut guard = guard;
+            while condition(&mut guard) {
+                guard = self.wait_at(guard, site).await;
+            }
+            guard
+        }
+    }
+
+    /// Releases the oldest waiter (it re-locks the mutex, then returns). Does nothing when
+    /// nobody waits.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use sim::sync::{Condvar, Mutex};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let pair = Rc::new((Mutex::new(()), Condvar::new()));
+    ///     let p2 = pair.clone();
+    ///     let waiter = sim::spawn(async move { drop(p2.1.wait(p2.0.lock().await).await) });
+    ///     while pair.1.waiting() == 0 {
+    ///         sim::task::yield_now().await;
+    ///     }
+    ///     pair.1.notify_one();
+    ///     waiter.await.unwrap();
+    /// }).unwrap();
+    /// ```
+    pub fn notify_one(&self) {
+        let wakers = {
+            let mut list = self.waiters.borrow_mut();
+            notify_front(&mut list)
+        };
+        wake_all(wakers);
+    }
+
+    /// Releases every waiter, in the order they started waiting (they re-lock in that order).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use sim::sync::{Condvar, Mutex};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let pair = Rc::new((Mutex::new(()), Condvar::new()));
+    ///     let waiters: Vec<_> = (0..3).map(|_| {
+    ///         let p = pair.clone();
+    ///         sim::spawn(async move { drop(p.1.wait(p.0.lock().await).await) })
+    ///     }).collect();
+    ///     while pair.1.waiting() < 3 {
+    ///         sim::task::yield_now().await;
+    ///     }
+    ///     pair.1.notify_all();
+    ///     for w in waiters { w.await.unwrap(); }
+    /// }).unwrap();
+    /// ```
+    pub fn notify_all(&self) {
+        let wakers = {
+            let mut list = self.waiters.borrow_mut();
+            let mut wakers = Vec::new();
+            while !list.is_empty() {
+                wakers.extend(notify_front(&mut list));
+            }
+            wakers
+        };
+        wake_all(wakers);
+    }
+
+    /// Tasks waiting for a notification.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Condvar::new().waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.waiters.borrow().waiting()
+    }
+}
+
+/// Moves the oldest waiter to its mutex's queue; returns who to wake (it, and whoever the mutex
+/// hands itself to, if it was free).
+fn notify_front(list: &mut WaitList<WaiterId, Rc<Permits>>) -> Vec<Waker> {
+    let mut others = Vec::new();
+    let waker = list.grant_front_with(|mutex, waker| {
+        let (id, granted) = mutex.enqueue(waker, 1);
+        others = granted;
+        id
+    });
+    // The released task is woken even when the mutex is not free yet, so that it re-notes
+    // what it waits on (the mutex) for deadlock reports.
+    others.extend(waker);
+    others
+}
+
+fn wake_all(wakers: Vec<Waker>) {
+    for w in wakers {
+        w.wake();
+    }
+}
+
+impl fmt::Debug for Condvar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condvar")
+            .field("name", &self.name)
+            .field("waiting", &self.waiting())
+            .finish()
+    }
+}
+
+enum Step<'a, T> {
+    /// Not polled yet: still holds the lock.
+    Start(MutexGuard<'a, T>),
+    /// Unlocked, waiting for a notification.
+    Waiting(WaiterId),
+    /// Notified, queued on the mutex.
+    Relock(Acquire),
+    Done,
+}
+
+/// Future of [`Condvar::wait`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct CondvarWait<'a, T> {
+    cv: &'a Condvar,
+    mutex: &'a Mutex<T>,
+    step: Step<'a, T>,
+    checked: bool,
+    site: &'static Location<'static>,
+}
+
+const RELOCK: &str = "Mutex::lock (re-locking after Condvar::wait)";
+
+impl<'a, T> Future for CondvarWait<'a, T> {
+    type Output = MutexGuard<'a, T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+        let this = &mut *self;
+        if preempt_once(&mut this.checked, cx) {
+            return Poll::Pending;
+        }
+        loop {
+            match std::mem::replace(&mut this.step, Step::Done) {
+                Step::Start(guard) => {
+                    let permits = this.mutex.permits().clone();
+                    let id = this.cv.waiters.borrow_mut().register(cx.waker(), permits);
+                    this.step = Step::Waiting(id);
+                    drop(guard); // unlock after joining the queue, outside the borrow
+                    hooks::wait_on("Condvar::wait", this.cv.name.as_ref(), Some(this.site));
+                    return Poll::Pending;
+                }
+                Step::Waiting(id) => {
+                    let mut list = this.cv.waiters.borrow_mut();
+                    match list.take_grant(id) {
+                        Some(place) => {
+                            this.step =
+                                Step::Relock(Acquire::enqueued(place, 1, RELOCK, this.site));
+                        }
+                        None => {
+                            list.update_waker(id, cx.waker());
+                            drop(list);
+                            this.step = Step::Waiting(id);
+                            hooks::wait_on("Condvar::wait", this.cv.name.as_ref(), Some(this.site));
+                            return Poll::Pending;
+                        }
+                    }
+                }
+                Step::Relock(mut acq) => {
+                    return match acq.poll(this.mutex.permits(), cx) {
+                        Poll::Ready(()) => Poll::Ready(MutexGuard::new(this.mutex)),
+                        Poll::Pending => {
+                            this.step = Step::Relock(acq);
+                            Poll::Pending
+                        }
+                    };
+                }
+                Step::Done => panic!("`Condvar::wait` future polled after it completed"),
+            }
+        }
+    }
+}
+
+impl<T> Drop for CondvarWait<'_, T> {
+    fn drop(&mut self) {
+        let notified = match std::mem::replace(&mut self.step, Step::Done) {
+            Step::Start(guard) => {
+                drop(guard);
+                false
+            }
+            Step::Waiting(id) => {
+                let place = self.cv.waiters.borrow_mut().cancel(id);
+                match place {
+                    Some(place) => {
+                        Acquire::enqueued(place, 1, RELOCK, self.site).cancel(self.mutex.permits());
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Step::Relock(mut acq) => {
+                acq.cancel(self.mutex.permits());
+                true
+            }
+            Step::Done => false,
+        };
+        if notified {
+            self.cv.notify_one();
+        }
+    }
+}

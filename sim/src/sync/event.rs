@@ -1,0 +1,204 @@
+//! `Event`: asyncio's `Event`, a flag tasks can wait for.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::{name_of, preempt_once};
+use crate::hooks;
+use crate::waitlist::{WaitList, WaiterId};
+
+/// A flag that tasks wait for (asyncio's `Event`). [`set`](Event::set) releases every current
+/// waiter and lets later [`wait`](Event::wait)s return at once until [`clear`](Event::clear).
+///
+/// A waiter released by `set` is released for good: `set(); clear()` before it runs still lets
+/// it through (it was granted at `set`), while `is_set()` reads `false`.
+///
+/// ```
+/// use std::rc::Rc;
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let ev = Rc::new(sim::sync::Event::new());
+///     let ev2 = ev.clone();
+///     let waiter = sim::spawn(async move { ev2.wait().await; "released" });
+///     sim::task::yield_now().await; // the waiter blocks
+///     ev.set();
+///     assert_eq!(waiter.await.unwrap(), "released");
+/// }).unwrap();
+/// ```
+#[derive(Default)]
+pub struct Event {
+    state: RefCell<State>,
+    name: Option<Rc<str>>,
+}
+
+#[derive(Default)]
+struct State {
+    set: bool,
+    waiters: WaitList<()>,
+}
+
+impl Event {
+    /// A cleared event.
+    ///
+    /// ```
+    /// assert!(!sim::sync::Event::new().is_set());
+    /// ```
+    pub fn new() -> Self {
+        Event::default()
+    }
+
+    /// Like [`Event::new`], with a name that deadlock reports show.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Event::named("ready").name(), Some("ready"));
+    /// ```
+    pub fn named(name: impl Into<String>) -> Self {
+        Event {
+            state: RefCell::default(),
+            name: name_of(name),
+        }
+    }
+
+    /// The name given to [`Event::named`].
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Sets the flag and releases every waiter, in the order they started waiting.
+    ///
+    /// ```
+    /// let ev = sim::sync::Event::new();
+    /// ev.set();
+    /// assert!(ev.is_set());
+    /// ```
+    pub fn set(&self) {
+        let wakers = {
+            let mut st = self.state.borrow_mut();
+            st.set = true;
+            st.waiters.grant_all(|_| ())
+        };
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    /// Clears the flag: later [`wait`](Event::wait)s block until the next `set`. Waiters
+    /// already released stay released.
+    ///
+    /// ```
+    /// let ev = sim::sync::Event::new();
+    /// ev.set();
+    /// ev.clear();
+    /// assert!(!ev.is_set());
+    /// ```
+    pub fn clear(&self) {
+        self.state.borrow_mut().set = false;
+    }
+
+    /// True between a `set` and the next `clear`.
+    ///
+    /// ```
+    /// let ev = sim::sync::Event::new();
+    /// assert!(!ev.is_set());
+    /// ev.set();
+    /// assert!(ev.is_set());
+    /// ```
+    pub fn is_set(&self) -> bool {
+        self.state.borrow().set
+    }
+
+    /// Waits until the flag is set; returns at once (after a preemption point) when it is.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let ev = sim::sync::Event::new();
+    ///     ev.set();
+    ///     ev.wait().await;
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn wait(&self) -> EventWait<'_> {
+        EventWait {
+            event: self,
+            id: None,
+            checked: false,
+            done: false,
+            site: Location::caller(),
+        }
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.state.borrow();
+        f.debug_struct("Event")
+            .field("name", &self.name)
+            .field("set", &st.set)
+            .field("waiting", &st.waiters.waiting())
+            .finish()
+    }
+}
+
+/// Future of [`Event::wait`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct EventWait<'a> {
+    event: &'a Event,
+    id: Option<WaiterId>,
+    checked: bool,
+    done: bool,
+    site: &'static Location<'static>,
+}
+
+impl Future for EventWait<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        assert!(!this.done, "`Event::wait` future polled after it completed");
+        if preempt_once(&mut this.checked, cx) {
+            return Poll::Pending;
+        }
+        {
+            let mut st = this.event.state.borrow_mut();
+            let released = match this.id {
+                Some(id) => {
+                    let granted = st.waiters.take_grant(id).is_some();
+                    if !granted {
+                        st.waiters.update_waker(id, cx.waker());
+                    }
+                    granted
+                }
+                None if st.set => true,
+                None => {
+                    this.id = Some(st.waiters.register(cx.waker(), ()));
+                    false
+                }
+            };
+            if released {
+                this.id = None;
+                this.done = true;
+                return Poll::Ready(());
+            }
+        }
+        hooks::wait_on("Event::wait", this.event.name.as_ref(), Some(this.site));
+        Poll::Pending
+    }
+}
+
+impl Drop for EventWait<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            // A release it never saw needs no passing on: `set` released everybody.
+            let _ = self.event.state.borrow_mut().waiters.cancel(id);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Synchronization primitives for simulated tasks: asyncio's toolkit with Rust types.
+//!
+//! ## The model
+//!
+//! Every primitive here lives on one thread and is used through `&self`, so tasks share one by
+//! `Rc` (or by borrowing it from a longer-lived owner). Their invariants:
+//!
+//! - **FIFO with direct hand-off, no barging.** A task that has to wait joins the primitive's
+//!   queue. A released resource is handed straight to the oldest waiter, which owns it from that
+//!   moment, before it even runs again; a newcomer that happens to run first cannot take it (the
+//!   `try_*` methods fail while anybody waits).
+//! - **Cancellation is drop.** A waiting future that is dropped (its task aborted, a `timeout`
+//!   expired, a `select` took another branch) leaves the queue. If it had already been handed
+//!   the resource, it passes it on to the next waiter: nothing is lost or duplicated.
+//! - **Guards release on drop**, including when the task holding them is aborted or panics.
+//!   There is no poisoning: a panic while holding a [`MutexGuard`] simply unlocks.
+//! - **Every async operation is a preemption point** at its first poll, even when it could
+//!   complete at once: an exploring strategy may run another task there, `Fifo` never does.
+//!   Synchronous operations (unlock, `notify_*`, `set`, `cancel`, `try_*`) never suspend.
+//! - **Every blocked wait names its resource** for deadlock reports: the operation, the name
+//!   given to the `named` constructor, and the line that created the future, e.g.
+//!   ``waits on Mutex::lock on `db` at src/db.rs:57``.
+//!
+//! ## asyncio → seedloop
+//!
+//! | asyncio | `sim::sync` |
+//! |---|---|
+//! | `Lock`, `async with lock:` | [`Mutex`], `let g = m.lock().await;` (unlocks when `g` drops) |
+//! | `Semaphore(n)`, `BoundedSemaphore` | [`Semaphore`], [`SemaphorePermit`] returns on drop |
+//! | `Event` | [`Event`] |
+//! | `Condition` | [`Condvar`] with a [`Mutex`]: `g = cv.wait(g).await` |
+//! | `Barrier(n)` | [`Barrier`] (no `abort()`/broken state: an aborted waiter just leaves) |
+//! | `task.cancel()` caught as `CancelledError` | [`CancelToken`]: cooperative, observed by `cancelled().await` |
+//! | — (tokio) | [`Notify`], [`RwLock`] |
+//!
+//! Rust's cancellation is drop, not an exception: an aborted task cannot catch anything and run
+//! more `await`s; its `Drop` guards run at the abort's virtual instant. For cleanup that has to
+//! await, or for a task that may refuse to stop, pass it a [`CancelToken`].
+//!
+//! ```
+//! use std::rc::Rc;
+//! use sim::sync::Mutex;
+//!
+//! let mut sim = sim::Sim::new(3);
+//! let total = sim.run(async {
+//!     let counter = Rc::new(Mutex::named("counter", 0));
+//!     let tasks: Vec<_> = (0..4).map(|_| {
+//!         let counter = counter.clone();
+//!         sim::spawn(async move {
+//!             let mut g = counter.lock().await;
+//!             let v = *g;
+//!             sim::task::yield_now().await; // others run, but cannot enter
+//!             *g = v + 1;
+//!         })
+//!     }).collect();
+//!     for t in tasks { t.await.unwrap(); }
+//!     let v = *counter.lock().await;
+//!     v
+//! }).unwrap();
+//! assert_eq!(total, 4);
+//! ```
+
+mod barrier;
+mod cancel_token;
+mod condvar;
+mod event;
+mod mutex;
+mod notify;
+mod permits;
+mod rwlock;
+mod semaphore;
+
+pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
+pub use cancel_token::{CancelGuard, CancelToken, Cancelled};
+pub use condvar::{Condvar, CondvarWait};
+pub use event::{Event, EventWait};
+pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify};
+pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
+pub use semaphore::{Acquire, Semaphore, SemaphorePermit, TryAcquireError};
+
+use std::rc::Rc;
+use std::task::Context;
+
+use crate::hooks;
+
+/// The first-poll preemption point of an operation: true when the caller must return `Pending`
+/// (the strategy switched away; the task was already woken).
+fn preempt_once(checked: &mut bool, cx: &mut Context<'_>) -> bool {
+    if *checked {
+        return false;
+    }
+    *checked = true;
+    hooks::preemption_point(cx)
+}
+
+fn name_of(name: impl Into<String>) -> Option<Rc<str>> {
+    Some(Rc::from(name.into()))
+}

@@ -1,0 +1,252 @@
+//! `Notify`: tokio's wake-up signal with one stored permit.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::{name_of, preempt_once};
+use crate::hooks;
+use crate::waitlist::{WaitList, WaiterId};
+
+/// Wakes waiting tasks without carrying data (tokio's `Notify`).
+///
+/// - [`notify_one`](Notify::notify_one) releases the oldest waiter; when nobody waits it stores
+///   one permit (at most one: two calls store one), which the next
+///   [`notified`](Notify::notified) consumes at once.
+/// - [`notify_waiters`](Notify::notify_waiters) releases every waiter and every `Notified`
+///   future created before the call, even one not polled yet; it stores no permit.
+///
+/// A waiter released by `notify_one` and then dropped before it ran passes the notification on
+/// (to the next waiter, or as the stored permit), so none is lost.
+///
+/// ```
+/// use std::rc::Rc;
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let n = Rc::new(sim::sync::Notify::new());
+///     let n2 = n.clone();
+///     let t = sim::spawn(async move { n2.notified().await; "woken" });
+///     sim::task::yield_now().await;
+///     n.notify_one();
+///     assert_eq!(t.await.unwrap(), "woken");
+/// }).unwrap();
+/// ```
+#[derive(Default)]
+pub struct Notify {
+    state: RefCell<State>,
+    name: Option<Rc<str>>,
+}
+
+#[derive(Default)]
+struct State {
+    permit: bool,
+    /// Bumped by every `notify_waiters`.
+    generation: u64,
+    /// Grant: true when released by `notify_one` (to pass on if never used).
+    waiters: WaitList<bool>,
+}
+
+fn notify_one(st: &mut State) -> Option<Waker> {
+    match st.waiters.grant_front(true) {
+        Ok(w) => Some(w),
+        Err(_) => {
+            st.permit = true;
+            None
+        }
+    }
+}
+
+impl Notify {
+    /// A `Notify` with no stored permit.
+    ///
+    /// ```
+    /// let n = sim::sync::Notify::new();
+    /// assert_eq!(n.name(), None);
+    /// ```
+    pub fn new() -> Self {
+        Notify::default()
+    }
+
+    /// Like [`Notify::new`], with a name that deadlock reports show.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Notify::named("wakeup").name(), Some("wakeup"));
+    /// ```
+    pub fn named(name: impl Into<String>) -> Self {
+        Notify {
+            state: RefCell::default(),
+            name: name_of(name),
+        }
+    }
+
+    /// The name given to [`Notify::named`].
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Releases the oldest waiter, or stores one permit if nobody waits.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = sim::sync::Notify::new();
+    ///     n.notify_one();
+    ///     n.notify_one(); // still one permit
+    ///     n.notified().await; // consumes it at once
+    ///     assert!(sim::time::timeout(std::time::Duration::from_secs(1), n.notified()).await.is_err());
+    /// }).unwrap();
+    /// ```
+    pub fn notify_one(&self) {
+        let waker = notify_one(&mut self.state.borrow_mut());
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Releases every waiting task and every [`Notified`] created before this call; stores no
+    /// permit.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = sim::sync::Notify::new();
+    ///     let early = n.notified(); // created, not polled yet
+    ///     n.notify_waiters();
+    ///     early.await; // released all the same
+    /// }).unwrap();
+    /// ```
+    pub fn notify_waiters(&self) {
+        let wakers = {
+            let mut st = self.state.borrow_mut();
+            st.generation += 1;
+            st.waiters.grant_all(|_| false)
+        };
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    /// Waits for a notification (consuming the stored permit at once if there is one). A
+    /// preemption point. Dropped after `notify_one` released it but before it returned, it
+    /// passes the notification on.
+    ///
+    /// ```
+    /// use std::{rc::Rc, time::Duration};
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = Rc::new(sim::sync::Notify::new());
+    ///     let n2 = n.clone();
+    ///     sim::spawn(async move {
+    ///         sim::time::sleep(Duration::from_secs(2)).await;
+    ///         n2.notify_one();
+    ///     });
+    ///     n.notified().await;
+    ///     assert_eq!(sim::time::elapsed(), Duration::from_secs(2));
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn notified(&self) -> Notified<'_> {
+        Notified {
+            notify: self,
+            generation: self.state.borrow().generation,
+            id: None,
+            checked: false,
+            done: false,
+            site: Location::caller(),
+        }
+    }
+}
+
+impl fmt::Debug for Notify {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.state.borrow();
+        f.debug_struct("Notify")
+            .field("name", &self.name)
+            .field("permit", &st.permit)
+            .field("waiting", &st.waiters.waiting())
+            .finish()
+    }
+}
+
+/// Future of [`Notify::notified`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Notified<'a> {
+    notify: &'a Notify,
+    generation: u64,
+    id: Option<WaiterId>,
+    checked: bool,
+    done: bool,
+    site: &'static Location<'static>,
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        assert!(
+            !this.done,
+            "`Notify::notified` future polled after it completed"
+        );
+        if preempt_once(&mut this.checked, cx) {
+            return Poll::Pending;
+        }
+        {
+            let mut st = this.notify.state.borrow_mut();
+            let released = match this.id {
+                Some(id) => {
+                    let granted = st.waiters.take_grant(id).is_some();
+                    if !granted {
+                        st.waiters.update_waker(id, cx.waker());
+                    }
+                    granted
+                }
+                None if st.generation != this.generation => true,
+                None if st.permit => {
+                    st.permit = false;
+                    true
+                }
+                None => {
+                    this.id = Some(st.waiters.register(cx.waker(), ()));
+                    false
+                }
+            };
+            if released {
+                this.id = None;
+                this.done = true;
+                return Poll::Ready(());
+            }
+        }
+        hooks::wait_on(
+            "Notify::notified",
+            this.notify.name.as_ref(),
+            Some(this.site),
+        );
+        Poll::Pending
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            let waker = {
+                let mut st = self.notify.state.borrow_mut();
+                match st.waiters.cancel(id) {
+                    // Released but never ran: pass the notification on.
+                    Some(true) => notify_one(&mut st),
+                    Some(false) | None => None,
+                }
+            };
+            if let Some(w) = waker {
+                w.wake();
+            }
+        }
+    }
+}

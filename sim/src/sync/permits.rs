@@ -1,0 +1,189 @@
+//! The counting core shared by `Mutex`, `RwLock` and `Semaphore`: a number of available permits
+//! and a FIFO [`WaitList`] of requests.
+//!
+//! Invariant, restored by [`hand_off`] after every change: the oldest waiter never asks for
+//! fewer permits than are available. So a request that finds anybody waiting queues behind them
+//! (no barging), a request at the front blocks smaller later ones, and releasing permits hands
+//! them straight to the waiters in order.
+
+use std::cell::RefCell;
+use std::panic::Location;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use crate::hooks;
+use crate::waitlist::{WaitList, WaiterId};
+
+pub(crate) struct Permits {
+    state: RefCell<State>,
+    pub(crate) name: Option<Rc<str>>,
+}
+
+struct State {
+    available: usize,
+    /// Grant: the permits handed over; request: how many the waiter asked for.
+    waiters: WaitList<usize, usize>,
+}
+
+/// Grants the front waiters while their requests fit; returns their wakers.
+fn hand_off(st: &mut State) -> Vec<Waker> {
+    let mut wakers = Vec::new();
+    while let Some(&need) = st.waiters.front_meta() {
+        if need > st.available {
+            break;
+        }
+        st.available -= need;
+        match st.waiters.grant_front(need) {
+            Ok(w) => wakers.push(w),
+            Err(_) => unreachable!("front_meta said somebody waits"),
+        }
+    }
+    wakers
+}
+
+fn wake_all(wakers: Vec<Waker>) {
+    for w in wakers {
+        w.wake();
+    }
+}
+
+impl Permits {
+    pub(crate) fn new(available: usize, name: Option<Rc<str>>) -> Self {
+        Permits {
+            state: RefCell::new(State {
+                available,
+                waiters: WaitList::default(),
+            }),
+            name,
+        }
+    }
+
+    pub(crate) fn available(&self) -> usize {
+        self.state.borrow().available
+    }
+
+    pub(crate) fn waiting(&self) -> usize {
+        self.state.borrow().waiters.waiting()
+    }
+
+    /// Takes `n` permits now if nobody waits and enough are available.
+    pub(crate) fn try_take(&self, n: usize) -> bool {
+        let mut st = self.state.borrow_mut();
+        if st.waiters.is_empty() && st.available >= n {
+            st.available -= n;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Gives `n` permits back and hands them on.
+    pub(crate) fn release(&self, n: usize) {
+        let wakers = {
+            let mut st = self.state.borrow_mut();
+            st.available = st.available.checked_add(n).unwrap_or_else(|| {
+                panic!("a semaphore's permit count overflowed usize (adding {n})")
+            });
+            hand_off(&mut st)
+        };
+        wake_all(wakers);
+    }
+
+    /// Queues a request for `n` permits on behalf of a task that is not running (a `Condvar`
+    /// waiter moving to its mutex); it may be granted at once.
+    pub(crate) fn enqueue(&self, waker: &Waker, n: usize) -> (WaiterId, Vec<Waker>) {
+        let mut st = self.state.borrow_mut();
+        let id = st.waiters.register(waker, n);
+        (id, hand_off(&mut st))
+    }
+}
+
+enum Step {
+    Start,
+    Waiting(WaiterId),
+    Done,
+}
+
+/// One request for permits, driven by the future of `lock`, `acquire`, `read`, ... The owner
+/// polls it with its `Permits` and calls [`Acquire::cancel`] when dropped.
+pub(crate) struct Acquire {
+    n: usize,
+    step: Step,
+    checked: bool,
+    op: &'static str,
+    site: &'static Location<'static>,
+}
+
+impl Acquire {
+    pub(crate) fn new(n: usize, op: &'static str, site: &'static Location<'static>) -> Self {
+        Acquire {
+            n,
+            step: Step::Start,
+            checked: false,
+            op,
+            site,
+        }
+    }
+
+    /// A request already queued by [`Permits::enqueue`] (its preemption point is behind it).
+    pub(crate) fn enqueued(
+        id: WaiterId,
+        n: usize,
+        op: &'static str,
+        site: &'static Location<'static>,
+    ) -> Self {
+        Acquire {
+            n,
+            step: Step::Waiting(id),
+            checked: true,
+            op,
+            site,
+        }
+    }
+
+    /// `Ready` once the permits are the caller's.
+    pub(crate) fn poll(&mut self, p: &Permits, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.checked {
+            self.checked = true;
+            if hooks::preemption_point(cx) {
+                return Poll::Pending;
+            }
+        }
+        match self.step {
+            Step::Start => {
+                if p.try_take(self.n) {
+                    self.step = Step::Done;
+                    return Poll::Ready(());
+                }
+                let id = p.state.borrow_mut().waiters.register(cx.waker(), self.n);
+                self.step = Step::Waiting(id);
+            }
+            Step::Waiting(id) => {
+                let mut st = p.state.borrow_mut();
+                if st.waiters.take_grant(id).is_some() {
+                    self.step = Step::Done;
+                    return Poll::Ready(());
+                }
+                st.waiters.update_waker(id, cx.waker());
+            }
+            Step::Done => panic!("`{}` future polled after it completed", self.op),
+        }
+        hooks::wait_on(self.op, p.name.as_ref(), Some(self.site));
+        Poll::Pending
+    }
+
+    /// The owning future is dropped: leave the queue, giving back a grant never taken.
+    pub(crate) fn cancel(&mut self, p: &Permits) {
+        if let Step::Waiting(id) = std::mem::replace(&mut self.step, Step::Done) {
+            let wakers = {
+                let mut st = p.state.borrow_mut();
+                if let Some(granted) = st.waiters.cancel(id) {
+                    st.available += granted;
+                }
+                // Also when it was waiting: leaving the front may let smaller requests through.
+                hand_off(&mut st)
+            };
+            wake_all(wakers);
+        }
+    }
+}

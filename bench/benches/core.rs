@@ -4,7 +4,7 @@
 //!
 //! Size: `cargo bench -p seedloop-bench -- 100000` or `SEEDLOOP_BENCH_N=100000` (default
 //! 1,000,000): tasks spawned, sleeps in all (1000 tasks, N/1000 sleeps each), round trips of the
-//! ping-pong, parked tasks for the byte count.
+//! ping-pong, parked tasks for the byte count; the mutex row takes N/10 locks (100 tasks).
 
 use std::alloc::System;
 use std::time::{Duration, Instant};
@@ -22,6 +22,7 @@ fn live_bytes() -> usize {
 }
 
 const TIMER_TASKS: u64 = 1000;
+const MUTEX_TASKS: u64 = 100;
 
 struct Config {
     n: u64,
@@ -124,6 +125,29 @@ fn main() {
         unit: "timers/s",
         cells: timers.to_vec(),
         target: Target::AtLeastTimes(2.0),
+    });
+
+    let lockers = MUTEX_TASKS.min(n);
+    let locks = (n / 10 / lockers).max(1);
+    let mutex = EXECS.map(|e| {
+        let expect = workload::mutex_sum(lockers, locks);
+        let d = match e {
+            Exec::SimFull => best(reps, expect, || {
+                seedloop::mutex(TraceLevel::Full, lockers, locks)
+            }),
+            Exec::SimDecisions => best(reps, expect, || {
+                seedloop::mutex(TraceLevel::Decisions, lockers, locks)
+            }),
+            Exec::Tokio => best(reps, expect, || tokio_rt::mutex(lockers, locks)),
+            Exec::LocalPool => best(reps, expect, || local_pool::mutex(lockers, locks)),
+        };
+        rate(lockers * locks, Some(d))
+    });
+    table.push(Row {
+        name: format!("Mutex, {lockers} tasks x {locks} locks held across a yield"),
+        unit: "locks/s",
+        cells: mutex.to_vec(),
+        target: Target::None,
     });
 
     let bytes = EXECS.map(|e| {

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures::executor::LocalPool;
@@ -75,6 +76,38 @@ pub fn ping_pong(round_trips: u64) -> u64 {
             sum += pong_rx.next().await.expect("echo gone");
         }
         sum
+    })
+}
+
+/// `tasks` tasks each lock one `futures::lock::Mutex` `locks` times, holding it across a
+/// yield; returns the counter they incremented.
+///
+/// ```
+/// assert_eq!(seedloop_bench::local_pool::mutex(3, 4), 12);
+/// ```
+pub fn mutex(tasks: u64, locks: u64) -> u64 {
+    let mut pool = LocalPool::new();
+    let counter = Rc::new(futures::lock::Mutex::new(0u64));
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let counter = counter.clone();
+            pool.spawner()
+                .spawn_local_with_handle(async move {
+                    for _ in 0..locks {
+                        let mut g = counter.lock().await;
+                        *g += 1;
+                        YieldOnce::default().await;
+                    }
+                })
+                .expect("spawn")
+        })
+        .collect();
+    pool.run_until(async move {
+        for h in handles {
+            h.await;
+        }
+        let total = *counter.lock().await;
+        total
     })
 }
 

@@ -1,5 +1,7 @@
 //! The workloads on seedloop: `Strategy::random()` at a chosen trace level.
 
+use std::rc::Rc;
+
 use sim::{Sim, Strategy, TraceLevel};
 
 use crate::workload::{self, LiveBytes};
@@ -56,6 +58,37 @@ pub fn timers(level: TraceLevel, tasks: u64, sleeps: u64) -> u64 {
             sum
         })
         .expect("timer benchmark failed")
+}
+
+/// `tasks` tasks each lock one `sim::sync::Mutex` `locks` times, holding it across a yield;
+/// returns the counter they incremented.
+///
+/// ```
+/// assert_eq!(seedloop_bench::seedloop::mutex(sim::TraceLevel::Full, 3, 4), 12);
+/// ```
+pub fn mutex(level: TraceLevel, tasks: u64, locks: u64) -> u64 {
+    sim(level)
+        .run(async move {
+            let counter = Rc::new(sim::sync::Mutex::new(0u64));
+            let handles: Vec<_> = (0..tasks)
+                .map(|_| {
+                    let counter = counter.clone();
+                    sim::spawn(async move {
+                        for _ in 0..locks {
+                            let mut g = counter.lock().await;
+                            *g += 1;
+                            sim::task::yield_now().await;
+                        }
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.await.expect("locker failed");
+            }
+            let total = *counter.lock().await;
+            total
+        })
+        .expect("mutex benchmark failed")
 }
 
 /// Live bytes per task while `n` tasks are alive and parked (their handles dropped).

@@ -2,6 +2,7 @@
 //! closest tokio comes to a simulation.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use tokio::runtime::{Builder, Runtime};
 
@@ -78,6 +79,35 @@ pub fn ping_pong(round_trips: u64) -> u64 {
         drop(ping_tx);
         echo.await.expect("echo failed");
         sum
+    })
+}
+
+/// `tasks` tasks each lock one `tokio::sync::Mutex` `locks` times, holding it across a yield;
+/// returns the counter they incremented.
+///
+/// ```
+/// assert_eq!(seedloop_bench::tokio_rt::mutex(3, 4), 12);
+/// ```
+pub fn mutex(tasks: u64, locks: u64) -> u64 {
+    block_on(async move {
+        let counter = Arc::new(tokio::sync::Mutex::new(0u64));
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let counter = counter.clone();
+                tokio::spawn(async move {
+                    for _ in 0..locks {
+                        let mut g = counter.lock().await;
+                        *g += 1;
+                        tokio::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.await.expect("locker failed");
+        }
+        let total = *counter.lock().await;
+        total
     })
 }
 

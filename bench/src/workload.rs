@@ -76,6 +76,11 @@ pub fn ping_pong_sum(round_trips: u64) -> u64 {
     yielders_sum(round_trips)
 }
 
+/// The checksum of the mutex benchmark: every lock increments the counter once.
+pub fn mutex_sum(tasks: u64, locks: u64) -> u64 {
+    tasks * locks
+}
+
 thread_local! {
     static PARKED: Cell<usize> = const { Cell::new(0) };
 }

@@ -1,8 +1,8 @@
 //! Runs one workload on one executor, for a profiler:
-//! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|bytes|asleep> <full|decisions|tokio|pool> [N]`.
+//! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]`.
 
 use seedloop_bench::{local_pool, seedloop, tokio_rt, workload};
-use sim::TraceLevel;
+use sim::{Strategy, TraceLevel};
 
 #[global_allocator]
 static ALLOC: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
@@ -13,7 +13,7 @@ fn live() -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: profile <spawn|timers|bytes|asleep> <full|decisions|tokio|pool> [N]";
+    let usage = "usage: profile <spawn|timers|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]";
     let (what, exec) = match (args.first(), args.get(1)) {
         (Some(w), Some(e)) => (w.as_str(), e.as_str()),
         _ => panic!("{usage}"),
@@ -28,6 +28,7 @@ fn main() {
     let t = std::time::Instant::now();
     let out = match (what, sim, exec) {
         ("spawn", true, _) => seedloop::spawn_yield_join(level, n),
+        ("spawn", _, "fifo") => seedloop::spawn_yield_join_with(Strategy::fifo(), level, n),
         ("spawn", _, "tokio") => tokio_rt::spawn_yield_join(n),
         ("spawn", _, "pool") => local_pool::spawn_yield_join(n),
         ("timers", true, _) => seedloop::timers(level, 1000, n / 1000),

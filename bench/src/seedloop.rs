@@ -10,9 +10,13 @@ use crate::workload::{self, LiveBytes};
 pub const SEED: u64 = 1;
 
 fn sim(level: TraceLevel) -> Sim {
+    sim_with(Strategy::random(), level)
+}
+
+fn sim_with(strategy: Strategy, level: TraceLevel) -> Sim {
     Sim::builder()
         .seed(SEED)
-        .strategy(Strategy::random())
+        .strategy(strategy)
         .trace_level(level)
         .max_steps(u64::MAX)
         .build()
@@ -25,7 +29,18 @@ fn sim(level: TraceLevel) -> Sim {
 /// assert_eq!(sum, 45);
 /// ```
 pub fn spawn_yield_join(level: TraceLevel, n: u64) -> u64 {
-    sim(level)
+    spawn_yield_join_with(Strategy::random(), level, n)
+}
+
+/// [`spawn_yield_join`] under another strategy (to see what random order costs).
+///
+/// ```
+/// use sim::{Strategy, TraceLevel};
+/// let sum = seedloop_bench::seedloop::spawn_yield_join_with(Strategy::fifo(), TraceLevel::Full, 10);
+/// assert_eq!(sum, 45);
+/// ```
+pub fn spawn_yield_join_with(strategy: Strategy, level: TraceLevel, n: u64) -> u64 {
+    sim_with(strategy, level)
         .run(async move {
             let handles: Vec<_> = (0..n)
                 .map(|i| sim::spawn(workload::yielder(i, sim::task::yield_now)))

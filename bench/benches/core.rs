@@ -34,9 +34,16 @@ impl Config {
         let arg = std::env::args()
             .skip(1)
             .find_map(|a| a.replace('_', "").parse::<u64>().ok());
-        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.replace('_', "").parse().ok());
+        let env = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.replace('_', "").parse().ok())
+        };
         Config {
-            n: arg.or_else(|| env("SEEDLOOP_BENCH_N")).unwrap_or(1_000_000).max(1),
+            n: arg
+                .or_else(|| env("SEEDLOOP_BENCH_N"))
+                .unwrap_or(1_000_000)
+                .max(1),
             reps: env("SEEDLOOP_BENCH_REPS").map_or(3, |r: u64| r.max(1) as usize),
         }
     }
@@ -51,7 +58,12 @@ enum Exec {
     LocalPool,
 }
 
-const EXECS: [Exec; 4] = [Exec::SimFull, Exec::SimDecisions, Exec::Tokio, Exec::LocalPool];
+const EXECS: [Exec; 4] = [
+    Exec::SimFull,
+    Exec::SimDecisions,
+    Exec::Tokio,
+    Exec::LocalPool,
+];
 const COLUMNS: [&str; 4] = ["seedloop-full", "seedloop-decisions", "tokio", "LocalPool"];
 
 /// Runs `f` `reps` times, checks its checksum each time, returns the fastest time.
@@ -84,12 +96,18 @@ fn main() {
         seedloop::SEED
     );
 
-    let mut table = Table::new(COLUMNS.iter().map(|c| c.to_string()).collect(), vec![0, 1], 2);
+    let mut table = Table::new(
+        COLUMNS.iter().map(|c| c.to_string()).collect(),
+        vec![0, 1],
+        2,
+    );
 
     let spawn = EXECS.map(|e| {
         let expect = workload::yielders_sum(n);
         let d = match e {
-            Exec::SimFull => best(reps, expect, || seedloop::spawn_yield_join(TraceLevel::Full, n)),
+            Exec::SimFull => best(reps, expect, || {
+                seedloop::spawn_yield_join(TraceLevel::Full, n)
+            }),
             Exec::SimDecisions => best(reps, expect, || {
                 seedloop::spawn_yield_join(TraceLevel::Decisions, n)
             }),

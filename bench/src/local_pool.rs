@@ -106,8 +106,7 @@ pub fn mutex(tasks: u64, locks: u64) -> u64 {
         for h in handles {
             h.await;
         }
-        let total = *counter.lock().await;
-        total
+        *counter.lock().await
     })
 }
 

@@ -100,8 +100,7 @@ pub fn mutex(level: TraceLevel, tasks: u64, locks: u64) -> u64 {
             for h in handles {
                 h.await.expect("locker failed");
             }
-            let total = *counter.lock().await;
-            total
+            *counter.lock().await
         })
         .expect("mutex benchmark failed")
 }

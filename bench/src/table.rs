@@ -127,7 +127,13 @@ impl fmt::Display for Table {
         let mut lines = vec![self.header()];
         lines.extend(self.rows.iter().map(|r| self.line(r)));
         let widths: Vec<usize> = (0..lines[0].len())
-            .map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0))
+            .map(|i| {
+                lines
+                    .iter()
+                    .map(|l| l[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         for (n, l) in lines.iter().enumerate() {
             let cells: Vec<String> = l
@@ -174,7 +180,7 @@ mod tests {
         let mut t = Table::new(vec!["a".into(), "b".into(), "c".into()], vec![0], 1);
         t.push(Row {
             name: "bytes".into(),
-            unit: "B/task".into(),
+            unit: "B/task",
             cells: vec![Some(300.0), Some(150.0), None],
             target: Target::AtMost(256.0),
         });

@@ -96,7 +96,10 @@ impl<T> JoinCell<T> {
     }
 
     pub(crate) fn complete(&self, result: Result<T, JoinError>) {
-        let prev = std::mem::replace(&mut *self.state.borrow_mut(), JoinState::Done(result.map_err(Box::new)));
+        let prev = std::mem::replace(
+            &mut *self.state.borrow_mut(),
+            JoinState::Done(result.map_err(Box::new)),
+        );
         if let JoinState::Running(Some(w)) = prev {
             w.wake();
         }

@@ -111,3 +111,20 @@ pub fn reset_parked() {
 
 /// Live heap bytes, from the bench binary's counting allocator.
 pub type LiveBytes = fn() -> usize;
+
+/// CPU time this thread has run so far, from Linux's scheduler accounting
+/// (`/proc/thread-self/schedstat`, nanoseconds); `None` elsewhere. On a shared machine it
+/// measures the work done, where wall-clock time also counts waiting for a core.
+///
+/// ```
+/// if let Some(before) = seedloop_bench::workload::thread_cpu_time() {
+///     let mut x = 0u64;
+///     for i in 0..1_000_000u64 { x = x.wrapping_add(std::hint::black_box(i)); }
+///     assert!(seedloop_bench::workload::thread_cpu_time().unwrap() > before, "{x}");
+/// }
+/// ```
+pub fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}

@@ -59,15 +59,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod asyncio;
 mod builder;
+pub mod channel;
+pub mod concurrency;
 mod context;
 mod core;
 mod error;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "used by the sync, channel and concurrency modules as they land"
-)]
 mod hooks;
 mod panic;
 pub mod rand;
@@ -77,13 +75,10 @@ pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;
-#[allow(
-    dead_code,
-    reason = "used by the sync and channel modules as they land"
-)]
 mod waitlist;
 
 pub use builder::{DEFAULT_MAX_STEPS, SimBuilder};
+pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
 pub use error::{BlockedTask, SimError, SimErrorKind};
 pub use panic::Panic;
 pub use schedule::Strategy;

@@ -87,6 +87,13 @@ impl Panic {
     pub fn into_payload(self) -> Box<dyn Any + Send> {
         self.payload
     }
+
+    /// Re-raises this panic in the current task. `resume_unwind` skips the panic hook, so the
+    /// location is handed over here for the executor's report of the re-raised panic.
+    pub(crate) fn resume(self) -> ! {
+        LAST_LOCATION.with(|c| *c.borrow_mut() = self.location);
+        std::panic::resume_unwind(self.payload)
+    }
 }
 
 impl fmt::Debug for Panic {

@@ -91,6 +91,12 @@ impl<G, M> WaitList<G, M> {
         self.take_grant(id)
     }
 
+    /// The grants handed out but not yet taken, oldest first, to rewrite in place (e.g. a queue
+    /// shut down at once takes back the items it handed to getters that have not run yet).
+    pub(crate) fn grants_mut(&mut self) -> impl Iterator<Item = &mut G> {
+        self.granted.iter_mut().map(|(_, g)| g)
+    }
+
     /// Number of waiters still waiting.
     pub(crate) fn waiting(&self) -> usize {
         self.waiting.len()

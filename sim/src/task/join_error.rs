@@ -85,6 +85,18 @@ impl JoinError {
         }
     }
 
+    /// The caught panic by value, or the error itself if the task was cancelled.
+    pub(crate) fn try_into_panic(self) -> Result<Panic, JoinError> {
+        match self.repr {
+            Repr::Panicked(p) => Ok(p),
+            Repr::Cancelled => Err(JoinError {
+                task: self.task,
+                label: self.label,
+                repr: Repr::Cancelled,
+            }),
+        }
+    }
+
     /// The task that failed.
     pub fn task_id(&self) -> TaskId {
         self.task

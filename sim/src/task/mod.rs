@@ -82,7 +82,7 @@ where
 }
 
 #[track_caller]
-fn spawn_inner<F>(
+pub(crate) fn spawn_inner<F>(
     api: &str,
     fut: F,
     name: Option<Box<str>>,

@@ -4,7 +4,7 @@
 //!
 //! Size: `cargo bench -p seedloop-bench -- 100000` or `SEEDLOOP_BENCH_N=100000` (default
 //! 1,000,000): tasks spawned, sleeps in all (1000 tasks, N/1000 sleeps each), round trips of the
-//! ping-pong, parked tasks for the byte count; the mutex row takes N/10 locks (100 tasks).
+//! ping-pong (2 messages each), items through the queue, parked tasks for the byte count; the mutex row takes N/10 locks (100 tasks).
 
 use std::alloc::System;
 use std::time::{Duration, Instant};
@@ -169,6 +169,45 @@ fn main() {
         unit: "timers/s",
         cells: timers.to_vec(),
         target: Target::AtLeastTimes(2.0),
+    });
+
+    let pings = EXECS.map(|e| {
+        let expect = workload::ping_pong_sum(n);
+        let d = match e {
+            Exec::SimFull => best(reps, expect, || seedloop::ping_pong(TraceLevel::Full, n)),
+            Exec::SimDecisions => best(reps, expect, || {
+                seedloop::ping_pong(TraceLevel::Decisions, n)
+            }),
+            Exec::Tokio => best(reps, expect, || tokio_rt::ping_pong(n)),
+            Exec::LocalPool => best(reps, expect, || local_pool::ping_pong(n)),
+        };
+        rate(2 * n, Some(d))
+    });
+    table.push(Row {
+        name: format!("ping-pong, capacity 1, {n} round trips"),
+        unit: "msgs/s",
+        cells: pings.to_vec(),
+        target: Target::AtLeastTimes(1.0),
+    });
+
+    let queue = EXECS.map(|e| {
+        let expect = workload::queue_sum(n);
+        let d = match e {
+            Exec::SimFull => best(reps, expect, || seedloop::queue(TraceLevel::Full, n)),
+            Exec::SimDecisions => best(reps, expect, || seedloop::queue(TraceLevel::Decisions, n)),
+            Exec::Tokio => best(reps, expect, || tokio_rt::queue(n)),
+            Exec::LocalPool => best(reps, expect, || local_pool::queue(n)),
+        };
+        rate(n, Some(d))
+    });
+    table.push(Row {
+        name: format!(
+            "Queue({}) producer->consumer, {n} items",
+            workload::QUEUE_CAPACITY
+        ),
+        unit: "items/s",
+        cells: queue.to_vec(),
+        target: Target::None,
     });
 
     let lockers = MUTEX_TASKS.min(n);

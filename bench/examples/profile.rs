@@ -1,5 +1,5 @@
 //! Runs one workload on one executor, for a profiler:
-//! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]`.
+//! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|pingpong|queue|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]`.
 
 use seedloop_bench::{local_pool, seedloop, tokio_rt, workload};
 use sim::{Strategy, TraceLevel};
@@ -13,7 +13,7 @@ fn live() -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: profile <spawn|timers|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]";
+    let usage = "usage: profile <spawn|timers|pingpong|queue|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]";
     let (what, exec) = match (args.first(), args.get(1)) {
         (Some(w), Some(e)) => (w.as_str(), e.as_str()),
         _ => panic!("{usage}"),
@@ -29,6 +29,10 @@ fn main() {
     let out = match (what, sim, exec) {
         ("spawn", true, _) => seedloop::spawn_yield_join(level, n),
         ("spawn", _, "fifo") => seedloop::spawn_yield_join_with(Strategy::fifo(), level, n),
+        ("pingpong", true, _) => seedloop::ping_pong(level, n),
+        ("pingpong", _, "tokio") => tokio_rt::ping_pong(n),
+        ("queue", true, _) => seedloop::queue(level, n),
+        ("queue", _, "tokio") => tokio_rt::queue(n),
         ("spawn", _, "tokio") => tokio_rt::spawn_yield_join(n),
         ("spawn", _, "pool") => local_pool::spawn_yield_join(n),
         ("timers", true, _) => seedloop::timers(level, 1000, n / 1000),

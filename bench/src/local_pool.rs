@@ -79,6 +79,39 @@ pub fn ping_pong(round_trips: u64) -> u64 {
     })
 }
 
+/// A producer sends `0..items` through a `futures::channel::mpsc` channel of
+/// [`workload::QUEUE_CAPACITY`], a consumer receives them; returns their sum.
+///
+/// ```
+/// assert_eq!(seedloop_bench::local_pool::queue(200), 19_900);
+/// ```
+pub fn queue(items: u64) -> u64 {
+    let mut pool = LocalPool::new();
+    // Capacity is `buffer + senders`.
+    let (mut tx, mut rx) = futures::channel::mpsc::channel::<u64>(workload::QUEUE_CAPACITY - 1);
+    let spawner = pool.spawner();
+    let producer = spawner
+        .spawn_local_with_handle(async move {
+            for i in 0..items {
+                tx.send(i).await.expect("consumer gone");
+            }
+        })
+        .expect("spawn");
+    let consumer = spawner
+        .spawn_local_with_handle(async move {
+            let mut sum = 0;
+            for _ in 0..items {
+                sum += rx.next().await.expect("producer gone");
+            }
+            sum
+        })
+        .expect("spawn");
+    pool.run_until(async move {
+        producer.await;
+        consumer.await
+    })
+}
+
 /// `tasks` tasks each lock one `futures::lock::Mutex` `locks` times, holding it across a
 /// yield; returns the counter they incremented.
 ///

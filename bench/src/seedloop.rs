@@ -75,6 +75,62 @@ pub fn timers(level: TraceLevel, tasks: u64, sleeps: u64) -> u64 {
         .expect("timer benchmark failed")
 }
 
+/// Ping-pong through two capacity-1 `sim::channel::mpsc` channels; returns the echoed sum.
+///
+/// ```
+/// assert_eq!(seedloop_bench::seedloop::ping_pong(sim::TraceLevel::Full, 10), 45);
+/// ```
+pub fn ping_pong(level: TraceLevel, round_trips: u64) -> u64 {
+    sim(level)
+        .run(async move {
+            let (ping_tx, mut ping_rx) = sim::channel::mpsc::channel::<u64>(1);
+            let (pong_tx, mut pong_rx) = sim::channel::mpsc::channel::<u64>(1);
+            let echo = sim::spawn(async move {
+                while let Some(v) = ping_rx.recv().await {
+                    pong_tx.send(v).await.expect("pong receiver gone");
+                }
+            });
+            let mut sum = 0;
+            for i in 0..round_trips {
+                ping_tx.send(i).await.expect("echo gone");
+                sum += pong_rx.recv().await.expect("echo gone");
+            }
+            drop(ping_tx);
+            echo.await.expect("echo failed");
+            sum
+        })
+        .expect("ping-pong benchmark failed")
+}
+
+/// A producer puts `0..items` into a `sim::channel::Queue` of
+/// [`workload::QUEUE_CAPACITY`], a consumer gets them; returns their sum.
+///
+/// ```
+/// assert_eq!(seedloop_bench::seedloop::queue(sim::TraceLevel::Full, 200), 19_900);
+/// ```
+pub fn queue(level: TraceLevel, items: u64) -> u64 {
+    sim(level)
+        .run(async move {
+            let q = sim::channel::Queue::new(workload::QUEUE_CAPACITY);
+            let producer_q = q.clone();
+            let producer = sim::spawn(async move {
+                for i in 0..items {
+                    producer_q.put(i).await.expect("queue shut down");
+                }
+            });
+            let consumer = sim::spawn(async move {
+                let mut sum = 0;
+                for _ in 0..items {
+                    sum += q.get().await.expect("queue shut down");
+                }
+                sum
+            });
+            producer.await.expect("producer failed");
+            consumer.await.expect("consumer failed")
+        })
+        .expect("queue benchmark failed")
+}
+
 /// `tasks` tasks each lock one `sim::sync::Mutex` `locks` times, holding it across a yield;
 /// returns the counter they incremented.
 ///

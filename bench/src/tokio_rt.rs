@@ -82,6 +82,32 @@ pub fn ping_pong(round_trips: u64) -> u64 {
     })
 }
 
+/// A producer sends `0..items` through a `tokio::sync::mpsc` channel of
+/// [`workload::QUEUE_CAPACITY`], a consumer receives them; returns their sum.
+///
+/// ```
+/// assert_eq!(seedloop_bench::tokio_rt::queue(200), 19_900);
+/// ```
+pub fn queue(items: u64) -> u64 {
+    block_on(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(workload::QUEUE_CAPACITY);
+        let producer = tokio::spawn(async move {
+            for i in 0..items {
+                tx.send(i).await.expect("consumer gone");
+            }
+        });
+        let consumer = tokio::spawn(async move {
+            let mut sum = 0;
+            for _ in 0..items {
+                sum += rx.recv().await.expect("producer gone");
+            }
+            sum
+        });
+        producer.await.expect("producer failed");
+        consumer.await.expect("consumer failed")
+    })
+}
+
 /// `tasks` tasks each lock one `tokio::sync::Mutex` `locks` times, holding it across a yield;
 /// returns the counter they incremented.
 ///

@@ -76,6 +76,14 @@ pub fn ping_pong_sum(round_trips: u64) -> u64 {
     yielders_sum(round_trips)
 }
 
+/// Capacity of the queue in the producer/consumer benchmark.
+pub const QUEUE_CAPACITY: usize = 64;
+
+/// The checksum of the producer/consumer benchmark: the sum of `0..items`.
+pub fn queue_sum(items: u64) -> u64 {
+    yielders_sum(items)
+}
+
 /// The checksum of the mutex benchmark: every lock increments the counter once.
 pub fn mutex_sum(tasks: u64, locks: u64) -> u64 {
     tasks * locks

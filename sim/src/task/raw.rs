@@ -10,7 +10,7 @@
 //! `complete` happens exactly once: when the future returns, when its poll panics, or when the
 //! executor drops it after an abort. The joiner's waker is woken outside any borrow.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -83,15 +83,14 @@ enum JoinState<T> {
 
 /// Shared by a task and its `JoinHandle`.
 pub(crate) struct JoinCell<T> {
+    /// `Taken` also means "observed": only a joiner takes the result.
     state: RefCell<JoinState<T>>,
-    observed: Cell<bool>,
 }
 
 impl<T> JoinCell<T> {
     pub(crate) fn new() -> Self {
         JoinCell {
             state: RefCell::new(JoinState::Running(None)),
-            observed: Cell::new(false),
         }
     }
 
@@ -124,7 +123,6 @@ impl<T> JoinCell<T> {
                 let JoinState::Done(r) = std::mem::replace(&mut *st, JoinState::Taken) else {
                     unreachable!()
                 };
-                self.observed.set(true);
                 Poll::Ready(r.map_err(|e| *e))
             }
             JoinState::Taken => panic!("a JoinHandle was polled after it returned its result"),
@@ -134,6 +132,6 @@ impl<T> JoinCell<T> {
 
 impl<T> Observed for JoinCell<T> {
     fn observed(&self) -> bool {
-        self.observed.get()
+        matches!(*self.state.borrow(), JoinState::Taken)
     }
 }

@@ -1,36 +1,38 @@
 //! The main job: sweep every scenario under several strategies and print what was found.
 //!
 //! ```text
-//! cargo explore [FILTER] [--seeds N] [--strategy NAME] [--seed S] [--trace-json FILE]
+//! cargo explore [FILTER] [--seeds N] [--strategy NAME] [--replay TOKEN]
 //! ```
 //!
 //! - `FILTER` keeps scenarios whose name contains it.
 //! - `--seeds N` seeds per exploring strategy (default 64); Fifo runs once.
-//! - `--strategy NAME` one of `fifo`, `random`, `all` (default `all`).
-//! - `--seed S` runs the matching scenarios once with seed S and prints their full traces
-//!   (this is the replay line printed for each failure).
-//! - `--trace-json FILE` with `--seed`: not yet available (arrives with the Perfetto export).
+//! - `--strategy NAME` one strategy by name (`fifo`, `random`, any name `harness` knows), or `all`
+//!   (the default: Fifo and every exploring strategy).
+//! - `--replay TOKEN` replays one failure (the filter must select its scenario) and prints its
+//!   report and full trace: the line printed for each failure.
 //!
+//! Each failure is shrunk by `harness` to the fewest preemptions that still fail the same way.
 //! Exits 1 when a scenario's verdict differs from the catalogue's expectation: a correct program
 //! failed, or a buggy one was not caught.
 
-use std::collections::BTreeSet;
+use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use scenarios::{Expect, Scenario, catalogue};
-use sim::{Sim, Strategy, TraceLevel};
+use harness::{Check, Env, Replayed, TestContext, parse_strategy, try_replay};
+use scenarios::{Expect, Program, Scenario, catalogue};
+use sim::Strategy;
 
 struct Args {
     filter: Option<String>,
     seeds: u64,
     strategy: String,
-    seed: Option<u64>,
+    replay: Option<String>,
 }
 
 fn usage(msg: &str) -> ! {
     eprintln!("error: {msg}");
-    eprintln!("usage: cargo explore [FILTER] [--seeds N] [--strategy fifo|random|all] [--seed S]");
+    eprintln!("usage: cargo explore [FILTER] [--seeds N] [--strategy NAME|all] [--replay TOKEN]");
     std::process::exit(2)
 }
 
@@ -39,7 +41,7 @@ fn parse_args() -> Args {
         filter: None,
         seeds: 64,
         strategy: "all".into(),
-        seed: None,
+        replay: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -54,15 +56,8 @@ fn parse_args() -> Args {
                     .parse()
                     .unwrap_or_else(|_| usage(&format!("--seeds takes a whole number, got `{v}`")));
             }
-            "--seed" => {
-                let v = value("--seed");
-                a.seed =
-                    Some(v.parse().unwrap_or_else(|_| {
-                        usage(&format!("--seed takes a whole number, got `{v}`"))
-                    }));
-            }
             "--strategy" => a.strategy = value("--strategy"),
-            "--trace-json" => usage("--trace-json is not available yet"),
+            "--replay" => a.replay = Some(value("--replay")),
             "-h" | "--help" => usage("help requested"),
             s if s.starts_with('-') => usage(&format!("unknown option `{s}`")),
             s => a.filter = Some(s.to_string()),
@@ -71,14 +66,73 @@ fn parse_args() -> Args {
     a
 }
 
+/// Fifo, then every exploring strategy `harness` knows by name.
 fn strategies(name: &str) -> Vec<Strategy> {
-    match name {
-        "fifo" => vec![Strategy::fifo()],
-        "random" => vec![Strategy::random()],
-        "all" => vec![Strategy::fifo(), Strategy::random()],
-        other => usage(&format!(
-            "unknown strategy `{other}` (expected fifo, random or all)"
-        )),
+    if name != "all" {
+        return vec![
+            parse_strategy(name).unwrap_or_else(|e| usage(&format!("--strategy: expected {e}"))),
+        ];
+    }
+    ["fifo", "random", "pct", "portfolio"]
+        .iter()
+        .filter_map(|n| parse_strategy(n).ok())
+        .collect()
+}
+
+/// A broken invariant, printed as its message (not as a quoted debug string).
+struct Broken(String);
+
+impl fmt::Debug for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn body(
+    s: &Scenario,
+) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Broken>>>> {
+    let run = s.run;
+    move || {
+        let program: Program = run();
+        Box::pin(async move { program.await.map_err(Broken) })
+    }
+}
+
+fn check_for(s: &Scenario, strategy: &Strategy, seeds: u64) -> Check {
+    let seeds = if strategy.is_fifo() { 1 } else { seeds };
+    Check::new()
+        .seeds(seeds)
+        .strategy(strategy.clone())
+        .env(Env::empty())
+        .no_regressions()
+        .test_name(s.name)
+}
+
+fn replay(chosen: &[Scenario], token: &str) -> ExitCode {
+    let [s] = chosen else {
+        usage(&format!(
+            "--replay needs a filter that selects exactly one scenario ({} match)",
+            chosen.len()
+        ))
+    };
+    let context = TestContext {
+        name: Some(s.name.to_string()),
+        ..TestContext::default()
+    };
+    match try_replay(token, &body(s), context) {
+        Err(e) => usage(&format!("--replay: {e}")),
+        Ok(Replayed::Passed) => {
+            println!("{}: the replayed schedule passes now", s.name);
+            ExitCode::SUCCESS
+        }
+        Ok(Replayed::Failed(report)) => {
+            println!("{report}\n\nfull trace:\n{}", report.trace);
+            ExitCode::FAILURE
+        }
+        Ok(Replayed::Nondeterministic(n)) => {
+            println!("{}: replaying twice gave different runs: {n:?}", s.name);
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -88,96 +142,77 @@ struct Row {
     strategy: String,
     runs: u64,
     distinct: usize,
-    first_failure: Option<(u64, u64, String, usize)>, // (schedules until it, seed, what, preemptions)
+    failure: Option<Found>,
 }
 
-fn run_once(
-    s: &Scenario,
-    strategy: &Strategy,
-    seed: u64,
-    level: TraceLevel,
-) -> (Sim, Result<(), String>) {
-    let mut sim = Sim::builder()
-        .seed(seed)
-        .strategy(strategy.clone())
-        .trace_level(level)
-        .build();
-    let res = match sim.run((s.run)()) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(broken)) => Err(format!("invariant: {broken}")),
-        Err(e) => Err(e.headline().to_string()),
-    };
-    (sim, res)
-}
-
-fn sweep(s: &Scenario, strategy: &Strategy, seeds: u64) -> Row {
-    let runs = if strategy.is_fifo() { 1 } else { seeds };
-    let mut distinct = BTreeSet::new();
-    let mut first_failure = None;
-    for seed in 0..runs {
-        let (sim, res) = run_once(s, strategy, seed, TraceLevel::Decisions);
-        distinct.insert(sim.trace().stats().interleaving);
-        if let Err(what) = res {
-            let preemptions = sim.trace().schedule().preemptions();
-            first_failure = Some((seed + 1, seed, what, preemptions));
-            break;
-        }
-    }
-    Row {
-        scenario: s.name,
-        strategy: strategy.name().to_string(),
-        runs,
-        distinct: distinct.len(),
-        first_failure,
-    }
+struct Found {
+    after: u64,
+    what: String,
+    preemptions: (usize, usize),
+    token: String,
 }
 
 fn main() -> ExitCode {
     let args = parse_args();
-    let chosen: Vec<Scenario> = catalogue()
-        .into_iter()
-        .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
+    let all = catalogue();
+    // An exact name selects that scenario alone (`guide/x` must not also pick `guide/x-fixed`).
+    let exact: Vec<Scenario> = all
+        .iter()
+        .filter(|s| args.filter.as_deref() == Some(s.name))
+        .copied()
         .collect();
+    let chosen: Vec<Scenario> = if exact.is_empty() {
+        all.into_iter()
+            .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
+            .collect()
+    } else {
+        exact
+    };
     if chosen.is_empty() {
         usage("no scenario matches the filter");
     }
-    let strategies = strategies(&args.strategy);
-
-    if let Some(seed) = args.seed {
-        for s in &chosen {
-            for strategy in &strategies {
-                let (sim, res) = run_once(s, strategy, seed, TraceLevel::Full);
-                println!(
-                    "== {} under {} seed {seed}: {}",
-                    s.name,
-                    strategy.name(),
-                    match &res {
-                        Ok(()) => "ok".to_string(),
-                        Err(e) => format!("FAILED: {e}"),
-                    }
-                );
-                print!("{}", sim.trace());
-                println!("schedule: {}\n", sim.trace().schedule());
-            }
-        }
-        return ExitCode::SUCCESS;
+    if let Some(token) = &args.replay {
+        return replay(&chosen, token);
     }
+    let strategies = strategies(&args.strategy);
 
     let total = chosen.len() * strategies.len();
     let progress = std::io::stderr().is_terminal();
     let mut rows = Vec::new();
     for (i, s) in chosen.iter().enumerate() {
         for (j, strategy) in strategies.iter().enumerate() {
-            let done = i * strategies.len() + j;
-            let filled = done * 30 / total.max(1);
-            eprint!(
-                "\r[{}{}] {done}/{total} {:<40}",
-                "#".repeat(filled),
-                " ".repeat(30 - filled),
-                s.name
-            );
-            let _ = std::io::stderr().flush();
-            rows.push(sweep(s, strategy, args.seeds));
+            if progress {
+                let done = i * strategies.len() + j;
+                let filled = done * 30 / total.max(1);
+                let bar = format!("{}{}", "#".repeat(filled), " ".repeat(30 - filled));
+                eprint!("\r[{bar}] {done}/{total} {:<40}", s.name);
+                let _ = std::io::stderr().flush();
+            }
+            let outcome = check_for(s, strategy, args.seeds).explore(body(s));
+            let failure = outcome.report.as_ref().map(|r| Found {
+                after: outcome
+                    .schedules_to_first_failure
+                    .unwrap_or(outcome.schedules_run),
+                what: if r.failure.message.is_empty() {
+                    r.failure.description.clone()
+                } else {
+                    r.failure.message.clone()
+                },
+                preemptions: outcome
+                    .shrunk
+                    .as_ref()
+                    .map_or((r.preemptions(), r.preemptions()), |s| {
+                        (s.before.preemptions, s.after.preemptions)
+                    }),
+                token: r.token_text.clone(),
+            });
+            rows.push(Row {
+                scenario: s.name,
+                strategy: strategy.name().to_string(),
+                runs: outcome.schedules_run,
+                distinct: outcome.distinct_interleavings,
+                failure,
+            });
         }
     }
     if progress {
@@ -185,46 +220,54 @@ fn main() -> ExitCode {
     }
 
     println!(
-        "{:<28} {:<10} {:>6} {:>9} {:<8} {:>8} {:>6}  failure",
-        "scenario", "strategy", "runs", "distinct", "verdict", "1st fail", "preem"
+        "{:<30} {:<14} {:>6} {:>9} {:<7} {:>8} {:>8}  failure",
+        "scenario", "strategy", "runs", "distinct", "verdict", "1st fail", "preempt"
     );
     let mut mismatches = Vec::new();
     for s in &chosen {
         let mine: Vec<&Row> = rows.iter().filter(|r| r.scenario == s.name).collect();
-        let caught = mine.iter().any(|r| r.first_failure.is_some());
-        let ok = match s.expect {
+        let caught = mine.iter().any(|r| r.failure.is_some());
+        let met = match s.expect {
             Expect::Passes => !caught,
             Expect::Caught { .. } => caught,
         };
-        if !ok {
+        if !met {
             mismatches.push(s.name);
         }
         for r in mine {
-            let (verdict, first, preem, what) = match &r.first_failure {
-                Some((n, _, what, p)) => ("FAIL", n.to_string(), p.to_string(), what.as_str()),
-                None => ("pass", "-".into(), "-".into(), ""),
+            let (verdict, first, preempt, what) = match &r.failure {
+                Some(f) => {
+                    let first_line = f.what.lines().next().unwrap_or_default().to_string();
+                    (
+                        "FAIL",
+                        f.after.to_string(),
+                        format!("{}->{}", f.preemptions.0, f.preemptions.1),
+                        first_line,
+                    )
+                }
+                None => ("pass", "-".into(), "-".into(), String::new()),
             };
             println!(
-                "{:<28} {:<10} {:>6} {:>9} {:<8} {:>8} {:>6}  {}",
-                r.scenario, r.strategy, r.runs, r.distinct, verdict, first, preem, what
+                "{:<30} {:<14} {:>6} {:>9} {:<7} {:>8} {:>8}  {}",
+                r.scenario, r.strategy, r.runs, r.distinct, verdict, first, preempt, what
             );
         }
     }
-    let failures: Vec<&Row> = rows.iter().filter(|r| r.first_failure.is_some()).collect();
+    let failures: Vec<&Row> = rows.iter().filter(|r| r.failure.is_some()).collect();
     if !failures.is_empty() {
-        println!("\nreplay a failure with its full trace:");
+        println!("\nreplay a failure (shrunk) with its report and full trace:");
         for r in failures {
-            let (_, seed, _, _) = r.first_failure.as_ref().expect("filtered");
-            println!(
-                "  cargo explore {} --strategy {} --seed {seed}",
-                r.scenario, r.strategy
-            );
+            let f = r.failure.as_ref().expect("filtered");
+            println!("  cargo explore {} --replay {}", r.scenario, f.token);
         }
     }
+    let names: Vec<&str> = strategies.iter().map(Strategy::name).collect();
     println!(
-        "\n{} scenarios x {} strategies; expected verdicts: {}",
+        "\n{} scenarios x {} strategies ({}), {} seeds each; expected verdicts: {}",
         chosen.len(),
         strategies.len(),
+        names.join(", "),
+        args.seeds,
         if mismatches.is_empty() {
             "all met".to_string()
         } else {

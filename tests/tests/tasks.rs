@@ -171,9 +171,9 @@ fn case_03_leftover_tasks_are_dropped_when_main_returns() {
     assert_eq!(
         sim.trace().tail(3),
         [
-            "t=0s step=5 A#1: dropped at shutdown (main returned first)",
-            "t=0s step=5 B#2: dropped at shutdown (main returned first)",
-            "t=0s step=5 C#3: dropped at shutdown (main returned first)",
+            "t=0s step=5 A#1: dropped unfinished at the end of the run",
+            "t=0s step=5 B#2: dropped unfinished at the end of the run",
+            "t=0s step=5 C#3: dropped unfinished at the end of the run",
         ],
         "the trace lists the leftovers"
     );

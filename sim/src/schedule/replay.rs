@@ -75,9 +75,11 @@ impl Scheduler for Replay {
             return Ok(0);
         };
         match d {
-            Decision::Run { task, .. } => match runnable.position(task) {
-                Some(pos) => Ok(pos),
-                None => self.mismatch(i, d, describe(&runnable), 0),
+            // Strictly, the number of options must match too: a program that now has another
+            // task runnable here has changed, even if the recorded task is among them.
+            Decision::Run { task, of } => match runnable.position(task) {
+                Some(pos) if !self.strict || of as usize == runnable.len() => Ok(pos),
+                _ => self.mismatch(i, d, describe(&runnable), 0),
             },
             _ => self.mismatch(
                 i,
@@ -98,6 +100,17 @@ impl Scheduler for Replay {
         };
         match d {
             Decision::Preempt { task: None, .. } => Ok(None),
+            Decision::Preempt { of, .. } if self.strict && of as usize != runnable.len() + 1 => {
+                self.mismatch(
+                    i,
+                    d,
+                    format!(
+                        "a preemption point of {current} with {}",
+                        describe(&runnable)
+                    ),
+                    None,
+                )
+            }
             Decision::Preempt {
                 task: Some(task), ..
             } => match runnable.position(task) {

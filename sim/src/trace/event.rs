@@ -70,7 +70,8 @@ pub enum EventKind {
     Decision(Decision),
     /// A line from [`crate::log!`].
     Log(String),
-    /// Main returned while the acting task was unfinished: it was dropped.
+    /// The run ended (main returned, or the run failed) while the acting task was unfinished:
+    /// its future was dropped.
     Leftover,
     /// The acting task did CPU-bound work ([`crate::task::block_for`]): the clock moved by
     /// `duration` while nothing else could run.
@@ -96,7 +97,7 @@ impl fmt::Display for EventKind {
             EventKind::Panicked { message } => write!(f, "panicked: {message}"),
             EventKind::Decision(d) => write!(f, "decide {d}"),
             EventKind::Log(s) => write!(f, "log: {s}"),
-            EventKind::Leftover => f.write_str("dropped at shutdown (main returned first)"),
+            EventKind::Leftover => f.write_str("dropped unfinished at the end of the run"),
             EventKind::Blocked { duration } => {
                 write!(
                     f,

@@ -4,21 +4,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use sim::{Sim, Strategy};
+use sim::Sim;
 
-/// Seeds swept for the order-free parts of each case.
-pub const SEEDS: std::ops::Range<u64> = 0..64;
+pub use seedloop_tests::{fifo, random};
 
-pub fn fifo() -> Sim {
-    Sim::builder().seed(0).strategy(Strategy::fifo()).build()
-}
-
-pub fn random(seed: u64) -> Sim {
-    Sim::builder()
-        .seed(seed)
-        .strategy(Strategy::random())
-        .build()
-}
+/// The seeds every order-free property is checked under (the shared sweep).
+pub const SEEDS: std::ops::Range<u64> = seedloop_tests::SWEEP;
 
 /// Fifo, then Random under every seed of [`SEEDS`].
 pub fn every_strategy() -> impl Iterator<Item = Sim> {

@@ -5,21 +5,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use sim::{Sim, Strategy};
+use sim::Sim;
 
-/// The seeds every order-free property is checked under.
-pub const SEEDS: std::ops::Range<u64> = 0..64;
+pub use seedloop_tests::{fifo, random};
 
-pub fn fifo() -> Sim {
-    Sim::builder().seed(0).strategy(Strategy::fifo()).build()
-}
-
-pub fn random(seed: u64) -> Sim {
-    Sim::builder()
-        .seed(seed)
-        .strategy(Strategy::random())
-        .build()
-}
+/// The seeds every order-free property is checked under (the shared sweep).
+pub const SEEDS: std::ops::Range<u64> = seedloop_tests::SWEEP;
 
 /// Fifo first, then every seed of [`SEEDS`] under Random.
 pub fn all_sims() -> impl Iterator<Item = (String, Sim)> {

@@ -1,0 +1,56 @@
+//! Confirming that a failing run is deterministic before reporting it.
+//!
+//! A run is re-executed from its seed; the two must take the same decisions and produce
+//! byte-identical traces. If not, something outside seedloop's control leaked into the program
+//! (a real clock, thread, socket, OS randomness, `HashMap` iteration order, or global state that
+//! survives between runs), and any report built from the seed would be a lie: that becomes the
+//! report instead, naming the first point where the runs differ.
+
+use sim::Trace;
+use sim::schedule::Schedule;
+
+/// Where two executions of the same seed first differ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nondeterminism {
+    /// What differed: `decision 3` or `event 17`.
+    pub at: String,
+    /// The first run's version (or `(nothing)` when it ended there).
+    pub first: String,
+    /// The second run's version.
+    pub second: String,
+}
+
+/// The first difference between two schedules of the same seed, if any.
+pub(crate) fn compare_schedules(a: &Schedule, b: &Schedule) -> Option<Nondeterminism> {
+    let (da, db) = (a.decisions(), b.decisions());
+    let i = (0..da.len().max(db.len())).find(|&i| da.get(i) != db.get(i))?;
+    let show = |d: Option<&sim::schedule::Decision>| {
+        d.map_or_else(|| "(the run ended)".to_string(), |d| format!("decide {d}"))
+    };
+    Some(Nondeterminism {
+        at: format!("decision {i}"),
+        first: show(da.get(i)),
+        second: show(db.get(i)),
+    })
+}
+
+/// The first difference between two full traces of the same seed, if any.
+pub(crate) fn compare_traces(a: &Trace, b: &Trace) -> Option<Nondeterminism> {
+    if a.digest() == b.digest() {
+        return None;
+    }
+    let (ea, eb) = (a.events(), b.events());
+    let line = |t: &Trace, i: usize| {
+        t.events()
+            .get(i)
+            .map_or_else(|| "(the run ended)".to_string(), |e| t.render(e))
+    };
+    match (0..ea.len().max(eb.len())).find(|&i| line(a, i) != line(b, i)) {
+        Some(i) => Some(Nondeterminism {
+            at: format!("event {i}"),
+            first: line(a, i),
+            second: line(b, i),
+        }),
+        None => compare_schedules(a.schedule(), b.schedule()),
+    }
+}

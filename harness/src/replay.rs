@@ -1,0 +1,127 @@
+//! Replaying a token: the one execution it names, reported as when it was found.
+
+use std::future::Future;
+
+use sim::{Strategy, TraceLevel};
+
+use crate::determinism::{Nondeterminism, compare_traces};
+use crate::report::{Report, TestContext};
+use crate::sweep::{TestOutput, run_once};
+use crate::token::{Token, TokenError};
+
+/// What replaying a token gave.
+#[derive(Debug)]
+pub enum Replayed {
+    /// The run passed: the bug is fixed (or the failure depended on something else).
+    Passed,
+    /// The run failed (possibly by diverging from a schedule that no longer fits the program).
+    Failed(Box<Report>),
+    /// Two runs of the token differed: the program is not deterministic.
+    Nondeterministic(Nondeterminism),
+}
+
+/// Replays `token` with `body`: panics with the failure report when the run fails, returns
+/// when it passes.
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc};
+/// async fn lost_update() {
+///     let c = Rc::new(Cell::new(0));
+///     let d = c.clone();
+///     let t = sim::spawn(async move { let x = d.get(); sim::task::maybe_yield().await; d.set(x + 1) });
+///     let x = c.get();
+///     sim::task::maybe_yield().await;
+///     c.set(x + 1);
+///     t.await.unwrap();
+///     assert_eq!(c.get(), 2, "lost update");
+/// }
+/// let found = harness::Check::new().no_regressions().explore(lost_update);
+/// let report = found.report.expect("some seed loses the update");
+/// let replayed = std::panic::catch_unwind(|| harness::replay(&report.token_text, lost_update));
+/// let text = replayed.unwrap_err().downcast::<String>().unwrap();
+/// assert_eq!(*text, report.to_string()); // the identical report
+/// ```
+///
+/// # Panics
+/// When the run fails (with the report), when the token is not valid (saying what is wrong
+/// with it), or when two runs of it differ (nondeterminism).
+#[track_caller]
+pub fn replay<F, Fut>(token: &str, body: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    match try_replay(token, &body, TestContext::detect()) {
+        Err(e) => panic!("seedloop: SEEDLOOP_REPLAY / harness::replay: {e}"),
+        Ok(Replayed::Passed) => {}
+        Ok(Replayed::Failed(r)) => panic!("{r}"),
+        Ok(Replayed::Nondeterministic(n)) => panic!("{}", nondeterminism_text(token, &n)),
+    }
+}
+
+/// Replays `token` with `body` and says what happened.
+///
+/// # Errors
+/// When the token is not valid.
+pub fn try_replay<F, Fut>(
+    token: &str,
+    body: &F,
+    context: TestContext,
+) -> Result<Replayed, TokenError>
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    let parsed = Token::parse(token)?;
+    Ok(replay_parsed(parsed, body, context))
+}
+
+/// Replays a parsed token twice at full trace level and builds the report.
+pub(crate) fn replay_parsed<F, Fut>(token: Token, body: &F, context: TestContext) -> Replayed
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    let run = || {
+        let sim = token.limits.sim(
+            token.seed,
+            Strategy::replay(token.schedule.clone()),
+            TraceLevel::Full,
+        );
+        run_once(sim, body)
+    };
+    let first = run();
+    let second = run();
+    if let Some(n) = compare_traces(&first.trace, &second.trace) {
+        return Replayed::Nondeterministic(n);
+    }
+    let Some(failure) = first.failure else {
+        return Replayed::Passed;
+    };
+    let token_text = token.encode();
+    Replayed::Failed(Box::new(Report {
+        digest: first.trace.digest(),
+        failure,
+        token,
+        token_text,
+        context,
+        trace: first.trace,
+    }))
+}
+
+/// The report for a program that ran differently twice from the same seed or token.
+pub(crate) fn nondeterminism_text(what: &str, n: &Nondeterminism) -> String {
+    format!(
+        "error: seedloop: nondeterminism: {what} ran twice and the runs differ at {}\n\
+         note: first run:  {}\n\
+         note: second run: {}\n\
+         help: something outside seedloop's control changes the program's behaviour between runs: \
+         a real clock, a thread, OS randomness, HashMap iteration order, or state kept in a static \
+         or thread-local across runs. Use sim::time, sim::rand and sim::spawn, BTreeMap, and \
+         create all state inside the test body",
+        n.at, n.first, n.second
+    )
+}

@@ -1,0 +1,200 @@
+//! Which seeds a sweep runs, and how sweeps split across machines.
+
+use std::fmt;
+use std::ops::{Range, RangeInclusive};
+use std::str::FromStr;
+
+/// How many seeds `check` runs when neither the test nor `SEEDLOOP_SEEDS` says: small, so a
+/// plain `cargo test` stays fast, and fixed, so it is reproducible.
+pub const DEFAULT_SEEDS: u64 = 64;
+
+/// An ordered list of seeds: a range or explicit values.
+///
+/// `Seeds::from(100)` is `0..100`; ranges and vectors convert too.
+///
+/// ```
+/// use harness::Seeds;
+/// assert_eq!(Seeds::from(3).to_vec(), [0, 1, 2]);
+/// assert_eq!(Seeds::from(5..7).to_vec(), [5, 6]);
+/// assert_eq!(Seeds::from(vec![9, 4]).to_vec(), [9, 4]);
+/// assert_eq!("10".parse::<Seeds>().unwrap().len(), 10);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seeds {
+    /// `start..end`.
+    Range(u64, u64),
+    /// These seeds, in this order.
+    List(Vec<u64>),
+}
+
+impl Seeds {
+    /// Explicit seeds.
+    pub fn list(seeds: impl IntoIterator<Item = u64>) -> Seeds {
+        Seeds::List(seeds.into_iter().collect())
+    }
+
+    /// How many seeds.
+    pub fn len(&self) -> u64 {
+        match self {
+            Seeds::Range(a, b) => b.saturating_sub(*a),
+            Seeds::List(v) => v.len() as u64,
+        }
+    }
+
+    /// True when there is no seed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The seeds in order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = u64> + '_> {
+        match self {
+            Seeds::Range(a, b) => Box::new(*a..*b),
+            Seeds::List(v) => Box::new(v.iter().copied()),
+        }
+    }
+
+    /// The seeds in order, collected.
+    pub fn to_vec(&self) -> Vec<u64> {
+        self.iter().collect()
+    }
+}
+
+impl Default for Seeds {
+    fn default() -> Self {
+        Seeds::Range(0, DEFAULT_SEEDS)
+    }
+}
+
+impl From<u64> for Seeds {
+    fn from(n: u64) -> Self {
+        Seeds::Range(0, n)
+    }
+}
+
+impl From<u32> for Seeds {
+    fn from(n: u32) -> Self {
+        Seeds::Range(0, u64::from(n))
+    }
+}
+
+impl From<i32> for Seeds {
+    /// So that `.seeds(100)` works with an unsuffixed literal.
+    ///
+    /// # Panics
+    /// On a negative count.
+    fn from(n: i32) -> Self {
+        let n = u64::try_from(n)
+            .unwrap_or_else(|_| panic!("seedloop: a seed count must not be negative, got {n}"));
+        Seeds::Range(0, n)
+    }
+}
+
+impl From<Range<u64>> for Seeds {
+    fn from(r: Range<u64>) -> Self {
+        Seeds::Range(r.start, r.end.max(r.start))
+    }
+}
+
+impl From<RangeInclusive<u64>> for Seeds {
+    fn from(r: RangeInclusive<u64>) -> Self {
+        let (a, b) = r.into_inner();
+        if b < a {
+            Seeds::Range(a, a)
+        } else {
+            Seeds::list(a..=b)
+        }
+    }
+}
+
+impl From<Vec<u64>> for Seeds {
+    fn from(v: Vec<u64>) -> Self {
+        Seeds::List(v)
+    }
+}
+
+impl From<&[u64]> for Seeds {
+    fn from(v: &[u64]) -> Self {
+        Seeds::List(v.to_vec())
+    }
+}
+
+impl FromStr for Seeds {
+    type Err = String;
+    /// `N` (seeds `0..N`) or `A..B`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let num = |t: &str| {
+            t.trim()
+                .replace('_', "")
+                .parse::<u64>()
+                .map_err(|_| format!("`{t}` is not a number"))
+        };
+        match s.split_once("..") {
+            Some((a, b)) => Ok(Seeds::from(num(a)?..num(b)?)),
+            None => Ok(Seeds::from(num(s)?)),
+        }
+    }
+}
+
+impl fmt::Display for Seeds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Seeds::Range(a, b) => write!(f, "{a}..{b}"),
+            Seeds::List(v) if v.len() == 1 => write!(f, "{}", v[0]),
+            Seeds::List(v) => write!(f, "{} listed seeds", v.len()),
+        }
+    }
+}
+
+/// Part `index` (1-based) of `count`: a sweep runs the seeds at positions `i` of its list with
+/// `i % count == index - 1`, so shards `1/N` … `N/N` together run each seed exactly once.
+///
+/// ```
+/// let s: harness::Shard = "2/3".parse().unwrap();
+/// assert!(s.takes(1) && s.takes(4) && !s.takes(0));
+/// assert!("0/3".parse::<harness::Shard>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    index: u64,
+    count: u64,
+}
+
+impl Shard {
+    /// Shard `index` of `count`, 1-based.
+    ///
+    /// # Panics
+    /// Unless `1 <= index <= count`.
+    pub fn new(index: u64, count: u64) -> Shard {
+        assert!(
+            count >= 1 && (1..=count).contains(&index),
+            "seedloop: shard {index}/{count} does not exist: shards are numbered 1/N to N/N"
+        );
+        Shard { index, count }
+    }
+
+    /// Whether the seed at `position` in the list belongs to this shard.
+    pub fn takes(&self, position: u64) -> bool {
+        position % self.count == self.index - 1
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let expected = "`K/N` with 1 <= K <= N, such as `1/4`";
+        let (k, n) = s.split_once('/').ok_or_else(|| expected.to_string())?;
+        let k = k.trim().parse::<u64>().map_err(|_| expected.to_string())?;
+        let n = n.trim().parse::<u64>().map_err(|_| expected.to_string())?;
+        if n == 0 || k == 0 || k > n {
+            return Err(expected.to_string());
+        }
+        Ok(Shard { index: k, count: n })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}

@@ -1,0 +1,512 @@
+//! Replay tokens: one execution as a short, versioned, checksummed, shell-safe string.
+//!
+//! Format: `sl1.<payload>.<checksum>`, where `sl1` names the format version, `<payload>` is
+//! lowercase base32 (RFC 4648 alphabet, no padding) of a varint encoding of the seed, the run's
+//! limits, some facts for the report (strategy name, schedules tried, preemptions before
+//! shrinking, a hash of the test's name) and every decision of the schedule, and `<checksum>`
+//! is eight base32 characters of a 64-bit FNV-1a hash of the payload bytes. Repeated decisions (a task continuing through
+//! its preemption points) are run-length encoded. Only `a-z`, `2-7` and `.` appear: a token survives
+//! a shell, a URL and a line break in a CI log.
+//!
+//! The decisions are the whole [`Schedule`], so replaying a token is [`sim::Strategy::replay`]:
+//! when the program changed, the run stops where decisions stop fitting and says so.
+
+use std::fmt;
+
+use sim::schedule::{Decision, Schedule};
+use sim::task::TaskId;
+
+use crate::sweep::Limits;
+
+const PREFIX: &str = "sl";
+const VERSION: u64 = 1;
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+const CHECKSUM_CHARS: usize = 8;
+
+/// Everything needed to replay one execution and to report it as it was first reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// The seed of the run.
+    pub seed: u64,
+    /// The strategy that found the failure (for the report; replay follows the schedule).
+    pub strategy: String,
+    /// Schedules the sweep ran up to and including the failing one (0 if unknown).
+    pub schedules_run: u64,
+    /// Preemptions in the schedule as found, before shrinking.
+    pub preemptions_before: u64,
+    /// A hash of the name of the test that found it ([`test_name_hash`]; 0 = unknown), so that
+    /// `SEEDLOOP_REPLAY` replays only in that test when a whole suite runs.
+    pub test: u32,
+    pub(crate) limits: Limits,
+    /// The decisions to replay.
+    pub schedule: Schedule,
+}
+
+/// Why a string is not a usable token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Empty, or does not start with `sl<version>.`.
+    NotAToken,
+    /// A token of another format version.
+    WrongVersion {
+        /// The version found.
+        found: String,
+    },
+    /// Parts are missing or the payload ends early.
+    Truncated,
+    /// A character outside the token alphabet.
+    BadCharacter {
+        /// The character.
+        ch: char,
+        /// Its byte offset in the token.
+        at: usize,
+    },
+    /// The checksum does not match the payload.
+    Checksum,
+    /// The payload decodes to something impossible.
+    Malformed(&'static str),
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let again = "copy the whole token again from the failure report";
+        match self {
+            TokenError::NotAToken => write!(
+                f,
+                "not a seedloop replay token: tokens look like `sl1.<letters and digits>.<checksum>`; {again}"
+            ),
+            TokenError::WrongVersion { found } => write!(
+                f,
+                "replay token of format version `{found}`, but this seedloop reads version {VERSION} \
+                 (`sl{VERSION}.`); re-run the seed sweep with this version to get a new token"
+            ),
+            TokenError::Truncated => {
+                write!(f, "replay token is truncated (parts are missing); {again}")
+            }
+            TokenError::BadCharacter { ch, at } => write!(
+                f,
+                "replay token has {ch:?} at byte {at}, which no token contains (only a-z, 2-7 and \
+                 `.`); {again}"
+            ),
+            TokenError::Checksum => write!(
+                f,
+                "replay token checksum does not match: the token was truncated or altered; {again}"
+            ),
+            TokenError::Malformed(what) => write!(
+                f,
+                "replay token passes its checksum but its content is invalid ({what}); it was not \
+                 written by this seedloop"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+impl Token {
+    pub(crate) fn new(
+        seed: u64,
+        strategy: &str,
+        schedules_run: u64,
+        preemptions_before: u64,
+        limits: Limits,
+        schedule: Schedule,
+    ) -> Token {
+        Token {
+            seed,
+            strategy: strategy.to_string(),
+            schedules_run,
+            preemptions_before,
+            test: 0,
+            limits,
+            schedule,
+        }
+    }
+
+    /// The same token, marked as belonging to test `name`.
+    pub(crate) fn for_test(mut self, name: Option<&str>) -> Token {
+        self.test = name.map_or(0, test_name_hash);
+        self
+    }
+
+    /// The token's text.
+    ///
+    /// ```
+    /// let t = harness::Token::parse(&harness::Token::example().encode()).unwrap();
+    /// assert_eq!(t, harness::Token::example());
+    /// ```
+    pub fn encode(&self) -> String {
+        let mut w = Vec::new();
+        put(&mut w, self.seed);
+        put(&mut w, self.strategy.len() as u64);
+        w.extend_from_slice(self.strategy.as_bytes());
+        put(&mut w, self.schedules_run);
+        put(&mut w, self.preemptions_before);
+        put(&mut w, u64::from(self.test));
+        put(&mut w, self.limits.max_steps);
+        put(
+            &mut w,
+            self.limits.max_time.map_or(0, |t| t.saturating_add(1)),
+        );
+        put(&mut w, u64::from(self.limits.fail_on_leftover_tasks));
+        put(&mut w, self.schedule.len() as u64);
+        put_decisions(&mut w, self.schedule.decisions());
+        let sum = checksum(&w);
+        format!("{PREFIX}{VERSION}.{}.{sum}", base32(&w))
+    }
+
+    /// Reads a token.
+    ///
+    /// ```
+    /// use harness::{Token, TokenError};
+    /// assert_eq!(Token::parse("hello"), Err(TokenError::NotAToken));
+    /// assert!(matches!(Token::parse("sl9.abc.abcdefgh"), Err(TokenError::WrongVersion { .. })));
+    /// let good = Token::example().encode();
+    /// assert_eq!(Token::parse(&good[..good.len() - 12]), Err(TokenError::Truncated));
+    /// ```
+    ///
+    /// # Errors
+    /// A [`TokenError`] naming what is wrong.
+    pub fn parse(text: &str) -> Result<Token, TokenError> {
+        let text = text.trim();
+        let rest = text.strip_prefix(PREFIX).ok_or(TokenError::NotAToken)?;
+        let (version, rest) = match rest.split_once('.') {
+            Some(parts) => parts,
+            None if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(TokenError::Truncated);
+            }
+            None => return Err(TokenError::NotAToken),
+        };
+        if version.is_empty() || !version.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(TokenError::NotAToken);
+        }
+        if version != VERSION.to_string() {
+            return Err(TokenError::WrongVersion {
+                found: version.to_string(),
+            });
+        }
+        let offset = PREFIX.len() + version.len() + 1;
+        if let Some((i, ch)) = rest
+            .char_indices()
+            .find(|(_, c)| *c != '.' && !ALPHABET.contains(&(*c as u8)) || !c.is_ascii())
+        {
+            return Err(TokenError::BadCharacter { ch, at: offset + i });
+        }
+        let (payload, sum) = rest.split_once('.').ok_or(TokenError::Truncated)?;
+        if sum.len() != CHECKSUM_CHARS || sum.contains('.') {
+            return Err(TokenError::Truncated);
+        }
+        let bytes = unbase32(payload).ok_or(TokenError::Truncated)?;
+        if checksum(&bytes) != sum {
+            return Err(TokenError::Checksum);
+        }
+        decode(&bytes)
+    }
+
+    /// A small valid token, for examples.
+    pub fn example() -> Token {
+        Token::new(
+            7,
+            "random",
+            3,
+            1,
+            Limits::default(),
+            Schedule::from(vec![
+                Decision::Run {
+                    task: TaskId::from_u64(2),
+                    of: 2,
+                },
+                Decision::Preempt {
+                    task: Some(TaskId::from_u64(1)),
+                    of: 2,
+                },
+                Decision::Value {
+                    value: 42,
+                    bound: 100,
+                },
+            ]),
+        )
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Token, TokenError> {
+    let mut r = Reader { bytes, at: 0 };
+    let seed = r.get()?;
+    let len = usize::try_from(r.get()?).map_err(|_| TokenError::Malformed("strategy name"))?;
+    let name = r.take(len)?;
+    let strategy = String::from_utf8(name.to_vec())
+        .map_err(|_| TokenError::Malformed("strategy name is not text"))?;
+    let schedules_run = r.get()?;
+    let preemptions_before = r.get()?;
+    let test = u32::try_from(r.get()?).map_err(|_| TokenError::Malformed("test name hash"))?;
+    let max_steps = r.get()?;
+    let max_time = r.get()?.checked_sub(1);
+    let flags = r.get()?;
+    if flags > 1 {
+        return Err(TokenError::Malformed("unknown option flags"));
+    }
+    let n = usize::try_from(r.get()?).map_err(|_| TokenError::Malformed("decision count"))?;
+    let mut decisions: Vec<Decision> = Vec::new();
+    while decisions.len() < n {
+        let head = r.get()?;
+        if head & TAG_MASK == REPEAT {
+            let last = *decisions
+                .last()
+                .ok_or(TokenError::Malformed("a repeat before any decision"))?;
+            let times = usize::try_from(head >> TAG_BITS)
+                .ok()
+                .filter(|t| *t <= n - decisions.len())
+                .ok_or(TokenError::Malformed("a repeat past the decision count"))?;
+            decisions.extend(std::iter::repeat_n(last, times));
+        } else {
+            decisions.push(r.decision(head)?);
+        }
+    }
+    if r.at != bytes.len() {
+        return Err(TokenError::Malformed("bytes after the last decision"));
+    }
+    Ok(Token {
+        seed,
+        strategy,
+        schedules_run,
+        preemptions_before,
+        test,
+        limits: Limits {
+            max_steps,
+            max_time,
+            fail_on_leftover_tasks: flags == 1,
+        },
+        schedule: Schedule::from(decisions),
+    })
+}
+
+// Decision tags live in the low three bits of the first varint, so a common `r2/3` is two
+// bytes. `REPEAT n` stands for n more copies of the previous decision: long runs of `p-/2`
+// (a task continuing through its preemption points) cost two bytes.
+const TAG_BITS: u32 = 3;
+const RUN: u64 = 0;
+const PREEMPT: u64 = 1;
+const BRANCH: u64 = 2;
+const VALUE: u64 = 3;
+const REPEAT: u64 = 4;
+const TAG_MASK: u64 = (1 << TAG_BITS) - 1;
+
+fn put_decisions(w: &mut Vec<u8>, decisions: &[Decision]) {
+    let mut i = 0;
+    while i < decisions.len() {
+        let d = decisions[i];
+        put_decision(w, &d);
+        let same = decisions[i + 1..].iter().take_while(|x| **x == d).count();
+        if same > 0 {
+            put(w, ((same as u64) << TAG_BITS) | REPEAT);
+        }
+        i += 1 + same;
+    }
+}
+
+fn put_decision(w: &mut Vec<u8>, d: &Decision) {
+    match *d {
+        Decision::Run { task, of } => {
+            put(w, (task.as_u64() << TAG_BITS) | RUN);
+            put(w, u64::from(of));
+        }
+        Decision::Preempt { task, of } => {
+            let t = task.map_or(0, |t| t.as_u64() + 1);
+            put(w, (t << TAG_BITS) | PREEMPT);
+            put(w, u64::from(of));
+        }
+        Decision::Branch { index, of } => {
+            put(w, (u64::from(index) << TAG_BITS) | BRANCH);
+            put(w, u64::from(of));
+        }
+        Decision::Value { value, bound } => {
+            put(w, VALUE);
+            put(w, value);
+            put(w, bound);
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn get(&mut self) -> Result<u64, TokenError> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = *self.bytes.get(self.at).ok_or(TokenError::Truncated)?;
+            self.at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(TokenError::Malformed("a number longer than 64 bits"))
+    }
+
+    fn small(&mut self) -> Result<u32, TokenError> {
+        u32::try_from(self.get()?).map_err(|_| TokenError::Malformed("an option count"))
+    }
+
+    fn take(&mut self, n: usize) -> Result<&[u8], TokenError> {
+        let end = self.at.checked_add(n).ok_or(TokenError::Truncated)?;
+        let s = self.bytes.get(self.at..end).ok_or(TokenError::Truncated)?;
+        self.at = end;
+        Ok(s)
+    }
+
+    fn decision(&mut self, head: u64) -> Result<Decision, TokenError> {
+        let body = head >> TAG_BITS;
+        Ok(match head & TAG_MASK {
+            RUN => Decision::Run {
+                task: TaskId::from_u64(body),
+                of: self.small()?,
+            },
+            PREEMPT => Decision::Preempt {
+                task: body.checked_sub(1).map(TaskId::from_u64),
+                of: self.small()?,
+            },
+            BRANCH => Decision::Branch {
+                index: u32::try_from(body).map_err(|_| TokenError::Malformed("a branch index"))?,
+                of: self.small()?,
+            },
+            VALUE => {
+                if body != 0 {
+                    return Err(TokenError::Malformed("a random-value decision"));
+                }
+                Decision::Value {
+                    value: self.get()?,
+                    bound: self.get()?,
+                }
+            }
+            _ => return Err(TokenError::Malformed("an unknown decision tag")),
+        })
+    }
+}
+
+fn put(w: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            w.push(b);
+            return;
+        }
+        w.push(b | 0x80);
+    }
+}
+
+fn base32(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((acc >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((acc << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+fn unbase32(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 5 / 8);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
+        acc = (acc << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // Leftover bits are padding and must be zero; 5 or more leftover bits cannot come from
+    // encoding whole bytes, so the text was cut.
+    (bits < 5 && acc == 0).then_some(out)
+}
+
+/// A 32-bit hash of a test's name, as tokens record it (never 0).
+pub fn test_name_hash(name: &str) -> u32 {
+    let h = fnv(name.as_bytes());
+    ((h >> 32) as u32 ^ h as u32).max(1)
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn checksum(bytes: &[u8]) -> String {
+    let h = fnv(bytes);
+    let mut out = String::with_capacity(CHECKSUM_CHARS);
+    for i in 0..CHECKSUM_CHARS {
+        out.push(ALPHABET[((h >> (5 * i)) & 31) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_round_trips_every_length() {
+        for n in 0..40u8 {
+            let bytes: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37).wrapping_add(n)).collect();
+            assert_eq!(unbase32(&base32(&bytes)).unwrap(), bytes, "length {n}");
+        }
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        for v in [0, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            let mut w = Vec::new();
+            put(&mut w, v);
+            assert_eq!(Reader { bytes: &w, at: 0 }.get().unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn long_runs_of_one_decision_are_repeats() {
+        let keep = Decision::Preempt { task: None, of: 2 };
+        let run = Decision::Run {
+            task: TaskId::from_u64(3),
+            of: 3,
+        };
+        let mut decisions = vec![keep; 500];
+        decisions.push(run);
+        decisions.extend(vec![keep; 3]);
+        decisions.push(run);
+        decisions.push(run);
+        let mut t = Token::example();
+        t.schedule = Schedule::from(decisions);
+        let text = t.encode();
+        assert!(text.len() < 70, "{} chars: {text}", text.len());
+        assert_eq!(Token::parse(&text).unwrap(), t);
+    }
+
+    #[test]
+    fn one_flipped_character_fails_the_checksum() {
+        let t = Token::example().encode();
+        let mut chars: Vec<char> = t.chars().collect();
+        chars[6] = if chars[6] == 'a' { 'b' } else { 'a' };
+        let bad: String = chars.into_iter().collect();
+        assert!(matches!(
+            Token::parse(&bad),
+            Err(TokenError::Checksum | TokenError::Truncated)
+        ));
+    }
+}

@@ -13,8 +13,20 @@ pub mod event_loop {}
 #[doc = include_str!("src/tasks.md")]
 pub mod tasks {}
 
+#[doc = include_str!("src/concurrency.md")]
+pub mod concurrency {}
+
+#[doc = include_str!("src/cancellation.md")]
+pub mod cancellation {}
+
+#[doc = include_str!("src/failures.md")]
+pub mod failures {}
+
 #[doc = include_str!("src/sync.md")]
 pub mod sync {}
+
+#[doc = include_str!("src/queues.md")]
+pub mod queues {}
 
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

@@ -77,6 +77,8 @@ pub struct Failure<E> {
     pub index: usize,
     /// The task.
     pub task: TaskId,
+    /// The task's label (`name#id`, as reports print it).
+    pub label: String,
     /// What went wrong.
     pub kind: FailureKind<E>,
 }
@@ -130,7 +132,7 @@ impl<E: fmt::Display> fmt::Display for GroupError<E> {
                 write!(f, "; ")?;
             }
             match &fail.kind {
-                FailureKind::Error(e) => write!(f, "{} returned an error: {e}", fail.task)?,
+                FailureKind::Error(e) => write!(f, "{} returned an error: {e}", fail.label)?,
                 FailureKind::Panic(e) => write!(f, "{e}")?,
             }
         }
@@ -139,3 +141,26 @@ impl<E: fmt::Display> fmt::Display for GroupError<E> {
 }
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for GroupError<E> {}
+
+#[cfg(test)]
+mod tests {
+    use crate::concurrency::TaskGroup;
+
+    #[test]
+    fn a_group_error_names_the_failing_task() {
+        let mut sim = crate::Sim::new(0);
+        let text = sim
+            .run(async {
+                let group = TaskGroup::<u8, &str>::new();
+                group
+                    .spawn_named("payment", async { Err("card declined") })
+                    .unwrap();
+                group.join().await.unwrap_err().to_string()
+            })
+            .unwrap();
+        assert_eq!(
+            text,
+            "task group failed: payment#1 returned an error: card declined"
+        );
+    }
+}

@@ -476,7 +476,14 @@ impl<T, E> Future for Join<T, E> {
                         _ => unreachable!("a child that panicked has finished with an error"),
                     },
                 };
-                Failure { index, task, kind }
+                let label = crate::context::try_with(|core| core.label(task))
+                    .unwrap_or_else(|| task.to_string());
+                Failure {
+                    index,
+                    task,
+                    label,
+                    kind,
+                }
             })
             .collect();
         Poll::Ready(Err(GroupError::new(failures)))

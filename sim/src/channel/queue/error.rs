@@ -20,6 +20,13 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct QueueShutDown<T = ()>(pub T);
 
+impl<T> QueueShutDown<T> {
+    /// The value a refused `put` carried.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
 impl<T> fmt::Debug for QueueShutDown<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("QueueShutDown(..)")

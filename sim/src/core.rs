@@ -15,7 +15,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::thread::ThreadId;
 
 use rand_chacha::ChaCha8Rng;
 
@@ -56,7 +55,6 @@ pub(crate) enum Idle {
 
 pub(crate) struct Core {
     pub(crate) sim_id: u64,
-    owner: ThreadId,
     pub(crate) foreign: Arc<ForeignWakes>,
     pub(crate) config: Config,
     now: Cell<u64>,
@@ -92,8 +90,7 @@ impl Core {
         };
         Core {
             sim_id,
-            owner: std::thread::current().id(),
-            foreign: Arc::default(),
+            foreign: Arc::new(ForeignWakes::new(sim_id, std::thread::current().id())),
             now: Cell::new(0),
             step: Cell::new(0),
             current: Cell::new(None),
@@ -149,16 +146,24 @@ impl Core {
 
     // ----- trace ----------------------------------------------------------------------------
 
+    /// Records an event at [`TraceLevel::Full`]. Inlined so that at `Decisions` a call costs a
+    /// test of one flag, with no event built.
+    #[inline]
     pub(crate) fn event(&self, kind: EventKind) {
         if self.full {
-            let e = Event {
-                step: self.step.get(),
-                time: self.now(),
-                task: self.current.get().map(|k| k.id),
-                kind,
-            };
-            self.trace.borrow_mut().events.push(e);
+            self.push_event(kind);
         }
+    }
+
+    #[inline(never)]
+    fn push_event(&self, kind: EventKind) {
+        let e = Event {
+            step: self.step.get(),
+            time: self.now(),
+            task: self.current.get().map(|k| k.id),
+            kind,
+        };
+        self.trace.borrow_mut().events.push(e);
     }
 
     fn decided(&self, d: Decision) {
@@ -189,8 +194,6 @@ impl Core {
 
     fn waker_for(&self, key: TaskKey) -> Waker {
         Waker::from(Arc::new(TaskWaker {
-            sim: self.sim_id,
-            owner: self.owner,
             key,
             foreign: self.foreign.clone(),
         }))

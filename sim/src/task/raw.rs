@@ -10,7 +10,7 @@
 //! `complete` happens exactly once: when the future returns, when its poll panics, or when the
 //! executor drops it after an abort. The joiner's waker is woken outside any borrow.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -76,26 +76,29 @@ where
 
 enum JoinState<T> {
     Running(Option<Waker>),
-    Done(Result<T, JoinError>),
+    /// The error is boxed: it is rare and large, and every live task carries this state.
+    Done(Result<T, Box<JoinError>>),
     Taken,
 }
 
 /// Shared by a task and its `JoinHandle`.
 pub(crate) struct JoinCell<T> {
+    /// `Taken` also means "observed": only a joiner takes the result.
     state: RefCell<JoinState<T>>,
-    observed: Cell<bool>,
 }
 
 impl<T> JoinCell<T> {
     pub(crate) fn new() -> Self {
         JoinCell {
             state: RefCell::new(JoinState::Running(None)),
-            observed: Cell::new(false),
         }
     }
 
     pub(crate) fn complete(&self, result: Result<T, JoinError>) {
-        let prev = std::mem::replace(&mut *self.state.borrow_mut(), JoinState::Done(result));
+        let prev = std::mem::replace(
+            &mut *self.state.borrow_mut(),
+            JoinState::Done(result.map_err(Box::new)),
+        );
         if let JoinState::Running(Some(w)) = prev {
             w.wake();
         }
@@ -120,8 +123,7 @@ impl<T> JoinCell<T> {
                 let JoinState::Done(r) = std::mem::replace(&mut *st, JoinState::Taken) else {
                     unreachable!()
                 };
-                self.observed.set(true);
-                Poll::Ready(r)
+                Poll::Ready(r.map_err(|e| *e))
             }
             JoinState::Taken => panic!("a JoinHandle was polled after it returned its result"),
         }
@@ -130,6 +132,6 @@ impl<T> JoinCell<T> {
 
 impl<T> Observed for JoinCell<T> {
     fn observed(&self) -> bool {
-        self.observed.get()
+        matches!(*self.state.borrow(), JoinState::Taken)
     }
 }

@@ -35,6 +35,43 @@ pub(crate) struct Waiting {
     pub(crate) site: Option<&'static Location<'static>>,
 }
 
+/// What a task noted it waits on since its last poll. Nearly always zero or one entry, kept
+/// inline so that noting a wait neither allocates nor touches memory outside the slot.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Waits {
+    #[default]
+    None,
+    One(Waiting),
+    Many(Vec<Waiting>),
+}
+
+impl Waits {
+    pub(crate) fn push(&mut self, w: Waiting) {
+        *self = match std::mem::take(self) {
+            Waits::None => Waits::One(w),
+            Waits::One(first) => Waits::Many(vec![first, w]),
+            Waits::Many(mut all) => {
+                all.push(w);
+                Waits::Many(all)
+            }
+        };
+    }
+
+    pub(crate) fn clear(&mut self) {
+        if !matches!(self, Waits::None) {
+            *self = Waits::None;
+        }
+    }
+
+    pub(crate) fn to_vec(&self) -> Vec<Waiting> {
+        match self {
+            Waits::None => Vec::new(),
+            Waits::One(w) => vec![w.clone()],
+            Waits::Many(all) => all.clone(),
+        }
+    }
+}
+
 pub(crate) struct Body {
     pub(crate) fut: Pin<Box<dyn RawTask>>,
     pub(crate) waker: Waker,
@@ -46,7 +83,7 @@ pub(crate) struct Slot {
     pub(crate) body: Option<Body>,
     pub(crate) scheduled: bool,
     pub(crate) abort: bool,
-    pub(crate) waits: Vec<Waiting>,
+    pub(crate) waits: Waits,
 }
 
 #[derive(Default)]
@@ -64,15 +101,11 @@ impl TaskTable {
             body: None,
             scheduled: false,
             abort: false,
-            waits: Vec::new(),
+            waits: Waits::None,
         };
         let index = match self.free.pop() {
             Some(i) => {
-                let old = std::mem::replace(&mut self.slots[i as usize], slot);
-                // Keep the old wait list's allocation for the next tenant.
-                let mut waits = old.waits;
-                waits.clear();
-                self.slots[i as usize].waits = waits;
+                self.slots[i as usize] = slot;
                 i
             }
             None => {
@@ -131,7 +164,7 @@ impl TaskTable {
             .slots
             .iter()
             .filter(|s| s.live)
-            .map(|s| (s.id, s.waits.clone()))
+            .map(|s| (s.id, s.waits.to_vec()))
             .collect();
         v.sort_by_key(|(id, _)| *id);
         v
@@ -139,5 +172,43 @@ impl TaskTable {
 
     pub(crate) fn live_count(&self) -> usize {
         self.slots.len() - self.free.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sleep_until(nanos: u64) -> Waiting {
+        Waiting {
+            kind: WaitKind::Sleep {
+                until: Instant::from_nanos(nanos),
+            },
+            site: None,
+        }
+    }
+
+    fn untils(w: &Waits) -> Vec<u64> {
+        w.to_vec()
+            .iter()
+            .map(|w| match w.kind {
+                WaitKind::Sleep { until } => until.as_nanos(),
+                _ => unreachable!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn waits_keep_every_entry_in_order_and_clear() {
+        let mut w = Waits::default();
+        assert!(untils(&w).is_empty());
+        for n in 1..=3 {
+            w.push(sleep_until(n));
+            assert_eq!(untils(&w), (1..=n).collect::<Vec<_>>());
+        }
+        w.clear();
+        assert!(untils(&w).is_empty());
+        w.push(sleep_until(9));
+        assert_eq!(untils(&w), [9]);
     }
 }

@@ -15,14 +15,25 @@ use std::thread::ThreadId;
 use super::TaskKey;
 use crate::context;
 
-/// Wakes that came from another thread while the simulation ran.
-#[derive(Default)]
+/// What every waker of one run shares: the run's identity, and the wakes that came from another
+/// thread while it ran. (Shared rather than copied into each task's waker, which stays small.)
 pub(crate) struct ForeignWakes {
+    sim: u64,
+    owner: ThreadId,
     flagged: AtomicBool,
     thread: Mutex<Option<String>>,
 }
 
 impl ForeignWakes {
+    pub(crate) fn new(sim: u64, owner: ThreadId) -> Self {
+        ForeignWakes {
+            sim,
+            owner,
+            flagged: AtomicBool::new(false),
+            thread: Mutex::new(None),
+        }
+    }
+
     pub(crate) fn is_flagged(&self) -> bool {
         self.flagged.load(Ordering::Relaxed)
     }
@@ -50,8 +61,6 @@ impl ForeignWakes {
 }
 
 pub(crate) struct TaskWaker {
-    pub(crate) sim: u64,
-    pub(crate) owner: ThreadId,
     pub(crate) key: TaskKey,
     pub(crate) foreign: Arc<ForeignWakes>,
 }
@@ -63,14 +72,14 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let handled = context::try_with(|core| {
-            if core.sim_id == self.sim {
+            if core.sim_id == self.foreign.sim {
                 core.wake(self.key);
                 true
             } else {
                 false
             }
         });
-        if handled != Some(true) && std::thread::current().id() != self.owner {
+        if handled != Some(true) && std::thread::current().id() != self.foreign.owner {
             self.foreign.record();
         }
     }

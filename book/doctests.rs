@@ -28,5 +28,8 @@ pub mod sync {}
 #[doc = include_str!("src/queues.md")]
 pub mod queues {}
 
+#[doc = include_str!("src/finding-bugs.md")]
+pub mod finding_bugs {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

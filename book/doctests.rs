@@ -31,5 +31,8 @@ pub mod queues {}
 #[doc = include_str!("src/finding-bugs.md")]
 pub mod finding_bugs {}
 
+#[doc = include_str!("src/replay-shrink.md")]
+pub mod replay_shrink {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

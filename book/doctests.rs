@@ -34,5 +34,8 @@ pub mod finding_bugs {}
 #[doc = include_str!("src/replay-shrink.md")]
 pub mod replay_shrink {}
 
+#[doc = include_str!("src/proptest-insta.md")]
+pub mod proptest_insta {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

@@ -37,5 +37,8 @@ pub mod replay_shrink {}
 #[doc = include_str!("src/proptest-insta.md")]
 pub mod proptest_insta {}
 
+#[doc = include_str!("src/ci.md")]
+pub mod ci {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

@@ -28,5 +28,14 @@ pub mod sync {}
 #[doc = include_str!("src/queues.md")]
 pub mod queues {}
 
+#[doc = include_str!("src/io.md")]
+pub mod io {}
+
+#[doc = include_str!("src/strategies.md")]
+pub mod strategies {}
+
+#[doc = include_str!("src/real-world.md")]
+pub mod real_world {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

@@ -28,6 +28,9 @@ pub mod sync {}
 #[doc = include_str!("src/queues.md")]
 pub mod queues {}
 
+#[doc = include_str!("src/io.md")]
+pub mod io {}
+
 #[doc = include_str!("src/finding-bugs.md")]
 pub mod finding_bugs {}
 
@@ -37,8 +40,14 @@ pub mod replay_shrink {}
 #[doc = include_str!("src/proptest-insta.md")]
 pub mod proptest_insta {}
 
+#[doc = include_str!("src/strategies.md")]
+pub mod strategies {}
+
 #[doc = include_str!("src/ci.md")]
 pub mod ci {}
+
+#[doc = include_str!("src/real-world.md")]
+pub mod real_world {}
 
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

@@ -1,4 +1,4 @@
-//! Figures for the harness: how far shrinking gets on BUGS.md B1–B4, what it costs, how long
+//! Figures for the harness: how far shrinking gets on the planted bugs B1–B4 (`scenarios::buggy`), what it costs, how long
 //! tokens are, and how fast a sweep runs. Prints a table; asserts nothing.
 //!
 //! `cargo run --release -p harness --example figures`

@@ -1,10 +1,10 @@
-//! The bug-finding benchmark (BUGS.md): for each planted bug and each strategy, the median number
+//! The bug-finding benchmark (the planted bugs of `scenarios::buggy`): for each planted bug and each strategy, the median number
 //! of schedules until the first failure over 20 starting seeds (cap 100,000; "never" when the
 //! median start did not find it), and the median number of preemptions in the failing schedule
 //! as found → after `harness`'s shrinker (`2 (3→1)`).
 //! The exhaustive search (preemption bound 2) has no seed: its column is the one deterministic
 //! count. Negative controls must never fail: the program exits non-zero if one does, or if a bug
-//! that BUGS.md says fails under Fifo does not.
+//! that is specified to fail under Fifo does not.
 //!
 //! `cargo run --release -p scenarios --example bugbench -- [--starts 20] [--cap 100000] [NAME..]`
 //!
@@ -220,7 +220,7 @@ fn main() {
 
         if fifo_fails != bug.fails_under_fifo {
             wrong.push(format!(
-                "{}: BUGS.md says it {} under Fifo, but it {}",
+                "{}: it is specified to {} under Fifo, but it {}",
                 bug.name,
                 if bug.fails_under_fifo {
                     "fails"

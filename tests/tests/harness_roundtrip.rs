@@ -10,7 +10,7 @@ use std::rc::Rc;
 const BEGIN: &str = "<<<seedloop-report>>>";
 const END: &str = "<<<end-report>>>";
 
-/// Two increments with a preemption point between read and write (BUGS.md B2).
+/// Two increments with a preemption point between read and write (the planted bug B2).
 async fn lost_update() {
     let c = Rc::new(Cell::new(0));
     let incs: Vec<_> = (0..2)

@@ -1,4 +1,4 @@
-//! Shrinking on the planted bugs B1–B4 of BUGS.md: whatever failing schedule a seed finds, the
+//! Shrinking on the planted bugs B1–B5 of `scenarios::buggy`: whatever failing schedule a seed finds, the
 //! shrunk one has the minimal number of preemptions (and of non-default decisions).
 //!
 //! The minimum, derived per bug (a *preemption* is a switch at a preemption point away from a
@@ -19,7 +19,7 @@
 
 use harness::{Check, Outcome};
 
-// The planted bugs of BUGS.md, as the scenario catalogue defines them.
+// The planted bugs, as the scenario catalogue defines them.
 use scenarios::buggy::{b1, b2, b3, b4, b5};
 
 fn failing_seeds<F, Fut>(body: F, want: usize) -> Vec<Outcome>

@@ -29,7 +29,7 @@
 //! continuing a task right after its own yield, while another task is runnable, is allowed at
 //! most [`Exhaustive::yield_limit`] times in a row (default 2); the search is exhaustive over the
 //! schedules within that limit. A bug that needs a task to run through many of its own yields
-//! while another waits (BUGS.md B6: 20) needs a higher limit, at the price of a larger space for
+//! while another waits (the planted bug B6 in `scenarios::buggy`: 20) needs a higher limit, at the price of a larger space for
 //! programs that spin.
 //!
 //! **Random values.** A value drawn with a bound of at most [`Exhaustive::value_limit`]

@@ -1,8 +1,10 @@
-//! Programs with planted concurrency bugs (BUGS.md), each with its invariant, for the bug-finding
+//! Programs with planted concurrency bugs, drawn from the PCT paper (Burckhardt et al., ASPLOS
+//! 2010), SCTBench (Thomson, Donaldson, Betts, PPoPP 2014) and shuttle's demos, each with its
+//! invariant, for the bug-finding
 //! benchmark and for tests of the exploring strategies.
 //!
 //! Each program is an `async fn() -> Result<(), String>`: `Err` (or a panic, or a deadlock the
-//! simulator reports) means the invariant broke. [`catalogue`] lists them with what BUGS.md says
+//! simulator reports) means the invariant broke. [`catalogue`] lists them with what the benchmark's specification says
 //! about them.
 //!
 //! ```
@@ -29,7 +31,7 @@ pub struct Bug {
     pub name: &'static str,
     /// One line: what goes wrong.
     pub description: &'static str,
-    /// PCT bug depth from BUGS.md; `None` for a negative control.
+    /// PCT bug depth (the fewest ordering constraints that expose it); `None` for a negative control.
     pub depth: Option<u32>,
     /// Whether the plain Fifo order already fails it.
     pub fails_under_fifo: bool,
@@ -44,7 +46,7 @@ impl Bug {
     }
 }
 
-/// Every planted bug, in BUGS.md order, negative controls last.
+/// Every planted bug, B1 to B14, negative controls last.
 pub fn catalogue() -> Vec<Bug> {
     vec![
         Bug {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use sim::JoinHandle;
 use sim::task::maybe_yield;
 
-/// A shared variable whose every read and write is a preemption point (`;` in BUGS.md): the
+/// A shared variable whose every read and write is a preemption point (`;` in the benchmark's sketches): the
 /// access itself is atomic, but an exploring strategy may switch tasks just before it.
 #[derive(Debug, Default)]
 pub struct Shared<T: Copy>(Rc<Cell<T>>);

@@ -19,7 +19,7 @@
 //! task acts would spin forever. So a task chosen [`DEFAULT_SPIN_LIMIT`] (32) times in a row, at
 //! scheduling points where another task was runnable, is taken to be spinning and drops below
 //! every task, exactly like at a change point, but without using one of the `depth − 1` changes.
-//! Tasks that yield fewer times in a row than that (BUGS.md B6 yields 20 times) are explored
+//! Tasks that yield fewer times in a row than that (the benchmark's bug B6 yields 20 times) are explored
 //! exactly as PCT prescribes; a spin loop wastes at most 32 polls per demotion, so main spinning
 //! until four one-step workers finish completes in under 50 steps (SEMANTICS case 45). The
 //! alternative of deprioritising a yielded task for one scheduling point would hide B6: its long

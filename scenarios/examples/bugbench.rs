@@ -220,12 +220,12 @@ fn main() {
 
         if fifo_fails != bug.fails_under_fifo {
             wrong.push(format!(
-                "{}: it is specified to {} under Fifo, but it {}",
+                "{}: specified to {} under Fifo, but it {}",
                 bug.name,
                 if bug.fails_under_fifo {
-                    "fails"
+                    "fail"
                 } else {
-                    "passes"
+                    "pass"
                 },
                 if fifo_fails { "failed" } else { "passed" }
             ));

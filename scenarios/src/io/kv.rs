@@ -53,7 +53,8 @@ pub struct Report {
     pub acks: [usize; 2],
 }
 
-/// Parses the log: one `key value` record per line; a torn last line is ignored.
+/// Parses the log: one `key value` record per line; a torn last line (a crash kept only part
+/// of its write) is ignored, and the replica cuts it off before appending.
 fn recover(wal: &[u8]) -> BTreeMap<String, String> {
     let text = String::from_utf8_lossy(wal);
     let mut map = BTreeMap::new();
@@ -76,6 +77,13 @@ async fn replica(version: Version) -> io::Result<()> {
         Err(e) => return Err(e),
     };
     let mut map = recover(&wal);
+    let whole = wal.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if whole < wal.len() {
+        // A torn last record: cut it off, or the next record would be appended to it.
+        let log = OpenOptions::new().write(true).open("wal").await?;
+        log.set_len(whole as u64).await?;
+        log.sync_all().await?;
+    }
     sim::log!("{} recovered {} keys", host::current(), map.len());
     let mut log = OpenOptions::new()
         .append(true)

@@ -10,6 +10,8 @@
 //!   (the default: Fifo and every exploring strategy).
 //! - `--replay TOKEN` replays one failure (the filter must select its scenario) and prints its
 //!   report and full trace: the line printed for each failure.
+//! - `--trace-json FILE` with `--replay`: also writes the replayed run as Chrome trace-event JSON
+//!   (one track per task on a virtual-time axis; open it in Perfetto or `chrome://tracing`).
 //!
 //! Each failure is shrunk by `harness` to the fewest preemptions that still fail the same way.
 //! Exits 1 when a scenario's verdict differs from the catalogue's expectation: a correct program
@@ -28,11 +30,14 @@ struct Args {
     seeds: u64,
     strategy: String,
     replay: Option<String>,
+    trace_json: Option<String>,
 }
 
 fn usage(msg: &str) -> ! {
     eprintln!("error: {msg}");
-    eprintln!("usage: cargo explore [FILTER] [--seeds N] [--strategy NAME|all] [--replay TOKEN]");
+    eprintln!(
+        "usage: cargo explore [FILTER] [--seeds N] [--strategy NAME|all] [--replay TOKEN [--trace-json FILE]]"
+    );
     std::process::exit(2)
 }
 
@@ -42,6 +47,7 @@ fn parse_args() -> Args {
         seeds: 64,
         strategy: "all".into(),
         replay: None,
+        trace_json: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -58,10 +64,14 @@ fn parse_args() -> Args {
             }
             "--strategy" => a.strategy = value("--strategy"),
             "--replay" => a.replay = Some(value("--replay")),
+            "--trace-json" => a.trace_json = Some(value("--trace-json")),
             "-h" | "--help" => usage("help requested"),
             s if s.starts_with('-') => usage(&format!("unknown option `{s}`")),
             s => a.filter = Some(s.to_string()),
         }
+    }
+    if a.trace_json.is_some() && a.replay.is_none() {
+        usage("--trace-json goes with --replay TOKEN (it writes that run's trace)");
     }
     a
 }
@@ -108,7 +118,7 @@ fn check_for(s: &Scenario, strategy: &Strategy, seeds: u64) -> Check {
         .test_name(s.name)
 }
 
-fn replay(chosen: &[Scenario], token: &str) -> ExitCode {
+fn replay(chosen: &[Scenario], token: &str, trace_json: Option<&str>) -> ExitCode {
     let [s] = chosen else {
         usage(&format!(
             "--replay needs a filter that selects exactly one scenario ({} match)",
@@ -127,6 +137,13 @@ fn replay(chosen: &[Scenario], token: &str) -> ExitCode {
         }
         Ok(Replayed::Failed(report)) => {
             println!("{report}\n\nfull trace:\n{}", report.trace);
+            if let Some(path) = trace_json {
+                if let Err(e) = std::fs::write(path, report.trace.to_chrome_json()) {
+                    eprintln!("error: could not write {path}: {e}");
+                    return ExitCode::from(2);
+                }
+                println!("wrote the run's Chrome trace-event JSON to {path} (open it in Perfetto)");
+            }
             ExitCode::FAILURE
         }
         Ok(Replayed::Nondeterministic(n)) => {
@@ -172,7 +189,7 @@ fn main() -> ExitCode {
         usage("no scenario matches the filter");
     }
     if let Some(token) = &args.replay {
-        return replay(&chosen, token);
+        return replay(&chosen, token, args.trace_json.as_deref());
     }
     let strategies = strategies(&args.strategy);
 

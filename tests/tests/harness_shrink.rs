@@ -17,116 +17,15 @@
 //!   the first task to run takes both locks and finishes; the deadlock needs t1 preempted
 //!   between its two locks: 1 preemption, 1 non-default decision.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use harness::{Check, Outcome};
-use sim::task::{maybe_yield, yield_now};
 
-async fn steps(n: usize) {
-    for _ in 0..n {
-        maybe_yield().await;
-    }
-}
-
-/// B1: `x = c ⏸ c = x + 1`, twice.
-async fn b1() {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                yield_now().await;
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), 2, "B1 lost update");
-}
-
-/// B2: `x = c ; c = x + 1`, twice.
-async fn b2() {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                maybe_yield().await;
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), 2, "B2 lost update");
-}
-
-/// B3: t1 initialises x between five steps each side; t2 uses it after five steps.
-async fn b3() {
-    let x: Rc<Cell<Option<u32>>> = Rc::new(Cell::new(None));
-    let (x1, x2) = (x.clone(), x.clone());
-    let t1 = sim::spawn_named("init", async move {
-        steps(5).await;
-        x1.set(Some(1));
-        steps(5).await;
-    });
-    let t2 = sim::spawn_named("use", async move {
-        steps(5).await;
-        let v = x2.get().expect("B3 used before init");
-        steps(5).await;
-        v
-    });
-    t1.await.unwrap();
-    t2.await.unwrap();
-}
-
-/// B4: t2 checks then acts with a preemption point between; t1 clears x after five steps.
-async fn b4() {
-    let x: Rc<Cell<Option<u32>>> = Rc::new(Cell::new(Some(1)));
-    let (x1, x2) = (x.clone(), x.clone());
-    let t2 = sim::spawn_named("check-then-act", async move {
-        steps(4).await;
-        let ok = x2.get().is_some();
-        maybe_yield().await;
-        if ok {
-            x2.get().expect("B4 acted on a stale check");
-        }
-    });
-    let t1 = sim::spawn_named("clear", async move {
-        steps(5).await;
-        x1.set(None);
-    });
-    t2.await.unwrap();
-    t1.await.unwrap();
-}
-
-/// B5: t1 locks a then b, t2 locks b then a.
-async fn b5() {
-    use sim::sync::Mutex;
-    let (a, b) = (Rc::new(Mutex::new(())), Rc::new(Mutex::new(())));
-    let (a1, b1, a2, b2) = (a.clone(), b.clone(), a, b);
-    let t1 = sim::spawn_named("ab", async move {
-        let _a = a1.lock().await;
-        let _b = b1.lock().await;
-    });
-    let t2 = sim::spawn_named("ba", async move {
-        let _b = b2.lock().await;
-        let _a = a2.lock().await;
-    });
-    t1.await.unwrap();
-    t2.await.unwrap();
-}
+// The planted bugs of BUGS.md, as the scenario catalogue defines them.
+use scenarios::buggy::{b1, b2, b3, b4, b5};
 
 fn failing_seeds<F, Fut>(body: F, want: usize) -> Vec<Outcome>
 where
     F: Fn() -> Fut + Copy,
-    Fut: std::future::Future<Output = ()>,
+    Fut: std::future::Future<Output = Result<(), String>>,
 {
     let mut found = Vec::new();
     for seed in 0..2_000 {
@@ -213,7 +112,7 @@ fn b2_to_b5_pass_under_fifo_and_b1_fails() {
     fn fifo<F, Fut>(body: F) -> Outcome
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = ()>,
+        Fut: std::future::Future<Output = Result<(), String>>,
     {
         Check::new()
             .seeds(1)

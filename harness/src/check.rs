@@ -217,6 +217,10 @@ impl Check {
     /// Faults to explore: `faults` is applied at the start of every run (sweep, shrinking and
     /// replay), so each seed draws its own latencies, losses and torn writes as recorded
     /// decisions. The report names the faults of the failing run on a `note: faults:` line.
+    /// The program's own `sim::net::configure` / `sim::fs::configure` calls replace it from
+    /// where they run. A token found with faults replays through a check with the same faults
+    /// (`SEEDLOOP_REPLAY` re-runs the test, which sets them); [`crate::replay`] runs the body
+    /// alone, so there the body must apply them.
     ///
     /// ```
     /// use futures::AsyncWriteExt;

@@ -28,5 +28,17 @@ pub mod sync {}
 #[doc = include_str!("src/queues.md")]
 pub mod queues {}
 
+#[doc = include_str!("src/finding-bugs.md")]
+pub mod finding_bugs {}
+
+#[doc = include_str!("src/replay-shrink.md")]
+pub mod replay_shrink {}
+
+#[doc = include_str!("src/proptest-insta.md")]
+pub mod proptest_insta {}
+
+#[doc = include_str!("src/ci.md")]
+pub mod ci {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

@@ -536,14 +536,25 @@ where
 {
     let parsed = Token::parse(token)
         .unwrap_or_else(|e| panic!("seedloop: SEEDLOOP_REPLAY={token:?} cannot be used: {e}"));
-    if let Some(name) = &context.name {
-        if parsed.test != 0 && parsed.test != test_name_hash(name) {
+    match &context.name {
+        Some(name) if parsed.test != 0 && parsed.test != test_name_hash(name) => {
             eprintln!(
                 "seedloop: SEEDLOOP_REPLAY holds a token of another test; `{name}` sweeps its \
                  seeds as usual"
             );
             return None;
         }
+        // A check that cannot name itself (a doctest, a `main` thread) must not adopt another
+        // test's token: with `SEEDLOOP_REPLAY` set for one test, every nameless check in the
+        // same `cargo test` run would otherwise replay it.
+        None if parsed.test != 0 => {
+            eprintln!(
+                "seedloop: SEEDLOOP_REPLAY holds a token of a named test, and this check has no \
+                 test name; it sweeps its seeds as usual (set Check::test_name to replay here)"
+            );
+            return None;
+        }
+        _ => {}
     }
     let mut out = Outcome {
         schedules_run: 1,

@@ -126,7 +126,7 @@ where
     };
     verdict.map_err(|message| {
         TestCaseError::fail(format!(
-            "{message}\n  under {interleaving} (schedule `{}`, {} preemptions)",
+            "{message}\n  under {interleaving} (schedule `{}`, preemptions: {})",
             sim.trace().schedule(),
             sim.trace().schedule().preemptions()
         ))

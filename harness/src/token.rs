@@ -5,7 +5,8 @@
 //! limits, some facts for the report (strategy name, schedules tried, preemptions before
 //! shrinking, a hash of the test's name) and every decision of the schedule, and `<checksum>`
 //! is eight base32 characters of a 64-bit FNV-1a hash of the payload bytes. Repeated decisions (a task continuing through
-//! its preemption points) are run-length encoded. Only `a-z`, `2-7` and `.` appear: a token survives
+//! its preemption points) are run-length encoded. After the `sl1` version prefix only `a-z`,
+//! `2-7` and `.` appear: a token survives
 //! a shell, a URL and a line break in a CI log.
 //!
 //! The decisions are the whole [`Schedule`], so replaying a token is [`sim::Strategy::replay`]:

@@ -207,3 +207,24 @@ fn a_token_replays_only_in_the_test_that_found_it() {
     assert_eq!(mine.schedules_run, 1);
     assert!(!mine.passed());
 }
+
+/// A check that cannot name itself (a doctest, code on a thread called `main`) does not adopt a
+/// named test's token: with `SEEDLOOP_REPLAY` set for one test, nameless checks sweep as usual.
+#[test]
+fn a_nameless_check_ignores_a_named_tests_token() {
+    let token = found_token();
+    let outcome = std::thread::Builder::new()
+        .name("main".into())
+        .spawn(move || {
+            Check::new()
+                .env(Env::empty().with("SEEDLOOP_REPLAY", token))
+                .seeds(5)
+                .no_regressions()
+                .explore(|| async {})
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(outcome.passed());
+    assert_eq!(outcome.schedules_run, 5, "the nameless check swept its own seeds");
+}

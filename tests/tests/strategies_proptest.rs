@@ -64,7 +64,7 @@ fn proptest_finds_and_shrinks_input_and_interleaving_together() {
         reason.to_string().contains("balance went negative: -60"),
         "{reason}"
     );
-    assert!(reason.to_string().contains("1 preemptions"), "{reason}");
+    assert!(reason.to_string().contains("preemptions: 1"), "{reason}");
     // Neither condition alone fails: the same input under Fifo, or the same interleaving with
     // a balance that covers both purchases.
     assert!(

@@ -226,5 +226,8 @@ fn a_nameless_check_ignores_a_named_tests_token() {
         .join()
         .unwrap();
     assert!(outcome.passed());
-    assert_eq!(outcome.schedules_run, 5, "the nameless check swept its own seeds");
+    assert_eq!(
+        outcome.schedules_run, 5,
+        "the nameless check swept its own seeds"
+    );
 }

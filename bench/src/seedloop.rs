@@ -198,3 +198,41 @@ fn bytes_per(level: TraceLevel, n: usize, live: LiveBytes, spawn: fn()) -> usize
     })
     .expect("bytes benchmark failed")
 }
+
+/// A writer on host `a` sends `messages` messages of [`workload::MESSAGE_BYTES`] over a
+/// simulated `TcpStream` to a reader on host `b` (default links: 1 ms latency, no faults); the
+/// reader sums the numbers they carry.
+///
+/// ```
+/// let sum = seedloop_bench::seedloop::stream_messages(sim::TraceLevel::Full, 100);
+/// assert_eq!(sum, seedloop_bench::workload::stream_sum(100));
+/// ```
+pub fn stream_messages(level: TraceLevel, messages: u64) -> u64 {
+    use futures::{AsyncReadExt, AsyncWriteExt};
+    use sim::net::{TcpListener, TcpStream, host};
+    sim(level)
+        .run(async move {
+            let reader = host("b").spawn(async move {
+                let listener = TcpListener::bind("0.0.0.0:9").await.expect("bind");
+                let (mut s, _) = listener.accept().await.expect("accept");
+                let mut sum = 0;
+                let mut m = [0; workload::MESSAGE_BYTES];
+                for _ in 0..messages {
+                    s.read_exact(&mut m).await.expect("read");
+                    sum += workload::message_number(&m);
+                }
+                sum
+            });
+            let writer = host("a").spawn(async move {
+                sim::time::sleep(std::time::Duration::from_millis(1)).await;
+                let mut s = TcpStream::connect("b:9").await.expect("connect");
+                for i in 0..messages {
+                    s.write_all(&workload::message(i)).await.expect("write");
+                }
+                s.close().await.expect("close");
+            });
+            writer.await.expect("writer failed");
+            reader.await.expect("reader failed")
+        })
+        .expect("stream benchmark failed")
+}

@@ -170,3 +170,31 @@ fn bytes_per(n: usize, live: LiveBytes, spawn: fn()) -> usize {
         live().saturating_sub(base) / n.max(1)
     })
 }
+
+/// A writer task sends `messages` messages of [`workload::MESSAGE_BYTES`] through
+/// `tokio::io::duplex` (64 KiB buffer) to a reader task, which sums the numbers they carry.
+///
+/// ```
+/// let sum = seedloop_bench::tokio_rt::duplex_messages(100);
+/// assert_eq!(sum, seedloop_bench::workload::stream_sum(100));
+/// ```
+pub fn duplex_messages(messages: u64) -> u64 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    block_on(async move {
+        let (mut a, mut b) = tokio::io::duplex(64 * 1024);
+        let reader = tokio::spawn(async move {
+            let mut sum = 0;
+            let mut m = [0; workload::MESSAGE_BYTES];
+            for _ in 0..messages {
+                b.read_exact(&mut m).await.expect("read");
+                sum += workload::message_number(&m);
+            }
+            sum
+        });
+        for i in 0..messages {
+            a.write_all(&workload::message(i)).await.expect("write");
+        }
+        a.shutdown().await.expect("shutdown");
+        reader.await.expect("reader failed")
+    })
+}

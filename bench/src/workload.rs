@@ -136,3 +136,27 @@ pub fn thread_cpu_time() -> Option<Duration> {
     let nanos = text.split_whitespace().next()?.parse().ok()?;
     Some(Duration::from_nanos(nanos))
 }
+
+/// Bytes in one message of the stream benchmark.
+pub const MESSAGE_BYTES: usize = 64;
+
+/// Message `i` of the stream benchmark: `i` little-endian, then padding.
+pub fn message(i: u64) -> [u8; MESSAGE_BYTES] {
+    let mut m = [0xa5; MESSAGE_BYTES];
+    m[..8].copy_from_slice(&i.to_le_bytes());
+    m
+}
+
+/// The number message `m` carries.
+pub fn message_number(m: &[u8; MESSAGE_BYTES]) -> u64 {
+    u64::from_le_bytes(m[..8].try_into().expect("8 bytes"))
+}
+
+/// What the stream benchmark's reader sums over `messages` messages.
+///
+/// ```
+/// assert_eq!(seedloop_bench::workload::stream_sum(4), 6);
+/// ```
+pub fn stream_sum(messages: u64) -> u64 {
+    messages * messages.saturating_sub(1) / 2
+}

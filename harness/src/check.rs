@@ -9,6 +9,7 @@ use sim::{Strategy, TraceLevel};
 
 use crate::determinism::{Nondeterminism, compare_schedules, compare_traces};
 use crate::env::{Env, RegressionsSetting};
+use crate::faults::FaultConfig;
 use crate::regressions::Regressions;
 use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
 use crate::report::{Report, TestContext};
@@ -67,6 +68,7 @@ pub struct Check {
     shrink_budget: u32,
     keep_going: bool,
     context: Option<TestContext>,
+    faults: FaultConfig,
 }
 
 impl Default for Check {
@@ -130,6 +132,7 @@ impl Check {
             shrink_budget: DEFAULT_SHRINK_BUDGET,
             keep_going: false,
             context: None,
+            faults: FaultConfig::new(),
         }
     }
 
@@ -211,6 +214,36 @@ impl Check {
         self
     }
 
+    /// Faults to explore: `faults` is applied at the start of every run (sweep, shrinking and
+    /// replay), so each seed draws its own latencies, losses and torn writes as recorded
+    /// decisions. The report names the faults of the failing run on a `note: faults:` line.
+    /// The program's own `sim::net::configure` / `sim::fs::configure` calls replace it from
+    /// where they run. A token found with faults replays through a check with the same faults
+    /// (`SEEDLOOP_REPLAY` re-runs the test, which sets them); [`crate::replay`] runs the body
+    /// alone, so there the body must apply them.
+    ///
+    /// ```
+    /// use futures::AsyncWriteExt;
+    /// let faults = harness::FaultConfig::new().fs(sim::fs::FsConfig::default().torn_writes(true));
+    /// let outcome = harness::Check::new().seeds(32).no_regressions().faults(faults).explore(|| async {
+    ///     let db = sim::host::host("db");
+    ///     db.spawn(async {
+    ///         let mut f = sim::fs::File::create("wal").await.unwrap();
+    ///         f.write_all(b"put a\n").await.unwrap(); // bug: no sync_all
+    ///     }).await.unwrap();
+    ///     db.crash();
+    ///     db.restart();
+    ///     let wal = db.spawn(async { sim::fs::read("wal").await.unwrap() }).await.unwrap();
+    ///     assert_eq!(wal, b"put a\n", "the write was lost");
+    /// });
+    /// let report = outcome.report.expect("some seed loses the unsynced write").to_string();
+    /// assert!(report.contains("note: faults: t=0s host db crashed; t=0s fs: crash of db kept 0 of 1"));
+    /// ```
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
     /// The test's name for the replay line and the regressions file (default: the name libtest
     /// gave the current thread).
     pub fn test_name(mut self, name: &str) -> Self {
@@ -246,6 +279,15 @@ impl Check {
         Fut: Future,
         Fut::Output: TestOutput,
     {
+        let faults = self.faults.clone();
+        let body = move || {
+            let fut = body();
+            let faults = faults.clone();
+            async move {
+                faults.apply();
+                fut.await
+            }
+        };
         let context = self.context.clone().unwrap_or_else(TestContext::detect);
         let mut limits = self.limits;
         if let Some(steps) = self.env.max_steps() {

@@ -44,6 +44,7 @@ mod check;
 mod determinism;
 pub mod env;
 pub mod explore;
+mod faults;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod regressions;
@@ -59,6 +60,7 @@ mod token;
 pub use check::{Check, Outcome, check};
 pub use determinism::Nondeterminism;
 pub use env::{Env, parse_strategy};
+pub use faults::{FaultConfig, faults_in};
 pub use replay::{Replayed, replay, try_replay};
 pub use report::{Report, TAIL_EVENTS, TestContext};
 pub use seeds::{DEFAULT_SEEDS, Seeds, Shard};

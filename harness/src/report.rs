@@ -6,12 +6,16 @@
 //! note: found with seed 5 (strategy random) after 6 schedules
 //! note: deterministic: two runs of the reported schedule gave the identical trace (digest 8c1f…)
 //! note: shrunk from 3 preemptions to 1 (14 decisions): at t=0s step 3, inc#1 was preempted for inc#2
+//! note: faults: t=0.01s host db crashed; t=0.01s fs: crash of db kept 1 of 3 unsynced writes to wal
 //! note: replay token: sl1.…
 //! note: to replay it, run:
 //!       SEEDLOOP_REPLAY=sl1.… cargo test -p mycrate --test counter -- lost_update --exact
 //! note: the last 20 trace events:
 //!       t=0s step=5 inc#2: …
 //! ```
+//!
+//! The `faults:` line appears when the run had faults (crashes, partitions, lost datagrams,
+//! what each file kept at a crash: see [`crate::FaultConfig`]).
 //!
 //! Everything in it comes from the replay token and a replay of it, so replaying the token
 //! (`SEEDLOOP_REPLAY` or [`crate::replay`]) prints the identical report.
@@ -290,6 +294,9 @@ impl fmt::Display for Report {
         writeln!(f, "{shrunk}")?;
         if t.schedule.len() <= SHORT_SCHEDULE {
             writeln!(f, "note: schedule: {}", t.schedule)?;
+        }
+        if let Some(faults) = crate::faults::faults_note(&self.trace) {
+            writeln!(f, "note: faults: {faults}")?;
         }
         writeln!(f, "note: replay token: {}", self.token_text)?;
         writeln!(f, "note: to replay it, run:")?;

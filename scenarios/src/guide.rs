@@ -79,17 +79,28 @@ pub async fn create_task() -> Outcome {
     })
 }
 
-/// `fetch(url)` against a simulated service with seeded latency (the simulated network's
-/// HTTP version replaces it when `sim::net` lands).
+/// `fetch(url)` over the simulated network: an HTTP GET to a server on host `example.com`,
+/// every link latency seeded in 5..=50 ms. Connecting and the request each take a round trip,
+/// so the page arrives within 20..=200 ms.
 pub async fn fetch() -> Outcome {
-    async fn fetch(url: &str) -> String {
-        let latency = Duration::from_millis(sim::rand::range(20..=200));
-        sleep(latency).await;
-        format!("<html>{url}</html>")
+    use sim::net::{self, NetConfig, http};
+    async fn fetch(url: &str) -> std::io::Result<String> {
+        Ok(http::get(url).await?.text())
     }
-    let html = fetch("https://example.com").await;
+    net::configure(
+        NetConfig::default().latency(Duration::from_millis(5)..=Duration::from_millis(50)),
+    );
+    net::host("example.com").spawn(http::serve(
+        "0.0.0.0:443",
+        |req: http::Request| async move {
+            http::Response::ok(format!("<html>https://example.com{}</html>", req.path()))
+        },
+    ));
+    let html = fetch("https://example.com")
+        .await
+        .map_err(|e| e.to_string())?;
     sim::log!("{html}");
-    ensure(html == "<html>https://example.com</html>", || html.clone())?;
+    ensure(html == "<html>https://example.com/</html>", || html.clone())?;
     ensure(now() <= sim::time::Instant::from_nanos(200_000_000), || {
         format!("took until t={}", now())
     })
@@ -206,7 +217,7 @@ pub fn scenarios() -> Vec<Scenario> {
         ),
         s(
             "guide/fetch",
-            "fetch a page from a simulated service with seeded latency",
+            "fetch a page over simulated HTTP from a server host with seeded latency",
             "io",
             || program(fetch()),
         ),

@@ -18,6 +18,7 @@
 
 pub mod buggy;
 pub mod guide;
+pub mod io;
 pub mod limits;
 pub mod realworld;
 
@@ -72,6 +73,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(guide::scenarios());
     all.extend(limits::scenarios());
     all.extend(realworld::scenarios());
+    all.extend(io::scenarios());
     all.extend(buggy::scenarios());
     all
 }

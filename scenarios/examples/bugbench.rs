@@ -222,11 +222,7 @@ fn main() {
             wrong.push(format!(
                 "{}: specified to {} under Fifo, but it {}",
                 bug.name,
-                if bug.fails_under_fifo {
-                    "fail"
-                } else {
-                    "pass"
-                },
+                if bug.fails_under_fifo { "fail" } else { "pass" },
                 if fifo_fails { "failed" } else { "passed" }
             ));
         }

@@ -6,6 +6,8 @@
 //! 1,000,000): tasks spawned, sleeps in all (1000 tasks, N/1000 sleeps each), round trips of the
 //! ping-pong (2 messages each), items through the queue, parked tasks for the byte count; the mutex row takes N/10 locks (100 tasks).
 
+#![forbid(unsafe_code)]
+
 use std::alloc::System;
 use std::time::{Duration, Instant};
 

@@ -6,6 +6,8 @@
 //! Size: `cargo bench -p seedloop-bench --bench io -- 100000` or `SEEDLOOP_BENCH_N` (default
 //! 200,000 messages of 64 bytes).
 
+#![forbid(unsafe_code)]
+
 use std::time::{Duration, Instant};
 
 use seedloop_bench::table::{Row, Table, Target};

@@ -1,6 +1,8 @@
 //! Runs one workload on one executor, for a profiler:
 //! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|pingpong|queue|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]`.
 
+#![forbid(unsafe_code)]
+
 use seedloop_bench::{local_pool, seedloop, tokio_rt, workload};
 use sim::{Strategy, TraceLevel};
 

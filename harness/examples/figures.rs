@@ -3,6 +3,8 @@
 //!
 //! `cargo run --release -p harness --example figures`
 
+#![forbid(unsafe_code)]
+
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;

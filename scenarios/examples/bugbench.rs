@@ -12,6 +12,8 @@
 //! (its `Run` and `Preempt` decisions). The exhaustive search lets a task be continued through up
 //! to 32 of its own yields in a row (PCT's spin limit), so B6's 20-yield task is reachable.
 
+#![forbid(unsafe_code)]
+
 use harness::explore::Exhaustive;
 use scenarios::buggy::{self, Bug};
 use sim::schedule::Decision;

@@ -17,6 +17,8 @@
 //! Exits 1 when a scenario's verdict differs from the catalogue's expectation: a correct program
 //! failed, or a buggy one was not caught.
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

@@ -9,6 +9,7 @@
 //! - [`yielders`] and [`yielders_trace`]: the determinism program of SEMANTICS case 43, shared
 //!   with the `trace_digest` binary so another process can run it.
 #![doc = include_str!("../../README.md")]
+#![forbid(unsafe_code)]
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -2,6 +2,8 @@
 //! the Random strategy for the seed given as the only argument, so a test can check that another
 //! process reproduces the in-process trace.
 
+#![forbid(unsafe_code)]
+
 fn main() {
     let arg = std::env::args()
         .nth(1)

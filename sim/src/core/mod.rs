@@ -6,7 +6,8 @@
 //!   API re-entrantly.
 //! - A task is in the ready queue at most once, exactly when its slot says `scheduled`.
 //! - Every choice with more than one option goes through the scheduler and is recorded.
-//! - Time only changes in [`Core::advance`], when nothing is runnable.
+//! - Time only changes in [`Core::advance`], when nothing is runnable, and in [`Core::block`],
+//!   which models CPU-bound work holding the executor.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -20,9 +21,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::builder::Config;
 use crate::panic::Panic;
-use crate::schedule::{
-    Decision, Divergence, Runnable, STREAM_FAULTS, STREAM_VALUES, Scheduler, seeded_rng,
-};
+use crate::schedule::{Decision, Divergence, STREAM_FAULTS, STREAM_VALUES, Scheduler, seeded_rng};
 use crate::task::raw::{Observed, RawTask};
 use crate::task::table::{Body, TaskTable, WaitKind, Waiting};
 use crate::task::waker::{ForeignWakes, TaskWaker};
@@ -30,6 +29,9 @@ use crate::task::{JoinError, ReadyQueue, TaskId, TaskInfo, TaskKey};
 use crate::time::Instant;
 use crate::time::timer_queue::TimerQueue;
 use crate::trace::{Event, EventKind, Fnv, Trace, TraceLevel};
+
+mod choose;
+mod clock;
 
 /// A task panic, kept until the end of the run to see whether anybody observed it.
 pub(crate) struct PanicRecord {
@@ -439,229 +441,6 @@ impl Core {
             }
         }
         dropped
-    }
-
-    // ----- choosing -------------------------------------------------------------------------
-
-    /// The next task to poll, or `None` when nothing is runnable. Due timers fire at the start
-    /// of each round (a round = the tasks runnable when it began), as in asyncio's loop.
-    pub(crate) fn next_task(&self) -> Option<TaskKey> {
-        if self.round_left.get() == 0 {
-            self.fire_due();
-            self.round_left.set(self.ready.borrow().len());
-        }
-        let n = self.ready.borrow().len();
-        if n == 0 {
-            return None;
-        }
-        self.round_left.set(self.round_left.get().saturating_sub(1));
-        if let Some(forced) = self.forced.take() {
-            let mut ready = self.ready.borrow_mut();
-            if let Some(i) = ready.position(forced.id) {
-                return Some(ready.take(i));
-            }
-        }
-        if n == 1 {
-            return Some(self.ready.borrow_mut().take(0));
-        }
-        let choice = {
-            let ready = self.ready.borrow();
-            self.sched
-                .borrow_mut()
-                .choose_task(Runnable::new(&ready, self.step.get()))
-        };
-        let i = match choice {
-            Ok(i) => {
-                assert!(
-                    i < n,
-                    "the scheduling strategy chose task index {i} of {n} runnable tasks"
-                );
-                i
-            }
-            Err(d) => {
-                self.diverge(d);
-                0
-            }
-        };
-        let key = self.ready.borrow_mut().take(i);
-        self.decided(Decision::Run {
-            task: key.id,
-            of: n as u32,
-        });
-        Some(key)
-    }
-
-    /// Main returned: lets the scheduler object to unused recorded decisions.
-    pub(crate) fn finish_schedule(&self) {
-        let res = self.sched.borrow_mut().finish();
-        if let Err(d) = res {
-            self.diverge(d);
-        }
-    }
-
-    /// At a preemption point of the current task: true if the strategy switches away (the next
-    /// step then runs the task it chose). A task that already decided to switch in this poll
-    /// (two preemption points polled side by side, as in a `select`) keeps that decision: the
-    /// strategy is not asked again, so a recorded switch always takes place.
-    pub(crate) fn preempt(&self) -> bool {
-        if self.forced.get().is_some() {
-            return true;
-        }
-        let Some(cur) = self.current.get() else {
-            return false;
-        };
-        let choice = {
-            let ready = self.ready.borrow();
-            if ready.is_empty() {
-                return false;
-            }
-            let n = ready.len();
-            let c = self
-                .sched
-                .borrow_mut()
-                .choose_preemption(cur.id, Runnable::new(&ready, self.step.get()));
-            match c {
-                Ok(Some(i)) => {
-                    assert!(
-                        i < n,
-                        "the scheduling strategy chose preemption index {i} of {n}"
-                    );
-                    Ok((Some(ready.get(i)), n))
-                }
-                Ok(None) => Ok((None, n)),
-                Err(d) => Err(d),
-            }
-        };
-        match choice {
-            Ok((target, n)) => {
-                self.decided(Decision::Preempt {
-                    task: target.map(|k| k.id),
-                    of: n as u32 + 1,
-                });
-                self.forced.set(target);
-                target.is_some()
-            }
-            Err(d) => {
-                self.diverge(d);
-                false
-            }
-        }
-    }
-
-    /// Breaks a tie among `of` simultaneous events.
-    pub(crate) fn branch(&self, of: u32) -> u32 {
-        if of <= 1 {
-            return 0;
-        }
-        let c = self.sched.borrow_mut().choose_branch(of);
-        match c {
-            Ok(index) => {
-                assert!(
-                    index < of,
-                    "the scheduling strategy chose branch {index} of {of}"
-                );
-                self.decided(Decision::Branch { index, of });
-                index
-            }
-            Err(d) => {
-                self.diverge(d);
-                0
-            }
-        }
-    }
-
-    /// A random value in `0..bound` (0 = any u64) for user code.
-    pub(crate) fn value(&self, bound: u64) -> u64 {
-        self.draw(bound, &self.values)
-    }
-
-    /// A value in `0..bound` for an injected fault, drawn from the faults stream (so faults do
-    /// not shift user values) and recorded like any value, so it replays and shrinks.
-    #[allow(dead_code, reason = "used by the net and fs features")]
-    pub(crate) fn fault(&self, bound: u64) -> u64 {
-        self.draw(bound, &self.faults)
-    }
-
-    fn draw(&self, bound: u64, stream: &RefCell<ChaCha8Rng>) -> u64 {
-        if bound == 1 {
-            return 0;
-        }
-        let c = {
-            let mut rng = stream.borrow_mut();
-            self.sched.borrow_mut().choose_value(bound, &mut rng)
-        };
-        match c {
-            Ok(value) => {
-                assert!(
-                    bound == 0 || value < bound,
-                    "the strategy drew {value}, not below {bound}"
-                );
-                self.decided(Decision::Value { value, bound });
-                value
-            }
-            Err(d) => {
-                self.diverge(d);
-                0
-            }
-        }
-    }
-
-    // ----- time -----------------------------------------------------------------------------
-
-    /// CPU-bound work in the current task: the clock moves by `d` while nothing else runs.
-    pub(crate) fn block(&self, d: std::time::Duration) {
-        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-        self.now
-            .set(self.now.get().saturating_add(nanos).min(u64::MAX - 1));
-        self.poll_busy
-            .set(self.poll_busy.get().saturating_add(nanos));
-        self.event(EventKind::Blocked { duration: d });
-    }
-
-    /// How long the poll that just ended blocked the executor; resets the count.
-    pub(crate) fn take_poll_busy(&self) -> u64 {
-        self.poll_busy.replace(0)
-    }
-
-    fn fire_due(&self) {
-        let now = self.now.get();
-        loop {
-            let fired = self.timers.borrow_mut().pop_due(now);
-            let Some((deadline, waker)) = fired else {
-                break;
-            };
-            let prev = self.current.replace(None);
-            self.event(EventKind::TimerFired {
-                deadline: Instant::from_nanos(deadline),
-            });
-            if let Some(w) = waker {
-                w.wake();
-            }
-            self.current.set(prev);
-        }
-    }
-
-    /// Nothing is runnable: jump to the earliest deadline.
-    pub(crate) fn advance(&self) -> Idle {
-        let next = self.timers.borrow_mut().next_deadline();
-        match next {
-            None | Some(u64::MAX) => Idle::Deadlock,
-            Some(d) if d > self.config.max_time => Idle::TimeLimit(Instant::from_nanos(d)),
-            Some(d) => {
-                if d > self.now.get() {
-                    self.now.set(d);
-                    self.event(EventKind::ClockAdvanced {
-                        to: Instant::from_nanos(d),
-                    });
-                }
-                self.round_left.set(0);
-                Idle::Advanced
-            }
-        }
-    }
-
-    pub(crate) fn timers_pending(&self) -> usize {
-        self.timers.borrow().live()
     }
 }
 

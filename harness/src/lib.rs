@@ -35,7 +35,7 @@
 //! assert!(report.replay_line().starts_with("SEEDLOOP_REPLAY=sl1."));
 //! ```
 //!
-//! The environment variables are documented in [`env`]; the attribute [`macro@test`] turns an
+//! The environment variables are documented in [`env`](mod@env); the attribute [`macro@test`] turns an
 //! `async fn` into a `#[test]` that runs [`check`].
 
 #![forbid(unsafe_code)]

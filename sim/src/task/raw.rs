@@ -1,7 +1,7 @@
 //! The type-erased task: a user future plus the cell its `JoinHandle` reads.
 //!
 //! States of a task's join cell, all transitions in [`JoinCell::complete`] and
-//! [`JoinCell::take`]:
+//! [`JoinCell::poll_take`]:
 //!
 //! ```text
 //! Running{joiner waker} --complete(result)--> Done(result) --take--> Taken

@@ -93,7 +93,7 @@ pub(crate) struct TaskTable {
 }
 
 impl TaskTable {
-    /// Reserves a slot for a task whose body is attached with [`TaskTable::attach`].
+    /// Reserves a slot for a task; the spawner then stores its body in the slot.
     pub(crate) fn insert(&mut self, id: TaskId) -> TaskKey {
         let slot = Slot {
             id,

@@ -334,7 +334,7 @@ impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
 /// ```
 pub struct OwnedMutexGuard<T> {
     mutex: Rc<Mutex<T>>,
-    /// The value, moved out of the mutex while this guard lives (no `unsafe`, no borrow).
+    /// The value, moved out of the mutex while this guard lives (safe code: no borrow is kept).
     value: Option<T>,
 }
 

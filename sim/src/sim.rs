@@ -108,28 +108,25 @@ impl Sim {
         let mut output = None;
 
         let outcome: Result<(), SimError> = loop {
+            // A divergence taken by `next_task`'s choice stops the run before that task runs.
+            let next = core.next_task();
             if core.must_stop() {
                 break Err(stop_error(&core));
             }
-            let Some(key) = core.next_task() else {
-                if core.must_stop() {
-                    continue;
-                }
+            let Some(key) = next else {
                 match core.advance() {
                     Idle::Advanced => continue,
                     Idle::Deadlock => break Err(deadlock(&core)),
                     Idle::TimeLimit(at) => break Err(time_limit(&core, at)),
                 }
             };
-            if core.must_stop() {
-                break Err(stop_error(&core));
-            }
             if core.step() >= core.config.max_steps {
                 break Err(step_limit(&core));
             }
             let Some((body, abort)) = core.begin_step(key) else {
                 continue;
             };
+            let mut main_returned = false;
             if key == main_key {
                 let Some(fut) = main.as_mut() else { continue };
                 core.set_current(Some(key));
@@ -139,15 +136,10 @@ impl Sim {
                 match res {
                     Ok(Poll::Ready(v)) => {
                         core.event(EventKind::Complete);
-                        core.set_current(None);
                         output = Some(v);
-                        let busy = core.take_poll_busy();
-                        if busy > core.config.max_poll_time {
-                            break Err(starvation(&core, key.id, busy));
-                        }
-                        break Ok(());
+                        main_returned = true;
                     }
-                    Ok(Poll::Pending) => core.set_current(None),
+                    Ok(Poll::Pending) => {}
                     Err(payload) => {
                         let p = Panic::from_payload(payload);
                         core.event(EventKind::Panicked {
@@ -157,6 +149,7 @@ impl Sim {
                         break Err(main_panicked(&core, p));
                     }
                 }
+                core.set_current(None);
             } else if let Some(body) = body {
                 if abort {
                     core.run_abort(key, body);
@@ -167,6 +160,13 @@ impl Sim {
             let busy = core.take_poll_busy();
             if busy > core.config.max_poll_time {
                 break Err(starvation(&core, key.id, busy));
+            }
+            if main_returned {
+                break Ok(());
+            }
+            // A divergence or foreign wake during this poll stops the run before the next choice.
+            if core.must_stop() {
+                break Err(stop_error(&core));
             }
         };
         // A divergence or foreign wake noticed during main's last poll must not be lost just

@@ -1,90 +1,15 @@
-//! Figures for the harness: how far shrinking gets on the planted bugs B1–B4 (`scenarios::buggy`), what it costs, how long
-//! tokens are, and how fast a sweep runs. Prints a table; asserts nothing.
+//! Figures for the harness: how far shrinking gets on the planted bugs B1–B4 (`scenarios::buggy`),
+//! what it costs, how long tokens are, and how fast a sweep runs. Prints a table; asserts nothing.
 //!
-//! `cargo run --release -p harness --example figures`
+//! `cargo run --release -p scenarios --example harness_figures`
 
 #![forbid(unsafe_code)]
 
-use std::cell::Cell;
 use std::future::Future;
-use std::rc::Rc;
 use std::time::Instant;
 
 use harness::{Check, Env, Outcome};
-use sim::task::{maybe_yield, yield_now};
-
-async fn steps(n: usize) {
-    for _ in 0..n {
-        maybe_yield().await;
-    }
-}
-
-async fn inc_pair(suspend: bool) {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                if suspend {
-                    yield_now().await;
-                } else {
-                    maybe_yield().await;
-                }
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), 2, "lost update");
-}
-
-async fn b1() {
-    inc_pair(true).await;
-}
-
-async fn b2() {
-    inc_pair(false).await;
-}
-
-async fn b3() {
-    let x: Rc<Cell<Option<u32>>> = Rc::new(Cell::new(None));
-    let (x1, x2) = (x.clone(), x.clone());
-    let t1 = sim::spawn(async move {
-        steps(5).await;
-        x1.set(Some(1));
-        steps(5).await;
-    });
-    let t2 = sim::spawn(async move {
-        steps(5).await;
-        let v = x2.get().expect("used before init");
-        steps(5).await;
-        v
-    });
-    t1.await.unwrap();
-    t2.await.unwrap();
-}
-
-async fn b4() {
-    let x: Rc<Cell<Option<u32>>> = Rc::new(Cell::new(Some(1)));
-    let (x1, x2) = (x.clone(), x.clone());
-    let t2 = sim::spawn(async move {
-        steps(4).await;
-        let ok = x2.get().is_some();
-        maybe_yield().await;
-        if ok {
-            x2.get().expect("stale check");
-        }
-    });
-    let t1 = sim::spawn(async move {
-        steps(5).await;
-        x1.set(None);
-    });
-    t2.await.unwrap();
-    t1.await.unwrap();
-}
+use scenarios::buggy::{b1, b2, b3, b4, steps};
 
 fn median(mut v: Vec<u64>) -> u64 {
     v.sort_unstable();
@@ -94,7 +19,7 @@ fn median(mut v: Vec<u64>) -> u64 {
 fn row<F, Fut>(name: &str, body: F)
 where
     F: Fn() -> Fut + Copy,
-    Fut: Future<Output = ()>,
+    Fut: Future<Output = Result<(), String>>,
 {
     // 20 starting points: sweeps starting at seed 1000*k, as a user with another seed list would.
     let outcomes: Vec<Outcome> = (0..20u64)

@@ -1,0 +1,17 @@
+//! The harness (checks, tokens, regressions, shrinking, sharding, snapshots) and the strategies.
+//!
+//! One test binary per area, each test file a module: linking one binary per file dominated
+//! a cold `cargo test --workspace`.
+
+mod harness_check;
+mod harness_faults;
+mod harness_regressions;
+mod harness_roundtrip;
+mod harness_sharding;
+mod harness_shrink;
+mod harness_snapshot;
+mod harness_tokens;
+mod strategies_chrome;
+mod strategies_explore;
+mod strategies_pct;
+mod strategies_proptest;

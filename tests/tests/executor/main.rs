@@ -1,0 +1,14 @@
+//! Tasks, time, lifecycle, cancellation, failures, misuse, determinism and the guide's programs.
+//!
+//! One test binary per area, each test file a module: linking one binary per file dominated
+//! a cold `cargo test --workspace`.
+
+mod cancel;
+mod determinism;
+mod failures;
+mod guide;
+mod guide_traces;
+mod lifecycle;
+mod misuse;
+mod tasks;
+mod time;

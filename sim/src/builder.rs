@@ -3,25 +3,16 @@
 use std::time::Duration;
 
 use crate::Sim;
+use crate::options::RunOptions;
 use crate::schedule::Strategy;
 use crate::trace::TraceLevel;
-
-/// Default cap on task polls per run: high enough for real programs, low enough that a spin loop
-/// is reported in well under a second.
-pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) seed: u64,
     pub(crate) strategy: Strategy,
-    pub(crate) max_steps: u64,
-    /// Nanoseconds.
-    pub(crate) max_time: u64,
     pub(crate) level: TraceLevel,
-    pub(crate) fail_on_unobserved_panic: bool,
-    pub(crate) fail_on_leftover_tasks: bool,
-    /// Nanoseconds of `block_for` one poll may spend; `u64::MAX` for no limit.
-    pub(crate) max_poll_time: u64,
+    pub(crate) options: RunOptions,
 }
 
 impl Default for Config {
@@ -29,18 +20,14 @@ impl Default for Config {
         Config {
             seed: 0,
             strategy: Strategy::random(),
-            max_steps: DEFAULT_MAX_STEPS,
-            max_time: u64::MAX - 1,
             level: TraceLevel::Full,
-            fail_on_unobserved_panic: true,
-            fail_on_leftover_tasks: false,
-            max_poll_time: u64::MAX,
+            options: RunOptions::default(),
         }
     }
 }
 
 /// Builds a [`Sim`]. Every setting has a default: seed 0, [`Strategy::random`], a step limit of
-/// [`DEFAULT_MAX_STEPS`], no virtual-time limit, the full trace, unobserved panics fail the run,
+/// [`DEFAULT_MAX_STEPS`](crate::DEFAULT_MAX_STEPS), no virtual-time limit, the full trace, unobserved panics fail the run,
 /// leftover tasks do not.
 ///
 /// ```
@@ -77,15 +64,13 @@ impl SimBuilder {
 
     /// Fail with [`crate::SimError::is_step_limit`] after this many task polls.
     pub fn max_steps(mut self, steps: u64) -> Self {
-        self.config.max_steps = steps;
+        self.config.options.max_steps = steps;
         self
     }
 
     /// Fail with [`crate::SimError::is_time_limit`] rather than let the clock pass `limit`.
     pub fn max_time(mut self, limit: Duration) -> Self {
-        self.config.max_time = u64::try_from(limit.as_nanos())
-            .unwrap_or(u64::MAX - 1)
-            .min(u64::MAX - 1);
+        self.config.options.max_time = Some(limit);
         self
     }
 
@@ -98,14 +83,14 @@ impl SimBuilder {
     /// Whether a task panic that nobody awaited fails the run (default `true`; asyncio calls it
     /// "exception was never retrieved").
     pub fn fail_on_unobserved_panic(mut self, yes: bool) -> Self {
-        self.config.fail_on_unobserved_panic = yes;
+        self.config.options.fail_on_unobserved_panic = yes;
         self
     }
 
     /// Whether tasks still alive when main returns fail the run (default `false`: they are
     /// dropped and listed in the trace).
     pub fn fail_on_leftover_tasks(mut self, yes: bool) -> Self {
-        self.config.fail_on_leftover_tasks = yes;
+        self.config.options.fail_on_leftover_tasks = yes;
         self
     }
 
@@ -122,7 +107,21 @@ impl SimBuilder {
     /// assert!(err.is_starvation());
     /// ```
     pub fn max_poll_time(mut self, limit: Duration) -> Self {
-        self.config.max_poll_time = u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX);
+        self.config.options.max_poll_time = Some(limit);
+        self
+    }
+
+    /// Every limit and policy at once (replacing those set before): what a test harness stores
+    /// and a replay token carries.
+    ///
+    /// ```
+    /// let options = sim::RunOptions::default().max_steps(10);
+    /// let mut sim = sim::Sim::builder().options(options).build();
+    /// let err = sim.run(async { loop { sim::task::yield_now().await } }).unwrap_err();
+    /// assert!(err.is_step_limit());
+    /// ```
+    pub fn options(mut self, options: RunOptions) -> Self {
+        self.config.options = options;
         self
     }
 

@@ -73,6 +73,7 @@ mod hooks;
 pub mod host;
 #[cfg(feature = "net")]
 pub mod net;
+pub mod options;
 mod panic;
 pub mod rand;
 pub mod schedule;
@@ -83,9 +84,10 @@ pub mod time;
 pub mod trace;
 mod waitlist;
 
-pub use builder::{DEFAULT_MAX_STEPS, SimBuilder};
+pub use builder::SimBuilder;
 pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
 pub use error::{BlockedTask, SimError, SimErrorKind};
+pub use options::{DEFAULT_MAX_STEPS, RunOptions};
 pub use panic::Panic;
 pub use schedule::Strategy;
 pub use sim::Sim;

@@ -16,6 +16,7 @@ use crate::builder::{Config, SimBuilder};
 use crate::context;
 use crate::core::{Core, Idle, describe_wait};
 use crate::error::{BlockedTask, SimError, SimErrorKind};
+use crate::options::RunOptions;
 use crate::panic::{Panic, QuietGuard};
 use crate::schedule::Strategy;
 use crate::task::TaskId;
@@ -74,6 +75,15 @@ impl Sim {
         &self.config.strategy
     }
 
+    /// The limits and policies every run of this `Sim` uses.
+    ///
+    /// ```
+    /// assert_eq!(sim::Sim::new(0).options(), &sim::RunOptions::default());
+    /// ```
+    pub fn options(&self) -> &RunOptions {
+        &self.config.options
+    }
+
     /// The trace of the last run (empty before the first).
     pub fn trace(&self) -> &Trace {
         &self.trace
@@ -120,7 +130,7 @@ impl Sim {
                     Idle::TimeLimit(at) => break Err(time_limit(&core, at)),
                 }
             };
-            if core.step() >= core.config.max_steps {
+            if core.step() >= core.config.options.max_steps {
                 break Err(step_limit(&core));
             }
             let Some((body, abort)) = core.begin_step(key) else {
@@ -158,7 +168,7 @@ impl Sim {
                 }
             }
             let busy = core.take_poll_busy();
-            if busy > core.config.max_poll_time {
+            if busy > core.config.options.max_poll_nanos() {
                 break Err(starvation(&core, key.id, busy));
             }
             if main_returned {
@@ -189,7 +199,7 @@ impl Sim {
         let result = match outcome {
             Ok(()) => match unobserved_panic(&core) {
                 Some(e) => Err(e),
-                None if leftovers > 0 && core.config.fail_on_leftover_tasks => {
+                None if leftovers > 0 && core.config.options.fail_on_leftover_tasks => {
                     Err(leftover_error(&core, leftovers))
                 }
                 None => Ok(output.expect("main completed")),
@@ -262,7 +272,7 @@ fn step_limit(core: &Core) -> SimError {
         SimErrorKind::StepLimit,
         format!(
             "step limit reached: {} task polls at t={} without main returning",
-            core.config.max_steps,
+            core.config.options.max_steps,
             core.now()
         ),
     )
@@ -285,7 +295,7 @@ fn time_limit(core: &Core, next: Instant) -> SimError {
         SimErrorKind::TimeLimit,
         format!(
             "virtual-time limit reached: the next timer is due at t={next}, past the limit of t={}",
-            Instant::from_nanos(core.config.max_time)
+            Instant::from_nanos(core.config.options.max_time_nanos())
         ),
     )
     .with_detail(format!(
@@ -317,7 +327,7 @@ fn main_panicked(core: &Core, p: Panic) -> SimError {
 }
 
 fn unobserved_panic(core: &Core) -> Option<SimError> {
-    if !core.config.fail_on_unobserved_panic {
+    if !core.config.options.fail_on_unobserved_panic {
         return None;
     }
     let panics = core.panics.borrow();
@@ -388,7 +398,7 @@ fn starvation(core: &Core, task: TaskId, busy: u64) -> SimError {
         format!(
             "task {label} held the executor for {} of CPU-bound work in one poll (limit {}), ending at t={}",
             Instant::from_nanos(busy),
-            Instant::from_nanos(core.config.max_poll_time),
+            Instant::from_nanos(core.config.options.max_poll_nanos()),
             core.now()
         ),
     )

@@ -44,7 +44,9 @@ impl Core {
         let next = self.timers.borrow_mut().next_deadline();
         match next {
             None | Some(u64::MAX) => Idle::Deadlock,
-            Some(d) if d > self.config.max_time => Idle::TimeLimit(Instant::from_nanos(d)),
+            Some(d) if d > self.config.options.max_time_nanos() => {
+                Idle::TimeLimit(Instant::from_nanos(d))
+            }
             Some(d) => {
                 if d > self.now.get() {
                     self.now.set(d);

@@ -65,17 +65,22 @@ pub mod channel;
 pub mod concurrency;
 mod context;
 mod core;
-mod error;
 #[cfg(feature = "fs")]
 pub mod fs;
 mod hooks;
 #[cfg(any(feature = "net", feature = "fs"))]
 pub mod host;
+mod model;
 #[cfg(feature = "net")]
 pub mod net;
-pub mod options;
-mod panic;
+pub mod options {
+    //! `RunOptions`: the limits and policies that decide a run's verdict, as one value.
+    //!
+    //! See [`RunOptions`] and the table of every option, [`OPTIONS`].
+    pub use crate::model::options::*;
+}
 pub mod rand;
+mod rt;
 pub mod schedule;
 mod sim;
 pub mod sync;
@@ -86,9 +91,7 @@ mod waitlist;
 
 pub use builder::SimBuilder;
 pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
-pub use error::{BlockedTask, SimError, SimErrorKind};
-pub use options::{DEFAULT_MAX_STEPS, RunOptions};
-pub use panic::Panic;
+pub use model::{BlockedTask, DEFAULT_MAX_STEPS, Panic, RunOptions, SimError, SimErrorKind};
 pub use schedule::Strategy;
 pub use sim::Sim;
 pub use task::{JoinError, JoinHandle, spawn, spawn_named};

@@ -15,9 +15,10 @@ use std::task::{Context, Poll};
 use crate::builder::{Config, SimBuilder};
 use crate::context;
 use crate::core::{Core, Idle, describe_wait};
-use crate::error::{BlockedTask, SimError, SimErrorKind};
+use crate::model::Panic;
+use crate::model::{BlockedTask, SimError, SimErrorKind};
 use crate::options::RunOptions;
-use crate::panic::{Panic, QuietGuard};
+use crate::rt::panic_hook::{self, QuietGuard};
 use crate::schedule::Strategy;
 use crate::task::TaskId;
 use crate::time::Instant;
@@ -151,7 +152,7 @@ impl Sim {
                     }
                     Ok(Poll::Pending) => {}
                     Err(payload) => {
-                        let p = Panic::from_payload(payload);
+                        let p = panic_hook::caught(payload);
                         core.event(EventKind::Panicked {
                             message: p.message().to_string(),
                         });

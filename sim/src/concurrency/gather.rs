@@ -218,7 +218,7 @@ impl<T, R> ChildSet<T, R> {
     fn child_failed(&mut self, err: JoinError) -> ! {
         self.tracker.detach_all();
         let err = match err.try_into_panic() {
-            Ok(panic) => panic.resume(),
+            Ok(panic) => crate::rt::panic_hook::resume(panic),
             Err(cancelled) => cancelled,
         };
         // The handles never leave the gather, so only the executor's shutdown can abort a child.

@@ -80,7 +80,7 @@ impl<F: Future> Slot<F> {
 
 fn child_failed(err: JoinError) -> ! {
     let err = match err.try_into_panic() {
-        Ok(panic) => panic.resume(),
+        Ok(panic) => crate::rt::panic_hook::resume(panic),
         Err(cancelled) => cancelled,
     };
     panic!("a child of a gather was cancelled from outside the gather: {err}")

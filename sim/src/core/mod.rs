@@ -20,7 +20,8 @@ use std::task::{Context, Poll, Waker};
 use rand_chacha::ChaCha8Rng;
 
 use crate::builder::Config;
-use crate::panic::Panic;
+use crate::model::Fnv;
+use crate::rt::panic_hook;
 use crate::schedule::{Decision, Divergence, STREAM_FAULTS, STREAM_VALUES, Scheduler, seeded_rng};
 use crate::task::raw::{Observed, RawTask};
 use crate::task::table::{Body, TaskTable, WaitKind, Waiting};
@@ -28,7 +29,7 @@ use crate::task::waker::{ForeignWakes, TaskWaker};
 use crate::task::{JoinError, ReadyQueue, TaskId, TaskInfo, TaskKey};
 use crate::time::Instant;
 use crate::time::timer_queue::TimerQueue;
-use crate::trace::{Event, EventKind, Fnv, Trace, TraceLevel};
+use crate::trace::{Event, EventKind, Trace, TraceLevel};
 
 mod choose;
 mod clock;
@@ -387,7 +388,7 @@ impl Core {
         observer: Option<Rc<dyn Observed>>,
         context: &'static str,
     ) -> JoinError {
-        let panic = Panic::from_payload(payload);
+        let panic = panic_hook::caught(payload);
         let message = if context.is_empty() {
             panic.message().to_string()
         } else {

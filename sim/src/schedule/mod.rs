@@ -13,7 +13,6 @@
 //!
 //! [`Strategy`] names a scheduler and builds a fresh one for each run from the run's seed.
 
-mod decision;
 mod fifo;
 mod pct;
 mod random;
@@ -23,7 +22,7 @@ mod seed;
 use std::fmt;
 use std::rc::Rc;
 
-pub use decision::{Decision, ParseScheduleError, Schedule};
+pub use crate::model::{Decision, Divergence, ParseScheduleError, Schedule};
 pub use pct::{DEFAULT_PCT_STEPS, DEFAULT_SPIN_LIMIT};
 pub use seed::{STREAM_FAULTS, STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
 
@@ -71,38 +70,6 @@ impl<'a> Runnable<'a> {
     /// The number of task polls so far in this run (the step about to be taken is `step() + 1`).
     pub fn step(&self) -> u64 {
         self.step
-    }
-}
-
-/// A replayed decision did not fit the running program: the program or its inputs changed since
-/// the schedule was recorded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Divergence {
-    /// Index of the decision in the schedule.
-    pub index: usize,
-    /// What the schedule recorded.
-    pub expected: Decision,
-    /// What the program offered instead.
-    pub found: String,
-}
-
-impl fmt::Display for Divergence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "decision {} of the schedule was `{}` ",
-            self.index, self.expected
-        )?;
-        match self.expected {
-            Decision::Run { task, .. } => write!(f, "(run {task})")?,
-            Decision::Preempt {
-                task: Some(task), ..
-            } => write!(f, "(switch to {task})")?,
-            Decision::Preempt { task: None, .. } => write!(f, "(keep running)")?,
-            Decision::Branch { .. } => write!(f, "(a tie between simultaneous events)")?,
-            Decision::Value { .. } => write!(f, "(a random value)")?,
-        }
-        write!(f, ", but the program offered {}", self.found)
     }
 }
 

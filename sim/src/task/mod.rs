@@ -6,8 +6,6 @@
 //! its next poll. A panic is caught per task and reaches the joiner as a [`JoinError`].
 
 mod block;
-mod id;
-mod join_error;
 mod join_handle;
 pub(crate) mod raw;
 mod ready;
@@ -19,9 +17,8 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
+pub use crate::model::{JoinError, TaskId, TaskInfo};
 pub use block::block_for;
-pub use id::{TaskId, TaskInfo};
-pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
 pub(crate) use ready::{ReadyQueue, TaskKey};
 pub use yield_now::{MaybeYield, YieldNow, maybe_yield, yield_now};

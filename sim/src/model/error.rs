@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use crate::panic::Panic;
-use crate::task::TaskInfo;
-use crate::time::Instant;
+use super::{Instant, Panic, TaskId, TaskInfo};
 
 /// What kind of failure a [`SimError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,7 +217,7 @@ impl fmt::Display for SimError {
             write!(f, "\n  {d}")?;
         }
         for b in &r.blocked {
-            let site = if b.task.id == crate::task::TaskId::MAIN {
+            let site = if b.task.id == TaskId::MAIN {
                 "the future given to Sim::run".to_string()
             } else {
                 format!(

@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use crate::schedule::Decision;
-use crate::task::TaskId;
-use crate::time::Instant;
+use super::{Decision, Instant, TaskId};
 
 /// One thing that happened in a run, stamped with virtual time, step and acting task.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,7 +100,7 @@ impl fmt::Display for EventKind {
                 write!(
                     f,
                     "blocked the executor for {}",
-                    crate::time::Instant::from_nanos(duration.as_nanos() as u64)
+                    Instant::from_nanos(duration.as_nanos() as u64)
                 )
             }
         }

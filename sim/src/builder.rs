@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use crate::Sim;
-use crate::options::RunOptions;
+use crate::model::RunOptions;
+use crate::model::TraceLevel;
 use crate::schedule::Strategy;
-use crate::trace::TraceLevel;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Config {

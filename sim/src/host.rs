@@ -28,9 +28,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::JoinHandle;
-use crate::context;
+use crate::rt::context;
 use crate::task::TaskId;
 
 /// Index of a host in the run's world.
@@ -38,7 +39,7 @@ use crate::task::TaskId;
 pub(crate) struct HostId(pub(crate) usize);
 
 pub(crate) struct HostState {
-    pub(crate) name: Rc<str>,
+    pub(crate) name: Arc<str>,
     pub(crate) up: bool,
     /// Bumped at every crash: sockets and files of an older epoch are dead.
     pub(crate) epoch: u64,
@@ -94,7 +95,7 @@ impl World {
         &self.hosts[id.0]
     }
 
-    pub(crate) fn name(&self, id: HostId) -> Rc<str> {
+    pub(crate) fn name(&self, id: HostId) -> Arc<str> {
         self.hosts[id.0].name.clone()
     }
 }
@@ -106,7 +107,7 @@ thread_local! {
 /// The world of the simulation running on this thread (a fresh one for each run).
 #[track_caller]
 pub(crate) fn world(api: &str) -> Rc<RefCell<World>> {
-    let sim_id = context::with(api, |core| core.sim_id);
+    let sim_id = context::with(api, |core| core.sim_id());
     WORLD.with(|w| {
         let mut w = w.borrow_mut();
         match &*w {
@@ -124,7 +125,7 @@ pub(crate) fn world(api: &str) -> Rc<RefCell<World>> {
 /// or create state).
 #[cfg_attr(not(feature = "net"), allow(dead_code, reason = "used by net"))]
 pub(crate) fn try_world() -> Option<Rc<RefCell<World>>> {
-    let sim_id = context::try_with(|core| core.sim_id)?;
+    let sim_id = context::try_with(|core| core.sim_id())?;
     WORLD.with(|w| {
         let w = w.try_borrow().ok()?;
         w.as_ref()
@@ -136,7 +137,7 @@ pub(crate) fn try_world() -> Option<Rc<RefCell<World>>> {
 /// The host the current task runs on.
 #[track_caller]
 pub(crate) fn current_id(api: &str) -> HostId {
-    let task = context::with(api, |core| core.current().map_or(TaskId::MAIN, |k| k.id));
+    let task = context::with(api, |core| core.current_id());
     let world = world(api);
     host_of(&world, task)
 }
@@ -164,19 +165,6 @@ pub(crate) fn host_of(world: &RefCell<World>, task: TaskId) -> HostId {
     found
 }
 
-/// True with probability `p`, as a recorded fault decision (none when `p` is 0 or 1).
-pub(crate) fn chance(p: f64) -> bool {
-    if p <= 0.0 {
-        return false;
-    }
-    if p >= 1.0 {
-        return true;
-    }
-    const SCALE: u64 = 1_000_000;
-    let threshold = (p * SCALE as f64) as u64;
-    context::with("a simulated fault", |core| core.fault(SCALE)) < threshold
-}
-
 /// A handle to a named host of the running simulation. Cheap to clone.
 ///
 /// ```
@@ -190,7 +178,7 @@ pub(crate) fn chance(p: f64) -> bool {
 #[derive(Clone)]
 pub struct Host {
     id: HostId,
-    name: Rc<str>,
+    name: Arc<str>,
     sim_id: u64,
 }
 
@@ -382,7 +370,7 @@ impl Host {
         let wakers = crate::net::state::on_crash(&world, self.id);
         #[cfg(feature = "fs")]
         crate::fs::disk::on_crash(&world, self.id);
-        let keys = context::with("Host::crash", |core| core.live_spawned());
+        let keys = context::with("Host::crash", |core| core.unfinished_spawned());
         let doomed: Vec<_> = keys
             .into_iter()
             .filter(|k| host_of(&world, k.id) == self.id)

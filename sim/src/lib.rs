@@ -63,11 +63,8 @@ pub mod asyncio;
 mod builder;
 pub mod channel;
 pub mod concurrency;
-mod context;
-mod core;
 #[cfg(feature = "fs")]
 pub mod fs;
-mod hooks;
 #[cfg(any(feature = "net", feature = "fs"))]
 pub mod host;
 mod model;
@@ -87,7 +84,6 @@ pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;
-mod waitlist;
 
 pub use builder::SimBuilder;
 pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
@@ -117,5 +113,5 @@ macro_rules! log {
 
 /// True while a simulation runs on this thread.
 pub fn in_simulation() -> bool {
-    context::in_sim()
+    rt::context::in_sim()
 }

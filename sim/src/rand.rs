@@ -16,7 +16,7 @@
 use std::convert::Infallible;
 use std::ops::{Bound, RangeBounds};
 
-use crate::context;
+use crate::rt::context;
 
 /// Types [`random`] can produce.
 pub trait Random: Sized {

@@ -45,8 +45,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 struct State<T> {
     buf: VecDeque<T>,
@@ -296,7 +296,7 @@ impl<T: Clone> Future for Recv<'_, T> {
         let this = self.get_mut();
         if !this.checked {
             this.checked = true;
-            if hooks::preemption_point(cx) {
+            if primitives::preemption_point(cx) {
                 return Poll::Pending;
             }
         }
@@ -307,7 +307,7 @@ impl<T: Clone> Future for Recv<'_, T> {
             } else {
                 s.waiters.update_waker(id, cx.waker());
                 drop(s);
-                hooks::wait_on("broadcast::Receiver::recv", None, Some(this.site));
+                primitives::wait_on("broadcast::Receiver::recv", None, Some(this.site));
                 return Poll::Pending;
             }
         }
@@ -318,7 +318,7 @@ impl<T: Clone> Future for Recv<'_, T> {
             Err(TryRecvError::Empty) => {
                 let id = this.rx.state.borrow_mut().waiters.register(cx.waker(), ());
                 this.waiter = Some(id);
-                hooks::wait_on("broadcast::Receiver::recv", None, Some(this.site));
+                primitives::wait_on("broadcast::Receiver::recv", None, Some(this.site));
                 Poll::Pending
             }
         }

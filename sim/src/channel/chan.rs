@@ -21,7 +21,7 @@
 use std::collections::VecDeque;
 use std::task::Waker;
 
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives::{WaitList, WaiterId};
 
 /// Wakers collected under a borrow, woken after it is released.
 #[derive(Default)]

@@ -30,7 +30,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::hooks;
+use crate::rt::primitives;
 
 struct Inner<T> {
     value: Option<T>,
@@ -173,7 +173,7 @@ impl<T> Future for Closed<'_, T> {
         let this = self.get_mut();
         if !this.checked {
             this.checked = true;
-            if hooks::preemption_point(cx) {
+            if primitives::preemption_point(cx) {
                 return Poll::Pending;
             }
         }
@@ -183,7 +183,7 @@ impl<T> Future for Closed<'_, T> {
         }
         i.tx_waker = Some(cx.waker().clone());
         drop(i);
-        hooks::wait_on("oneshot::Sender::closed", None, Some(this.site));
+        primitives::wait_on("oneshot::Sender::closed", None, Some(this.site));
         Poll::Pending
     }
 }
@@ -272,7 +272,7 @@ impl<T> Future for Receiver<T> {
         let this = self.get_mut();
         if !this.checked {
             this.checked = true;
-            if hooks::preemption_point(cx) {
+            if primitives::preemption_point(cx) {
                 return Poll::Pending;
             }
         }
@@ -290,7 +290,7 @@ impl<T> Future for Receiver<T> {
         }
         i.rx_waker = Some(cx.waker().clone());
         drop(i);
-        hooks::wait_on("oneshot::Receiver", None, Some(this.site));
+        primitives::wait_on("oneshot::Receiver", None, Some(this.site));
         Poll::Pending
     }
 }

@@ -5,24 +5,24 @@
 
 use std::cell::RefCell;
 use std::panic::Location;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::chan::{Chan, Grant, Wakes};
-use crate::hooks;
-use crate::waitlist::WaiterId;
+use crate::rt::primitives;
+use crate::rt::primitives::WaiterId;
 
 /// What a blocked task is reported as waiting on.
 #[derive(Clone, Copy)]
 pub(crate) struct WaitSite<'a> {
     pub(crate) op: &'static str,
-    pub(crate) name: Option<&'a Rc<str>>,
+    pub(crate) name: Option<&'a Arc<str>>,
     pub(crate) site: &'static Location<'static>,
 }
 
 impl WaitSite<'_> {
     fn note(&self) {
-        hooks::wait_on(self.op, self.name, Some(self.site));
+        primitives::wait_on(self.op, self.name, Some(self.site));
     }
 }
 
@@ -54,7 +54,7 @@ impl GetWait {
         let mut wk = Wakes::default();
         match self.step {
             Step::Idle => {
-                if hooks::preemption_point(cx) {
+                if primitives::preemption_point(cx) {
                     self.step = Step::Preempted;
                     return Poll::Pending;
                 }
@@ -132,7 +132,7 @@ impl PutWait {
     ) -> Poll<Result<(), ()>> {
         match self.step {
             Step::Idle => {
-                if hooks::preemption_point(cx) {
+                if primitives::preemption_point(cx) {
                     self.step = Step::Preempted;
                     return Poll::Pending;
                 }

@@ -39,8 +39,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 struct Shared<T> {
     value: RefCell<T>,
@@ -341,7 +341,7 @@ impl<T> Future for Changed<'_, T> {
         let this = self.get_mut();
         if !this.checked {
             this.checked = true;
-            if hooks::preemption_point(cx) {
+            if primitives::preemption_point(cx) {
                 return Poll::Pending;
             }
         }
@@ -352,7 +352,7 @@ impl<T> Future for Changed<'_, T> {
             } else {
                 s.changed.update_waker(id, cx.waker());
                 drop(s);
-                hooks::wait_on("watch::Receiver::changed", None, Some(this.site));
+                primitives::wait_on("watch::Receiver::changed", None, Some(this.site));
                 return Poll::Pending;
             }
         }
@@ -365,7 +365,7 @@ impl<T> Future for Changed<'_, T> {
         }
         this.waiter = Some(s.changed.register(cx.waker(), ()));
         drop(s);
-        hooks::wait_on("watch::Receiver::changed", None, Some(this.site));
+        primitives::wait_on("watch::Receiver::changed", None, Some(this.site));
         Poll::Pending
     }
 }
@@ -401,7 +401,7 @@ impl<T> Future for Closed<'_, T> {
         let this = self.get_mut();
         if !this.checked {
             this.checked = true;
-            if hooks::preemption_point(cx) {
+            if primitives::preemption_point(cx) {
                 return Poll::Pending;
             }
         }
@@ -417,7 +417,7 @@ impl<T> Future for Closed<'_, T> {
             None => this.waiter = Some(s.closed.register(cx.waker(), ())),
         }
         drop(s);
-        hooks::wait_on("watch::Sender::closed", None, Some(this.site));
+        primitives::wait_on("watch::Sender::closed", None, Some(this.site));
         Poll::Pending
     }
 }

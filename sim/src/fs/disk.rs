@@ -4,8 +4,8 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use crate::context;
 use crate::host::{HostId, World};
+use crate::rt::primitives;
 
 /// A change to a file's contents since its last sync.
 enum Op {
@@ -128,10 +128,10 @@ pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) {
         if n == 0 {
             continue;
         }
-        let keep = context::with("Host::crash", |core| core.fault(n as u64 + 1)) as usize;
+        let keep = primitives::fault(n as u64 + 1) as usize;
         let next = inode.write_len(keep);
         let torn = if torn_writes && next > 1 {
-            context::with("Host::crash", |core| core.fault(next as u64)) as usize
+            primitives::fault(next as u64) as usize
         } else {
             0
         };

@@ -3,15 +3,15 @@
 use std::fmt;
 use std::io::{self, SeekFrom};
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use super::{not_found, on_disk};
 
-use crate::hooks;
 use crate::host::HostId;
+use crate::rt::primitives;
 
 /// How to open a file, as `std::fs::OpenOptions`.
 ///
@@ -208,7 +208,7 @@ pub struct File {
     read: bool,
     write: bool,
     append: bool,
-    path: Rc<str>,
+    path: Arc<str>,
     yielded: bool,
 }
 
@@ -366,7 +366,7 @@ impl File {
 
     /// The preemption point of an operation that completes at once.
     fn preempt(&mut self, cx: &mut Context<'_>) -> bool {
-        if !self.yielded && hooks::preemption_point(cx) {
+        if !self.yielded && primitives::preemption_point(cx) {
             self.yielded = true;
             return true;
         }

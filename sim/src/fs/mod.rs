@@ -79,7 +79,7 @@ pub fn config() -> FsConfig {
 /// A simulated read error, as a recorded fault decision at the configured rate.
 pub(crate) fn read_fault(path: &str) -> io::Result<()> {
     let p = world("sim::fs").borrow().fs.read_errors;
-    if crate::host::chance(p) {
+    if crate::rt::primitives::chance(p) {
         crate::log!("fs: read error on {path}");
         return Err(io::Error::other(format!(
             "simulated read error on `{path}`"

@@ -3,13 +3,13 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::future::poll_fn;
 
 use super::addr::Addr;
-use crate::hooks;
 use crate::host::{HostId, World};
+use crate::rt::primitives;
 use crate::time::{self, Instant};
 
 /// The host `addr` names, seen from `me` (`localhost` is `me`).
@@ -68,12 +68,12 @@ pub(crate) fn bind_port(
 }
 
 /// Sleeps until `t` (nanoseconds), naming the wait `op` on `name` for deadlock reports.
-pub(crate) async fn wait_until(t: u64, op: &'static str, name: &Rc<str>) {
+pub(crate) async fn wait_until(t: u64, op: &'static str, name: &Arc<str>) {
     let mut sleep = time::sleep_until(Instant::from_nanos(t));
     poll_fn(|cx| {
         let r = Pin::new(&mut sleep).poll(cx);
         if r.is_pending() {
-            hooks::wait_on(op, Some(name), None);
+            primitives::wait_on(op, Some(name), None);
         }
         r
     })

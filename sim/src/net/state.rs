@@ -15,9 +15,9 @@ use std::task::Waker;
 use super::NetConfig;
 use super::addr::Addr;
 use super::resolve::crashed;
-use crate::context;
-pub(crate) use crate::host::chance;
 use crate::host::{HostId, World};
+use crate::rt::primitives;
+pub(crate) use crate::rt::primitives::chance;
 
 pub(crate) enum Payload {
     Data(Vec<u8>, usize),
@@ -108,7 +108,7 @@ pub(crate) enum Readable {
 }
 
 pub(crate) fn now() -> u64 {
-    context::with("sim::net", |core| core.now().as_nanos())
+    crate::time::now().as_nanos()
 }
 
 impl NetState {
@@ -140,7 +140,7 @@ impl NetState {
         if max <= min {
             return min;
         }
-        min + context::with("sim::net", |core| core.fault(max - min + 1))
+        min + primitives::fault(max - min + 1)
     }
 
     /// A free port on `host` from the ephemeral range.

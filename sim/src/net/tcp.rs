@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};
@@ -12,8 +12,8 @@ use futures::io::{AsyncRead, AsyncWrite};
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, resolve, wait_until};
 use super::state::{Readable, now};
-use crate::hooks;
 use crate::host::{HostId, current_id, try_world, world};
+use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};
 
 /// Accepts stream connections on an address of the calling task's host.
@@ -47,7 +47,7 @@ pub struct TcpListener {
     port: u16,
     id: u64,
     local: Addr,
-    name: Rc<str>,
+    name: Arc<str>,
 }
 
 impl TcpListener {
@@ -86,7 +86,7 @@ impl TcpListener {
             },
         );
         let local = Addr::from_rc(w.name(me), port);
-        let name: Rc<str> = local.to_string().into();
+        let name: Arc<str> = local.to_string().into();
         Ok(TcpListener {
             host: me,
             port,
@@ -147,10 +147,10 @@ impl Future for Accept<'_> {
             if let Some(s) = world.borrow_mut().net.listeners.get_mut(&key) {
                 s.wakers.register(cx.waker());
             }
-            hooks::wait_on("TcpListener::accept", Some(&l.name), None);
+            primitives::wait_on("TcpListener::accept", Some(&l.name), None);
             return Poll::Pending;
         }
-        if !self.yielded && hooks::preemption_point(cx) {
+        if !self.yielded && primitives::preemption_point(cx) {
             self.yielded = true;
             return Poll::Pending;
         }
@@ -233,7 +233,7 @@ pub struct TcpStream {
     end: usize,
     local: Addr,
     peer: Addr,
-    name: Rc<str>,
+    name: Arc<str>,
     timer: Option<Sleep>,
     read_yielded: bool,
     write_yielded: bool,
@@ -276,7 +276,7 @@ impl TcpStream {
         let addr = addr.to_addr()?;
         let world = world("TcpStream::connect");
         let me = current_id("TcpStream::connect");
-        let name: Rc<str> = addr.to_string().into();
+        let name: Arc<str> = addr.to_string().into();
         let op = "TcpStream::connect";
         let start = now();
         let (dst, syn, deadline) = {
@@ -432,7 +432,7 @@ impl AsyncRead for TcpStream {
         let readable = world.borrow().net.readable(this.conn, this.end, now());
         match readable {
             Readable::Ready => {
-                if !this.read_yielded && hooks::preemption_point(cx) {
+                if !this.read_yielded && primitives::preemption_point(cx) {
                     this.read_yielded = true;
                     return Poll::Pending;
                 }
@@ -452,7 +452,7 @@ impl AsyncRead for TcpStream {
                     .borrow_mut()
                     .net
                     .set_read_waker(this.conn, this.end, cx.waker());
-                hooks::wait_on("TcpStream::read", Some(&this.name), None);
+                primitives::wait_on("TcpStream::read", Some(&this.name), None);
                 Poll::Pending
             }
             Readable::Wait => {
@@ -461,7 +461,7 @@ impl AsyncRead for TcpStream {
                     .borrow_mut()
                     .net
                     .set_read_waker(this.conn, this.end, cx.waker());
-                hooks::wait_on("TcpStream::read", Some(&this.name), None);
+                primitives::wait_on("TcpStream::read", Some(&this.name), None);
                 Poll::Pending
             }
         }
@@ -475,7 +475,7 @@ impl AsyncWrite for TcpStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if !this.write_yielded && hooks::preemption_point(cx) {
+        if !this.write_yielded && primitives::preemption_point(cx) {
             this.write_yielded = true;
             return Poll::Pending;
         }

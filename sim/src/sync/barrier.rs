@@ -5,12 +5,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 /// Lets `n` tasks wait for each other (asyncio's `Barrier`, tokio's `Barrier`): each
 /// [`wait`](Barrier::wait) blocks until `n` tasks are waiting, then all of them pass together
@@ -42,7 +42,7 @@ use crate::waitlist::{WaitList, WaiterId};
 pub struct Barrier {
     n: usize,
     state: RefCell<State>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 struct State {
@@ -247,7 +247,7 @@ impl Future for BarrierWait<'_> {
                 Poll::Ready(r)
             }
             None => {
-                hooks::wait_on("Barrier::wait", this.barrier.name.as_ref(), Some(this.site));
+                primitives::wait_on("Barrier::wait", this.barrier.name.as_ref(), Some(this.site));
                 Poll::Pending
             }
         }

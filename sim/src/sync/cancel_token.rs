@@ -9,8 +9,8 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
 use super::preempt_once;
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 /// A cancellation request that tasks observe and act on themselves: seedloop's counterpart of
 /// catching asyncio's `CancelledError` (tokio-util's `CancellationToken`).
@@ -231,7 +231,7 @@ impl Future for Cancelled<'_> {
                 None => this.id = Some(st.waiters.register(cx.waker(), ())),
             }
         }
-        hooks::wait_on("CancelToken::cancelled", None, Some(this.site));
+        primitives::wait_on("CancelToken::cancelled", None, Some(this.site));
         Poll::Pending
     }
 }

@@ -6,13 +6,14 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::mutex::{Mutex, MutexGuard};
 use super::permits::{Acquire, Permits};
 use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 /// A condition variable for simulated tasks (asyncio's `Condition`), used with a
 /// [`Mutex`](super::Mutex): [`wait`](Condvar::wait) gives up the lock, waits for a notification,
@@ -52,7 +53,7 @@ use crate::waitlist::{WaitList, WaiterId};
 pub struct Condvar {
     /// Grant: the waiter's place in its mutex's queue; request: that mutex.
     waiters: RefCell<WaitList<WaiterId, Rc<Permits>>>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 impl Condvar {
@@ -305,7 +306,7 @@ impl<'a, T> Future for CondvarWait<'a, T> {
                     let id = this.cv.waiters.borrow_mut().register(cx.waker(), permits);
                     this.step = Step::Waiting(id);
                     drop(guard); // unlock after joining the queue, outside the borrow
-                    hooks::wait_on("Condvar::wait", this.cv.name.as_ref(), Some(this.site));
+                    primitives::wait_on("Condvar::wait", this.cv.name.as_ref(), Some(this.site));
                     return Poll::Pending;
                 }
                 Step::Waiting(id) => {
@@ -319,7 +320,11 @@ impl<'a, T> Future for CondvarWait<'a, T> {
                             list.update_waker(id, cx.waker());
                             drop(list);
                             this.step = Step::Waiting(id);
-                            hooks::wait_on("Condvar::wait", this.cv.name.as_ref(), Some(this.site));
+                            primitives::wait_on(
+                                "Condvar::wait",
+                                this.cv.name.as_ref(),
+                                Some(this.site),
+                            );
                             return Poll::Pending;
                         }
                     }

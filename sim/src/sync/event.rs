@@ -5,12 +5,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 /// A flag that tasks wait for (asyncio's `Event`). [`set`](Event::set) releases every current
 /// waiter and lets later [`wait`](Event::wait)s return at once until [`clear`](Event::clear).
@@ -33,7 +33,7 @@ use crate::waitlist::{WaitList, WaiterId};
 #[derive(Default)]
 pub struct Event {
     state: RefCell<State>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 #[derive(Default)]
@@ -189,7 +189,7 @@ impl Future for EventWait<'_> {
                 return Poll::Ready(());
             }
         }
-        hooks::wait_on("Event::wait", this.event.name.as_ref(), Some(this.site));
+        primitives::wait_on("Event::wait", this.event.name.as_ref(), Some(this.site));
         Poll::Pending
     }
 }

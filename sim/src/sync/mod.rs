@@ -79,10 +79,10 @@ pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{Acquire, Semaphore, SemaphorePermit, TryAcquireError};
 
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::Context;
 
-use crate::hooks;
+use crate::rt::primitives;
 
 /// The first-poll preemption point of an operation: true when the caller must return `Pending`
 /// (the strategy switched away; the task was already woken).
@@ -91,9 +91,9 @@ fn preempt_once(checked: &mut bool, cx: &mut Context<'_>) -> bool {
         return false;
     }
     *checked = true;
-    hooks::preemption_point(cx)
+    primitives::preemption_point(cx)
 }
 
-fn name_of(name: impl Into<String>) -> Option<Rc<str>> {
-    Some(Rc::from(name.into()))
+fn name_of(name: impl Into<String>) -> Option<Arc<str>> {
+    Some(Arc::from(name.into()))
 }

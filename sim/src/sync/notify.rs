@@ -5,12 +5,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 /// Wakes waiting tasks without carrying data (tokio's `Notify`).
 ///
@@ -38,7 +38,7 @@ use crate::waitlist::{WaitList, WaiterId};
 #[derive(Default)]
 pub struct Notify {
     state: RefCell<State>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 #[derive(Default)]
@@ -224,7 +224,7 @@ impl Future for Notified<'_> {
                 return Poll::Ready(());
             }
         }
-        hooks::wait_on(
+        primitives::wait_on(
             "Notify::notified",
             this.notify.name.as_ref(),
             Some(this.site),

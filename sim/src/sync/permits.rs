@@ -8,15 +8,15 @@
 
 use std::cell::RefCell;
 use std::panic::Location;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives;
+use crate::rt::primitives::{WaitList, WaiterId};
 
 pub(crate) struct Permits {
     state: RefCell<State>,
-    pub(crate) name: Option<Rc<str>>,
+    pub(crate) name: Option<Arc<str>>,
 }
 
 struct State {
@@ -48,7 +48,7 @@ fn wake_all(wakers: Vec<Waker>) {
 }
 
 impl Permits {
-    pub(crate) fn new(available: usize, name: Option<Rc<str>>) -> Self {
+    pub(crate) fn new(available: usize, name: Option<Arc<str>>) -> Self {
         Permits {
             state: RefCell::new(State {
                 available,
@@ -145,7 +145,7 @@ impl Acquire {
     pub(crate) fn poll(&mut self, p: &Permits, cx: &mut Context<'_>) -> Poll<()> {
         if !self.checked {
             self.checked = true;
-            if hooks::preemption_point(cx) {
+            if primitives::preemption_point(cx) {
                 return Poll::Pending;
             }
         }
@@ -168,7 +168,7 @@ impl Acquire {
             }
             Step::Done => panic!("`{}` future polled after it completed", self.op),
         }
-        hooks::wait_on(self.op, p.name.as_ref(), Some(self.site));
+        primitives::wait_on(self.op, p.name.as_ref(), Some(self.site));
         Poll::Pending
     }
 

@@ -8,7 +8,6 @@
 mod interval;
 mod sleep;
 mod timeout;
-pub(crate) mod timer_queue;
 
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ pub use interval::{Interval, interval};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
 
-use crate::context;
+use crate::rt::context;
 
 /// The current virtual time.
 ///

@@ -14,7 +14,7 @@ pub use crate::model::{Event, EventKind, LogLine, RunStats, Trace, TraceLevel};
 /// Outside a simulation.
 #[track_caller]
 pub fn log_with(text: impl FnOnce() -> String) {
-    crate::context::with("sim::log!", |core| {
+    crate::rt::context::with("sim::log!", |core| {
         if core.is_full() {
             core.event(EventKind::Log(text()));
         }

@@ -9,8 +9,8 @@ use std::task::{Context, Poll, ready};
 use super::{Queue, QueueShutDown};
 use crate::channel::chan::Wakes;
 use crate::channel::wait::{GetWait, PutWait};
-use crate::hooks;
-use crate::waitlist::WaiterId;
+use crate::rt::primitives;
+use crate::rt::primitives::WaiterId;
 
 /// Future of [`Queue::put`]: `Ok(())` once the item is in the queue, or the item back in
 /// [`QueueShutDown`].
@@ -158,7 +158,7 @@ impl<T> Future for Join<'_, T> {
         let this = self.get_mut();
         if !this.checked {
             this.checked = true;
-            if hooks::preemption_point(cx) {
+            if primitives::preemption_point(cx) {
                 return Poll::Pending;
             }
         }
@@ -179,7 +179,7 @@ impl<T> Future for Join<'_, T> {
             }
         }
         drop(t);
-        hooks::wait_on(
+        primitives::wait_on(
             "Queue::join",
             this.queue.inner.name.as_ref(),
             Some(this.site),

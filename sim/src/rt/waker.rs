@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::task::Wake;
 use std::thread::ThreadId;
 
-use super::TaskKey;
-use crate::context;
+use super::context;
+use super::ready::TaskKey;
 
 /// What every waker of one run shares: the run's identity, and the wakes that came from another
 /// thread while it ran. (Shared rather than copied into each task's waker, which stays small.)
@@ -72,7 +72,7 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let handled = context::try_with(|core| {
-            if core.sim_id == self.foreign.sim {
+            if core.sim_id() == self.foreign.sim {
                 core.wake(self.key);
                 true
             } else {

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::core::Core;
+use super::core::Core;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
@@ -60,6 +60,37 @@ pub(crate) fn with<R>(api: &str, f: impl FnOnce(&Core) -> R) -> R {
         Some(r) => r,
         None => outside(api),
     }
+}
+
+/// Runs `f` on run `sim` if it is the one running on this thread (for handles and timers that
+/// name their run).
+pub(crate) fn try_with_run<R>(sim: u64, f: impl FnOnce(&Core) -> R) -> Option<R> {
+    try_with(|core| (core.sim_id() == sim).then(|| f(core))).flatten()
+}
+
+/// Runs `f` on run `sim`, which must be the one running on this thread.
+///
+/// # Panics
+/// With a message naming `api` when it is not (the run ended, or the caller is another run or
+/// another thread).
+#[track_caller]
+pub(crate) fn with_run<R>(api: &str, sim: u64, f: impl FnOnce(&Core) -> R) -> R {
+    match try_with_run(sim, f) {
+        Some(r) => r,
+        None => not_its_run(api),
+    }
+}
+
+#[track_caller]
+#[cold]
+fn not_its_run(api: &str) -> ! {
+    panic!(
+        "`{api}` was called on a handle of a task of another run: a task and its result live as \
+         long as the `Sim::run` that spawned it, so its handles work only inside that run, on its \
+         thread. This one was kept past the end of its run, moved into another run, or sent to \
+         another thread; await or abort the task inside the run that spawned it (return its \
+         output from the run instead of the handle)."
+    )
 }
 
 #[track_caller]

@@ -119,6 +119,9 @@ pub struct Failure {
     pub step: u64,
     /// The task the failure happened in, when known.
     pub task: Option<TaskInfo>,
+    /// The task the failure started in, when known: for a panic of main that unwrapped a
+    /// task's `JoinError`, that task ([`sim::SimError::cause`]).
+    pub cause: Option<TaskInfo>,
 }
 
 impl Failure {
@@ -143,6 +146,7 @@ impl Failure {
             time: e.time(),
             step: e.step(),
             task: e.task().cloned(),
+            cause: e.cause().cloned(),
         }
     }
 
@@ -158,19 +162,25 @@ impl Failure {
             time: stats.end_time,
             step: stats.steps,
             task: trace.task(TaskId::MAIN).cloned(),
+            cause: None,
         }
     }
 
-    /// For a panic of main caused by a panic in a task it awaited: that task's panic
-    /// (the first task other than main that panicked), from a full trace.
+    /// For a panic of main caused by a panic in a task it awaited: that task's panic, from a
+    /// full trace. The executor names the task ([`Failure::cause`]); panics that were caught
+    /// and handled earlier are not it.
     pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<&'t Event> {
         if self.kind != FailureKind::Panic {
             return None;
         }
-        trace.events().iter().find(|e| {
-            matches!(e.kind, EventKind::Panicked { .. })
-                && e.task.is_some_and(|t| t != TaskId::MAIN)
-        })
+        let cause = self.cause.as_ref().map(|c| c.id)?;
+        if cause == TaskId::MAIN {
+            return None;
+        }
+        trace
+            .events()
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::Panicked { .. }) && e.task == Some(cause))
     }
 }
 

@@ -350,14 +350,15 @@ impl File {
         f: impl FnOnce(&mut super::disk::Inode) -> io::Result<R>,
     ) -> io::Result<R> {
         let world = crate::host::world(api);
-        let mut w = world.borrow_mut();
-        if w.hosts[self.host.0].epoch != self.epoch {
+        let (hosts, mut disks) = world.with::<super::disk::Disks>();
+        if hosts.host(self.host).epoch != self.epoch {
             return Err(io::Error::other(format!(
                 "`{}` was opened before its host crashed; open it again",
                 self.path
             )));
         }
-        let node = w.disks[self.host.0]
+        let node = disks
+            .of(self.host)
             .inodes
             .get_mut(&self.inode)
             .ok_or_else(|| not_found(&self.path))?;

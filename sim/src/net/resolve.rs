@@ -8,12 +8,13 @@ use std::sync::Arc;
 use futures::future::poll_fn;
 
 use super::addr::Addr;
-use crate::host::{HostId, World};
+use super::state::NetWorld;
+use crate::host::HostId;
 use crate::rt::primitives;
 use crate::time::{self, Instant};
 
 /// The host `addr` names, seen from `me` (`localhost` is `me`).
-pub(crate) fn resolve(w: &World, me: HostId, addr: &Addr) -> io::Result<HostId> {
+pub(crate) fn resolve(w: &NetWorld<'_>, me: HostId, addr: &Addr) -> io::Result<HostId> {
     if addr.host() == "localhost" {
         return Ok(me);
     }
@@ -32,11 +33,11 @@ pub(crate) fn resolve(w: &World, me: HostId, addr: &Addr) -> io::Result<HostId> 
 
 /// The port to bind on `me` for `addr`: the host part must be `me`'s own.
 pub(crate) fn bind_port(
-    w: &mut World,
+    w: &mut NetWorld<'_>,
     me: HostId,
     addr: &Addr,
     api: &str,
-    taken: impl Fn(&World, u16) -> bool,
+    taken: impl Fn(&NetWorld<'_>, u16) -> bool,
 ) -> io::Result<u16> {
     let own = w.name(me);
     if !matches!(addr.host(), "0.0.0.0" | "localhost") && addr.host() != &*own {

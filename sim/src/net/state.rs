@@ -7,15 +7,18 @@
 //!
 //! Methods return wakers instead of waking, so callers wake after releasing the world's borrow.
 
-use std::cell::RefCell;
+use std::any::Any;
+use std::cell::RefMut;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io;
+use std::sync::Arc;
 use std::task::Waker;
 
 use super::NetConfig;
 use super::addr::Addr;
 use super::resolve::crashed;
-use crate::host::{HostId, World};
+use crate::host::{HostId, WorldRef};
+use crate::rt::hosts::{HostPlugin, HostState, Hosts};
 use crate::rt::primitives;
 pub(crate) use crate::rt::primitives::chance;
 
@@ -572,41 +575,106 @@ impl NetState {
     }
 }
 
-/// A host crashed: its sockets vanish, stream peers get a reset. Returns wakers to wake.
-pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) -> Vec<Waker> {
-    let now = now();
-    let mut w = world.borrow_mut();
-    let net = &mut w.net;
-    let mut wakers = Vec::new();
-    net.listeners.retain(|(h, _), _| *h != host);
-    net.udp.retain(|(h, _), _| *h != host);
-    let ids: Vec<u64> = net.conns.keys().copied().collect();
-    for id in ids {
-        for i in 0..2 {
-            let (mine, peer_open) = {
-                let c = &net.conns[&id];
-                (c.ends[i].host == host && c.ends[i].open, c.ends[1 - i].open)
-            };
-            if !mine {
-                continue;
-            }
-            {
-                let e = &mut net.conns.get_mut(&id).expect("listed").ends[i];
-                e.open = false;
-                e.waker = None;
-                e.incoming.clear();
-            }
-            if peer_open {
-                wakers.extend(net.send(id, 1 - i, Payload::Rst, now));
-            }
-        }
-        if net
-            .conns
-            .get(&id)
-            .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
-        {
-            net.conns.remove(&id);
-        }
+impl HostPlugin for NetState {
+    /// First: a crash cuts the host off before anything else of it is undone.
+    fn crash_order(&self) -> u32 {
+        0
     }
-    wakers
+
+    /// A host crashed: its sockets vanish, stream peers get a reset. Returns wakers to wake.
+    fn on_crash(&mut self, host: HostId, _hosts: &Hosts) -> Vec<Waker> {
+        let now = now();
+        let net = self;
+        let mut wakers = Vec::new();
+        net.listeners.retain(|(h, _), _| *h != host);
+        net.udp.retain(|(h, _), _| *h != host);
+        let ids: Vec<u64> = net.conns.keys().copied().collect();
+        for id in ids {
+            for i in 0..2 {
+                let (mine, peer_open) = {
+                    let c = &net.conns[&id];
+                    (c.ends[i].host == host && c.ends[i].open, c.ends[1 - i].open)
+                };
+                if !mine {
+                    continue;
+                }
+                {
+                    let e = &mut net.conns.get_mut(&id).expect("listed").ends[i];
+                    e.open = false;
+                    e.waker = None;
+                    e.incoming.clear();
+                }
+                if peer_open {
+                    wakers.extend(net.send(id, 1 - i, Payload::Rst, now));
+                }
+            }
+            if net
+                .conns
+                .get(&id)
+                .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
+            {
+                net.conns.remove(&id);
+            }
+        }
+        wakers
+    }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// The network of the run on this thread: its hosts and its state, borrowed together.
+pub(crate) struct Net(WorldRef);
+
+/// A borrow of [`Net`].
+pub(crate) struct NetWorld<'a> {
+    hosts: RefMut<'a, Hosts>,
+    pub(crate) net: RefMut<'a, NetState>,
+}
+
+impl Net {
+    pub(crate) fn borrow(&self) -> NetWorld<'_> {
+        self.borrow_mut()
+    }
+
+    pub(crate) fn borrow_mut(&self) -> NetWorld<'_> {
+        let (hosts, net) = self.0.with::<NetState>();
+        NetWorld { hosts, net }
+    }
+
+    /// `None` when the world is borrowed already (for `Drop`).
+    pub(crate) fn try_borrow_mut(&self) -> Option<NetWorld<'_>> {
+        let w = self.0.try_borrow_mut()?;
+        let (hosts, net) = RefMut::map_split(w, |w| w.split::<NetState>());
+        Some(NetWorld { hosts, net })
+    }
+}
+
+impl NetWorld<'_> {
+    pub(crate) fn host(&self, id: HostId) -> &HostState {
+        self.hosts.host(id)
+    }
+
+    pub(crate) fn name(&self, id: HostId) -> Arc<str> {
+        self.hosts.name(id)
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<HostId> {
+        self.hosts.lookup(name)
+    }
+}
+
+/// The network of the run on this thread.
+///
+/// # Panics
+/// Outside a simulation, naming `api`.
+#[track_caller]
+pub(crate) fn world(api: &str) -> Net {
+    Net(crate::host::world(api))
+}
+
+/// The network of the run on this thread, if there is one (for `Drop`, which must not panic).
+pub(crate) fn try_world() -> Option<Net> {
+    crate::rt::hosts::try_world().map(Net)
 }

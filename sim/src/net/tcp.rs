@@ -11,8 +11,8 @@ use futures::io::{AsyncRead, AsyncWrite};
 
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, resolve, wait_until};
-use super::state::{Readable, now};
-use crate::host::{HostId, current_id, try_world, world};
+use super::state::{Readable, now, try_world, world};
+use crate::host::{HostId, current_id};
 use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};
 
@@ -176,7 +176,7 @@ impl Future for Accept<'_> {
 impl Drop for TcpListener {
     fn drop(&mut self) {
         let Some(world) = try_world() else { return };
-        let Ok(mut w) = world.try_borrow_mut() else {
+        let Some(mut w) = world.try_borrow_mut() else {
             return;
         };
         let key = (self.host, self.port);
@@ -408,7 +408,7 @@ impl Drop for PendingEnd {
 
 fn close_end(conn: u64, end: usize) {
     let Some(world) = try_world() else { return };
-    let Ok(mut w) = world.try_borrow_mut() else {
+    let Some(mut w) = world.try_borrow_mut() else {
         return;
     };
     let waker = w.net.close(conn, end, now());

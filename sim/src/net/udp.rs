@@ -9,8 +9,8 @@ use std::task::{Context, Poll};
 
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, crashed, resolve};
-use super::state::{UdpState, chance, now};
-use crate::host::{HostId, current_id, try_world, world};
+use super::state::{UdpState, chance, now, try_world, world};
+use crate::host::{HostId, current_id};
 use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};
 
@@ -247,7 +247,7 @@ impl Future for RecvFrom<'_> {
 impl Drop for UdpSocket {
     fn drop(&mut self) {
         let Some(world) = try_world() else { return };
-        let Ok(mut w) = world.try_borrow_mut() else {
+        let Some(mut w) = world.try_borrow_mut() else {
             return;
         };
         let key = (self.host, self.port);

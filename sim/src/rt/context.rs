@@ -45,6 +45,23 @@ pub(crate) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     })
 }
 
+/// The run on this thread, to keep across a borrow (the hosts' world).
+pub(crate) fn try_current() -> Option<Rc<Core>> {
+    CURRENT.with(|c| c.try_borrow().ok()?.clone())
+}
+
+/// See [`try_current`].
+///
+/// # Panics
+/// With a message naming `api` when no simulation is running.
+#[track_caller]
+pub(crate) fn current(api: &str) -> Rc<Core> {
+    match try_current() {
+        Some(core) => core,
+        None => outside(api),
+    }
+}
+
 /// True when a simulation is running on this thread.
 pub(crate) fn in_sim() -> bool {
     try_with(|_| ()).is_some()

@@ -12,6 +12,7 @@
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
+use super::hosts::World;
 use super::ready::{ReadyQueue, TaskKey};
 use super::streams::{Stream, ValueStream};
 use super::table::TaskTable;
@@ -113,6 +114,8 @@ pub(crate) struct Core {
     pub(super) poll_busy: Cell<u64>,
     /// True at [`TraceLevel::Full`]: events are recorded.
     pub(super) full: bool,
+    /// The run's hosts and what `net` and `fs` attach to them.
+    pub(super) world: RefCell<World>,
 }
 
 impl Core {
@@ -147,6 +150,7 @@ impl Core {
             recent: RefCell::new([None; 8]),
             poll_busy: Cell::new(0),
             full,
+            world: RefCell::default(),
         }
     }
 

@@ -20,6 +20,7 @@ mod clock;
 pub(crate) mod context;
 mod core;
 mod failure;
+pub(crate) mod hosts;
 pub(crate) mod panic_hook;
 pub(crate) mod primitives;
 pub(crate) mod raw;

@@ -19,6 +19,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Waker;
 
+use super::hosts::HostId;
 use super::raw::RawTask;
 use super::ready::TaskKey;
 use crate::model::{Instant, TaskId};
@@ -128,6 +129,8 @@ pub(crate) struct Slot {
     pub(crate) waits: WaitNotes,
     /// Its panic in the run's panic records, to mark observed when its joiner takes it.
     pub(crate) panic: Option<usize>,
+    /// The host it runs on (its spawner's, unless spawned on another).
+    pub(crate) host: HostId,
 }
 
 impl Slot {
@@ -141,6 +144,7 @@ impl Slot {
             joiner: None,
             waits: WaitNotes::None,
             panic: None,
+            host: HostId::MAIN,
         }
     }
 }
@@ -152,12 +156,19 @@ pub(crate) struct TaskTable {
 }
 
 impl TaskTable {
-    /// Fills a free slot with task `id` in `state`.
-    pub(crate) fn insert(&mut self, id: TaskId, state: TaskState, handle: bool) -> TaskKey {
+    /// Fills a free slot with task `id` in `state`, on `host`.
+    pub(crate) fn insert(
+        &mut self,
+        id: TaskId,
+        state: TaskState,
+        handle: bool,
+        host: HostId,
+    ) -> TaskKey {
         let slot = Slot {
             id,
             state,
             handle,
+            host,
             ..Slot::free()
         };
         let index = match self.free.pop() {
@@ -276,11 +287,11 @@ mod tests {
     #[test]
     fn a_freed_slot_is_reused_under_a_new_key() {
         let mut t = TaskTable::default();
-        let main = t.insert(TaskId::MAIN, TaskState::Main, false);
-        let a = t.insert(TaskId::from_u64(1), TaskState::Polling, true);
+        let main = t.insert(TaskId::MAIN, TaskState::Main, false, HostId::MAIN);
+        let a = t.insert(TaskId::from_u64(1), TaskState::Polling, true, HostId::MAIN);
         assert!(t.remove(a).is_some());
         assert!(t.get(a).is_none() && t.remove(a).is_none());
-        let b = t.insert(TaskId::from_u64(2), TaskState::Polling, true);
+        let b = t.insert(TaskId::from_u64(2), TaskState::Polling, true, HostId::MAIN);
         assert_eq!(b.slot, a.slot);
         assert!(t.get(a).is_none() && t.get(b).is_some());
         assert_eq!(t.unfinished_spawned(), [b]);

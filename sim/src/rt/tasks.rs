@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::core::{Core, Delivered, PanicRecord};
+use super::hosts::HostId;
 use super::panic_hook;
 use super::raw::{Dropped, RawTask};
 use super::ready::TaskKey;
@@ -49,10 +50,10 @@ impl Core {
 
     /// Registers main (task 0, slot 0) and returns its waker.
     pub(super) fn register_main(&self, site: &'static Location<'static>) -> (TaskKey, Waker) {
-        let key = self
-            .tasks
-            .borrow_mut()
-            .insert(TaskId::MAIN, TaskState::Main, false);
+        let key =
+            self.tasks
+                .borrow_mut()
+                .insert(TaskId::MAIN, TaskState::Main, false, HostId::MAIN);
         debug_assert_eq!(key.slot, 0);
         self.trace.borrow_mut().tasks.push(TaskInfo {
             id: TaskId::MAIN,
@@ -64,16 +65,21 @@ impl Core {
         (key, self.waker_for(key))
     }
 
-    /// Adds a task whose `JoinHandle` the caller makes; it first runs when the spawner
-    /// suspends.
+    /// Adds a task whose `JoinHandle` the caller makes, on `host` (`None`: the spawner's); it
+    /// first runs when the spawner suspends.
     pub(crate) fn spawn(
         &self,
         task: Pin<Box<dyn RawTask>>,
         name: Option<Box<str>>,
         site: &'static Location<'static>,
+        host: Option<HostId>,
     ) -> TaskKey {
         let id = TaskId::from_u64(self.trace.borrow().tasks.len() as u64);
-        let key = self.tasks.borrow_mut().insert(id, TaskState::Polling, true);
+        let host = host.unwrap_or_else(|| self.current_host());
+        let key = self
+            .tasks
+            .borrow_mut()
+            .insert(id, TaskState::Polling, true, host);
         let body = Body {
             task,
             waker: self.waker_for(key),
@@ -139,15 +145,6 @@ impl Core {
             .borrow()
             .get(key)
             .is_none_or(|s| matches!(s.state, TaskState::Finished(_)))
-    }
-
-    /// Unfinished tasks other than main, in spawn order (what a crashing host aborts).
-    #[cfg_attr(
-        not(any(feature = "net", feature = "fs")),
-        expect(dead_code, reason = "used by hosts")
-    )]
-    pub(crate) fn unfinished_spawned(&self) -> Vec<TaskKey> {
-        self.tasks.borrow().unfinished_spawned()
     }
 
     /// Notes what the current task is about to wait on (cleared at its next poll).

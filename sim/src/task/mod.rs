@@ -18,6 +18,7 @@ pub use join_handle::{AbortHandle, JoinHandle};
 pub use yield_now::{MaybeYield, YieldNow, maybe_yield, yield_now};
 
 use crate::rt::context;
+use crate::rt::hosts::HostId;
 use crate::rt::raw::TaskCell;
 
 /// Spawns `fut` as a new task and returns its [`JoinHandle`]. No `Send` bound: everything runs on
@@ -81,8 +82,26 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    spawn_on(api, fut, name, site, None)
+}
+
+/// [`spawn_inner`] on `host` (`None`: the spawner's host).
+#[track_caller]
+pub(crate) fn spawn_on<F>(
+    api: &str,
+    fut: F,
+    name: Option<Box<str>>,
+    site: &'static Location<'static>,
+    host: Option<HostId>,
+) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
     let task = Box::pin(TaskCell::new(fut));
-    let (sim, key) = context::with(api, |core| (core.sim_id(), core.spawn(task, name, site)));
+    let (sim, key) = context::with(api, |core| {
+        (core.sim_id(), core.spawn(task, name, site, host))
+    });
     JoinHandle::new(sim, key)
 }
 

@@ -4,7 +4,8 @@
 //! - [`preemption_point`]: at an operation's first poll, an exploring strategy may switch tasks;
 //! - [`wait_on`]: name what the task is about to wait on, for deadlock reports;
 //! - [`branch`], [`fault`], [`chance`]: recorded choices (ties, injected faults);
-//! - [`WaitList`]: the FIFO queue of waiters with direct hand-off (see [`super::waiters`]).
+//! - [`WaitList`] and [`WaitSlot`]: the FIFO queue of waiters with direct hand-off, and the one
+//!   state machine every waiting future is built on (see [`super::waiters`]).
 //!
 //! A primitive's waiting future follows one pattern (its state behind the primitive's lock):
 //!
@@ -12,11 +13,12 @@
 //! if slot.preempt(cx) { return Pending }                 // first poll only
 //! lock the state
 //! match slot.poll(&mut state.waiters, cx.waker()) {      // waiting: a grant yet?
-//!     Polled::Granted(g) => Ready(use g),
-//!     Polled::Waiting => { unlock; slot.note(name); Pending }
-//!     Polled::Idle => if <can complete now> { Ready } else { slot.join(..); unlock; note; Pending }
+//!     Handed::Grant(g) => Ready(use g),
+//!     Handed::NotYet => { unlock; slot.note(name); Pending }
+//!     Handed::NotQueued => if <can complete now> { Ready }
+//!                          else { slot.join(&mut state.waiters, ..); unlock; note; Pending }
 //! }
-//! on drop: lock; if let Some(g) = slot.cancel(&mut state.waiters) { pass g on }
+//! on drop: if slot.is_waiting() { lock; if let Some(g) = slot.cancel(..) { pass g on } }
 //! ```
 
 use std::panic::Location;
@@ -27,7 +29,7 @@ use super::context;
 use super::table::WaitKind;
 use crate::model::{EventKind, Panic, TaskId};
 
-pub(crate) use super::waiters::{WaitList, WaiterId};
+pub(crate) use super::waiters::{Handed, WaitList, WaitSlot, WaiterId};
 
 /// The preemption point inside `sim` operations: returns true (after arranging to be woken)
 /// when the strategy switches away; the caller then returns `Pending` and retries on its next

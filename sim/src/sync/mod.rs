@@ -80,19 +80,6 @@ pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{Acquire, Semaphore, SemaphorePermit, TryAcquireError};
 
 use std::sync::Arc;
-use std::task::Context;
-
-use crate::rt::primitives;
-
-/// The first-poll preemption point of an operation: true when the caller must return `Pending`
-/// (the strategy switched away; the task was already woken).
-fn preempt_once(checked: &mut bool, cx: &mut Context<'_>) -> bool {
-    if *checked {
-        return false;
-    }
-    *checked = true;
-    primitives::preemption_point(cx)
-}
 
 fn name_of(name: impl Into<String>) -> Option<Arc<str>> {
     Some(Arc::from(name.into()))

@@ -46,7 +46,7 @@ pub use error::{QueueShutDown, TaskDoneError, TryGetError, TryPutError};
 pub use ops::{Get, Join, Put};
 
 use super::chan::{Chan, Wakes};
-use super::wait::WaitSite;
+use super::pending::WaitSite;
 use crate::rt::primitives::WaitList;
 
 /// asyncio's `Queue`: a FIFO queue of at most `maxsize` items (0 = unbounded) between tasks,

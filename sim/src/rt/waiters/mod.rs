@@ -1,5 +1,6 @@
 //! A FIFO list of waiters with direct hand-off: the building block of every blocking `sim`
-//! primitive (locks, semaphores, events, channels, queues).
+//! primitive (locks, semaphores, events, channels, queues), and [`WaitSlot`], the state machine
+//! of one waiting future on it.
 //!
 //! A waiter is *waiting* until the resource is handed to it (`grant_front`/`grant_all`), then
 //! *granted* until its future takes the grant (`take_grant`). Hand-off is direct: a released
@@ -13,14 +14,18 @@
 //! `G` is what a waiter is handed (`()` for a lock, a permit count, a queue item); `M` is what it
 //! asked for (e.g. how many permits), visible to the primitive while it waits.
 
+mod slot;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::task::Waker;
+
+pub(crate) use slot::{Handed, WaitSlot};
 
 /// Identifies a waiter in one list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct WaiterId(u64);
 
-struct Waiting<M> {
+struct Waiter<M> {
     id: WaiterId,
     waker: Waker,
     meta: M,
@@ -31,7 +36,7 @@ struct Waiting<M> {
 /// binary-searched; grants not yet taken sit in a map.
 pub(crate) struct WaitList<G, M = ()> {
     next: u64,
-    waiting: VecDeque<Waiting<M>>,
+    waiting: VecDeque<Waiter<M>>,
     granted: BTreeMap<WaiterId, G>,
 }
 
@@ -54,7 +59,7 @@ impl<G, M> WaitList<G, M> {
     pub(crate) fn register(&mut self, waker: &Waker, meta: M) -> WaiterId {
         let id = WaiterId(self.next);
         self.next += 1;
-        self.waiting.push_back(Waiting {
+        self.waiting.push_back(Waiter {
             id,
             waker: waker.clone(),
             meta,

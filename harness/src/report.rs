@@ -24,7 +24,7 @@ use std::fmt;
 
 use sim::Trace;
 use sim::task::TaskId;
-use sim::trace::{Event, EventKind};
+use sim::trace::{EventKind, TraceEvent};
 
 use crate::sweep::{Failure, FailureKind};
 use crate::token::Token;
@@ -235,7 +235,7 @@ impl fmt::Display for Report {
             return self.fmt_diverged(f);
         }
         match fl.origin(&self.trace) {
-            Some(Event {
+            Some(TraceEvent {
                 task: Some(task),
                 time,
                 step,

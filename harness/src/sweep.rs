@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sim::task::{TaskId, TaskInfo};
 use sim::time::Instant;
-use sim::trace::{Event, EventKind};
+use sim::trace::{EventKind, TraceEvent};
 use sim::{DEFAULT_MAX_STEPS, Sim, SimError, SimErrorKind, Strategy, Trace, TraceLevel};
 
 /// What a test body may return: `()` or a `Result` whose `Err` fails the run.
@@ -169,7 +169,7 @@ impl Failure {
     /// For a panic of main caused by a panic in a task it awaited: that task's panic, from a
     /// full trace. The executor names the task ([`Failure::cause`]); panics that were caught
     /// and handled earlier are not it.
-    pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<&'t Event> {
+    pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<&'t TraceEvent> {
         if self.kind != FailureKind::Panic {
             return None;
         }

@@ -6,7 +6,7 @@ use super::{Decision, Instant, TaskId};
 
 /// One thing that happened in a run, stamped with virtual time, step and acting task.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
+pub struct TraceEvent {
     /// Polls completed before this event (the step in progress while a task runs).
     pub step: u64,
     /// Virtual time of the event.
@@ -17,7 +17,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// What an [`Event`] records.
+/// What a [`TraceEvent`] records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {

@@ -19,7 +19,7 @@ mod trace;
 
 pub use decision::{Decision, Divergence, ParseScheduleError, Schedule};
 pub use error::{BlockedTask, SimError, SimErrorKind};
-pub use event::{Event, EventKind};
+pub use event::{EventKind, TraceEvent};
 pub use id::{TaskId, TaskInfo};
 pub use instant::Instant;
 pub use join_error::JoinError;

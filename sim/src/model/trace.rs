@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::{Event, EventKind, Instant, Schedule, TaskId, TaskInfo};
+use super::{EventKind, Instant, Schedule, TaskId, TaskInfo, TraceEvent};
 
 /// How much a run records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub struct LogLine {
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub(crate) level: TraceLevel,
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: Vec<TraceEvent>,
     pub(crate) schedule: Schedule,
     pub(crate) tasks: Vec<TaskInfo>,
     pub(crate) stats: RunStats,
@@ -77,7 +77,7 @@ impl Trace {
     }
 
     /// All events in order (empty at [`TraceLevel::Decisions`]).
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &[TraceEvent] {
         &self.events
     }
 
@@ -139,7 +139,7 @@ impl Trace {
     }
 
     /// One event as its text line.
-    pub fn render(&self, e: &Event) -> String {
+    pub fn render(&self, e: &TraceEvent) -> String {
         let who = match e.task {
             Some(t) => self.label(t),
             None => "sim".to_string(),

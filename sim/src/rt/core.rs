@@ -20,7 +20,7 @@ use super::timers::TimerQueue;
 use super::waker::ForeignWakes;
 use super::{RunSetup, Scheduler};
 use crate::model::{
-    Decision, Divergence, Event, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace,
+    Decision, Divergence, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace, TraceEvent,
     TraceLevel,
 };
 
@@ -210,7 +210,7 @@ impl Core {
 
     #[inline(never)]
     fn push_event(&self, kind: EventKind) {
-        let e = Event {
+        let e = TraceEvent {
             step: self.step.get(),
             time: self.now(),
             task: self.current.get().map(|k| k.id),

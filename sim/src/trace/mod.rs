@@ -6,17 +6,13 @@
 //! ready for snapshot tests. [`Trace::digest`] hashes that text. Write your own lines into it
 //! with [`crate::log!`].
 
-pub use crate::model::{Event, EventKind, LogLine, RunStats, Trace, TraceLevel};
+pub(crate) mod log;
 
-/// Implementation of [`crate::log!`]: records `text()` when the run keeps a full trace.
-///
-/// # Panics
-/// Outside a simulation.
-#[track_caller]
-pub fn log_with(text: impl FnOnce() -> String) {
-    crate::rt::context::with("sim::log!", |core| {
-        if core.is_full() {
-            core.event(EventKind::Log(text()));
-        }
-    });
-}
+pub use crate::model::{EventKind, LogLine, RunStats, Trace, TraceEvent, TraceLevel};
+
+/// The old name of [`TraceEvent`] (renamed so it does not read like [`crate::sync::Event`]).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `TraceEvent`; `sync::Event` is the asyncio primitive"
+)]
+pub type Event = TraceEvent;

@@ -69,6 +69,7 @@ mod resolve;
 pub(crate) mod state;
 mod tcp;
 mod udp;
+mod world;
 
 pub use crate::host::{Host, host};
 pub use addr::{Addr, ToAddr};
@@ -77,7 +78,7 @@ pub use tcp::{Accept, TcpListener, TcpStream};
 pub use udp::{RecvFrom, UdpSocket};
 
 use crate::host::HostId;
-use state::{NetWorld, world};
+use world::{NetWorld, world};
 
 /// Sets how links behave from now on (messages already in flight keep their arrival times).
 ///
@@ -128,7 +129,7 @@ fn cut(w: &mut NetWorld<'_>, from: HostId, to: HostId) {
     crate::log!("net: partition {f} -> {t} ({lost} datagrams in flight lost)");
 }
 
-fn heal(world: &state::Net, from: HostId, to: HostId) {
+fn heal(world: &world::Net, from: HostId, to: HostId) {
     let wakers = {
         let mut w = world.borrow_mut();
         let wakers = w.net.repair(from, to);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::future::poll_fn;
 
 use super::addr::Addr;
-use super::state::NetWorld;
+use super::world::NetWorld;
 use crate::host::HostId;
 use crate::rt::primitives;
 use crate::time::{self, Instant};

@@ -6,19 +6,16 @@
 //! stream segments (repair stamps them with a fresh latency) and drops the datagrams.
 //!
 //! Methods return wakers instead of waking, so callers wake after releasing the world's borrow.
+//! How the state attaches to the run (and crashes with a host) is in `world.rs`.
 
-use std::any::Any;
-use std::cell::RefMut;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io;
-use std::sync::Arc;
 use std::task::Waker;
 
 use super::NetConfig;
 use super::addr::Addr;
 use super::resolve::crashed;
-use crate::host::{HostId, WorldRef};
-use crate::rt::hosts::{HostPlugin, HostState, Hosts};
+use crate::host::HostId;
 use crate::rt::primitives;
 pub(crate) use crate::rt::primitives::chance;
 
@@ -182,7 +179,13 @@ impl NetState {
     }
 
     /// Queues `payload` for end `to` of `conn`, sent at `now` by the other end.
-    fn send(&mut self, conn: u64, to: usize, payload: Payload, now: u64) -> Option<Waker> {
+    pub(super) fn send(
+        &mut self,
+        conn: u64,
+        to: usize,
+        payload: Payload,
+        now: u64,
+    ) -> Option<Waker> {
         let (from_host, to_host) = {
             let c = self.conns.get(&conn)?;
             (c.ends[1 - to].host, c.ends[to].host)
@@ -575,14 +578,9 @@ impl NetState {
     }
 }
 
-impl HostPlugin for NetState {
-    /// First: a crash cuts the host off before anything else of it is undone.
-    fn crash_order(&self) -> u32 {
-        0
-    }
-
+impl NetState {
     /// A host crashed: its sockets vanish, stream peers get a reset. Returns wakers to wake.
-    fn on_crash(&mut self, host: HostId, _hosts: &Hosts) -> Vec<Waker> {
+    pub(super) fn crash(&mut self, host: HostId) -> Vec<Waker> {
         let now = now();
         let net = self;
         let mut wakers = Vec::new();
@@ -618,63 +616,4 @@ impl HostPlugin for NetState {
         }
         wakers
     }
-
-    fn as_any(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
-/// The network of the run on this thread: its hosts and its state, borrowed together.
-pub(crate) struct Net(WorldRef);
-
-/// A borrow of [`Net`].
-pub(crate) struct NetWorld<'a> {
-    hosts: RefMut<'a, Hosts>,
-    pub(crate) net: RefMut<'a, NetState>,
-}
-
-impl Net {
-    pub(crate) fn borrow(&self) -> NetWorld<'_> {
-        self.borrow_mut()
-    }
-
-    pub(crate) fn borrow_mut(&self) -> NetWorld<'_> {
-        let (hosts, net) = self.0.with::<NetState>();
-        NetWorld { hosts, net }
-    }
-
-    /// `None` when the world is borrowed already (for `Drop`).
-    pub(crate) fn try_borrow_mut(&self) -> Option<NetWorld<'_>> {
-        let w = self.0.try_borrow_mut()?;
-        let (hosts, net) = RefMut::map_split(w, |w| w.split::<NetState>());
-        Some(NetWorld { hosts, net })
-    }
-}
-
-impl NetWorld<'_> {
-    pub(crate) fn host(&self, id: HostId) -> &HostState {
-        self.hosts.host(id)
-    }
-
-    pub(crate) fn name(&self, id: HostId) -> Arc<str> {
-        self.hosts.name(id)
-    }
-
-    pub(crate) fn lookup(&self, name: &str) -> Option<HostId> {
-        self.hosts.lookup(name)
-    }
-}
-
-/// The network of the run on this thread.
-///
-/// # Panics
-/// Outside a simulation, naming `api`.
-#[track_caller]
-pub(crate) fn world(api: &str) -> Net {
-    Net(crate::host::world(api))
-}
-
-/// The network of the run on this thread, if there is one (for `Drop`, which must not panic).
-pub(crate) fn try_world() -> Option<Net> {
-    crate::rt::hosts::try_world().map(Net)
 }

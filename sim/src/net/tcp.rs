@@ -11,7 +11,8 @@ use futures::io::{AsyncRead, AsyncWrite};
 
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, resolve, wait_until};
-use super::state::{Readable, now, try_world, world};
+use super::state::{Readable, now};
+use super::world::{try_world, world};
 use crate::host::{HostId, current_id};
 use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};

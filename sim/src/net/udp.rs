@@ -9,7 +9,8 @@ use std::task::{Context, Poll};
 
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, crashed, resolve};
-use super::state::{UdpState, chance, now, try_world, world};
+use super::state::{UdpState, chance, now};
+use super::world::{try_world, world};
 use crate::host::{HostId, current_id};
 use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};

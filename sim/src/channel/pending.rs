@@ -10,14 +10,21 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::chan::{Chan, Grant, Wakes};
-use crate::rt::primitives::{Handed, WaitSlot};
+use crate::rt::primitives::{self, Handed, WaitSlot};
 
-/// What a blocked task is reported as waiting on.
+/// What a blocked task is reported as waiting on. (Read only when the task blocks: the
+/// handle's operation changes from one call to the next, so the slot's own label is not used.)
 #[derive(Clone, Copy)]
 pub(crate) struct WaitSite<'a> {
     pub(crate) op: &'static str,
     pub(crate) name: Option<&'a Arc<str>>,
     pub(crate) site: &'static Location<'static>,
+}
+
+impl WaitSite<'_> {
+    fn note(&self) {
+        primitives::wait_on(self.op, self.name, Some(self.site));
+    }
 }
 
 /// One `get` in progress.
@@ -42,7 +49,6 @@ impl PendingGet {
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Option<T>> {
-        self.slot.relabel(at.op, at.site);
         if self.slot.preempt(cx) {
             return Poll::Pending;
         }
@@ -59,7 +65,7 @@ impl PendingGet {
             Handed::Grant(Grant::Closed) | Handed::NotQueued => {}
             Handed::NotYet => {
                 drop(c);
-                self.slot.note(at.name);
+                at.note();
                 return Poll::Pending;
             }
         }
@@ -79,7 +85,7 @@ impl PendingGet {
                 Poll::Ready(v)
             }
             None => {
-                self.slot.note(at.name);
+                at.note();
                 Poll::Pending
             }
         }
@@ -120,7 +126,6 @@ impl PendingPut {
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Result<(), ()>> {
-        self.slot.relabel(at.op, at.site);
         if self.slot.preempt(cx) {
             return Poll::Pending;
         }
@@ -132,7 +137,7 @@ impl PendingPut {
             }
             Handed::NotYet => {
                 drop(c);
-                self.slot.note(at.name);
+                at.note();
                 return Poll::Pending;
             }
             Handed::NotQueued => {}
@@ -149,7 +154,7 @@ impl PendingPut {
             Ok(false) => {
                 c.join_putter(&mut self.slot, cx.waker());
                 drop(c);
-                self.slot.note(at.name);
+                at.note();
                 Poll::Pending
             }
         }

@@ -19,6 +19,7 @@ impl Core {
     }
 
     /// How long the poll that just ended blocked the executor; resets the count.
+    #[inline]
     pub(crate) fn take_poll_busy(&self) -> u64 {
         self.poll_busy.replace(0)
     }

@@ -106,6 +106,8 @@ pub(crate) struct Core {
     pub(super) panics: RefCell<Vec<PanicRecord>>,
     /// Task panics handed to the task in this poll (cleared when a poll starts).
     pub(super) delivered: RefCell<Vec<Delivered>>,
+    /// `delivered` is not empty (a flag, so the usual poll does not touch the list).
+    pub(super) delivered_any: Cell<bool>,
     /// A hash of the id of the task polled at each step (equal for equal interleavings).
     pub(super) interleaving: Cell<u64>,
     /// The last eight tasks polled, indexed by step modulo 8.
@@ -146,6 +148,7 @@ impl Core {
             stop: Cell::new(false),
             panics: RefCell::default(),
             delivered: RefCell::default(),
+            delivered_any: Cell::new(false),
             interleaving: Cell::new(Fnv::new().finish()),
             recent: RefCell::new([None; 8]),
             poll_busy: Cell::new(0),
@@ -157,23 +160,28 @@ impl Core {
     // ----- identity, clock ------------------------------------------------------------------
 
     /// This run's process-unique number.
+    #[inline]
     pub(crate) fn sim_id(&self) -> u64 {
         self.sim_id
     }
 
+    #[inline]
     pub(crate) fn now(&self) -> Instant {
         Instant::from_nanos(self.now.get())
     }
 
+    #[inline]
     pub(crate) fn step(&self) -> u64 {
         self.step.get()
     }
 
     /// The task being polled (main's id between polls, when the executor acts for nobody).
+    #[inline]
     pub(crate) fn current_id(&self) -> TaskId {
         self.current.get().map_or(TaskId::MAIN, |k| k.id)
     }
 
+    #[inline]
     pub(crate) fn is_full(&self) -> bool {
         self.full
     }
@@ -219,6 +227,7 @@ impl Core {
         self.trace.borrow_mut().events.push(e);
     }
 
+    #[inline]
     pub(super) fn decided(&self, d: Decision) {
         self.trace.borrow_mut().schedule.push(d);
         self.event(EventKind::Decision(d));
@@ -230,6 +239,7 @@ impl Core {
     }
 
     /// True when the run must stop before the next step (divergence, foreign wake).
+    #[inline]
     pub(super) fn must_stop(&self) -> bool {
         self.stop.get() || self.foreign.is_flagged()
     }

@@ -7,14 +7,14 @@
 
 use std::future::Future;
 use std::panic::Location;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::core::{Core, Idle};
 use super::failure;
 use super::panic_hook::QuietGuard;
-use super::raw::{MainTask, RawTask};
+use super::raw::MainTask;
 use super::tasks::{Polled, Turn};
 use super::{RunSetup, context};
 use crate::model::{SimError, TaskId, Trace};
@@ -61,8 +61,7 @@ pub(crate) fn run<F: Future>(
         let mut main_returned = false;
         match turn {
             Turn::Main => {
-                let task: Pin<&mut dyn RawTask> = main.as_mut();
-                match core.poll(key, task, &main_waker) {
+                match core.poll(key, main.as_mut(), &main_waker) {
                     Polled::Pending => {}
                     Polled::Returned(_) => main_returned = true,
                     Polled::Panicked(p) => {

@@ -134,6 +134,20 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    /// Replaces `Polling`, the state of a task while it is polled or ended, with `state`.
+    ///
+    /// `Polling` owns nothing, so the old value is forgotten rather than dropped: that skips
+    /// the call to `TaskState`'s drop glue on the path every poll takes.
+    #[inline]
+    pub(crate) fn leave_polling(&mut self, state: TaskState) {
+        let old = std::mem::replace(&mut self.state, state);
+        debug_assert!(
+            matches!(old, TaskState::Polling),
+            "only a polled task leaves Polling"
+        );
+        std::mem::forget(old);
+    }
+
     fn free() -> Self {
         Slot {
             id: TaskId::MAIN,
@@ -156,6 +170,16 @@ pub(crate) struct TaskTable {
 }
 
 impl TaskTable {
+    /// The key the next [`TaskTable::insert`] of task `id` gives (a task's waker names its key,
+    /// and its body holds its waker).
+    pub(crate) fn next_key(&self, id: TaskId) -> TaskKey {
+        let slot = match self.free.last() {
+            Some(&i) => i,
+            None => self.slots.len() as u32,
+        };
+        TaskKey { slot, id }
+    }
+
     /// Fills a free slot with task `id` in `state`, on `host`.
     pub(crate) fn insert(
         &mut self,

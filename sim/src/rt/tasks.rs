@@ -76,17 +76,11 @@ impl Core {
     ) -> TaskKey {
         let id = TaskId::from_u64(self.trace.borrow().tasks.len() as u64);
         let host = host.unwrap_or_else(|| self.current_host());
-        let key = self
-            .tasks
-            .borrow_mut()
-            .insert(id, TaskState::Polling, true, host);
-        let body = Body {
-            task,
-            waker: self.waker_for(key),
+        let key = {
+            let mut tasks = self.tasks.borrow_mut();
+            let waker = self.waker_for(tasks.next_key(id));
+            tasks.insert(id, TaskState::Suspended(Body { task, waker }), true, host)
         };
-        if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
-            slot.state = TaskState::Suspended(body);
-        }
         let parent = self.current_id();
         self.trace.borrow_mut().tasks.push(TaskInfo {
             id,
@@ -210,6 +204,7 @@ impl Core {
             record.observed = true;
             record.origin
         };
+        self.delivered_any.set(true);
         self.delivered.borrow_mut().push(Delivered {
             origin,
             text: e.to_string(),
@@ -259,30 +254,41 @@ impl Core {
         let slot = tasks.get_mut(key)?;
         slot.scheduled = false;
         slot.waits.clear();
-        match std::mem::replace(&mut slot.state, TaskState::Polling) {
-            TaskState::Main => {
-                slot.state = TaskState::Main;
-                Some(Turn::Main)
+        match slot.state {
+            TaskState::Main => Some(Turn::Main),
+            TaskState::Suspended(_) => {
+                let TaskState::Suspended(body) =
+                    std::mem::replace(&mut slot.state, TaskState::Polling)
+                else {
+                    unreachable!("matched above")
+                };
+                Some(if slot.abort {
+                    Turn::Abort(body)
+                } else {
+                    Turn::Poll(body)
+                })
             }
-            TaskState::Suspended(body) if slot.abort => Some(Turn::Abort(body)),
-            TaskState::Suspended(body) => Some(Turn::Poll(body)),
-            other => {
-                slot.state = other;
-                None
-            }
+            _ => None,
         }
     }
 
     /// Polls `task` (main's future or a spawned task's block) once, as the current task. The
     /// task stays current: the caller ends the step.
-    pub(super) fn poll(&self, key: TaskKey, task: Pin<&mut dyn RawTask>, waker: &Waker) -> Polled {
+    ///
+    /// Generic so that main's future is polled without dynamic dispatch; spawned tasks come as
+    /// `dyn RawTask`.
+    #[inline]
+    pub(super) fn poll<T: RawTask + ?Sized>(
+        &self,
+        key: TaskKey,
+        task: Pin<&mut T>,
+        waker: &Waker,
+    ) -> Polled {
         self.current.set(Some(key));
         self.event(EventKind::Poll);
-        {
-            let mut delivered = self.delivered.borrow_mut();
-            if !delivered.is_empty() {
-                delivered.clear();
-            }
+        if self.delivered_any.get() {
+            self.delivered.borrow_mut().clear();
+            self.delivered_any.set(false);
         }
         let mut cx = Context::from_waker(waker);
         let mut returned = || {
@@ -309,7 +315,7 @@ impl Core {
         match self.poll(key, task.as_mut(), &waker) {
             Polled::Pending => {
                 if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
-                    slot.state = TaskState::Suspended(Body { task, waker });
+                    slot.leave_polling(TaskState::Suspended(Body { task, waker }));
                 }
             }
             Polled::Returned(dropped) => {
@@ -366,7 +372,7 @@ impl Core {
                 return;
             };
             if slot.handle {
-                slot.state = TaskState::Finished(task);
+                slot.leave_polling(TaskState::Finished(task));
                 (None, std::mem::take(&mut slot.scheduled))
             } else {
                 let scheduled = tasks.remove(key).is_some_and(|(_, s)| s);

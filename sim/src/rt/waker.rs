@@ -34,6 +34,7 @@ impl ForeignWakes {
         }
     }
 
+    #[inline]
     pub(crate) fn is_flagged(&self) -> bool {
         self.flagged.load(Ordering::Relaxed)
     }

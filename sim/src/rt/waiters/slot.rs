@@ -62,6 +62,7 @@ pub(crate) struct WaitSlot {
 
 impl WaitSlot {
     /// A slot for operation `op` (e.g. `"Mutex::lock"`) of a future created at `site`.
+    #[inline]
     pub(crate) fn new(op: &'static str, site: &'static Location<'static>) -> Self {
         WaitSlot {
             state: State::Fresh,
@@ -72,6 +73,7 @@ impl WaitSlot {
 
     /// A slot placed in a list already by someone else on the future's behalf (a `Condvar`
     /// waiter queued on its mutex by `notify`): its preemption point is behind it.
+    #[inline]
     pub(crate) fn queued(id: WaiterId, op: &'static str, site: &'static Location<'static>) -> Self {
         WaitSlot {
             state: State::Waiting(id),
@@ -85,6 +87,7 @@ impl WaitSlot {
     ///
     /// # Panics
     /// When the slot is done (the future was polled after it completed).
+    #[inline]
     pub(crate) fn preempt(&mut self, cx: &mut Context<'_>) -> bool {
         match self.state {
             State::Fresh => {
@@ -97,6 +100,7 @@ impl WaitSlot {
     }
 
     /// Under the primitive's lock: what the waiter was handed, if it waits in `list`.
+    #[inline]
     pub(crate) fn poll<G, M>(&mut self, list: &mut WaitList<G, M>, waker: &Waker) -> Handed<G> {
         let State::Waiting(id) = self.state else {
             return Handed::NotQueued;
@@ -115,6 +119,7 @@ impl WaitSlot {
     }
 
     /// Under the primitive's lock: joins the back of `list`, asking for `meta`.
+    #[inline]
     pub(crate) fn join<G, M>(&mut self, list: &mut WaitList<G, M>, waker: &Waker, meta: M) {
         debug_assert!(!self.is_waiting(), "a slot joins one list once");
         self.state = State::Waiting(list.register(waker, meta));
@@ -122,12 +127,14 @@ impl WaitSlot {
 
     /// Records the wait for deadlock reports: `op` on the resource `name`, at the future's line.
     /// Call it after releasing the primitive's lock, before returning `Pending`.
+    #[inline]
     pub(crate) fn note(&self, name: Option<&Arc<str>>) {
         primitives::wait_on(self.op, name, Some(self.site));
     }
 
     /// Under the primitive's lock, when the future is dropped (or gives up waiting): leaves
     /// `list`. Returns the grant it was handed and never took, which the primitive must pass on.
+    #[inline]
     pub(crate) fn cancel<G, M>(&mut self, list: &mut WaitList<G, M>) -> Option<G> {
         let State::Waiting(id) = self.state else {
             return None;
@@ -137,26 +144,22 @@ impl WaitSlot {
     }
 
     /// True while the slot is in a list.
+    #[inline]
     pub(crate) fn is_waiting(&self) -> bool {
         matches!(self.state, State::Waiting(_))
     }
 
     /// The future completed: a later poll panics, naming the operation.
+    #[inline]
     pub(crate) fn done(&mut self) {
         self.state = State::Done;
     }
 
     /// Back to a fresh operation (for a handle that polls one operation after another, such as
     /// a `Stream`): the next poll is a preemption point again.
+    #[inline]
     pub(crate) fn reset(&mut self) {
         self.state = State::Fresh;
-    }
-
-    /// Renames the operation and its line (a handle running one operation after another, each
-    /// started at its own line, such as a channel receiver).
-    pub(crate) fn relabel(&mut self, op: &'static str, site: &'static Location<'static>) {
-        self.op = op;
-        self.site = site;
     }
 }
 

@@ -15,7 +15,10 @@ pub struct Client {
 }
 
 fn protocol(line: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("unexpected reply: {line}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("unexpected reply: {line}"),
+    )
 }
 
 impl Client {
@@ -61,7 +64,11 @@ impl Client {
 
     async fn expect(&mut self, command: &str, reply: &str) -> io::Result<()> {
         let got = self.call(command).await?;
-        if got == reply { Ok(()) } else { Err(protocol(&got)) }
+        if got == reply {
+            Ok(())
+        } else {
+            Err(protocol(&got))
+        }
     }
 
     /// `PING`.

@@ -53,6 +53,7 @@ impl<T> Mutex<T> {
         Lock {
             mutex: self,
             acquire: self.sem.acquire(),
+            _pin: std::marker::PhantomPinned,
         }
     }
 
@@ -171,19 +172,23 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
     }
 }
 
-/// Future of [`Mutex::lock`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Lock<'a, T> {
-    mutex: &'a Mutex<T>,
-    acquire: sim::sync::Acquire<'a>,
+pin_project_lite::pin_project! {
+    /// Future of [`Mutex::lock`]; `!Unpin`, as tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Lock<'a, T> {
+        mutex: &'a Mutex<T>,
+        acquire: sim::sync::Acquire<'a>,
+        #[pin]
+        _pin: std::marker::PhantomPinned,
+    }
 }
 
 impl<'a, T> Future for Lock<'a, T> {
     type Output = MutexGuard<'a, T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
-        let this = &mut *self;
-        match Pin::new(&mut this.acquire).poll(cx) {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+        let this = self.project();
+        match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(p) => {
                 p.forget();

@@ -66,6 +66,7 @@ impl<T> RwLock<T> {
         Read {
             lock: self,
             acquire: self.sem.acquire(),
+            _pin: std::marker::PhantomPinned,
         }
     }
 
@@ -75,6 +76,7 @@ impl<T> RwLock<T> {
         Write {
             lock: self,
             acquire: self.sem.acquire_many(self.max as usize),
+            _pin: std::marker::PhantomPinned,
         }
     }
 
@@ -263,19 +265,23 @@ impl<T: fmt::Debug> fmt::Debug for RwLock<T> {
     }
 }
 
-/// Future of [`RwLock::read`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Read<'a, T> {
-    lock: &'a RwLock<T>,
-    acquire: sim::sync::Acquire<'a>,
+pin_project_lite::pin_project! {
+    /// Future of [`RwLock::read`]; `!Unpin`, as tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Read<'a, T> {
+        lock: &'a RwLock<T>,
+        acquire: sim::sync::Acquire<'a>,
+        #[pin]
+        _pin: std::marker::PhantomPinned,
+    }
 }
 
 impl<'a, T> Future for Read<'a, T> {
     type Output = RwLockReadGuard<'a, T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        match Pin::new(&mut this.acquire).poll(cx) {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(p) => {
                 p.forget();
@@ -285,19 +291,23 @@ impl<'a, T> Future for Read<'a, T> {
     }
 }
 
-/// Future of [`RwLock::write`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Write<'a, T> {
-    lock: &'a RwLock<T>,
-    acquire: sim::sync::Acquire<'a>,
+pin_project_lite::pin_project! {
+    /// Future of [`RwLock::write`]; `!Unpin`, as tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Write<'a, T> {
+        lock: &'a RwLock<T>,
+        acquire: sim::sync::Acquire<'a>,
+        #[pin]
+        _pin: std::marker::PhantomPinned,
+    }
 }
 
 impl<'a, T> Future for Write<'a, T> {
     type Output = RwLockWriteGuard<'a, T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        match Pin::new(&mut this.acquire).poll(cx) {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(p) => {
                 p.forget();

@@ -122,6 +122,7 @@ impl Semaphore {
             sem: self,
             n,
             inner: self.sem.acquire_many(n as usize),
+            _pin: std::marker::PhantomPinned,
         }
     }
 
@@ -232,23 +233,27 @@ impl fmt::Debug for Semaphore {
     }
 }
 
-/// Future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Acquire<'a> {
-    sem: &'a Semaphore,
-    n: u32,
-    inner: sim::sync::Acquire<'a>,
+pin_project_lite::pin_project! {
+    /// Future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`]; `!Unpin`, as tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Acquire<'a> {
+        sem: &'a Semaphore,
+        n: u32,
+        inner: sim::sync::Acquire<'a>,
+        #[pin]
+        _pin: std::marker::PhantomPinned,
+    }
 }
 
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
         if this.sem.is_closed() {
             return Poll::Ready(Err(AcquireError(())));
         }
-        match Pin::new(&mut this.inner).poll(cx) {
+        match Pin::new(&mut *this.inner).poll(cx) {
             Poll::Pending => Poll::Pending,
             // Woken by `close`: the grant goes back with the permit's drop.
             Poll::Ready(_) if this.sem.is_closed() => Poll::Ready(Err(AcquireError(()))),
@@ -256,7 +261,7 @@ impl<'a> Future for Acquire<'a> {
                 p.forget();
                 Poll::Ready(Ok(SemaphorePermit {
                     sem: this.sem,
-                    permits: this.n,
+                    permits: *this.n,
                 }))
             }
         }

@@ -274,20 +274,23 @@ impl<T> fmt::Debug for Sender<T> {
     }
 }
 
-/// Future of [`Sender::send`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Send<'a, T> {
-    chan: &'a Arc<Chan<T>>,
-    value: Option<T>,
-    acquire: Acquire<'a>,
+pin_project_lite::pin_project! {
+    /// Future of [`Sender::send`]; `!Unpin`, as tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Send<'a, T> {
+        chan: &'a Arc<Chan<T>>,
+        value: Option<T>,
+        #[pin]
+        acquire: Acquire<'a>,
+    }
 }
 
 impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        match Pin::new(&mut this.acquire).poll(cx) {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.acquire.poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(r) => {
                 let value = this.value.take().expect("Send polled after completion");
@@ -306,21 +309,22 @@ impl<T> Future for Send<'_, T> {
     }
 }
 
-impl<T> Unpin for Send<'_, T> {}
-
-/// Future of [`Sender::reserve`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Reserve<'a, T> {
-    chan: &'a Arc<Chan<T>>,
-    acquire: Acquire<'a>,
+pin_project_lite::pin_project! {
+    /// Future of [`Sender::reserve`]; `!Unpin`, as tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Reserve<'a, T> {
+        chan: &'a Arc<Chan<T>>,
+        #[pin]
+        acquire: Acquire<'a>,
+    }
 }
 
 impl<'a, T> Future for Reserve<'a, T> {
     type Output = Result<Permit<'a, T>, SendError<()>>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        match Pin::new(&mut this.acquire).poll(cx) {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.acquire.poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(permit)) => {
                 permit.forget();

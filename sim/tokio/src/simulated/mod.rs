@@ -9,6 +9,8 @@ pub mod runtime;
 pub mod signal;
 pub mod sync;
 pub mod task;
+#[cfg(test)]
+mod tests;
 pub mod time;
 
 #[doc(hidden)]

@@ -151,16 +151,25 @@ pub(crate) fn to_sim(target: &Target) -> io::Result<sim::net::Addr> {
     }
 }
 
-/// The socket address the caller sees for a simulation address.
+/// True when the address is on the calling task's own host.
+pub(crate) fn is_own(addr: &sim::net::Addr) -> bool {
+    addr.host() == "localhost" || addr.host() == sim::host::current().name()
+}
+
+/// The socket address the caller sees for a simulation address: its own host is `127.0.0.1`.
 pub(crate) fn from_sim(addr: &sim::net::Addr) -> SocketAddr {
-    let host = addr.host();
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return SocketAddr::new(ip, addr.port());
-    }
-    if host == "localhost" || host == sim::host::current().name() {
+    if is_own(addr) && addr.host().parse::<IpAddr>().is_err() {
         return SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port());
     }
-    SocketAddr::new(IpAddr::V4(ip_of(host)), addr.port())
+    external(addr)
+}
+
+/// The socket address other hosts see for a simulation address.
+pub(crate) fn external(addr: &sim::net::Addr) -> SocketAddr {
+    match addr.host().parse::<IpAddr>() {
+        Ok(ip) => SocketAddr::new(ip, addr.port()),
+        Err(_) => SocketAddr::new(IpAddr::V4(ip_of(addr.host())), addr.port()),
+    }
 }
 
 /// The socket address `target` resolves to (for `lookup_host`).

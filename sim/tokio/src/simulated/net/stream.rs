@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::addr::{Target, ToSocketAddrs, from_sim, to_sim};
+use super::addr::{Target, ToSocketAddrs, external, from_sim, is_own, to_sim};
 
 fn unsupported(api: &str, instead: &str) -> io::Error {
     io::Error::new(
@@ -102,8 +102,18 @@ impl TcpListener {
     /// `ConnectionAborted` when the host crashed.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (s, peer) = self.inner.accept().await?;
-        let peer = from_sim(&peer);
-        Ok((TcpStream::new(s, self.local_addr_for_accept(), peer), peer))
+        Ok(self.accepted(s, &peer))
+    }
+
+    /// An accepted stream with the addresses its two ends see.
+    fn accepted(&self, s: sim::net::TcpStream, peer: &sim::net::Addr) -> (TcpStream, SocketAddr) {
+        let local = if is_own(peer) {
+            self.local_addr_for_accept()
+        } else {
+            external(&s.local_addr())
+        };
+        let peer = from_sim(peer);
+        (TcpStream::new(s, local, peer), peer)
     }
 
     /// Polls for a connection.
@@ -219,7 +229,11 @@ impl TcpStream {
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         each(addr, |t| async move {
             let s = sim::net::TcpStream::connect(to_sim(&t)?).await?;
-            let local = from_sim(&s.local_addr());
+            let local = if is_own(&s.peer_addr()) {
+                from_sim(&s.local_addr())
+            } else {
+                external(&s.local_addr())
+            };
             let peer = match t {
                 Target::Ip(sa) if !sa.ip().is_unspecified() => sa,
                 _ => from_sim(&s.peer_addr()),

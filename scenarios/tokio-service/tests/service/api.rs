@@ -250,3 +250,18 @@ async fn a_slow_server_makes_requests_time_out_not_hang() {
     assert_eq!(r.unwrap_err().kind(), ErrorKind::TimedOut);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_tokio_util_codec_speaks_the_protocol() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_util::codec::{Framed, LinesCodec};
+
+    let server = start_default().await;
+    let stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let mut framed = Framed::new(stream, LinesCodec::new());
+    framed.send("SET codec works").await.unwrap();
+    assert_eq!(framed.next().await.unwrap().unwrap(), "OK");
+    framed.send("GET codec").await.unwrap();
+    assert_eq!(framed.next().await.unwrap().unwrap(), "VALUE works");
+    server.shutdown().await;
+}

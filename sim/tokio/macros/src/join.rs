@@ -31,6 +31,7 @@ pub(crate) fn expand(input: TokenStream, tries: bool) -> syn::Result<TokenStream
             quote!(async {}.await)
         });
     }
+    let skip = syn::Ident::new("__skip", Span::call_site());
     let names: Vec<_> = (0..n)
         .map(|i| format_ident!("__seedloop_fut{}", i))
         .collect();
@@ -78,12 +79,16 @@ pub(crate) fn expand(input: TokenStream, tries: bool) -> syn::Result<TokenStream
     } else {
         quote!(( #(#outputs,)* ))
     };
-    let rotate = if biased {
+    let index = if n == 1 {
+        quote!(0usize)
+    } else {
+        quote!((#skip + __k) % #n)
+    };
+    let rotate = if biased || n == 1 {
         quote!()
     } else {
         quote!(__skip = (__skip + 1) % #n;)
     };
-    let skip = syn::Ident::new("__skip", Span::call_site());
     Ok(quote! {{
         #(#decls)*
         #[allow(unused_mut)]
@@ -91,7 +96,7 @@ pub(crate) fn expand(input: TokenStream, tries: bool) -> syn::Result<TokenStream
         #krate::__seedloop::poll_fn(move |__cx| {
             let mut __done = true;
             for __k in 0..#n {
-                match (#skip + __k) % #n {
+                match #index {
                     #(#arms)*
                     _ => ::core::unreachable!(),
                 }

@@ -188,6 +188,12 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         let h = &b.handler;
         quote!(__Out::#v(#p) => #h,)
     });
+    // One branch needs no rotation (and `x % 1` would draw a lint in the caller's crate).
+    let index = if n == 1 {
+        quote!(0usize)
+    } else {
+        quote!(((__start + __k) % #n32) as usize)
+    };
     let start = if s.biased {
         quote!(0u32)
     } else {
@@ -209,7 +215,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                 }
                 let __start = #start;
                 for __k in 0..#n32 {
-                    let __i = ((__start + __k) % #n32) as usize;
+                    let __i = #index;
                     if __disabled & (1u64 << __i) != 0 {
                         continue;
                     }

@@ -150,6 +150,7 @@ impl Command {
 
 /// A running child process; never created in a simulation.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Child {
     /// The child's standard input.
     pub stdin: Option<ChildStdin>,
@@ -157,7 +158,6 @@ pub struct Child {
     pub stdout: Option<ChildStdout>,
     /// The child's standard error.
     pub stderr: Option<ChildStderr>,
-    _never: (),
 }
 
 impl Child {

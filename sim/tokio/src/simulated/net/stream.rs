@@ -322,6 +322,11 @@ impl TcpStream {
     /// Owned halves, to read in one task and write in another. Dropping the write half shuts
     /// the writing direction down.
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        #[allow(
+            clippy::arc_with_non_send_sync,
+            reason = "the stream becomes Send + Sync when sim::net's stream does; the Arc is \
+                      what tokio's halves share"
+        )]
         let stream = Arc::new(self);
         (
             OwnedReadHalf {

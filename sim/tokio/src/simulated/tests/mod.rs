@@ -1,6 +1,11 @@
 //! Behaviour of the simulated API (run with `RUSTFLAGS="--cfg seedloop" cargo test -p
 //! seedloop-tokio`).
 
+#![allow(
+    clippy::arc_with_non_send_sync,
+    reason = "tests share tokio types in Arcs as tokio code does; they are Send once sim's are"
+)]
+
 mod io_net;
 mod select_join;
 mod sync;

@@ -26,8 +26,7 @@ async fn racy_increments() -> u32 {
     for h in hs {
         h.await.unwrap();
     }
-    let v = *m.lock().await;
-    v
+    *m.lock().await
 }
 
 #[test]

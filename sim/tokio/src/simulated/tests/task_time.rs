@@ -130,7 +130,7 @@ fn task_ids_spawn_blocking_and_local_sets() {
 #[test]
 fn spawning_outside_a_simulation_says_where_to_do_it() {
     let msg = panic_message(|| {
-        let _ = crate::spawn(async {});
+        drop(crate::spawn(async {}));
     });
     assert!(msg.contains("outside a simulation"), "{msg}");
     assert!(msg.contains("#[tokio::test]"), "{msg}");

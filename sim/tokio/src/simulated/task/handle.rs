@@ -11,8 +11,10 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::task::AtomicWaker;
 
 use pin_project_lite::pin_project;
 
@@ -24,20 +26,13 @@ pub(crate) struct Control {
     aborted: AtomicBool,
     finished: AtomicBool,
     /// The task's waker while it waits, so an abort can wake it.
-    waker: Mutex<Option<Waker>>,
+    waker: AtomicWaker,
 }
 
 impl Control {
     fn abort(&self) {
-        self.aborted.store(true, Ordering::Relaxed);
-        let waker = self
-            .waker
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(w) = waker {
-            w.wake();
-        }
+        self.aborted.store(true, Ordering::Release);
+        self.waker.wake();
     }
 
     fn is_finished(&self) -> bool {
@@ -82,15 +77,10 @@ impl<F: Future> Future for Body<F> {
         let out = match this.state.as_mut().project() {
             StateProj::Done => panic!("a task body was polled after it ended"),
             StateProj::Running { fut } => {
-                if ctl.aborted.load(Ordering::Relaxed) {
+                if ctl.aborted.load(Ordering::Acquire) {
                     None
                 } else {
-                    {
-                        let mut slot = ctl.waker.lock().unwrap_or_else(PoisonError::into_inner);
-                        if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                            *slot = Some(cx.waker().clone());
-                        }
-                    }
+                    ctl.waker.register(cx.waker());
                     match fut.poll(cx) {
                         Poll::Ready(v) => Some(v),
                         Poll::Pending => return Poll::Pending,

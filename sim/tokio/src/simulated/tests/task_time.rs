@@ -242,3 +242,48 @@ fn advance_moves_the_clock_and_lets_woken_tasks_run() {
         crate::time::resume();
     });
 }
+
+#[crate::main(crate = "crate", flavor = "current_thread")]
+async fn simulated_answer() -> (u64, Duration) {
+    let t = Instant::now();
+    sleep(Duration::from_secs(10)).await;
+    (crate::spawn(async { 42 }).await.unwrap(), t.elapsed())
+}
+
+#[test]
+fn the_main_attribute_runs_the_body_as_one_simulation() {
+    assert_eq!(simulated_answer(), (42, Duration::from_secs(10)));
+}
+
+/// Any of tokio's arguments is accepted; the body is swept over the default seeds.
+#[crate::test(crate = "crate", flavor = "multi_thread", worker_threads = 4, start_paused = true)]
+async fn the_test_attribute_sweeps_the_body() {
+    let (tx, rx) = crate::sync::oneshot::channel();
+    crate::spawn(async move { tx.send(sim::task::id()).unwrap() });
+    assert_ne!(rx.await.unwrap(), sim::task::TaskId::MAIN);
+}
+
+/// A test may return a `Result`, as under tokio.
+#[crate::test(crate = "crate")]
+async fn a_test_may_return_a_result() -> Result<(), std::io::Error> {
+    let l = crate::net::TcpListener::bind("127.0.0.1:0").await?;
+    l.local_addr().map(drop)
+}
+
+crate::task_local! {
+    static REQUEST: u32;
+}
+
+#[test]
+fn task_locals_are_tokio_s_own() {
+    run(8, async {
+        let v = REQUEST
+            .scope(7, async {
+                crate::task::yield_now().await;
+                REQUEST.get()
+            })
+            .await;
+        assert_eq!(v, 7);
+        assert!(REQUEST.try_with(|v| *v).is_err());
+    });
+}

@@ -57,15 +57,58 @@
 //!   types from crates that depend on tokio directly, such as `tokio-stream`'s wrappers): they run
 //!   deterministically, but awaiting them is never a preemption point, so races around them are
 //!   not explored;
+//! - randomness inside other crates: `tokio-stream`'s `StreamMap`, for one, polls its streams
+//!   from a random start seeded by the OS, so two runs of one seed can differ; seedloop re-runs
+//!   every failing seed and reports such a difference as nondeterminism;
 //! - `tokio::process` and real sockets: the simulation never touches the OS.
 //!
-//! Differences from tokio that tokio code may notice: a panic in a spawned task that nobody
-//! awaits fails the test at the end of the run (tokio prints it and goes on); the simulation ends
-//! when the test body returns, dropping the tasks still running, as tokio's runtime does.
+//! ## Differences from tokio
 //!
-//! Today the simulated types are not `Send` (seedloop's primitives keep single-threaded state), so
-//! `spawn` takes any `'static` future; code that states `Send` bounds of its own
-//! (`#[async_trait]`, `BoxFuture`, `Pin<Box<dyn Stream + Send>>`) compiles once they are.
+//! The facade follows tokio's semantics, not `sim`'s, wherever the two differ (a zero `sleep`
+//! completes at once; `timeout` polls its future before its deadline; `broadcast` capacities are
+//! rounded up to a power of two; a `JoinSet` aborts its tasks when dropped; dropping an
+//! `OwnedWriteHalf` shuts writing down). What tokio code may still notice:
+//!
+//! - every `.await` on a `tokio::sync` type, on a socket read or write, on a file operation is a
+//!   *preemption point*: another task may run there even when the lock is free or the value is
+//!   waiting. That is the point (tokio's multi-threaded runtime may interleave there too), and
+//!   it is how races between two critical sections are found;
+//! - a panic in a spawned task that nobody awaits fails the test at the end of the run (tokio
+//!   prints it and goes on); the simulation ends when the test body returns, dropping the tasks
+//!   still running, as tokio's runtime does;
+//! - `time::advance(d)` sleeps `d` and yields once: timers due within `d` fire, but under an
+//!   exploring strategy a task they woke may still run after the caller resumes (as on tokio's
+//!   multi-threaded runtime);
+//! - `Runtime::block_on` outside a simulation runs a simulation of its own, so nothing
+//!   simulated (sockets, files, tasks) survives from one `block_on` call to the next;
+//! - `JoinSet::join_next` returns, among the tasks finished when it looks, the first spawned
+//!   (tokio: the first to finish);
+//! - `Notify::notify_last` wakes the oldest waiter, and `Notified::enable` does nothing (a
+//!   `Notified` receives `notify_waiters` from its creation anyway);
+//! - `tokio::fs::metadata` and `DirEntry::file_type` return this crate's `Metadata` and
+//!   `FileType` (`std::fs::Metadata` can only come from the OS): `len`, `is_file`, `is_dir`;
+//! - not provided: `MutexGuard::map` (mapped guards), `Mutex::const_new` and other `const`
+//!   constructors, `TcpStream::{readable, writable, try_read, try_write, peek}`, `TcpSocket`,
+//!   Unix sockets, `broadcast::Sender::{closed, len}` and broadcast's weak senders;
+//! - `spawn_blocking` runs its closure on the simulated thread, as a task: it must not block
+//!   for real.
+//!
+//! ## Status: `Send`
+//!
+//! tokio's types are `Send`/`Sync`; the simulated ones wrap `sim`'s primitives, which keep
+//! single-threaded state (`Rc`, `RefCell`) today, so most are neither (they are `Unpin` exactly
+//! where tokio's are). Until `sim`'s primitives are `Send + Sync`:
+//!
+//! - `spawn` and friends take any `'static` future (no `Send` bound), so ordinary tokio code
+//!   compiles;
+//! - code that states `Send` bounds of its own (`#[async_trait]` methods holding a guard,
+//!   `BoxFuture`s of futures holding facade types, `Pin<Box<dyn Stream + Send>>` over a
+//!   `broadcast::Receiver`, errors with a `oneshot::Sender` inside converted into
+//!   `Box<dyn Error + Send + Sync>`) does not compile under the cfg;
+//! - clippy's `arc_with_non_send_sync` fires on `Arc`s of tokio types under the cfg.
+//!
+//! The `tokio-service` package's `auto_traits` test lists, type by type, where the facade's auto
+//! traits still differ from tokio's.
 
 #![forbid(unsafe_code)]
 

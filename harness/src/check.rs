@@ -347,10 +347,12 @@ impl Check {
             options.max_steps = steps;
         }
         let shrink_on = self.shrink && !self.env.no_shrink();
-        if let Some(token) = self.env.replay()
-            && let Some(out) = replay_outcome(token, &body, context.clone())
-        {
-            return out;
+        let mut notes = Vec::new();
+        if let Some(token) = self.env.replay() {
+            match replay_outcome(token, &body, context.clone()) {
+                Ok(out) => return out,
+                Err(line) => note(&mut notes, line),
+            }
         }
         let strategy = self
             .env
@@ -360,7 +362,10 @@ impl Check {
         let seeds = self.env.seeds().or(self.seeds.clone()).unwrap_or_default();
         let shard = self.env.shard().or(self.shard);
         let regressions = self.regressions_file(&context);
-        let mut out = Outcome::default();
+        let mut out = Outcome {
+            notes,
+            ..Outcome::default()
+        };
 
         match rerun_regressions(regressions.as_ref(), &body, &context, &mut out.notes) {
             Rerun::Clean => {}
@@ -688,9 +693,9 @@ impl Found<'_> {
     }
 }
 
-/// The `SEEDLOOP_REPLAY` path: `None` when the token belongs to another test (a whole suite
-/// runs with the variable set; only the test that found it replays it).
-fn replay_outcome<F, Fut>(token: &str, body: &F, context: TestContext) -> Option<Outcome>
+/// The `SEEDLOOP_REPLAY` path; `Err` with the line to print when the token belongs to another
+/// test (a whole suite runs with the variable set; only the test that found it replays it).
+fn replay_outcome<F, Fut>(token: &str, body: &F, context: TestContext) -> Result<Outcome, String>
 where
     F: Fn() -> Fut,
     Fut: Future,
@@ -700,21 +705,20 @@ where
         .unwrap_or_else(|e| panic!("seedloop: SEEDLOOP_REPLAY={token:?} cannot be used: {e}"));
     match &context.name {
         Some(name) if parsed.test != 0 && parsed.test != test_name_hash(name) => {
-            eprintln!(
+            return Err(format!(
                 "seedloop: SEEDLOOP_REPLAY holds a token of another test; `{name}` sweeps its \
                  seeds as usual"
-            );
-            return None;
+            ));
         }
         // A check that cannot name itself (a doctest, a `main` thread) must not adopt another
         // test's token: with `SEEDLOOP_REPLAY` set for one test, every nameless check in the
         // same `cargo test` run would otherwise replay it.
         None if parsed.test != 0 => {
-            eprintln!(
+            return Err(
                 "seedloop: SEEDLOOP_REPLAY holds a token of a named test, and this check has no \
                  test name; it sweeps its seeds as usual (set Check::test_name to replay here)"
+                    .to_string(),
             );
-            return None;
         }
         _ => {}
     }
@@ -737,5 +741,5 @@ where
         }
     }
     out.distinct_interleavings = 1;
-    Some(out)
+    Ok(out)
 }

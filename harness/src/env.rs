@@ -7,7 +7,7 @@
 //! | `SEEDLOOP_REPLAY` | a replay token `sl2.….…` (or `sl1.` from an older seedloop) | the test that found the token replays that one execution instead of sweeping, and reports it; other tests sweep as usual |
 //! | `SEEDLOOP_STRATEGY` | `fifo`, `random`, `pct3`, `portfolio(random,pct3)`, … | override the test's strategy (see [`parse_strategy`]) |
 //! | `SEEDLOOP_SHARD` | `K/N` (1-based) | run only the seeds at positions `i` of the list with `i % N == K - 1` |
-//! | `SEEDLOOP_MAX_STEPS` | `N` | step limit per run (every await is a step) |
+//! | `SEEDLOOP_MAX_STEPS` | `N` | step limit per run ([`sim::RunOptions::max_steps`]) |
 //! | `SEEDLOOP_REGRESSIONS` | a directory, or `off` | where failing tokens are saved and re-run first (default `<crate>/seedloop-regressions/`) |
 //! | `SEEDLOOP_NO_SHRINK` | `1` | report the failing schedule as found, without shrinking |
 //! | `SEEDLOOP_HANG_SECS` | seconds, such as `60` or `2.5` | the real-time hang guard: a run that takes longer ends the process with a report of where it is stuck (see below) |

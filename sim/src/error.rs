@@ -51,8 +51,9 @@ pub struct BlockedTask {
 /// Every limit is checked between polls. A task that computes forever without reaching an
 /// `.await` (`loop {}`, a busy-wait on an atomic, a blocking call on a real lock or socket)
 /// never returns to the executor, and a single-threaded executor cannot take the thread back:
-/// the run never ends and no `SimError` is made. Loops that await are caught (each await is a
-/// step, so [`SimErrorKind::StepLimit`] stops them); CPU-bound work simulated with
+/// the run never ends and no `SimError` is made. Loops that give the thread back at an await
+/// are bounded by the step and time limits ([`SimErrorKind::StepLimit`],
+/// [`SimErrorKind::TimeLimit`]); CPU-bound work simulated with
 /// [`crate::task::block_for`] is caught by `max_poll_time` ([`SimErrorKind::Starvation`]). For
 /// the rest, a watchdog on another thread can read a [`crate::Beacon`] and report where the run
 /// is stuck: the harness's `SEEDLOOP_HANG_SECS` does, and ends the process with that report.

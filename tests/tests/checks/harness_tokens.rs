@@ -206,6 +206,11 @@ fn a_token_replays_only_in_the_test_that_found_it() {
         .explore(|| async {});
     assert!(other.passed());
     assert_eq!(other.schedules_run, 5, "the other test sweeps as usual");
+    assert!(
+        other.notes[0].contains("SEEDLOOP_REPLAY holds a token of another test"),
+        "{:?}",
+        other.notes
+    );
     let mine = Check::new().env(env()).no_regressions().explore(two);
     assert_eq!(mine.schedules_run, 1);
     assert!(!mine.passed());

@@ -51,6 +51,7 @@ pub mod proptest;
 pub mod regressions;
 mod replay;
 mod report;
+mod rerun;
 mod seeds;
 pub mod shrink;
 #[cfg(feature = "insta")]

@@ -3,6 +3,7 @@
 //! with a reason or decodes to a token its bytes account for, which re-encodes to itself.
 
 #![no_main]
+#![forbid(unsafe_code)]
 
 use harness::{DECISIONS_PER_BYTE, Token};
 use libfuzzer_sys::fuzz_target;

@@ -1,9 +1,11 @@
 //! Crafted and mutated replay tokens: every one is refused with a reason or parsed into a token
 //! whose sizes its text can account for, never a panic, an abort or a huge allocation.
 //!
-//! The mutations keep the checksum valid (it is recomputed), so they reach the decoder. A longer
-//! run: `SEEDLOOP_FUZZ_ITERATIONS=10000000 cargo test --release -p seedloop-tests --test checks
-//! -- harness_token_fuzz` (see `harness::env`).
+//! The mutations keep the checksum valid (it is recomputed), so they reach the decoder. Longer
+//! runs: `SEEDLOOP_FUZZ_ITERATIONS=10000000 cargo test --release -p seedloop-tests --test checks
+//! -- harness_token_fuzz` on any toolchain (see `harness::env`), or coverage-guided with
+//! `cargo +nightly fuzz run token -- -max_total_time=600 -malloc_limit_mb=64` (the `fuzz/`
+//! directory; `cargo install cargo-fuzz` first).
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

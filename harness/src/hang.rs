@@ -128,14 +128,14 @@ impl Drop for RunWatch {
 }
 
 /// Starts watching a run of `seed` under `strategy`, when this thread's check has a guard.
-pub(crate) fn watch_run(seed: u64, strategy: &str) -> Option<RunWatch> {
+pub(crate) fn watch_run(seed: u64, strategy: &sim::Strategy) -> Option<RunWatch> {
     let shared = GUARD.with(|g| g.borrow().clone())?;
     let beacon = Arc::new(Beacon::default());
     shared.state().current = Some(Run {
         beacon: beacon.clone(),
         started: Instant::now(),
         seed,
-        strategy: strategy.to_string(),
+        strategy: strategy.name().to_string(),
     });
     shared.wake.notify_all();
     Some(RunWatch { shared, beacon })

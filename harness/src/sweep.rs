@@ -170,13 +170,12 @@ where
     Fut: Future,
     Fut::Output: TestOutput,
 {
-    let name = strategy.name().to_string();
+    let watch = crate::hang::watch_run(seed, &strategy);
     let mut builder = Sim::builder()
         .seed(seed)
         .strategy(strategy)
         .trace_level(level)
         .options(options.clone());
-    let watch = crate::hang::watch_run(seed, &name);
     if let Some(w) = &watch {
         builder = builder.beacon(w.beacon());
     }

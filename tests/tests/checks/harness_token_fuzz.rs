@@ -190,7 +190,7 @@ fn base_tokens() -> Vec<String> {
 }
 
 fn iterations() -> u64 {
-    std::env::var("SEEDLOOP_FUZZ_ITERATIONS")
+    std::env::var(harness::env::FUZZ_ITERATIONS)
         .ok()
         .map(|v| v.parse().expect("SEEDLOOP_FUZZ_ITERATIONS is a number"))
         .unwrap_or(DEFAULT_ITERATIONS)

@@ -204,7 +204,10 @@ fn mutated_tokens_with_valid_checksums_never_crash_the_decoder() {
         .iter()
         .map(|t| {
             let (prefix, rest) = t.split_once('.').unwrap();
-            (prefix.to_string(), unbase32(rest.split_once('.').unwrap().0))
+            (
+                prefix.to_string(),
+                unbase32(rest.split_once('.').unwrap().0),
+            )
         })
         .collect();
     let mut rng = Rng(0x5eed_1007);

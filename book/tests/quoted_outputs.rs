@@ -2,8 +2,8 @@
 //! release) are recomputed here, the way the command computes them, and compared with the
 //! quoted text, so the book cannot drift from the program.
 
-use harness::{Check, Env};
-use sim::Strategy;
+use seedloop::Strategy;
+use seedloop::{Check, Env};
 
 const REAL_WORLD: &str = include_str!("../src/real-world.md");
 
@@ -30,7 +30,7 @@ fn quoted_rows() -> Vec<Vec<String>> {
 }
 
 fn strategy(name: &str) -> Strategy {
-    harness::parse_strategy(name).unwrap_or_else(|e| panic!("{name}: {e}"))
+    seedloop::parse_strategy(name).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]

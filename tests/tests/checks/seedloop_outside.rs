@@ -127,15 +127,18 @@ fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
     let manifest = MANIFEST.replace("SEEDLOOP", seedloop.to_str().expect("a UTF-8 path"));
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::write(dir.join("src/lib.rs"), "//! A bank.\n").unwrap();
-    std::fs::write(dir.join("tests/bank.rs"), TEST).unwrap();
+    std::fs::write(dir.join("tests/transfers.rs"), TEST).unwrap();
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut test = Command::new(&cargo);
-    test.args(["test", "--test", "bank"]);
+    test.args(["test", "--test", "transfers"]);
     let first = run(test, &dir);
     let first_text = text(&first);
-    assert!(!first.status.success(), "the lost deposit must fail:\n{first_text}");
+    assert!(
+        !first.status.success(),
+        "the lost deposit must fail:\n{first_text}"
+    );
     assert!(
         first_text.contains("test locked_deposits_add_up ... ok"),
         "seedloop::check passes:\n{first_text}"
@@ -161,7 +164,10 @@ fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
     again.args(["-c", &replay_line]);
     let second = run(again, &dir);
     let second_text = text(&second);
-    assert!(!second.status.success(), "the replay fails too:\n{second_text}");
+    assert!(
+        !second.status.success(),
+        "the replay fails too:\n{second_text}"
+    );
     assert!(second_text.contains("running 1 test"), "{second_text}");
     assert_eq!(failure_of(&second_text), failure_of(&first_text));
 

@@ -1,7 +1,8 @@
 //! `seedloop` as a user meets it: a new crate outside the workspace whose only dependency is the
-//! `[dev-dependencies]` line of the README. `cargo test` in it must print, for a failing
-//! `#[seedloop::test]`, a `SEEDLOOP_REPLAY=... cargo test ...` line that, run as printed,
-//! reproduces the same failure; `seedloop::check` and run options by name must work there too.
+//! `[dev-dependencies]` line of the README, with the README's test file and one more. `cargo
+//! test` in it must print, for each failing `#[seedloop::test]`, a `SEEDLOOP_REPLAY=... cargo
+//! test ...` line that, run as printed, reproduces the same failure; `seedloop::check` and run
+//! options by name must work there too.
 //!
 //! The crate is built with the workspace's `Cargo.lock` (so versions are pinned and nothing is
 //! fetched) into its own target directory under the workspace's `target/`, so a second run
@@ -17,7 +18,6 @@ edition = "2024"
 publish = false
 
 [dev-dependencies]
-seedloop = { path = "SEEDLOOP" }
 "#;
 
 /// A test file as a user would write it: only `seedloop::` names.
@@ -75,6 +75,34 @@ async fn options_by_name() {
 }
 "#;
 
+/// The README's sample test file: the Rust block after "A test, in `tests/counter.rs`:".
+fn readme_test() -> String {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let after = readme
+        .split_once("A test, in `tests/counter.rs`:")
+        .expect("the README shows a test file")
+        .1;
+    let block = after.split_once("```rust\n").expect("a Rust block").1;
+    block
+        .split_once("```")
+        .expect("a closed block")
+        .0
+        .to_string()
+}
+
+/// The README's dependency line in path form, pointing at this checkout.
+fn readme_dependency() -> String {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("# seedloop = { path = "))
+        .expect("the README shows the path form");
+    line.trim_start_matches("# ").replace(
+        "../seedloop/seedloop",
+        workspace().join("seedloop").to_str().unwrap(),
+    )
+}
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -123,53 +151,67 @@ fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("tests")).unwrap();
-    let seedloop = workspace().join("seedloop");
-    let manifest = MANIFEST.replace("SEEDLOOP", seedloop.to_str().expect("a UTF-8 path"));
+    let manifest = format!("{MANIFEST}{}\n", readme_dependency());
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(dir.join("tests/counter.rs"), readme_test()).unwrap();
     std::fs::write(dir.join("src/lib.rs"), "//! A bank.\n").unwrap();
     std::fs::write(dir.join("tests/transfers.rs"), TEST).unwrap();
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut test = Command::new(&cargo);
-    test.args(["test", "--test", "transfers"]);
+    test.args(["test", "--no-fail-fast"]);
     let first = run(test, &dir);
     let first_text = text(&first);
     assert!(
         !first.status.success(),
-        "the lost deposit must fail:\n{first_text}"
+        "the lost updates must fail:\n{first_text}"
     );
-    assert!(
-        first_text.contains("test locked_deposits_add_up ... ok"),
-        "seedloop::check passes:\n{first_text}"
-    );
-    assert!(
-        first_text.contains("test options_by_name ... ok"),
-        "options by name:\n{first_text}"
-    );
-    assert!(first_text.contains("test deposits_add_up ... FAILED"));
-    assert!(first_text.contains("a deposit was lost"));
-    let replay_line = first_text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("SEEDLOOP_REPLAY="))
-        .unwrap_or_else(|| panic!("no replay line in:\n{first_text}"))
-        .to_string();
-    assert!(
-        replay_line.contains(" cargo test ") && replay_line.ends_with("deposits_add_up --exact"),
-        "{replay_line}"
-    );
+    for passing in [
+        "locked_deposits_add_up",
+        "options_by_name",
+        "sleeps_in_virtual_time",
+        "a_task_returns_its_value",
+    ] {
+        assert!(
+            first_text.contains(&format!("test {passing} ... ok")),
+            "{passing} must pass:\n{first_text}"
+        );
+    }
+    for (target, failing, message) in [
+        ("transfers", "deposits_add_up", "a deposit was lost"),
+        ("counter", "counter_adds_up", "lost update"),
+    ] {
+        assert!(first_text.contains(&format!("test {failing} ... FAILED")));
+        let replay_line = first_text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("SEEDLOOP_REPLAY=") && l.contains(failing))
+            .unwrap_or_else(|| panic!("no replay line for {failing} in:\n{first_text}"))
+            .to_string();
+        assert!(
+            replay_line.contains(&format!(
+                " cargo test -p bank --test {target} -- {failing} --exact"
+            )),
+            "{replay_line}"
+        );
+        let report = first_text
+            .split(&format!("---- {failing} stdout ----"))
+            .nth(1)
+            .expect("the failure's output");
+        assert!(report.contains(message), "{report}");
 
-    let mut again = Command::new("sh");
-    again.args(["-c", &replay_line]);
-    let second = run(again, &dir);
-    let second_text = text(&second);
-    assert!(
-        !second.status.success(),
-        "the replay fails too:\n{second_text}"
-    );
-    assert!(second_text.contains("running 1 test"), "{second_text}");
-    assert_eq!(failure_of(&second_text), failure_of(&first_text));
+        let mut again = Command::new("sh");
+        again.args(["-c", &replay_line]);
+        let second = run(again, &dir);
+        let second_text = text(&second);
+        assert!(
+            !second.status.success(),
+            "the replay fails too:\n{second_text}"
+        );
+        assert!(second_text.contains("running 1 test"), "{second_text}");
+        assert_eq!(failure_of(&second_text), failure_of(report));
+    }
 
     let _ = std::fs::remove_dir_all(&dir);
 }

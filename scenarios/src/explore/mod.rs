@@ -30,10 +30,11 @@ use sim::Strategy;
 pub use cli::Cli;
 pub use progress::{Heartbeat, Progress, Quiet};
 pub use replay::{replay, replay_line, report_text};
+pub use table::short_token;
 
 use crate::{Expect, Program, Scenario};
 
-/// How many characters of a token the table shows (then an ellipsis).
+/// How many characters of a token the table shows, around an ellipsis ([`short_token`]).
 pub const SHORT_TOKEN: usize = 16;
 
 /// What one (scenario, strategy) sweep found.

@@ -117,12 +117,24 @@ fn row_verdict(e: Expect, found: Option<&Found>) -> &'static str {
     }
 }
 
-/// The first [`SHORT_TOKEN`] characters and an ellipsis.
-pub(super) fn short_token(token: &str) -> String {
-    match token.char_indices().nth(SHORT_TOKEN) {
-        Some((at, _)) => format!("{}…", &token[..at]),
-        None => token.to_string(),
+/// A token as the table shows it: its first and last eight characters around an
+/// ellipsis. The start says the format and the seed; the end is the token's checksum, which
+/// tells apart tokens whose starts agree (the same seed and strategy in two scenarios).
+///
+/// ```
+/// use scenarios::explore::short_token;
+/// assert_eq!(short_token("sl1.aadheylomrxw2aia4pw5rbacqcw6ebaaaa.yz24dvfg"), "sl1.aadh…yz24dvfg");
+/// assert_eq!(short_token("sl1.short"), "sl1.short");
+/// ```
+pub fn short_token(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    let half = SHORT_TOKEN / 2;
+    if chars.len() <= SHORT_TOKEN + 1 {
+        return token.to_string();
     }
+    let head: String = chars[..half].iter().collect();
+    let tail: String = chars[chars.len() - half..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 /// The replay hints and the overall verdict.

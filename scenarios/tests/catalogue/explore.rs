@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use harness::Token;
 use scenarios::explore::{
-    Cli, Heartbeat, Judgement, Progress, Quiet, Row, SHORT_TOKEN, judge, replay, run,
+    Cli, Heartbeat, Judgement, Progress, Quiet, Row, judge, replay, run, short_token,
 };
 use scenarios::{Expect, catalogue, find};
 
@@ -260,7 +260,8 @@ fn tokens_are_short_on_screen_and_whole_in_the_tokens_file_or_on_request() {
     for l in &lines {
         let token = l.rsplit(' ').next().unwrap();
         assert!(!table.contains(token), "a whole token on screen");
-        let short = format!("{}…", &token[..SHORT_TOKEN]);
+        let short = short_token(token);
+        assert_eq!(short.chars().count(), 17);
         assert!(table.contains(&short), "{short} not in\n{table}");
     }
     assert!(table.contains("--full-tokens prints the replay lines whole"));

@@ -48,8 +48,8 @@
 //! ## Features
 //!
 //! - `net`, `fs` (default): the simulated network and disks, [`net`] and [`fs`].
-//! - `proptest`: interleavings as proptest values ([`harness::proptest`]).
-//! - `insta`: [`assert_trace_snapshot!`], a run's trace as an insta snapshot.
+//! - `proptest`: interleavings as proptest values (`seedloop::harness::proptest`).
+//! - `insta`: `seedloop::assert_trace_snapshot!`, a run's trace as an insta snapshot.
 //!
 //! Every `SEEDLOOP_*` environment variable is documented in [`harness::env`].
 

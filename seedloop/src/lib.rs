@@ -42,7 +42,7 @@
 //! let outcome = seedloop::Check::new().no_regressions().explore(counter);
 //! let report = outcome.report.expect("a seed loses the update");
 //! assert!(report.to_string().contains("lost update"));
-//! assert!(report.replay_line().starts_with("SEEDLOOP_REPLAY=sl1."));
+//! assert!(report.replay_line().starts_with("SEEDLOOP_REPLAY=sl2."));
 //! ```
 //!
 //! ## Features

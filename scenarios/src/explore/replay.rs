@@ -11,8 +11,8 @@ use crate::{Scenario, catalogue};
 /// The line that replays a failure of `scenario` found by the main job.
 ///
 /// ```
-/// let line = scenarios::explore::replay_line("guide/gather", "sl1.abc");
-/// assert_eq!(line, "cargo explore guide/gather --replay sl1.abc");
+/// let line = scenarios::explore::replay_line("guide/gather", "sl2.abc");
+/// assert_eq!(line, "cargo explore guide/gather --replay sl2.abc");
 /// ```
 pub fn replay_line(scenario: &str, token: &str) -> String {
     format!("cargo explore {scenario} --replay {token}")

@@ -123,8 +123,8 @@ fn row_verdict(e: Expect, found: Option<&Found>) -> &'static str {
 ///
 /// ```
 /// use scenarios::explore::short_token;
-/// assert_eq!(short_token("sl1.aadheylomrxw2aia4pw5rbacqcw6ebaaaa.yz24dvfg"), "sl1.aadh…yz24dvfg");
-/// assert_eq!(short_token("sl1.short"), "sl1.short");
+/// assert_eq!(short_token("sl2.aadheylomrxw2aia4pw5rbacqcw6ebaaaa.yz24dvfg"), "sl2.aadh…yz24dvfg");
+/// assert_eq!(short_token("sl2.short"), "sl2.short");
 /// ```
 pub fn short_token(token: &str) -> String {
     let chars: Vec<char> = token.chars().collect();

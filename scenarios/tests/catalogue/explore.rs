@@ -12,6 +12,8 @@ use scenarios::explore::{
     Cli, Heartbeat, Judgement, Progress, Quiet, Row, judge, replay, run, short_token,
 };
 use scenarios::{Expect, catalogue, find};
+use sim::schedule::{Decision, Schedule};
+use sim::task::TaskId;
 
 fn cli(args: &[&str]) -> Cli {
     let all = std::iter::once("explore").chain(args.iter().copied());
@@ -312,7 +314,25 @@ fn replay_prints_the_report_with_a_cargo_explore_line() {
 #[test]
 fn a_token_that_no_longer_fits_points_at_cargo_explore() {
     // A token from no scenario: its decisions do not fit guide/gather, so the run diverges.
-    let token = Token::example().encode();
+    let token = Token {
+        seed: 7,
+        strategy: "random".into(),
+        schedules_run: 3,
+        preemptions_before: 1,
+        test: 0,
+        options: sim::RunOptions::default(),
+        schedule: Schedule::from(vec![
+            Decision::Run {
+                task: TaskId::from_u64(2),
+                of: 2,
+            },
+            Decision::Value {
+                value: 42,
+                bound: 100,
+            },
+        ]),
+    }
+    .encode();
     let mut out = Vec::new();
     assert!(replay(&cli(&["guide/gather"]), &token, &mut out).unwrap());
     let text = String::from_utf8(out).unwrap();
@@ -330,6 +350,6 @@ fn a_token_that_no_longer_fits_points_at_cargo_explore() {
     );
     let err = replay(&cli(&["guide"]), &token, &mut Vec::new()).unwrap_err();
     assert!(err.to_string().contains("exactly one scenario"), "{err}");
-    let err = replay(&cli(&["guide/gather"]), "sl1.nope", &mut Vec::new()).unwrap_err();
+    let err = replay(&cli(&["guide/gather"]), "sl2.nope", &mut Vec::new()).unwrap_err();
     assert!(err.to_string().starts_with("--replay: "), "{err}");
 }

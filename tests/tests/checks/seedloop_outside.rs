@@ -145,9 +145,20 @@ fn failure_of(text: &str) -> (String, String) {
     (line("error: seedloop: "), line("note: replay token: "))
 }
 
+/// The crate's directory, removed when the test ends, passed or failed.
+struct TempCrate(PathBuf);
+
+impl Drop for TempCrate {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[test]
 fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
-    let dir = std::env::temp_dir().join(format!("seedloop-outside-{}", std::process::id()));
+    let guard =
+        TempCrate(std::env::temp_dir().join(format!("seedloop-outside-{}", std::process::id())));
+    let dir = guard.0.clone();
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("tests")).unwrap();
@@ -212,6 +223,4 @@ fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
         assert!(second_text.contains("running 1 test"), "{second_text}");
         assert_eq!(failure_of(&second_text), failure_of(report));
     }
-
-    let _ = std::fs::remove_dir_all(&dir);
 }

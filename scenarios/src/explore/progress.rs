@@ -129,9 +129,7 @@ impl<W: Write + Send + 'static> Heartbeat<W> {
 
     /// Writes the status line now (what the ticker does every period).
     pub fn tick(&self) {
-        let mut beat = lock(&self.beat);
-        let status = beat.status();
-        beat.line(&status);
+        tick(&self.beat);
     }
 
     /// Stops the ticker and returns the sink.
@@ -156,6 +154,12 @@ fn lock<W>(m: &Mutex<Beat<W>>) -> std::sync::MutexGuard<'_, Beat<W>> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+fn tick<W: Write>(m: &Mutex<Beat<W>>) {
+    let mut beat = lock(m);
+    let status = beat.status();
+    beat.line(&status);
+}
+
 impl<W: Write + Send + 'static> Progress for Heartbeat<W> {
     fn start(&mut self, total: usize) {
         {
@@ -163,15 +167,10 @@ impl<W: Write + Send + 'static> Progress for Heartbeat<W> {
             beat.total = total;
             beat.started = Instant::now();
             let every = self.every.as_secs_f64();
-            let sweeps = if total == 1 {
-                "1 sweep"
-            } else {
-                "{total} sweeps"
-            };
+            let s = if total == 1 { "" } else { "s" };
             beat.line(&format!(
-                "{} to run; a progress line every {every:.0}s, rows on stdout as each sweep \
-                 finishes",
-                sweeps.replace("{total}", &total.to_string())
+                "{total} sweep{s} to run; a progress line every {every:.0}s, rows on stdout as \
+                 each sweep finishes"
             ));
         }
         let (tx, rx) = mpsc::channel::<()>();
@@ -180,9 +179,7 @@ impl<W: Write + Send + 'static> Progress for Heartbeat<W> {
         self.stop = Some(tx);
         self.ticker = Some(std::thread::spawn(move || {
             while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(every) {
-                let mut b = lock(&beat);
-                let status = b.status();
-                b.line(&status);
+                tick(&beat);
             }
         }));
     }

@@ -17,6 +17,8 @@ mod harness_shrink;
 mod harness_snapshot;
 mod harness_token_fuzz;
 mod harness_tokens;
+mod seedloop_facade;
+mod seedloop_outside;
 mod strategies_chrome;
 mod strategies_explore;
 mod strategies_pct;

@@ -256,7 +256,12 @@ fn the_main_attribute_runs_the_body_as_one_simulation() {
 }
 
 /// Any of tokio's arguments is accepted; the body is swept over the default seeds.
-#[crate::test(crate = "crate", flavor = "multi_thread", worker_threads = 4, start_paused = true)]
+#[crate::test(
+    crate = "crate",
+    flavor = "multi_thread",
+    worker_threads = 4,
+    start_paused = true
+)]
 async fn the_test_attribute_sweeps_the_body() {
     let (tx, rx) = crate::sync::oneshot::channel();
     crate::spawn(async move { tx.send(sim::task::id()).unwrap() });

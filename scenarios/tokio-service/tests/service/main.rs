@@ -3,6 +3,8 @@
 //! every `#[tokio::test]` over 64 seeds of seedloop's simulation, unchanged, plus the modules
 //! that only make sense there (the planted race, determinism across processes).
 
+#![forbid(unsafe_code)]
+
 mod api;
 mod auto_traits;
 #[cfg(seedloop)]

@@ -121,7 +121,9 @@ pub mod trace;
 
 pub use builder::SimBuilder;
 pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
-pub use model::{BlockedTask, DEFAULT_MAX_STEPS, Panic, RunOptions, SimError, SimErrorKind};
+pub use model::{
+    Beacon, BlockedTask, DEFAULT_MAX_STEPS, Panic, Progress, RunOptions, SimError, SimErrorKind,
+};
 pub use schedule::Strategy;
 pub use sim::Sim;
 pub use task::{JoinError, JoinHandle, spawn, spawn_named};

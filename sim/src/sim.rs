@@ -95,6 +95,7 @@ impl Sim {
             level: self.config.level,
             options: self.config.options.clone(),
             scheduler: self.config.strategy.build(self.config.seed),
+            beacon: self.config.beacon.clone(),
         };
         let (result, trace) = rt::run(setup, main, site);
         if let Some(trace) = trace {

@@ -6,6 +6,7 @@
 //! anywhere, also after a run or on another thread. Everything else in `sim` imports them; they
 //! import nothing from the rest of the crate.
 
+mod beacon;
 mod chrome;
 mod decision;
 mod error;
@@ -17,6 +18,7 @@ pub(crate) mod options;
 mod panic;
 mod trace;
 
+pub use beacon::{Beacon, Progress};
 pub use decision::{Decision, Divergence, ParseScheduleError, Schedule};
 pub use error::{BlockedTask, SimError, SimErrorKind};
 pub use event::{EventKind, TraceEvent};

@@ -98,6 +98,19 @@ pub(crate) fn with_run<R>(api: &str, sim: u64, f: impl FnOnce(&Core) -> R) -> R 
     }
 }
 
+/// Runs `f` on run `sim` if it runs on this thread; does nothing when no run does (the run
+/// ended, so every task of it ended too: an abort then changes nothing).
+///
+/// # Panics
+/// With a message naming `api` when another run is running on this thread.
+#[track_caller]
+pub(crate) fn with_run_if_any(api: &str, sim: u64, f: impl FnOnce(&Core)) {
+    match try_with(|core| (core.sim_id() == sim).then(|| f(core))) {
+        None | Some(Some(())) => {}
+        Some(None) => not_its_run(api),
+    }
+}
+
 #[track_caller]
 #[cold]
 fn not_its_run(api: &str) -> ! {

@@ -20,8 +20,8 @@ use super::timers::TimerQueue;
 use super::waker::ForeignWakes;
 use super::{RunSetup, Scheduler};
 use crate::model::{
-    Decision, Divergence, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace, TraceEvent,
-    TraceLevel,
+    Beacon, Decision, Divergence, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace,
+    TraceEvent, TraceLevel,
 };
 
 /// A task panic, kept until the end of the run to see whether anybody observed it.
@@ -118,6 +118,8 @@ pub(crate) struct Core {
     pub(super) full: bool,
     /// The run's hosts and what `net` and `fs` attach to them.
     pub(super) world: RefCell<World>,
+    /// Where the run publishes its progress for watchers on other threads (never read here).
+    pub(super) beacon: Option<Arc<Beacon>>,
 }
 
 impl Core {
@@ -154,6 +156,7 @@ impl Core {
             poll_busy: Cell::new(0),
             full,
             world: RefCell::default(),
+            beacon: setup.beacon,
         }
     }
 

@@ -41,7 +41,9 @@ pub(crate) use streams::Stream;
 pub use streams::ValueStream;
 pub(crate) use table::WaitKind;
 
-use crate::model::{RunOptions, TraceLevel};
+use std::sync::Arc;
+
+use crate::model::{Beacon, RunOptions, TraceLevel};
 
 /// What a run is given besides its main future: the scheduler is built already (the run does
 /// not know strategies), the seed feeds the value and fault streams.
@@ -50,4 +52,6 @@ pub(crate) struct RunSetup {
     pub(crate) level: TraceLevel,
     pub(crate) options: RunOptions,
     pub(crate) scheduler: Box<dyn Scheduler>,
+    /// Written before every poll for watchers on other threads; never read by the run.
+    pub(crate) beacon: Option<Arc<Beacon>>,
 }

@@ -58,6 +58,10 @@ pub(crate) fn run<F: Future>(
         let Some(turn) = core.begin_step(key) else {
             continue;
         };
+        // Progress for watchers on other threads: written, never read by the run.
+        if let Some(beacon) = &core.beacon {
+            beacon.note_poll(key.id, core.step(), core.now(), || core.info(key.id));
+        }
         let mut main_returned = false;
         match turn {
             Turn::Main => {

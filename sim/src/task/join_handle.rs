@@ -24,9 +24,10 @@ use crate::rt::{TaskKey, WaitKind};
 /// unreferenced task may be garbage-collected, and like tokio).
 ///
 /// Like tokio's, a `JoinHandle<T>` is `Send` and `Sync` when `T` is `Send`, and always `Unpin`.
-/// It works only inside the run that spawned the task: awaiting it, or calling
-/// [`abort`](Self::abort) or [`is_finished`](Self::is_finished), after that run ended (or in
-/// another run, or on another thread) panics with a message naming the call.
+/// It works only inside the run that spawned the task: awaiting it or calling
+/// [`is_finished`](Self::is_finished) after that run ended (or in another run, or on another
+/// thread) panics with a message naming the call; [`abort`](Self::abort) then does nothing
+/// (the task ended with its run), except in another run, where it panics too.
 ///
 /// ```
 /// use std::time::Duration;
@@ -59,13 +60,14 @@ impl<T> JoinHandle<T> {
     /// Aborts the task: its future is dropped before it is polled again (its `Drop` guards run at
     /// this virtual instant), and awaiting the handle gives [`JoinError::is_cancelled`]. Aborting
     /// a finished task changes nothing; aborting twice is aborting once; a task aborted before
-    /// its first poll never runs.
+    /// its first poll never runs. Once the run is over every task of it has ended, so aborting
+    /// then (or from a thread with no run) does nothing.
     ///
     /// # Panics
-    /// Outside the run that spawned the task.
+    /// Inside another run than the one that spawned the task.
     #[track_caller]
     pub fn abort(&self) {
-        context::with_run("JoinHandle::abort", self.sim, |core| core.abort(self.key));
+        context::with_run_if_any("JoinHandle::abort", self.sim, |core| core.abort(self.key));
     }
 
     /// Aborts the task if its run is the one running here; does nothing otherwise (for `Drop`
@@ -165,13 +167,13 @@ pub struct AbortHandle {
 }
 
 impl AbortHandle {
-    /// Aborts the task, as [`JoinHandle::abort`].
+    /// Aborts the task, as [`JoinHandle::abort`] (after the run, it does nothing).
     ///
     /// # Panics
-    /// Outside the run that spawned the task.
+    /// Inside another run than the one that spawned the task.
     #[track_caller]
     pub fn abort(&self) {
-        context::with_run("AbortHandle::abort", self.sim, |core| core.abort(self.key));
+        context::with_run_if_any("AbortHandle::abort", self.sim, |core| core.abort(self.key));
     }
 
     /// True once the task has completed, panicked or been dropped after an abort.

@@ -125,10 +125,10 @@ pub(crate) struct Disks {
 impl Disks {
     /// The disk of `host`.
     pub(crate) fn of(&mut self, host: HostId) -> &mut Disk {
-        if self.disks.len() <= host.0 {
-            self.disks.resize_with(host.0 + 1, Disk::default);
+        if self.disks.len() <= host.index() {
+            self.disks.resize_with(host.index() + 1, Disk::default);
         }
-        &mut self.disks[host.0]
+        &mut self.disks[host.index()]
     }
 }
 
@@ -144,7 +144,7 @@ impl HostPlugin for Disks {
     fn on_crash(&mut self, host: HostId, hosts: &Hosts) -> Vec<Waker> {
         let name = hosts.name(host);
         let torn_writes = self.config.torn_writes;
-        let Some(disk) = self.disks.get_mut(host.0) else {
+        let Some(disk) = self.disks.get_mut(host.index()) else {
             return Vec::new();
         };
         let named: std::collections::BTreeSet<u64> = disk.names.values().copied().collect();

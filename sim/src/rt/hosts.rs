@@ -25,11 +25,16 @@ use super::core::Core;
 
 /// Index of a host in its run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct HostId(pub(crate) usize);
+pub(crate) struct HostId(pub(crate) u32);
 
 impl HostId {
     /// The implicit host `"main"`.
     pub(crate) const MAIN: HostId = HostId(0);
+
+    /// Its place in per-host vectors.
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// One host.
@@ -67,23 +72,26 @@ impl Hosts {
             up: true,
             epoch: 0,
         });
-        HostId(self.list.len() - 1)
+        HostId((self.list.len() - 1) as u32)
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<HostId> {
-        self.list.iter().position(|h| &*h.name == name).map(HostId)
+        self.list
+            .iter()
+            .position(|h| &*h.name == name)
+            .map(|i| HostId(i as u32))
     }
 
     pub(crate) fn host(&self, id: HostId) -> &HostState {
-        &self.list[id.0]
+        &self.list[id.index()]
     }
 
     pub(crate) fn host_mut(&mut self, id: HostId) -> &mut HostState {
-        &mut self.list[id.0]
+        &mut self.list[id.index()]
     }
 
     pub(crate) fn name(&self, id: HostId) -> Arc<str> {
-        self.list[id.0].name.clone()
+        self.list[id.index()].name.clone()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The type-erased task: one heap block holding a task's future, then its output.
+//! The type-erased task: one heap block holding a task's waker and its future, then its output.
 //!
 //! A spawned task is a [`TaskCell`], boxed once at spawn. Its stages, every transition here:
 //!
@@ -19,7 +19,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
@@ -30,13 +30,13 @@ pub(crate) type Dropped = Result<(), Box<dyn Any + Send>>;
 
 /// What the run needs from a task, whatever its output type.
 pub(crate) trait RawTask {
-    /// Polls the future once. On `Ready`, `returned` has been called, then the future dropped
-    /// (the result says whether its `Drop` panicked) and the output stored.
-    fn poll(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        returned: &mut dyn FnMut(),
-    ) -> Poll<Dropped>;
+    /// Gives the task the waker it is polled with (once, when the run registers it).
+    fn set_waker(self: Pin<&mut Self>, waker: Waker);
+
+    /// Polls the future once, with the task's waker. On `Ready`, `returned` has been called,
+    /// then the future dropped (the result says whether its `Drop` panicked) and the output
+    /// stored.
+    fn poll(self: Pin<&mut Self>, returned: &mut dyn FnMut()) -> Poll<Dropped>;
 
     /// Ends the task without polling it again (it panicked, was aborted, or the run ended):
     /// drops its future and stores `err` for the joiner.
@@ -54,9 +54,9 @@ fn drop_in_place<S>(slot: Pin<&mut S>, empty: S) -> Dropped {
 }
 
 pin_project! {
-    /// A spawned task's block.
-    #[project = CellProj]
-    pub(crate) enum TaskCell<F: Future> {
+    /// Where a spawned task is in its life.
+    #[project = StageProj]
+    enum Stage<F: Future> {
         /// The future, polled until it ends.
         Running { #[pin] fut: F },
         /// The output, waiting for the `JoinHandle`. The error is boxed: it is rare and large.
@@ -66,15 +66,30 @@ pin_project! {
     }
 }
 
+pin_project! {
+    /// A spawned task's block.
+    pub(crate) struct TaskCell<F: Future> {
+        // Names the task to the run; set when the run registers it.
+        waker: Option<Waker>,
+        #[pin]
+        stage: Stage<F>,
+    }
+}
+
 impl<F: Future> TaskCell<F> {
     pub(crate) fn new(fut: F) -> Self {
-        TaskCell::Running { fut }
+        TaskCell {
+            waker: None,
+            stage: Stage::Running { fut },
+        }
     }
+}
 
+impl<F: Future> Stage<F> {
     /// Drops the future and stores `output`.
     fn end(mut self: Pin<&mut Self>, output: Result<F::Output, JoinError>) -> Dropped {
-        let dropped = drop_in_place(self.as_mut(), TaskCell::Gone);
-        self.set(TaskCell::Finished {
+        let dropped = drop_in_place(self.as_mut(), Stage::Gone);
+        self.set(Stage::Finished {
             output: Some(output.map_err(Box::new)),
         });
         dropped
@@ -86,34 +101,41 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    fn poll(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        returned: &mut dyn FnMut(),
-    ) -> Poll<Dropped> {
-        let CellProj::Running { fut } = self.as_mut().project() else {
+    fn set_waker(self: Pin<&mut Self>, waker: Waker) {
+        *self.project().waker = Some(waker);
+    }
+
+    fn poll(self: Pin<&mut Self>, returned: &mut dyn FnMut()) -> Poll<Dropped> {
+        let this = self.project();
+        let waker = this
+            .waker
+            .as_ref()
+            .expect("the run sets a task's waker at spawn");
+        let mut stage = this.stage;
+        let StageProj::Running { fut } = stage.as_mut().project() else {
             unreachable!("the run polls only running tasks");
         };
-        match fut.poll(cx) {
+        match fut.poll(&mut Context::from_waker(waker)) {
             Poll::Ready(v) => {
                 returned();
-                Poll::Ready(self.end(Ok(v)))
+                Poll::Ready(stage.end(Ok(v)))
             }
             Poll::Pending => Poll::Pending,
         }
     }
 
     fn cancel(self: Pin<&mut Self>, err: JoinError) -> Dropped {
-        self.end(Err(err))
+        self.project().stage.end(Err(err))
     }
 
-    fn take_output(mut self: Pin<&mut Self>, out: &mut dyn Any) {
+    fn take_output(self: Pin<&mut Self>, out: &mut dyn Any) {
         let Some(out) = out.downcast_mut::<Option<Result<F::Output, JoinError>>>() else {
             return;
         };
-        if let CellProj::Finished { output } = self.as_mut().project() {
+        let mut stage = self.project().stage;
+        if let StageProj::Finished { output } = stage.as_mut().project() {
             *out = output.take().map(|r| r.map_err(|e| *e));
-            self.set(TaskCell::Gone);
+            stage.set(Stage::Gone);
         }
     }
 }
@@ -121,6 +143,7 @@ where
 pin_project! {
     /// The future given to `Sim::run`, and its output once it returned.
     pub(crate) struct MainTask<F: Future> {
+        waker: Option<Waker>,
         fut: Option<Pin<Box<F>>>,
         output: Option<F::Output>,
     }
@@ -129,6 +152,7 @@ pin_project! {
 impl<F: Future> MainTask<F> {
     pub(crate) fn new(fut: F) -> Self {
         MainTask {
+            waker: None,
             fut: Some(Box::pin(fut)),
             output: None,
         }
@@ -147,14 +171,15 @@ impl<F: Future> MainTask<F> {
 }
 
 impl<F: Future> RawTask for MainTask<F> {
-    fn poll(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        returned: &mut dyn FnMut(),
-    ) -> Poll<Dropped> {
+    fn set_waker(self: Pin<&mut Self>, waker: Waker) {
+        *self.project().waker = Some(waker);
+    }
+
+    fn poll(self: Pin<&mut Self>, returned: &mut dyn FnMut()) -> Poll<Dropped> {
         let this = self.project();
+        let waker = this.waker.as_ref().expect("the run sets main's waker");
         let fut = this.fut.as_mut().expect("main is polled until it returns");
-        match fut.as_mut().poll(cx) {
+        match fut.as_mut().poll(&mut Context::from_waker(waker)) {
             Poll::Ready(v) => {
                 returned();
                 *this.output = Some(v);

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::core::{Core, Idle};
 use super::failure;
 use super::panic_hook::QuietGuard;
-use super::raw::MainTask;
+use super::raw::{MainTask, RawTask};
 use super::tasks::{Polled, Turn};
 use super::{RunSetup, context};
 use crate::model::{SimError, TaskId, Trace};
@@ -38,6 +38,7 @@ pub(crate) fn run<F: Future>(
     let _quiet = QuietGuard::new();
     let (main_key, main_waker) = core.register_main(site);
     let mut main = pin!(MainTask::new(main));
+    main.as_mut().set_waker(main_waker);
 
     let outcome: Result<(), SimError> = loop {
         // A divergence taken by `next_task`'s choice stops the run before that task runs.
@@ -65,7 +66,7 @@ pub(crate) fn run<F: Future>(
         let mut main_returned = false;
         match turn {
             Turn::Main => {
-                match core.poll(key, main.as_mut(), &main_waker) {
+                match core.poll(key, main.as_mut()) {
                     Polled::Pending => {}
                     Polled::Returned(_) => main_returned = true,
                     Polled::Panicked(p) => {

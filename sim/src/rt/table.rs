@@ -84,11 +84,8 @@ impl WaitNotes {
     }
 }
 
-/// A spawned task's block and the waker it is polled with (made once, at spawn).
-pub(crate) struct Body {
-    pub(crate) task: Pin<Box<dyn RawTask>>,
-    pub(crate) waker: Waker,
-}
+/// A spawned task's block (its waker, its future, then its output).
+pub(crate) type Body = Pin<Box<dyn RawTask>>;
 
 /// Where a task is in its life (see the module docs for the transitions).
 pub(crate) enum TaskState {
@@ -102,7 +99,7 @@ pub(crate) enum TaskState {
     Polling,
     /// Ended (returned, panicked, aborted, or dropped at the end of the run); the block holds
     /// its output until the `JoinHandle` takes it.
-    Finished(Pin<Box<dyn RawTask>>),
+    Finished(Body),
 }
 
 impl TaskState {
@@ -127,8 +124,6 @@ pub(crate) struct Slot {
     pub(crate) joiner: Option<Waker>,
     /// What it noted it waits on since its last poll.
     pub(crate) waits: WaitNotes,
-    /// Its panic in the run's panic records, to mark observed when its joiner takes it.
-    pub(crate) panic: Option<usize>,
     /// The host it runs on (its spawner's, unless spawned on another).
     pub(crate) host: HostId,
 }
@@ -157,7 +152,6 @@ impl Slot {
             handle: false,
             joiner: None,
             waits: WaitNotes::None,
-            panic: None,
             host: HostId::MAIN,
         }
     }

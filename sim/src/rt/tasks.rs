@@ -10,7 +10,7 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Poll, Waker};
 
 use super::core::{Core, Delivered, PanicRecord};
 use super::hosts::HostId;
@@ -48,7 +48,7 @@ impl Core {
         }))
     }
 
-    /// Registers main (task 0, slot 0) and returns its waker.
+    /// Registers main (task 0, slot 0) and returns its waker, for main's block.
     pub(super) fn register_main(&self, site: &'static Location<'static>) -> (TaskKey, Waker) {
         let key =
             self.tasks
@@ -78,8 +78,9 @@ impl Core {
         let host = host.unwrap_or_else(|| self.current_host());
         let key = {
             let mut tasks = self.tasks.borrow_mut();
-            let waker = self.waker_for(tasks.next_key(id));
-            tasks.insert(id, TaskState::Suspended(Body { task, waker }), true, host)
+            let mut task = task;
+            task.as_mut().set_waker(self.waker_for(tasks.next_key(id)));
+            tasks.insert(id, TaskState::Suspended(task), true, host)
         };
         let parent = self.current_id();
         self.trace.borrow_mut().tasks.push(TaskInfo {
@@ -162,7 +163,7 @@ impl Core {
         key: TaskKey,
         waker: &Waker,
     ) -> Poll<Result<T, JoinError>> {
-        let (task, panic) = {
+        let mut task = {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(key) else {
                 drop(tasks);
@@ -175,30 +176,33 @@ impl Core {
                 }
                 return Poll::Pending;
             }
-            let panic = slot.panic;
             match tasks.remove(key) {
-                Some((TaskState::Finished(task), _)) => (task, panic),
+                Some((TaskState::Finished(task), _)) => task,
                 _ => unreachable!("the slot was finished"),
             }
         };
-        let mut task = task;
         let mut out: Option<Result<T, JoinError>> = None;
         task.as_mut().take_output(&mut out as &mut dyn Any);
         drop(task);
         let result = out.expect("a JoinHandle reads the output type its task was spawned with");
-        if let (Err(e), Some(i)) = (&result, panic) {
+        if let Err(e) = &result {
             if e.is_panic() {
-                self.observed(i, e);
+                self.observed(key.id, e);
             }
         }
         Poll::Ready(result)
     }
 
-    /// The joiner took the `JoinError` of panic record `i`.
-    fn observed(&self, i: usize, e: &JoinError) {
+    /// The joiner of `task` took its `JoinError`: the panic of its poll (the record with no
+    /// context; a panicking `Drop` cannot be observed) was observed.
+    fn observed(&self, task: TaskId, e: &JoinError) {
         let origin = {
             let mut panics = self.panics.borrow_mut();
-            let Some(record) = panics.get_mut(i) else {
+            let Some(record) = panics
+                .iter_mut()
+                .rev()
+                .find(|r| r.task == task && r.context.is_empty())
+            else {
                 return;
             };
             record.observed = true;
@@ -278,24 +282,18 @@ impl Core {
     /// Generic so that main's future is polled without dynamic dispatch; spawned tasks come as
     /// `dyn RawTask`.
     #[inline]
-    pub(super) fn poll<T: RawTask + ?Sized>(
-        &self,
-        key: TaskKey,
-        task: Pin<&mut T>,
-        waker: &Waker,
-    ) -> Polled {
+    pub(super) fn poll<T: RawTask + ?Sized>(&self, key: TaskKey, task: Pin<&mut T>) -> Polled {
         self.current.set(Some(key));
         self.event(EventKind::Poll);
         if self.delivered_any.get() {
             self.delivered.borrow_mut().clear();
             self.delivered_any.set(false);
         }
-        let mut cx = Context::from_waker(waker);
         let mut returned = || {
             self.wake_joiner(key);
             self.event(EventKind::Complete);
         };
-        let res = catch_unwind(AssertUnwindSafe(|| task.poll(&mut cx, &mut returned)));
+        let res = catch_unwind(AssertUnwindSafe(|| task.poll(&mut returned)));
         match res {
             Ok(Poll::Pending) => Polled::Pending,
             Ok(Poll::Ready(dropped)) => Polled::Returned(dropped),
@@ -311,11 +309,11 @@ impl Core {
 
     /// Polls a spawned task once, then files it back or ends it.
     pub(super) fn run_task(&self, key: TaskKey, body: Body) {
-        let Body { mut task, waker } = body;
-        match self.poll(key, task.as_mut(), &waker) {
+        let mut task = body;
+        match self.poll(key, task.as_mut()) {
             Polled::Pending => {
                 if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
-                    slot.leave_polling(TaskState::Suspended(Body { task, waker }));
+                    slot.leave_polling(TaskState::Suspended(task));
                 }
             }
             Polled::Returned(dropped) => {
@@ -326,10 +324,7 @@ impl Core {
             }
             Polled::Panicked(p) => {
                 let origin = self.cause_of(&p, key.id);
-                let (err, index) = self.record_panic(key.id, p, origin, "");
-                if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
-                    slot.panic = Some(index);
-                }
+                let err = self.record_panic(key.id, p, origin, "");
                 self.end(key, task, err, "in Drop after panicking");
             }
         }
@@ -341,19 +336,13 @@ impl Core {
         self.current.set(Some(key));
         self.event(EventKind::Aborted);
         let err = JoinError::cancelled(key.id, self.label(key.id));
-        self.end(key, body.task, err, "in Drop while being aborted");
+        self.end(key, body, err, "in Drop while being aborted");
         self.current.set(None);
     }
 
     /// Ends an unfinished task with `err` (it panicked, or is dropped unpolled): wakes its
     /// joiner, drops its future, keeps `err` for the handle.
-    fn end(
-        &self,
-        key: TaskKey,
-        mut task: Pin<Box<dyn RawTask>>,
-        err: JoinError,
-        context: &'static str,
-    ) {
+    fn end(&self, key: TaskKey, mut task: Body, err: JoinError, context: &'static str) {
         self.wake_joiner(key);
         let prev = self.current.replace(Some(key));
         if let Err(payload) = task.as_mut().cancel(err) {
@@ -365,7 +354,7 @@ impl Core {
 
     /// Files an ended task's block: kept for its handle, or freed (its output dropped now, with
     /// the task as current, a panicking `Drop` recorded).
-    fn finish(&self, key: TaskKey, task: Pin<Box<dyn RawTask>>, context: &'static str) {
+    fn finish(&self, key: TaskKey, task: Body, context: &'static str) {
         let (unused, scheduled) = {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(key) else {
@@ -404,14 +393,14 @@ impl Core {
             .map_or(task, |d| d.origin)
     }
 
-    /// Keeps a task's panic for the end-of-run check; returns its `JoinError` and record index.
+    /// Keeps a task's panic for the end-of-run check; returns its `JoinError`.
     fn record_panic(
         &self,
         task: TaskId,
         panic: Panic,
         origin: TaskId,
         context: &'static str,
-    ) -> (JoinError, usize) {
+    ) -> JoinError {
         let message = if context.is_empty() {
             panic.message().to_string()
         } else {
@@ -428,9 +417,8 @@ impl Core {
             origin,
             context,
         });
-        let index = panics.len() - 1;
         drop(panics);
-        (JoinError::panicked(task, self.label(task), panic), index)
+        JoinError::panicked(task, self.label(task), panic)
     }
 
     /// A `Drop` of `task` panicked (`context` says which): recorded, never observable.
@@ -483,7 +471,7 @@ impl Core {
                 match body {
                     Some(body) => {
                         let err = JoinError::cancelled(key.id, self.label(key.id));
-                        self.end(key, body.task, err, "in Drop at shutdown");
+                        self.end(key, body, err, "in Drop at shutdown");
                     }
                     None => {
                         let freed = self.tasks.borrow_mut().remove(key);

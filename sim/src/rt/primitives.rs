@@ -3,7 +3,8 @@
 //!
 //! - [`preemption_point`]: at an operation's first poll, an exploring strategy may switch tasks;
 //! - [`wait_on`]: name what the task is about to wait on, for deadlock reports;
-//! - [`branch`], [`fault`], [`chance`]: recorded choices (ties, injected faults);
+//! - [`branch`], [`value`], [`fault`], [`chance`]: recorded choices (ties, random values,
+//!   injected faults);
 //! - [`WaitList`] and [`WaitSlot`]: the FIFO queue of waiters with direct hand-off, and the one
 //!   state machine every waiting future is built on (see [`super::waiters`]).
 //!
@@ -81,6 +82,16 @@ pub(crate) fn wait_on(
 /// Outside a simulation.
 pub(crate) fn branch(of: u32) -> u32 {
     context::with("a sim operation", |core| core.branch(of))
+}
+
+/// A random value in `0..bound` (0: any `u64`) for user code: a recorded decision on the values
+/// stream.
+///
+/// # Panics
+/// Outside a simulation, naming `api`.
+#[track_caller]
+pub(crate) fn value(api: &str, bound: u64) -> u64 {
+    context::with(api, |core| core.value(bound))
 }
 
 /// A value in `0..bound` for an injected fault: a recorded decision on the faults stream.

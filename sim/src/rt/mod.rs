@@ -5,13 +5,16 @@
 //! - [`core`]: the run's state (`Core`, every field documented) and its trace;
 //! - [`tasks`]: spawning, waking, aborting, polling (one function for main and spawned tasks),
 //!   ending and joining tasks; [`table`]: the task table and its one `TaskState` enum;
-//!   [`raw`]: a task's heap block (future, then output);
+//!   [`raw`]: a task's heap block (its waker, its future, then its output);
+//! - [`hosts`]: the run's hosts, and the plugin trait `net` and `fs` attach their per-host
+//!   state through; [`panic_hook`]: catching task panics quietly;
 //! - [`choose`]: every decision, through the [`Scheduler`]; [`streams`]: the seeded streams;
 //! - [`clock`] and [`timers`]: virtual time; [`ready`]: the ready queue; [`waker`]: task
 //!   wakers; [`context`]: the thread-local that lets `sim` functions find the running run;
 //! - [`failure`]: the `SimError` each way a run can fail;
 //! - [`primitives`]: the narrow interface `sync`, `channel`, `concurrency`, `net` and `fs`
-//!   use, with [`waiters`], the wait list every blocking primitive is built on.
+//!   use, with [`waiters`]: the wait list every blocking primitive is built on and the wait
+//!   slot every waiting future is.
 //!
 //! Nothing here knows a strategy, a primitive or a socket: the layers above call in.
 

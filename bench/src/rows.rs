@@ -1,0 +1,487 @@
+//! The rows of the bench (issue 13's table) and how they are measured. To add a row: give the
+//! workload a name in `shared::workload::checksum` and in each system's `run` (a system without
+//! an equivalent returns `NoEquivalent` with the reason), then add a [`Spec`] to [`specs`].
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use sim::TraceLevel;
+
+use crate::peer::Peer;
+use crate::shared::protocol::{Measure, Reply, Request};
+use crate::shared::workload::checksum;
+use crate::table::{Better, Cell, Goal, Row, Table};
+use crate::{InProc, LiveBytes};
+
+/// The columns, in order; seedloop is column 0.
+pub const COLUMNS: [&str; 5] = ["seedloop", "tokio", "LocalPool", "shuttle", "madsim"];
+const TOKIO: usize = 1;
+const SHUTTLE: usize = 3;
+const MADSIM: usize = 4;
+/// The columns seedloop's ratio is printed against.
+pub const COMPARED: [usize; 3] = [TOKIO, MADSIM, SHUTTLE];
+
+/// A system measured no more than this per row once it has one sample (a run of minutes is
+/// sampled once, and the table says so).
+pub const ROW_BUDGET: Duration = Duration::from_secs(30);
+
+/// The bench's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The base size: spawn_join's task count (rows scale from it, see [`specs`]).
+    pub n: u64,
+    /// Interleaved repetitions of every timed row (the median is reported).
+    pub reps: usize,
+    /// Only rows whose key contains one of these words (empty: every row).
+    pub filter: Vec<String>,
+}
+
+/// How a row's samples become the printed figure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unit {
+    /// `ops / s` from the time of one run of `ops` operations.
+    Rate(&'static str, f64),
+    /// `ns per op` from the time of one run of `ops` operations.
+    NanosPer(&'static str, f64),
+    /// Bytes per task as measured.
+    Bytes(&'static str),
+    /// MiB from bytes.
+    Mib,
+}
+
+impl Unit {
+    fn name(self) -> &'static str {
+        match self {
+            Unit::Rate(n, _) | Unit::NanosPer(n, _) | Unit::Bytes(n) => n,
+            Unit::Mib => "MiB",
+        }
+    }
+
+    fn better(self) -> Better {
+        match self {
+            Unit::Rate(..) => Better::Higher,
+            _ => Better::Lower,
+        }
+    }
+
+    fn figure(self, raw: f64) -> f64 {
+        match self {
+            Unit::Rate(_, ops) => ops * 1e9 / raw,
+            Unit::NanosPer(_, ops) => raw / ops,
+            Unit::Bytes(_) => raw,
+            Unit::Mib => raw / (1024.0 * 1024.0),
+        }
+    }
+}
+
+/// One row to measure.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// The key `cargo bench -p seedloop-bench -- KEY` selects it by.
+    pub key: &'static str,
+    /// The printed label.
+    pub label: String,
+    /// What is measured.
+    pub measure: Measure,
+    /// The workload's name.
+    pub workload: &'static str,
+    /// Its size.
+    pub size: u64,
+    /// seedloop's trace level for this row (`None`: `Sim`'s default).
+    pub level: Option<TraceLevel>,
+    /// The unit.
+    pub unit: Unit,
+    /// The goal.
+    pub goal: Goal,
+}
+
+/// `10^k` for printing sizes: `1000000` → `1M`.
+fn size_text(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
+/// The blocked row's sizes: `10^3, 10^4, …` up to `n` (at most 10^6).
+pub fn blocked_sizes(n: u64) -> Vec<u64> {
+    let mut sizes = vec![];
+    let mut s = 1_000;
+    while s <= n.clamp(1_000, 1_000_000) {
+        sizes.push(s);
+        s *= 10;
+    }
+    sizes
+}
+
+/// Every row for base size `n`, in print order.
+///
+/// ```
+/// let specs = seedloop_bench::rows::specs(1_000_000);
+/// let spawn = specs.iter().find(|s| s.key == "spawn_join").unwrap();
+/// assert_eq!(spawn.size, 1_000_000);
+/// let stream = specs.iter().find(|s| s.key == "stream").unwrap();
+/// assert_eq!(stream.size, 10_000_000);
+/// ```
+pub fn specs(n: u64) -> Vec<Spec> {
+    use Goal::Ratios;
+    let dec = Some(TraceLevel::Decisions);
+    let time = |key, label: String, workload, size, unit, goal| Spec {
+        key,
+        label,
+        measure: Measure::Time,
+        workload,
+        size,
+        level: dec,
+        unit,
+        goal,
+    };
+    let explore_runs = 1_000;
+    let scale_runs = 100;
+    let pingpong = 4 * n;
+    let stream = 10 * n;
+    let io = (n / 5).max(1);
+    let mut specs = vec![
+        time(
+            "explore",
+            format!("explore: 3 tasks x 3 yields, fresh executor per seed ({explore_runs} seeds)"),
+            "explore",
+            explore_runs,
+            Unit::Rate("runs/s", explore_runs as f64),
+            Ratios(vec![(MADSIM, 2.0), (SHUTTLE, 6.0), (TOKIO, 1.5)]),
+        ),
+        time(
+            "scale",
+            format!("scale: 100 tasks x 10 yields per run ({scale_runs} seeds)"),
+            "scale",
+            scale_runs,
+            Unit::Rate("runs/s", scale_runs as f64),
+            Ratios(vec![(TOKIO, 1.0)]),
+        ),
+        time(
+            "spawn_join",
+            format!("spawn_join {}, Random, decisions recorded", size_text(n)),
+            "spawn_join",
+            n,
+            Unit::Rate("tasks/s", n as f64),
+            Ratios(vec![(TOKIO, 0.8), (MADSIM, 1.5)]),
+        ),
+        time(
+            "pingpong",
+            format!(
+                "pingpong {} msgs (capacity 1), Decisions",
+                size_text(pingpong)
+            ),
+            "pingpong",
+            pingpong,
+            Unit::Rate("msgs/s", (pingpong / 2 * 2) as f64),
+            Ratios(vec![(TOKIO, 1.0)]),
+        ),
+        time(
+            "stream",
+            format!(
+                "stream {} items (capacity 128), Decisions",
+                size_text(stream)
+            ),
+            "stream",
+            stream,
+            Unit::Rate("items/s", stream as f64),
+            Ratios(vec![(MADSIM, 1.0)]),
+        ),
+        time(
+            "timers",
+            format!("timers {} sleeps (1000 tasks), Decisions", size_text(n)),
+            "timers",
+            n,
+            Unit::Rate(
+                "sleeps/s",
+                (crate::shared::workload::timer_split(n).0
+                    * crate::shared::workload::timer_split(n).1) as f64,
+            ),
+            Ratios(vec![(TOKIO, 1.0)]),
+        ),
+        time(
+            "io",
+            format!(
+                "io: {} msgs of 64 B over a stream, 2 hosts (tokio: duplex)",
+                size_text(io)
+            ),
+            "io",
+            io,
+            Unit::Rate("msgs/s", io as f64),
+            Ratios(vec![(TOKIO, 0.5)]),
+        ),
+    ];
+    for size in blocked_sizes(n) {
+        specs.push(time(
+            "blocked",
+            format!(
+                "blocked: {} tasks on one semaphore, released",
+                size_text(size)
+            ),
+            "blocked",
+            size,
+            Unit::NanosPer("ns/task", size as f64),
+            Goal::None,
+        ));
+    }
+    specs.push(Spec {
+        key: "peak",
+        label: format!(
+            "peak memory, stream {} items, default level",
+            size_text(stream)
+        ),
+        measure: Measure::Peak,
+        workload: "stream",
+        size: stream,
+        level: None,
+        unit: Unit::Mib,
+        goal: Goal::AtMost(64.0),
+    });
+    for (level, name, goal) in [
+        (None, "default level", Goal::AtMost(256.0)),
+        (dec, "Decisions", Goal::None),
+    ] {
+        specs.push(Spec {
+            key: "parked",
+            label: format!("bytes per parked task ({} tasks), {name}", size_text(n)),
+            measure: Measure::Bytes,
+            workload: "parked",
+            size: n,
+            level,
+            unit: Unit::Bytes("B/task"),
+            goal,
+        });
+    }
+    specs
+}
+
+/// The systems of a bench run: seedloop, tokio and `LocalPool` in this process, the peers in
+/// theirs, and how to start a fresh process of each for the memory rows.
+#[derive(Debug)]
+pub struct Systems {
+    /// Peer processes by column (`None` for in-process columns).
+    pub peers: Vec<Option<Peer>>,
+    /// The peer binaries by column, for fresh processes (`None`: in-process or unavailable).
+    pub peer_bins: Vec<Option<PathBuf>>,
+    /// The bench binary, started with `--child NAME` for an in-process system's fresh process.
+    pub bench_exe: Option<PathBuf>,
+    /// Live heap bytes of this process.
+    pub live: LiveBytes,
+}
+
+impl Systems {
+    fn in_proc(col: usize, level: Option<TraceLevel>) -> Option<InProc> {
+        match col {
+            0 => Some(InProc::Seedloop(level)),
+            TOKIO => Some(InProc::Tokio),
+            2 => Some(InProc::LocalPool),
+            _ => None,
+        }
+    }
+
+    /// One sample of `req` on column `col`, in this process or the peer's.
+    fn ask(
+        &mut self,
+        col: usize,
+        level: Option<TraceLevel>,
+        req: &Request,
+    ) -> Result<Reply, String> {
+        if let Some(sys) = Self::in_proc(col, level) {
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                sys.answer(req, self.live)
+            }));
+            return Ok(run.unwrap_or_else(|p| Reply::Err(crate::shared::protocol::panic_text(&*p))));
+        }
+        match &mut self.peers[col] {
+            Some(peer) => peer.ask(req),
+            None => Err("no process".into()),
+        }
+    }
+
+    /// `req` in a fresh process of column `col` (memory rows).
+    fn ask_fresh(
+        &self,
+        col: usize,
+        level: Option<TraceLevel>,
+        req: &Request,
+    ) -> Result<Reply, String> {
+        let command = match Self::in_proc(col, level) {
+            Some(sys) => {
+                let exe = self
+                    .bench_exe
+                    .as_ref()
+                    .ok_or("the bench binary's path is unknown")?;
+                let mut c = Command::new(exe);
+                c.args(["--child", sys.name()]);
+                c
+            }
+            None => match (&self.peer_bins[col], &self.peers[col]) {
+                (Some(bin), _) => Command::new(bin),
+                (None, Some(peer)) => {
+                    return Err(peer.unavailable_reason().unwrap_or("not built").to_string());
+                }
+                (None, None) => return Err("no process".into()),
+            },
+        };
+        Peer::ask_once(COLUMNS[col], command, req)
+    }
+}
+
+/// What happened while measuring one row (printed under the table).
+#[derive(Clone, Debug, Default)]
+pub struct RowLog {
+    /// Samples taken per column.
+    pub samples: Vec<usize>,
+    /// Wall-clock seconds the row took.
+    pub seconds: f64,
+}
+
+fn cell_of(reply: Result<Reply, String>, expect: Option<u64>) -> Result<f64, Cell> {
+    match reply {
+        Ok(Reply::Ok(v, sum)) if expect.is_none_or(|e| e == sum) => Ok(v),
+        Ok(Reply::Ok(_, sum)) => Err(Cell::Failed(format!(
+            "checksum {sum}, expected {}",
+            expect.unwrap_or_default()
+        ))),
+        Ok(Reply::None(why)) => Err(Cell::NoEquivalent(why)),
+        Ok(Reply::Err(what)) => Err(Cell::Failed(what)),
+        Err(why) => Err(Cell::Unavailable(why)),
+    }
+}
+
+/// Measures one row: timed rows interleave the systems rep by rep and keep the median; memory
+/// rows run once per system, each in a fresh process.
+pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog) {
+    let started = Instant::now();
+    let req = Request {
+        measure: spec.measure,
+        workload: spec.workload.to_string(),
+        size: spec.size,
+    };
+    let expect = match spec.measure {
+        Measure::Peak | Measure::Time => checksum(spec.workload, spec.size),
+        // Peers may measure fewer parked tasks than asked (shuttle: see its docs).
+        Measure::Bytes => None,
+    };
+    let cols = COLUMNS.len();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); cols];
+    let mut done: Vec<Option<Cell>> = vec![None; cols];
+    let mut spent = vec![Duration::ZERO; cols];
+    let rounds = if spec.measure == Measure::Time {
+        reps
+    } else {
+        1
+    };
+    for _ in 0..rounds {
+        for col in 0..cols {
+            if done[col].is_some() || (!samples[col].is_empty() && spent[col] >= ROW_BUDGET) {
+                continue;
+            }
+            let t = Instant::now();
+            let reply = match spec.measure {
+                Measure::Time => systems.ask(col, spec.level, &req),
+                Measure::Peak | Measure::Bytes => systems.ask_fresh(col, spec.level, &req),
+            };
+            spent[col] += t.elapsed();
+            match cell_of(reply, expect) {
+                Ok(v) => samples[col].push(v),
+                Err(cell) => done[col] = Some(cell),
+            }
+        }
+    }
+    let cells = (0..cols)
+        .map(|c| match done[c].take() {
+            Some(cell) => cell,
+            None => Cell::Value(spec.unit.figure(median(&mut samples[c]))),
+        })
+        .collect();
+    let row = Row {
+        label: spec.label.clone(),
+        unit: spec.unit.name(),
+        better: spec.unit.better(),
+        cells,
+        goal: spec.goal.clone(),
+    };
+    let log = RowLog {
+        samples: samples.iter().map(Vec::len).collect(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    (row, log)
+}
+
+/// The median (the mean of the middle two for an even count).
+///
+/// ```
+/// assert_eq!(seedloop_bench::rows::median(&mut [3.0, 1.0, 2.0]), 2.0);
+/// assert_eq!(seedloop_bench::rows::median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+/// ```
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// The linearity row of the blocked rows: each system's cost per task at the largest size over
+/// its cost at the smallest (1.0 is linear).
+pub fn linearity(blocked: &[Row]) -> Option<Row> {
+    let (first, last) = (blocked.first()?, blocked.last()?);
+    if blocked.len() < 2 {
+        return None;
+    }
+    let cells = first
+        .cells
+        .iter()
+        .zip(&last.cells)
+        .map(|(a, b)| match (a.value(), b.value()) {
+            (Some(a), Some(b)) => Cell::Value(b / a),
+            _ if !matches!(b, Cell::Value(_)) => b.clone(),
+            _ => a.clone(),
+        })
+        .collect();
+    Some(Row {
+        label: format!(
+            "blocked: per-task cost, largest / smallest size ({} rows)",
+            blocked.len()
+        ),
+        unit: "x",
+        better: Better::Lower,
+        cells,
+        goal: Goal::AtMost(1.5),
+    })
+}
+
+/// Measures every selected row into a table, printing progress to stderr.
+pub fn run_all(cfg: &Config, systems: &mut Systems) -> (Table, Vec<(String, RowLog)>) {
+    let mut table = Table::new(
+        COLUMNS.iter().map(|c| c.to_string()).collect(),
+        COMPARED.to_vec(),
+    );
+    let mut logs = Vec::new();
+    let mut blocked = Vec::new();
+    let selected: Vec<Spec> = specs(cfg.n)
+        .into_iter()
+        .filter(|s| cfg.filter.is_empty() || cfg.filter.iter().any(|f| s.key.contains(f.as_str())))
+        .collect();
+    let last_blocked = selected.iter().rposition(|s| s.key == "blocked");
+    for (i, spec) in selected.iter().enumerate() {
+        eprintln!("measuring: {}", spec.label);
+        let (row, log) = measure(spec, systems, cfg.reps);
+        if spec.key == "blocked" {
+            blocked.push(row.clone());
+        }
+        table.push(row);
+        logs.push((spec.label.clone(), log));
+        if Some(i) == last_blocked {
+            if let Some(row) = linearity(&blocked) {
+                table.push(row);
+            }
+        }
+    }
+    (table, logs)
+}

@@ -102,6 +102,14 @@ fn config() -> Result<Config, String> {
     })
 }
 
+/// The 1-minute load average (`/proc/loadavg`), to tell a busy machine from a quiet one.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "--child") {
@@ -121,6 +129,7 @@ fn main() {
         }
     };
     let started = Instant::now();
+    let load_before = load_average();
     let mut peers: Vec<Option<Peer>> = COLUMNS.iter().map(|_| None).collect();
     let mut peer_bins = vec![None; COLUMNS.len()];
     for package in Package::all() {
@@ -162,6 +171,12 @@ fn main() {
         "seedloop: Strategy::random(), seed {} (explore/scale: harness::Check over seeds 0..), \
          trace level Decisions unless the row says default; tokio: current_thread, paused clock",
         seedloop::SEED
+    );
+    println!(
+        "machine: {} cores; load average {} before, {} after",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_before,
+        load_average()
     );
     println!("ratios: how many times better seedloop is (faster, or smaller); above 1 = better\n");
     print!("{table}");

@@ -201,3 +201,37 @@ impl Peer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> Request {
+        Request::parse("time stream 10").expect("valid request")
+    }
+
+    #[test]
+    fn a_peer_that_exits_becomes_unavailable_and_says_when() {
+        let mut c = Command::new("sh");
+        c.args(["-c", "read line; echo 'ok 5 7'"]);
+        let mut peer = Peer::start("fake", c);
+        assert_eq!(peer.ask(&request()), Ok(Reply::Ok(5.0, 7)));
+        let err = peer.ask(&request()).expect_err("the process has exited");
+        assert!(err.contains("exited during `time stream 10`"), "{err}");
+        assert_eq!(peer.unavailable_reason(), Some(err.as_str()));
+        assert_eq!(peer.ask(&request()), Err(err));
+    }
+
+    #[test]
+    fn a_package_that_does_not_build_is_unavailable_with_the_reason() {
+        let package = Package {
+            name: "ghost",
+            dir: PathBuf::from("/nonexistent/seedloop-peer"),
+            bin: "ghost",
+            rustflags: "",
+        };
+        let peer = Peer::start_package(&package);
+        let why = peer.unavailable_reason().expect("unavailable");
+        assert!(why.starts_with("build failed"), "{why}");
+    }
+}

@@ -404,6 +404,7 @@ pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog)
         better: spec.unit.better(),
         cells,
         goal: spec.goal.clone(),
+        compare: true,
     };
     let log = RowLog {
         samples: samples.iter().map(Vec::len).collect(),
@@ -449,10 +450,11 @@ pub fn linearity(blocked: &[Row]) -> Option<Row> {
             "blocked: per-task cost, largest / smallest size ({} rows)",
             blocked.len()
         ),
-        unit: "x",
+        unit: "×",
         better: Better::Lower,
         cells,
         goal: Goal::AtMost(1.5),
+        compare: false,
     })
 }
 
@@ -484,4 +486,53 @@ pub fn run_all(cfg: &Config, systems: &mut Systems) -> (Table, Vec<(String, RowL
         }
     }
     (table, logs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_becomes_a_figure_only_with_the_right_checksum() {
+        assert_eq!(cell_of(Ok(Reply::Ok(2.0, 6)), Some(6)), Ok(2.0));
+        assert_eq!(
+            cell_of(Ok(Reply::Ok(2.0, 5)), Some(6)),
+            Err(Cell::Failed("checksum 5, expected 6".into()))
+        );
+        assert_eq!(
+            cell_of(Ok(Reply::None("no timers".into())), Some(6)),
+            Err(Cell::NoEquivalent("no timers".into()))
+        );
+        assert_eq!(
+            cell_of(Err("build failed".into()), None),
+            Err(Cell::Unavailable("build failed".into()))
+        );
+    }
+
+    #[test]
+    fn blocked_sizes_are_powers_of_ten_up_to_a_million() {
+        assert_eq!(blocked_sizes(10_000), [1_000, 10_000]);
+        assert_eq!(blocked_sizes(50), [1_000]);
+        assert_eq!(blocked_sizes(u64::MAX).last(), Some(&1_000_000));
+    }
+
+    #[test]
+    fn linearity_divides_the_largest_size_by_the_smallest() {
+        let row = |a: f64, b: Cell| Row {
+            label: "b".into(),
+            unit: "ns/task",
+            better: Better::Lower,
+            cells: vec![Cell::Value(a), b],
+            goal: Goal::None,
+            compare: true,
+        };
+        let rows = [
+            row(100.0, Cell::Value(10.0)),
+            row(400.0, Cell::NoEquivalent("too many".into())),
+        ];
+        let lin = linearity(&rows).expect("two rows");
+        assert_eq!(lin.cells[0], Cell::Value(4.0));
+        assert_eq!(lin.cells[1], Cell::NoEquivalent("too many".into()));
+        assert_eq!(lin.met(), Some(false));
+    }
 }

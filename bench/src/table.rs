@@ -60,11 +60,16 @@ pub struct Row {
     pub cells: Vec<Cell>,
     /// The goal.
     pub goal: Goal,
+    /// Whether the ratio columns apply (not for a row of ratios already).
+    pub compare: bool,
 }
 
 impl Row {
     /// seedloop (column 0) compared with column `c`: above 1 means seedloop is better.
     pub fn ratio(&self, c: usize) -> Option<f64> {
+        if !self.compare {
+            return None;
+        }
         let (s, p) = (self.cells[0].value()?, self.cells[c].value()?);
         let r = match self.better {
             Better::Higher => s / p,
@@ -104,6 +109,7 @@ impl Row {
 /// t.push(Row {
 ///     label: "spawn".into(), unit: "tasks/s", better: Better::Higher,
 ///     cells: vec![Cell::Value(2e6), Cell::Value(1e6)], goal: Goal::Ratios(vec![(1, 1.5)]),
+///     compare: true,
 /// });
 /// let text = t.to_string();
 /// assert!(text.contains("2.00M"), "{text}");
@@ -306,6 +312,7 @@ mod tests {
             better,
             cells,
             goal,
+            compare: true,
         }
     }
 

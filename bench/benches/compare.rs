@@ -185,20 +185,21 @@ fn main() {
         println!("{note}");
     }
     for (label, log) in &logs {
-        let short: Vec<String> = log
+        for note in &log.notes {
+            println!("{note}");
+        }
+        let fewer: Vec<String> = log
             .samples
             .iter()
             .zip(COLUMNS)
-            .filter(|(n, _)| {
-                **n > 0 && **n < cfg.reps && !label.contains("memory") && !label.contains("bytes")
-            })
+            .filter(|(n, _)| log.timed && **n > 0 && **n < cfg.reps)
             .map(|(n, c)| format!("{c} {n}"))
             .collect();
-        if !short.is_empty() {
+        if !fewer.is_empty() {
             println!(
-                "fewer reps (a system's samples passed {}s): {label}: {}",
+                "fewer reps (a system's samples of the row passed {} s): `{label}`: {}",
                 rows::ROW_BUDGET.as_secs(),
-                short.join(", ")
+                fewer.join(", ")
             );
         }
     }

@@ -108,7 +108,7 @@ impl InProc {
             req,
             |w| self.probe(w),
             |w, size| self.run(w, size),
-            |n| Ok(self.parked(n, live)),
+            |n| Ok((self.parked(n, live), n)),
         )
     }
 }

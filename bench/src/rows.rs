@@ -337,6 +337,10 @@ pub struct RowLog {
     pub samples: Vec<usize>,
     /// Wall-clock seconds the row took.
     pub seconds: f64,
+    /// Whether the row is timed (reps apply).
+    pub timed: bool,
+    /// What the table cannot show (a peer that measured fewer tasks than asked).
+    pub notes: Vec<String>,
 }
 
 fn cell_of(reply: Result<Reply, String>, expect: Option<u64>) -> Result<f64, Cell> {
@@ -370,6 +374,7 @@ pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog)
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); cols];
     let mut done: Vec<Option<Cell>> = vec![None; cols];
     let mut spent = vec![Duration::ZERO; cols];
+    let mut notes = Vec::new();
     let rounds = if spec.measure == Measure::Time {
         reps
     } else {
@@ -386,6 +391,14 @@ pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog)
                 Measure::Peak | Measure::Bytes => systems.ask_fresh(col, spec.level, &req),
             };
             spent[col] += t.elapsed();
+            if let (Measure::Bytes, Ok(Reply::Ok(_, tasks))) = (spec.measure, &reply) {
+                if *tasks != spec.size {
+                    notes.push(format!(
+                        "{}: `{}` measured on {tasks} tasks, not {}",
+                        COLUMNS[col], spec.label, spec.size
+                    ));
+                }
+            }
             match cell_of(reply, expect) {
                 Ok(v) => samples[col].push(v),
                 Err(cell) => done[col] = Some(cell),
@@ -409,6 +422,8 @@ pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog)
     let log = RowLog {
         samples: samples.iter().map(Vec::len).collect(),
         seconds: started.elapsed().as_secs_f64(),
+        timed: spec.measure == Measure::Time,
+        notes,
     };
     (row, log)
 }

@@ -188,18 +188,18 @@ impl NoEquivalent {
 
 /// Answers one request with a system's two entry points: `run(workload, size)` runs a workload
 /// once and returns its checksum; `parked(n)` returns the live heap bytes per task while `n`
-/// tasks are parked. `probe` says whether `run` supports a workload without running it.
+/// tasks are parked, and how many it parked (a peer may park fewer; the reply's checksum says). `probe` says whether `run` supports a workload without running it.
 pub fn answer(
     req: &Request,
     probe: impl Fn(&str) -> Result<(), NoEquivalent>,
     run: impl Fn(&str, u64) -> Result<u64, NoEquivalent>,
-    parked: impl Fn(u64) -> Result<u64, NoEquivalent>,
+    parked: impl Fn(u64) -> Result<(u64, u64), NoEquivalent>,
 ) -> Reply {
     use crate::shared::measure;
     let unwrap = |r: Result<u64, NoEquivalent>| r.expect("probed workload refused to run");
     match req.measure {
         Measure::Bytes => match parked(req.size) {
-            Ok(bytes) => Reply::Ok(bytes as f64, req.size),
+            Ok((bytes, tasks)) => Reply::Ok(bytes as f64, tasks),
             Err(NoEquivalent(why)) => Reply::None(why),
         },
         _ => {

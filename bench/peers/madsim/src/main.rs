@@ -33,7 +33,7 @@ use shared::workload as w;
 static ALLOC: cap::Cap<System> = cap::Cap::new(System, usize::MAX);
 
 fn main() {
-    protocol::serve(|req| protocol::answer(req, probe, run, |n| Ok(parked(n))));
+    protocol::serve(|req| protocol::answer(req, probe, run, |n| Ok((parked(n), n))));
 }
 
 fn probe(workload: &str) -> Result<(), NoEquivalent> {

@@ -197,7 +197,7 @@ fn blocked(n: u64) -> u64 {
 }
 
 /// Heap bytes per parked task, on at most [`MAX_LIVE_TASKS`] tasks.
-fn parked(n: u64) -> Result<u64, NoEquivalent> {
+fn parked(n: u64) -> Result<(u64, u64), NoEquivalent> {
     let n = n.clamp(1, MAX_LIVE_TASKS);
     let base = ALLOC.allocated() as u64;
     let per_task = Arc::new(AtomicU64::new(0));
@@ -218,5 +218,5 @@ fn parked(n: u64) -> Result<u64, NoEquivalent> {
         let live = ALLOC.allocated() as u64;
         per_task.store(live.saturating_sub(base) / n, Ordering::Relaxed);
     });
-    Ok(out.load(Ordering::Relaxed))
+    Ok((out.load(Ordering::Relaxed), n))
 }

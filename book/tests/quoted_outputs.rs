@@ -2,90 +2,45 @@
 //! release) are recomputed here, the way the command computes them, and compared with the
 //! quoted text, so the book cannot drift from the program.
 
-use harness::{Check, Env};
-use sim::Strategy;
+use scenarios::explore::{self, Cli, Quiet};
+use seedloop::{Check, Env, Strategy};
 
 const REAL_WORLD: &str = include_str!("../src/real-world.md");
 
-/// The quoted `cargo explore rate-limiter --seeds 16` table: (scenario, strategy, runs,
-/// distinct, verdict, 1st fail, preempt, failure) per row.
-fn quoted_rows() -> Vec<Vec<String>> {
-    let table = REAL_WORLD
+/// The quoted `cargo explore rate-limiter --seeds 16` output, header to verdict line.
+fn quoted_table() -> &'static str {
+    let block = REAL_WORLD
         .split("```text\n")
         .find(|block| block.starts_with("scenario "))
         .expect("the chapter quotes an explore table");
-    table
-        .lines()
-        .skip(1)
-        .take_while(|l| !l.is_empty())
-        .map(|l| {
-            let mut cols: Vec<String> = l.split_whitespace().take(7).map(str::to_string).collect();
-            let failure = l
-                .split_once("  rate limit")
-                .map(|(_, m)| format!("rate limit{m}"));
-            cols.push(failure.unwrap_or_default());
-            cols
-        })
-        .collect()
-}
-
-fn strategy(name: &str) -> Strategy {
-    harness::parse_strategy(name).unwrap_or_else(|e| panic!("{name}: {e}"))
+    block.split("```").next().expect("a closed block")
 }
 
 #[test]
-fn the_quoted_explore_table_is_what_explore_computes() {
-    let rows = quoted_rows();
-    assert_eq!(rows.len(), 8, "{rows:?}");
-    for row in rows {
-        let scenario = scenarios::find(&row[0]).unwrap_or_else(|| panic!("no scenario {}", row[0]));
-        let strategy = strategy(&row[1]);
-        let seeds = if strategy.is_fifo() { 1 } else { 16 };
-        let run = scenario.run;
-        let outcome = Check::new()
-            .seeds(seeds)
-            .strategy(strategy)
-            .env(Env::empty())
-            .no_regressions()
-            .test_name(scenario.name)
-            .explore(run);
-        let (verdict, first, preempt, failure) = match &outcome.report {
-            Some(r) => {
-                let s = outcome.shrunk.as_ref().expect("a failure is shrunk");
-                let message = r.failure.message.trim_matches('"').to_string();
-                (
-                    "FAIL".to_string(),
-                    outcome
-                        .schedules_to_first_failure
-                        .unwrap_or_default()
-                        .to_string(),
-                    format!("{}->{}", s.before.preemptions, s.after.preemptions),
-                    message,
-                )
-            }
-            None => (
-                "pass".to_string(),
-                "-".to_string(),
-                "-".to_string(),
-                String::new(),
-            ),
-        };
-        let computed = vec![
-            row[0].clone(),
-            row[1].clone(),
-            outcome.schedules_run.to_string(),
-            outcome.distinct_interleavings.to_string(),
-            verdict,
-            first,
-            preempt,
-            failure,
-        ];
-        assert_eq!(
-            computed, row,
-            "the book's explore row for {} under {}",
-            row[0], row[1]
-        );
-    }
+fn the_quoted_explore_table_is_what_explore_prints() {
+    // The tokens file goes to the temp dir; the book shows the default path.
+    let file = std::env::temp_dir().join(format!("seedloop-book-tokens-{}", std::process::id()));
+    let path = file.to_str().expect("a UTF-8 temp dir");
+    let cli = Cli::parse_from_args([
+        "explore",
+        "rate-limiter",
+        "--seeds",
+        "16",
+        "--tokens-file",
+        path,
+    ])
+    .expect("the book's arguments parse");
+    let mut out = Vec::new();
+    explore::run(&cli, &mut out, &mut Quiet).expect("the sweep runs");
+    let _ = std::fs::remove_file(&file);
+    let printed = String::from_utf8(out)
+        .expect("UTF-8")
+        .replace(path, "target/explore-tokens.txt");
+    assert_eq!(
+        quoted_table(),
+        printed,
+        "the book's explore table drifted from the program"
+    );
 }
 
 /// A broken invariant printed as its message, as `cargo explore` prints it.

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sim::{Strategy, TraceLevel};
+use sim::{RunOptions, Strategy, TraceLevel};
 
 use crate::determinism::{Nondeterminism, compare_schedules, compare_traces};
 use crate::env::{Env, RegressionsSetting};
@@ -13,10 +13,11 @@ use crate::faults::FaultConfig;
 use crate::regressions::Regressions;
 use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
 use crate::report::{Report, TestContext};
+use crate::rerun::{Rerun, note, replay_outcome, rerun_regressions};
 use crate::seeds::{Seeds, Shard};
 use crate::shrink::{Complexity, DEFAULT_SHRINK_BUDGET, Shrunk, shrink};
-use crate::sweep::{Failure, FailureKind, Limits, TestOutput, run_once};
-use crate::token::{Token, test_name_hash};
+use crate::sweep::{Failure, TestOutput, run_once};
+use crate::token::Token;
 
 /// Runs `body` under the default seeds (`0..64`, or `SEEDLOOP_SEEDS`) and strategy, and panics
 /// with a report at the first failure. Short for `Check::new().run(body)`.
@@ -42,7 +43,9 @@ where
 }
 
 /// A configured sweep. Every setting has a default; `SEEDLOOP_*` variables override the code
-/// (see [`crate::env`]).
+/// (see [`crate::env`]). The runs' limits and policies are a [`sim::RunOptions`], set whole
+/// with [`Check::options`] or one by one with [`Check::option`] (and, for the common ones,
+/// [`Check::max_steps`], [`Check::max_time`], [`Check::fail_on_leftover_tasks`]).
 ///
 /// ```
 /// use std::time::Duration;
@@ -51,6 +54,7 @@ where
 ///     .strategy(sim::Strategy::random())
 ///     .max_steps(10_000)
 ///     .max_time(Duration::from_secs(60))
+///     .option("max_poll_time", "100ms")
 ///     .explore(|| async { sim::time::sleep(Duration::from_secs(1)).await });
 /// assert!(outcome.passed());
 /// assert_eq!(outcome.schedules_run, 10);
@@ -60,7 +64,7 @@ pub struct Check {
     seeds: Option<Seeds>,
     strategy: Option<Strategy>,
     shard: Option<Shard>,
-    limits: Limits,
+    options: RunOptions,
     env: Env,
     regressions_dir: Option<PathBuf>,
     regressions: bool,
@@ -100,6 +104,9 @@ pub struct Outcome {
     pub from_regressions: bool,
     /// Distinct interleavings among the executions run (by `RunStats::interleaving`).
     pub distinct_interleavings: usize,
+    /// The lines the check printed to stderr, in order: saved tokens, skipped lines of the
+    /// regressions file and why, an empty sweep or shard.
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -124,7 +131,7 @@ impl Check {
             seeds: None,
             strategy: None,
             shard: None,
-            limits: Limits::default(),
+            options: RunOptions::default(),
             env: Env::from_process(),
             regressions_dir: None,
             regressions: true,
@@ -154,21 +161,61 @@ impl Check {
         self
     }
 
-    /// Step limit per run (task polls).
+    /// Step limit per run ([`RunOptions::max_steps`]); `SEEDLOOP_MAX_STEPS` overrides it.
     pub fn max_steps(mut self, steps: u64) -> Self {
-        self.limits.max_steps = steps;
+        self.options.max_steps = steps;
         self
     }
 
-    /// Virtual-time limit per run.
+    /// Virtual-time limit per run ([`RunOptions::max_time`]).
     pub fn max_time(mut self, limit: Duration) -> Self {
-        self.limits.max_time = Some(u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX - 1));
+        self.options.max_time = Some(limit);
         self
     }
 
     /// Whether tasks left running when the body returns fail the run (default no).
     pub fn fail_on_leftover_tasks(mut self, yes: bool) -> Self {
-        self.limits.fail_on_leftover_tasks = yes;
+        self.options.fail_on_leftover_tasks = yes;
+        self
+    }
+
+    /// Every limit and policy of the runs at once (replacing those set before). Replay tokens
+    /// carry them, so a failure replays under the options it was found with.
+    ///
+    /// ```
+    /// let options = sim::RunOptions::default().fail_on_unobserved_panic(false);
+    /// let outcome = harness::Check::new().seeds(4).no_regressions().options(options).explore(|| async {
+    ///     sim::spawn(async { panic!("nobody awaits me") });
+    /// });
+    /// assert!(outcome.passed());
+    /// ```
+    pub fn options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sets the run option called `name` (any of [`sim::options::OPTIONS`]) from text, as
+    /// [`RunOptions::set`] reads it: `#[harness::test(max_poll_time = "100ms")]` is
+    /// `.option("max_poll_time", "100ms")`.
+    ///
+    /// ```
+    /// let outcome = harness::Check::new()
+    ///     .seeds(1)
+    ///     .no_regressions()
+    ///     .option("max_poll_time", "100ms")
+    ///     .explore(|| async { sim::task::block_for(std::time::Duration::from_secs(1)) });
+    /// let kind = outcome.report.unwrap().failure.kind;
+    /// assert_eq!(kind, harness::FailureKind::Sim(sim::SimErrorKind::Starvation));
+    /// ```
+    ///
+    /// # Panics
+    /// On an unknown name or a value the option cannot take, naming the option and the forms
+    /// it accepts.
+    #[track_caller]
+    pub fn option(mut self, name: &str, text: &str) -> Self {
+        if let Err(e) = self.options.set(name, text) {
+            panic!("seedloop: Check::option({name:?}, {text:?}): {e}");
+        }
         self
     }
 
@@ -279,6 +326,9 @@ impl Check {
         Fut: Future,
         Fut::Output: TestOutput,
     {
+        if let Err(problem) = self.env.check() {
+            panic!("{problem}");
+        }
         let faults = self.faults.clone();
         let body = move || {
             let fut = body();
@@ -289,14 +339,20 @@ impl Check {
             }
         };
         let context = self.context.clone().unwrap_or_else(TestContext::detect);
-        let mut limits = self.limits;
+        let _guard = self.env.hang_budget().map(|budget| {
+            let setting = self.env.text(crate::env::HANG_SECS).unwrap_or_default();
+            crate::hang::install(budget, setting, context.name.as_deref(), context.command())
+        });
+        let mut options = self.options.clone();
         if let Some(steps) = self.env.max_steps() {
-            limits.max_steps = steps;
+            options.max_steps = steps;
         }
         let shrink_on = self.shrink && !self.env.no_shrink();
+        let mut notes = Vec::new();
         if let Some(token) = self.env.replay() {
-            if let Some(out) = replay_outcome(token, &body, context.clone()) {
-                return out;
+            match replay_outcome(token, &body, context.clone()) {
+                Ok(out) => return out,
+                Err(line) => note(&mut notes, line),
             }
         }
         let strategy = self
@@ -307,22 +363,40 @@ impl Check {
         let seeds = self.env.seeds().or(self.seeds.clone()).unwrap_or_default();
         let shard = self.env.shard().or(self.shard);
         let regressions = self.regressions_file(&context);
-        let mut out = Outcome::default();
+        let mut out = Outcome {
+            notes,
+            ..Outcome::default()
+        };
 
-        if let Some(report) = rerun_regressions(regressions.as_ref(), &body, &context) {
-            out.failures = 1;
-            out.from_regressions = true;
-            out.report = Some(report);
-            return out;
+        match rerun_regressions(regressions.as_ref(), &body, &context, &mut out.notes) {
+            Rerun::Clean => {}
+            Rerun::Failed(report) => {
+                out.failures = 1;
+                out.from_regressions = true;
+                out.report = Some(report);
+                return out;
+            }
+            Rerun::Nondeterministic(text) => {
+                out.failures = 1;
+                out.from_regressions = true;
+                out.nondeterminism = Some(text);
+                return out;
+            }
         }
+        self.note_empty_sweep(&seeds, shard, &context, &mut out.notes);
 
         let mut interleavings = BTreeSet::new();
         for (pos, seed) in seeds.iter().enumerate() {
             if shard.is_some_and(|s| !s.takes(pos as u64)) {
                 continue;
             }
-            let sim = limits.sim(seed, strategy.clone(), TraceLevel::Decisions);
-            let result = run_once(sim, &body);
+            let result = run_once(
+                &options,
+                seed,
+                strategy.clone(),
+                TraceLevel::Decisions,
+                &body,
+            );
             out.schedules_run += 1;
             out.seeds_run.push(seed);
             interleavings.insert(result.trace.stats().interleaving);
@@ -336,7 +410,7 @@ impl Check {
                 let found = Found {
                     seed,
                     strategy: &strategy,
-                    limits,
+                    options: &options,
                     failure,
                     schedule: result.trace.schedule().clone(),
                     schedules_run: out.schedules_run,
@@ -348,17 +422,20 @@ impl Check {
                 ) {
                     Ok((report, shrunk)) => {
                         if let (Some(reg), Some(name)) = (&regressions, &context.name) {
-                            match reg.save(name, &report.token_text) {
-                                Ok(()) => eprintln!(
-                                    "seedloop: saved the failing token to {}; `{name}` replays \
-                                     it first from now on (commit the file)",
-                                    reg.path().display()
-                                ),
-                                Err(e) => eprintln!(
-                                    "seedloop: could not save the failing token to {}: {e}",
-                                    reg.path().display()
-                                ),
-                            }
+                            note(
+                                &mut out.notes,
+                                match reg.save(name, &report.token_text) {
+                                    Ok(()) => format!(
+                                        "seedloop: saved the failing token to {}; `{name}` \
+                                         replays it first from now on (commit the file)",
+                                        reg.path().display()
+                                    ),
+                                    Err(e) => format!(
+                                        "seedloop: could not save the failing token to {}: {e}",
+                                        reg.path().display()
+                                    ),
+                                },
+                            );
                         }
                         out.report = Some(report);
                         out.shrunk = shrunk;
@@ -372,6 +449,48 @@ impl Check {
         }
         out.distinct_interleavings = interleavings.len();
         out
+    }
+
+    /// A sweep that will run no seed says so. From the environment that is an error (raised
+    /// by [`Env::seeds`]); from the code (an empty list, a reversed range) or a shard that
+    /// holds none of the seeds, a line.
+    fn note_empty_sweep(
+        &self,
+        seeds: &Seeds,
+        shard: Option<Shard>,
+        context: &TestContext,
+        notes: &mut Vec<String>,
+    ) {
+        let who = context
+            .name
+            .as_deref()
+            .map_or_else(|| "this check".to_string(), |n| format!("`{n}`"));
+        if seeds.is_empty() {
+            note(
+                notes,
+                format!(
+                    "seedloop: {who} sweeps no seed: its seed list ({seeds}) is empty; only its \
+                     saved regressions ran"
+                ),
+            );
+            return;
+        }
+        let Some(shard) = shard else { return };
+        if (0..seeds.len()).any(|pos| shard.takes(pos)) {
+            return;
+        }
+        let from = match self.env.text(crate::env::SHARD) {
+            Some(text) => format!("{}={text}", crate::env::SHARD),
+            None => format!("shard {shard} (Check::shard)"),
+        };
+        note(
+            notes,
+            format!(
+                "seedloop: {from} holds no seed of {who}, which has {} ({seeds}); nothing ran in \
+                 this shard",
+                seeds.len()
+            ),
+        );
     }
 
     fn regressions_file(&self, context: &TestContext) -> Option<Regressions> {
@@ -392,44 +511,11 @@ impl Check {
     }
 }
 
-/// Replays the saved tokens of the test; the report of the first that still fails.
-fn rerun_regressions<F, Fut>(
-    regressions: Option<&Regressions>,
-    body: &F,
-    context: &TestContext,
-) -> Option<Box<Report>>
-where
-    F: Fn() -> Fut,
-    Fut: Future,
-    Fut::Output: TestOutput,
-{
-    let (reg, name) = (regressions?, context.name.as_ref()?);
-    for text in reg.tokens(name) {
-        let Ok(token) = Token::parse(&text) else {
-            eprintln!(
-                "seedloop: skipping an unreadable token for `{name}` in {}",
-                reg.path().display()
-            );
-            continue;
-        };
-        match replay_parsed(token, body, context.clone()) {
-            Replayed::Failed(r) if r.failure.kind == FailureKind::Diverged => eprintln!(
-                "seedloop: a saved token for `{name}` in {} no longer fits the program (it \
-                 diverges); skipping it",
-                reg.path().display()
-            ),
-            Replayed::Failed(r) => return Some(r),
-            Replayed::Passed | Replayed::Nondeterministic(_) => {}
-        }
-    }
-    None
-}
-
 /// The first failure of a sweep, as found (at `TraceLevel::Decisions`).
 struct Found<'s> {
     seed: u64,
     strategy: &'s Strategy,
-    limits: Limits,
+    options: &'s RunOptions,
     failure: Failure,
     schedule: sim::schedule::Schedule,
     schedules_run: u64,
@@ -451,10 +537,13 @@ impl Found<'_> {
     {
         let what = format!("seed {} (strategy {})", self.seed, self.strategy);
         let full = || {
-            let sim = self
-                .limits
-                .sim(self.seed, self.strategy.clone(), TraceLevel::Full);
-            run_once(sim, body)
+            run_once(
+                self.options,
+                self.seed,
+                self.strategy.clone(),
+                TraceLevel::Full,
+                body,
+            )
         };
         let (a, b) = (full(), full());
         let differs = compare_schedules(&self.schedule, a.trace.schedule())
@@ -478,7 +567,7 @@ impl Found<'_> {
             shrink(
                 body,
                 self.seed,
-                self.limits,
+                self.options,
                 &self.failure,
                 &schedule,
                 budget,
@@ -497,7 +586,7 @@ impl Found<'_> {
                 self.strategy.name(),
                 self.schedules_run,
                 before.preemptions as u64,
-                self.limits,
+                self.options.clone(),
                 schedule,
             )
             .for_test(context.name.as_deref())
@@ -524,56 +613,4 @@ impl Found<'_> {
             },
         ))
     }
-}
-
-/// The `SEEDLOOP_REPLAY` path: `None` when the token belongs to another test (a whole suite
-/// runs with the variable set; only the test that found it replays it).
-fn replay_outcome<F, Fut>(token: &str, body: &F, context: TestContext) -> Option<Outcome>
-where
-    F: Fn() -> Fut,
-    Fut: Future,
-    Fut::Output: TestOutput,
-{
-    let parsed = Token::parse(token)
-        .unwrap_or_else(|e| panic!("seedloop: SEEDLOOP_REPLAY={token:?} cannot be used: {e}"));
-    match &context.name {
-        Some(name) if parsed.test != 0 && parsed.test != test_name_hash(name) => {
-            eprintln!(
-                "seedloop: SEEDLOOP_REPLAY holds a token of another test; `{name}` sweeps its \
-                 seeds as usual"
-            );
-            return None;
-        }
-        // A check that cannot name itself (a doctest, a `main` thread) must not adopt another
-        // test's token: with `SEEDLOOP_REPLAY` set for one test, every nameless check in the
-        // same `cargo test` run would otherwise replay it.
-        None if parsed.test != 0 => {
-            eprintln!(
-                "seedloop: SEEDLOOP_REPLAY holds a token of a named test, and this check has no \
-                 test name; it sweeps its seeds as usual (set Check::test_name to replay here)"
-            );
-            return None;
-        }
-        _ => {}
-    }
-    let mut out = Outcome {
-        schedules_run: 1,
-        seeds_run: vec![parsed.seed],
-        ..Outcome::default()
-    };
-    match replay_parsed(parsed, body, context) {
-        Replayed::Passed => {}
-        Replayed::Failed(r) => {
-            out.failures = 1;
-            out.schedules_to_first_failure = Some(1);
-            out.failing_seed = Some(r.token.seed);
-            out.report = Some(r);
-        }
-        Replayed::Nondeterministic(n) => {
-            out.failures = 1;
-            out.nondeterminism = Some(nondeterminism_text("the replay token", &n));
-        }
-    }
-    out.distinct_interleavings = 1;
-    Some(out)
 }

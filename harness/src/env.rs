@@ -4,17 +4,40 @@
 //! |---|---|---|
 //! | `SEEDLOOP_SEEDS` | `N` or `A..B` | run seeds `0..N` (or `A..B`) instead of the test's own list: raise it in CI or when hunting |
 //! | `SEEDLOOP_SEED` | `S` | run exactly seed `S` (with the test's strategy) |
-//! | `SEEDLOOP_REPLAY` | a replay token `sl1.….…` | the test that found the token replays that one execution instead of sweeping, and reports it; other tests sweep as usual |
+//! | `SEEDLOOP_REPLAY` | a replay token `sl2.….…` (or `sl1.` from an older seedloop) | the test that found the token replays that one execution instead of sweeping, and reports it; other tests sweep as usual |
 //! | `SEEDLOOP_STRATEGY` | `fifo`, `random`, `pct3`, `portfolio(random,pct3)`, … | override the test's strategy (see [`parse_strategy`]) |
 //! | `SEEDLOOP_SHARD` | `K/N` (1-based) | run only the seeds at positions `i` of the list with `i % N == K - 1` |
-//! | `SEEDLOOP_MAX_STEPS` | `N` | step limit per run (task polls) |
+//! | `SEEDLOOP_MAX_STEPS` | `N` | step limit per run ([`sim::RunOptions::max_steps`]) |
 //! | `SEEDLOOP_REGRESSIONS` | a directory, or `off` | where failing tokens are saved and re-run first (default `<crate>/seedloop-regressions/`) |
 //! | `SEEDLOOP_NO_SHRINK` | `1` | report the failing schedule as found, without shrinking |
+//! | `SEEDLOOP_HANG_SECS` | seconds, such as `60` or `2.5` | the real-time hang guard: a run that takes longer ends the process with a report of where it is stuck (see below) |
+//! | `SEEDLOOP_FUZZ_ITERATIONS` | `N` | read by seedloop's own test suite only: how many mutated replay tokens its token test decodes (default 100000) |
+//! | `SEEDLOOP_BENCH_N`, `SEEDLOOP_BENCH_REPS` | `N` | read by `cargo bench -p seedloop-bench` only: the size and repetitions of a benchmark |
 //!
-//! The variables are read once per [`crate::Check`]; a malformed value panics at once with a
-//! message naming the variable and the accepted forms (a typo never silently runs the default).
-//! Tests of the harness itself pass an explicit [`Env`] with [`crate::Check::env`] instead of
-//! mutating the process environment.
+//! The variables are read once per [`crate::Check`], and checked before it runs anything:
+//! a variable whose value is malformed, empty, or selects no seed at all, and a `SEEDLOOP_*`
+//! variable that is not in this table (a typo such as `SEEDLOOP_SEDS`), panic at once with a
+//! message naming the variable, its value and the accepted forms: a typo never silently runs
+//! the default. A shard that holds none of a test's seeds (`SEEDLOOP_SHARD=8/8` for a test of 3
+//! seeds) is not an error, since CI splits every test the same way, but it prints a line
+//! saying so. Tests of the harness itself pass an explicit [`Env`] with
+//! [`crate::Check::env`] instead of mutating the process environment.
+//!
+//! ## The hang guard and its limits
+//!
+//! Every limit of a run (steps, virtual time, `max_poll_time`) is checked between polls, so a
+//! task that computes forever without reaching an `.await` (`loop {}`, a busy-wait on an
+//! atomic, a blocking call on a real lock or socket) cannot be stopped by a single-threaded
+//! executor: the test would hang until CI kills it, with no word of where. With
+//! `SEEDLOOP_HANG_SECS=N` set, each check starts a watchdog thread; when one run (of the sweep,
+//! the confirmation, the shrinking or a regression replay) takes more than `N` seconds of real
+//! time, it prints the task being polled, its spawn site, the virtual time, the step, the seed
+//! and the strategy, and ends the process with status 101. The guard never changes the verdict
+//! of a run that finishes in time (it only reads the [`sim::Beacon`] the run writes), but it
+//! cannot tell a stuck run from a slow one: it says which it saw (one poll that never returned,
+//! or polls still moving), and a budget must leave room for the slowest legitimate run. It
+//! covers [`crate::Check`]; [`crate::replay`], [`crate::explore`] and [`crate::proptest`] runs
+//! are not watched.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -39,8 +62,13 @@ pub const MAX_STEPS: &str = "SEEDLOOP_MAX_STEPS";
 pub const REGRESSIONS: &str = "SEEDLOOP_REGRESSIONS";
 /// `SEEDLOOP_NO_SHRINK`.
 pub const NO_SHRINK: &str = "SEEDLOOP_NO_SHRINK";
+/// `SEEDLOOP_HANG_SECS`.
+pub const HANG_SECS: &str = "SEEDLOOP_HANG_SECS";
+/// `SEEDLOOP_FUZZ_ITERATIONS` (seedloop's own token test).
+pub const FUZZ_ITERATIONS: &str = "SEEDLOOP_FUZZ_ITERATIONS";
 
-const ALL: [&str; 8] = [
+/// Every variable in the table above: any other `SEEDLOOP_*` variable is a typo.
+pub const ALL: [&str; 12] = [
     SEEDS,
     SEED,
     REPLAY,
@@ -49,7 +77,14 @@ const ALL: [&str; 8] = [
     MAX_STEPS,
     REGRESSIONS,
     NO_SHRINK,
+    HANG_SECS,
+    FUZZ_ITERATIONS,
+    "SEEDLOOP_BENCH_N",
+    "SEEDLOOP_BENCH_REPS",
 ];
+
+/// The prefix every seedloop variable has.
+const PREFIX: &str = "SEEDLOOP_";
 
 /// Where failing tokens go (`SEEDLOOP_REGRESSIONS`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,11 +110,14 @@ pub struct Env {
 }
 
 impl Env {
-    /// The process environment's `SEEDLOOP_*` variables.
+    /// The process environment's `SEEDLOOP_*` variables (unknown ones too, so that
+    /// [`Env::check`] can name a typo). A value that is not UTF-8 is kept as its lossy text
+    /// and refused by the variable's own check.
     pub fn from_process() -> Env {
-        Env::from_pairs(ALL.iter().filter_map(|k| {
-            let v = std::env::var(k).ok()?;
-            Some((*k, v))
+        Env::from_pairs(std::env::vars_os().filter_map(|(k, v)| {
+            let k = k.into_string().ok()?;
+            k.starts_with(PREFIX)
+                .then(|| (k, v.to_string_lossy().into_owned()))
         }))
     }
 
@@ -96,9 +134,52 @@ impl Env {
             vars: pairs
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
-                .filter(|(_, v)| !v.trim().is_empty())
                 .collect(),
         }
+    }
+
+    /// The first problem with the variables as a whole: a `SEEDLOOP_*` variable seedloop does
+    /// not read (with the nearest one it does), or one set to nothing. [`crate::Check`] panics
+    /// with it before running anything.
+    ///
+    /// ```
+    /// let typo = harness::Env::from_pairs([("SEEDLOOP_SEDS", "100")]).check().unwrap_err();
+    /// assert!(typo.contains("did you mean SEEDLOOP_SEEDS?"));
+    /// let empty = harness::Env::from_pairs([("SEEDLOOP_SEEDS", "")]).check().unwrap_err();
+    /// assert!(empty.contains("SEEDLOOP_SEEDS is set but empty"));
+    /// assert!(harness::Env::from_pairs([("SEEDLOOP_SEEDS", "9")]).check().is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// The message to show.
+    pub fn check(&self) -> Result<(), String> {
+        for (key, value) in &self.vars {
+            if !key.starts_with(PREFIX) {
+                continue;
+            }
+            if !ALL.contains(&key.as_str()) {
+                let near = ALL
+                    .iter()
+                    .map(|k| (edit_distance(k, key), *k))
+                    .min()
+                    .filter(|(d, _)| *d <= 3)
+                    .map(|(_, k)| format!("did you mean {k}? "))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "seedloop: {key}={value:?} is not a variable seedloop reads; {near}the \
+                     variables are {} (see the harness::env documentation); unset it or fix \
+                     its name",
+                    ALL.join(", ")
+                ));
+            }
+            if value.trim().is_empty() {
+                return Err(format!(
+                    "seedloop: {key} is set but empty: give it a value (see the harness::env \
+                     documentation for its forms) or unset it to use the test's own setting"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Sets one variable (builder style).
@@ -123,13 +204,15 @@ impl Env {
             return Some(Seeds::list([seed]));
         }
         let s = self.get(SEEDS)?;
-        Some(s.parse::<Seeds>().unwrap_or_else(|_| {
-            bad(
-                SEEDS,
-                s,
-                "a count such as `10000` (seeds 0..10000) or a range such as `500..1000`",
-            )
-        }))
+        let forms = "a count of at least 1 such as `10000` (seeds 0..10000) or a non-empty range \
+                     such as `500..1000`";
+        let seeds = s.parse::<Seeds>().unwrap_or_else(|_| bad(SEEDS, s, forms));
+        if seeds.is_empty() {
+            panic!(
+                "seedloop: {SEEDS}={s:?} would run no seed, and an empty sweep passes nothing: expected {forms}"
+            );
+        }
+        Some(seeds)
     }
 
     /// `SEEDLOOP_REPLAY`, if set.
@@ -182,10 +265,58 @@ impl Env {
     pub fn no_shrink(&self) -> bool {
         self.get(NO_SHRINK).is_some_and(|s| s != "0")
     }
+
+    /// `SEEDLOOP_HANG_SECS`, if set: the real-time budget of one run.
+    ///
+    /// ```
+    /// let env = harness::Env::empty().with("SEEDLOOP_HANG_SECS", "2.5");
+    /// assert_eq!(env.hang_budget(), Some(std::time::Duration::from_millis(2500)));
+    /// ```
+    ///
+    /// # Panics
+    /// On a value that is not a positive number of seconds.
+    pub fn hang_budget(&self) -> Option<std::time::Duration> {
+        let s = self.get(HANG_SECS)?;
+        let secs = s
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x > 0.0 && *x < 1e9)
+            .unwrap_or_else(|| {
+                bad(
+                    HANG_SECS,
+                    s,
+                    "a positive number of seconds such as `60` or `2.5`",
+                )
+            });
+        Some(std::time::Duration::from_secs_f64(secs))
+    }
+
+    /// The raw text of `var`, trimmed, if set.
+    pub(crate) fn text(&self, var: &str) -> Option<&str> {
+        self.get(var)
+    }
 }
 
 fn bad(var: &str, value: &str, expected: &str) -> ! {
     panic!("seedloop: {var}={value:?} is not valid: expected {expected}")
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// The strategy named `name` (as `SEEDLOOP_STRATEGY` and `#[harness::test(strategy = "..")]`

@@ -32,7 +32,7 @@
 //! let report = outcome.report.expect("some seed interleaves the increments");
 //! assert_eq!(report.preemptions(), 1); // shrunk to the one switch that matters
 //! assert!(report.to_string().contains("lost update"));
-//! assert!(report.replay_line().starts_with("SEEDLOOP_REPLAY=sl1."));
+//! assert!(report.replay_line().starts_with("SEEDLOOP_REPLAY=sl2."));
 //! ```
 //!
 //! The environment variables are documented in [`env`](mod@env); the attribute [`macro@test`] turns an
@@ -45,11 +45,13 @@ mod determinism;
 pub mod env;
 pub mod explore;
 mod faults;
+mod hang;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod regressions;
 mod replay;
 mod report;
+mod rerun;
 mod seeds;
 pub mod shrink;
 #[cfg(feature = "insta")]
@@ -65,7 +67,7 @@ pub use replay::{Replayed, replay, try_replay};
 pub use report::{Report, TAIL_EVENTS, TestContext};
 pub use seeds::{DEFAULT_SEEDS, Seeds, Shard};
 pub use sweep::{Failure, FailureKind, TestOutput};
-pub use token::{Token, TokenError, test_name_hash};
+pub use token::{DECISIONS_PER_BYTE, MAX_REPEAT, Token, TokenError, test_name_hash};
 
 /// Turns an `async fn` into a `#[test]` that sweeps it with [`check`].
 ///

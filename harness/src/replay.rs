@@ -85,13 +85,22 @@ where
     Fut: Future,
     Fut::Output: TestOutput,
 {
+    if let Some(name) = &context.name
+        && token.recorded_by_another(name)
+    {
+        eprintln!(
+            "seedloop: this replay token was recorded by another test; replaying it under \
+             `{name}`"
+        );
+    }
     let run = || {
-        let sim = token.limits.sim(
+        run_once(
+            &token.options,
             token.seed,
             Strategy::replay(token.schedule.clone()),
             TraceLevel::Full,
-        );
-        run_once(sim, body)
+            body,
+        )
     };
     let first = run();
     let second = run();

@@ -7,14 +7,15 @@
 //! note: deterministic: two runs of the reported schedule gave the identical trace (digest 8c1f…)
 //! note: shrunk from 3 preemptions to 1 (14 decisions): at t=0s step 3, inc#1 was preempted for inc#2
 //! note: faults: t=0.01s host db crashed; t=0.01s fs: crash of db kept 1 of 3 unsynced writes to wal
-//! note: replay token: sl1.…
+//! note: replay token: sl2.…
 //! note: to replay it, run:
-//!       SEEDLOOP_REPLAY=sl1.… cargo test -p mycrate --test counter -- lost_update --exact
+//!       SEEDLOOP_REPLAY=sl2.… cargo test -p mycrate --test counter -- lost_update --exact
 //! note: the last 20 trace events:
 //!       t=0s step=5 inc#2: …
 //! ```
 //!
-//! The `faults:` line appears when the run had faults (crashes, partitions, lost datagrams,
+//! A `note: this token was recorded by another test` line appears when the token's test is not
+//! the one replaying it. The `faults:` line appears when the run had faults (crashes, partitions, lost datagrams,
 //! what each file kept at a crash: see [`crate::FaultConfig`]).
 //!
 //! Everything in it comes from the replay token and a replay of it, so replaying the token
@@ -22,9 +23,9 @@
 
 use std::fmt;
 
-use sim::Trace;
 use sim::task::TaskId;
 use sim::trace::{Event, EventKind};
+use sim::{SimErrorKind, Trace};
 
 use crate::sweep::{Failure, FailureKind};
 use crate::token::Token;
@@ -231,7 +232,16 @@ impl fmt::Display for Report {
         for l in desc {
             writeln!(f, "{l}")?;
         }
-        if fl.kind == FailureKind::Diverged {
+        if let Some(name) = &self.context.name
+            && self.token.recorded_by_another(name)
+        {
+            writeln!(
+                f,
+                "note: this token was recorded by another test, not `{name}`; it replays here \
+                 under `{name}`'s body"
+            )?;
+        }
+        if fl.kind.is_diverged() {
             return self.fmt_diverged(f);
         }
         match fl.origin(&self.trace) {
@@ -249,7 +259,12 @@ impl fmt::Display for Report {
                 indent(message),
             )?,
             _ => match (&fl.task, fl.kind) {
-                (_, FailureKind::Deadlock | FailureKind::StepLimit | FailureKind::TimeLimit) => {
+                (
+                    _,
+                    FailureKind::Sim(
+                        SimErrorKind::Deadlock | SimErrorKind::StepLimit | SimErrorKind::TimeLimit,
+                    ),
+                ) => {
                     writeln!(f, "note: at t={}, step {}", fl.time, fl.step)?;
                 }
                 (Some(t), _) => writeln!(

@@ -91,8 +91,10 @@ impl From<i32> for Seeds {
 }
 
 impl From<Range<u64>> for Seeds {
+    /// As written: a reversed range such as `5..3` holds no seed, and a sweep of it says so
+    /// (naming `5..3`) instead of passing in silence.
     fn from(r: Range<u64>) -> Self {
-        Seeds::Range(r.start, r.end.max(r.start))
+        Seeds::Range(r.start, r.end)
     }
 }
 
@@ -100,7 +102,7 @@ impl From<RangeInclusive<u64>> for Seeds {
     fn from(r: RangeInclusive<u64>) -> Self {
         let (a, b) = r.into_inner();
         if b < a {
-            Seeds::Range(a, a)
+            Seeds::Range(a, b)
         } else {
             Seeds::list(a..=b)
         }

@@ -45,9 +45,9 @@ use std::rc::Rc;
 use rand_chacha::ChaCha8Rng;
 use sim::schedule::{Choice, Decision, Runnable, Schedule, Scheduler, uniform_below};
 use sim::task::TaskId;
-use sim::{Strategy, TraceLevel};
+use sim::{RunOptions, Strategy, TraceLevel};
 
-use crate::sweep::{Failure, Limits, TestOutput, run_once};
+use crate::sweep::{Failure, TestOutput, run_once};
 
 /// How many runs a shrink may take at most.
 pub const DEFAULT_SHRINK_BUDGET: u32 = 2_000;
@@ -239,7 +239,7 @@ pub struct Shrunk {
 struct Shrinker<'f, F> {
     body: &'f F,
     seed: u64,
-    limits: Limits,
+    options: &'f RunOptions,
     target: Failure,
     runs: u32,
     budget: u32,
@@ -279,8 +279,13 @@ where
             preempts: BTreeMap::new(),
             marks: m.clone(),
         });
-        let sim = self.limits.sim(self.seed, strategy, TraceLevel::Decisions);
-        let result = run_once(sim, self.body);
+        let result = run_once(
+            self.options,
+            self.seed,
+            strategy,
+            TraceLevel::Decisions,
+            self.body,
+        );
         let failure = result.failure?;
         if !failure.same_as(&self.target) {
             return None;
@@ -457,7 +462,7 @@ where
 pub(crate) fn shrink<F, Fut>(
     body: &F,
     seed: u64,
-    limits: Limits,
+    options: &RunOptions,
     target: &Failure,
     schedule: &Schedule,
     budget: u32,
@@ -470,7 +475,7 @@ where
     let mut s = Shrinker {
         body,
         seed,
-        limits,
+        options,
         target: target.clone(),
         runs: 0,
         budget,

@@ -2,12 +2,11 @@
 
 use std::fmt::Debug;
 use std::future::Future;
-use std::time::Duration;
 
 use sim::task::{TaskId, TaskInfo};
 use sim::time::Instant;
 use sim::trace::{Event, EventKind};
-use sim::{DEFAULT_MAX_STEPS, Sim, SimError, SimErrorKind, Strategy, Trace, TraceLevel};
+use sim::{RunOptions, Sim, SimError, SimErrorKind, Strategy, Trace, TraceLevel};
 
 /// What a test body may return: `()` or a `Result` whose `Err` fails the run.
 pub trait TestOutput {
@@ -30,76 +29,47 @@ impl<T, E: Debug> TestOutput for Result<T, E> {
     }
 }
 
-/// The limits and options every run of a check shares (and a replay token carries).
+/// The kind of a failure: the executor's own [`SimErrorKind`], unchanged, or an `Err` from the
+/// test body. Two failures are "the same" when kind and message agree.
+///
+/// ```
+/// use harness::FailureKind;
+/// use sim::SimErrorKind;
+/// let outcome = harness::Check::new().seeds(1).no_regressions().explore(|| async {
+///     sim::spawn(std::future::pending::<()>()).await.unwrap();
+/// });
+/// let kind = outcome.report.unwrap().failure.kind;
+/// assert_eq!(kind, FailureKind::Sim(SimErrorKind::Deadlock));
+/// assert_eq!(kind.sim_kind(), Some(SimErrorKind::Deadlock));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Limits {
-    pub(crate) max_steps: u64,
-    /// Nanoseconds; `None` = no limit.
-    pub(crate) max_time: Option<u64>,
-    pub(crate) fail_on_leftover_tasks: bool,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_steps: DEFAULT_MAX_STEPS,
-            max_time: None,
-            fail_on_leftover_tasks: false,
-        }
-    }
-}
-
-impl Limits {
-    pub(crate) fn sim(&self, seed: u64, strategy: Strategy, level: TraceLevel) -> Sim {
-        let mut b = Sim::builder()
-            .seed(seed)
-            .strategy(strategy)
-            .max_steps(self.max_steps)
-            .trace_level(level)
-            .fail_on_leftover_tasks(self.fail_on_leftover_tasks);
-        if let Some(ns) = self.max_time {
-            b = b.max_time(Duration::from_nanos(ns));
-        }
-        b.build()
-    }
-}
-
-/// The kind of a failure; two failures are "the same" when kind and message agree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FailureKind {
-    /// Main panicked (possibly by unwrapping the `JoinError` of a task that panicked).
-    Panic,
-    /// A spawned task panicked and nobody awaited it.
-    UnobservedPanic,
-    /// The body returned `Err`.
+    /// The executor stopped the run (a panic, a deadlock, a limit, a divergence, ...): the kind
+    /// it reported, as it reported it.
+    Sim(SimErrorKind),
+    /// The test body returned `Err`.
     Error,
-    /// No task could run and main had not returned.
-    Deadlock,
-    /// The step limit was reached (a spin loop?).
-    StepLimit,
-    /// The virtual-time limit was reached.
-    TimeLimit,
-    /// A replayed schedule no longer fits the program.
-    Diverged,
-    /// Tasks were left running when main returned (with `fail_on_leftover_tasks`).
-    LeftoverTasks,
-    /// Anything else the executor reports.
-    Other,
 }
 
 impl FailureKind {
-    fn of(e: &SimError) -> FailureKind {
-        match e.kind() {
-            SimErrorKind::MainPanicked => FailureKind::Panic,
-            SimErrorKind::UnobservedPanic => FailureKind::UnobservedPanic,
-            SimErrorKind::Deadlock => FailureKind::Deadlock,
-            SimErrorKind::StepLimit => FailureKind::StepLimit,
-            SimErrorKind::TimeLimit => FailureKind::TimeLimit,
-            SimErrorKind::Diverged => FailureKind::Diverged,
-            SimErrorKind::LeftoverTasks => FailureKind::LeftoverTasks,
-            _ => FailureKind::Other,
+    /// The executor's kind, unless the body returned `Err`.
+    pub fn sim_kind(self) -> Option<SimErrorKind> {
+        match self {
+            FailureKind::Sim(k) => Some(k),
+            FailureKind::Error => None,
         }
+    }
+
+    /// A replayed schedule no longer fits the program.
+    pub fn is_diverged(self) -> bool {
+        self == FailureKind::Sim(SimErrorKind::Diverged)
+    }
+}
+
+impl From<SimErrorKind> for FailureKind {
+    fn from(kind: SimErrorKind) -> Self {
+        FailureKind::Sim(kind)
     }
 }
 
@@ -128,14 +98,20 @@ impl Failure {
     }
 
     fn from_sim_error(e: &SimError) -> Failure {
-        let kind = FailureKind::of(e);
-        let message = match kind {
-            FailureKind::Panic | FailureKind::UnobservedPanic => {
+        // What identifies a failure across schedules: the panic's message; nothing more for a
+        // deadlock or a limit (their headlines hold the time and step, which shrinking moves);
+        // the headline for the rest.
+        let message = match e.kind() {
+            SimErrorKind::MainPanicked | SimErrorKind::UnobservedPanic => {
                 e.panic_message().unwrap_or_default().to_string()
             }
-            FailureKind::Diverged | FailureKind::Other => e.headline().to_string(),
-            _ => String::new(),
+            SimErrorKind::Deadlock
+            | SimErrorKind::StepLimit
+            | SimErrorKind::TimeLimit
+            | SimErrorKind::LeftoverTasks => String::new(),
+            _ => e.headline().to_string(),
         };
+        let kind = FailureKind::Sim(e.kind());
         Failure {
             kind,
             message,
@@ -164,7 +140,7 @@ impl Failure {
     /// For a panic of main caused by a panic in a task it awaited: that task's panic
     /// (the first task other than main that panicked), from a full trace.
     pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<&'t Event> {
-        if self.kind != FailureKind::Panic {
+        if self.kind != FailureKind::Sim(SimErrorKind::MainPanicked) {
             return None;
         }
         trace.events().iter().find(|e| {
@@ -180,14 +156,32 @@ pub(crate) struct RunResult {
     pub(crate) trace: Trace,
 }
 
-/// Runs `body` once under `sim`.
-pub(crate) fn run_once<F, Fut>(mut sim: Sim, body: &F) -> RunResult
+/// Runs `body` once with `seed`, `strategy` and `options`, recording at `level`. Under a hang
+/// guard ([`crate::hang`]) the run publishes its progress for the watchdog.
+pub(crate) fn run_once<F, Fut>(
+    options: &RunOptions,
+    seed: u64,
+    strategy: Strategy,
+    level: TraceLevel,
+    body: &F,
+) -> RunResult
 where
     F: Fn() -> Fut,
     Fut: Future,
     Fut::Output: TestOutput,
 {
+    let watch = crate::hang::watch_run(seed, &strategy);
+    let mut builder = Sim::builder()
+        .seed(seed)
+        .strategy(strategy)
+        .trace_level(level)
+        .options(options.clone());
+    if let Some(w) = &watch {
+        builder = builder.beacon(w.beacon());
+    }
+    let mut sim = builder.build();
     let result = sim.run(body());
+    drop(watch);
     let trace = sim.take_trace();
     let failure = match result {
         Ok(out) => match out.into_test_result() {

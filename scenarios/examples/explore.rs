@@ -1,324 +1,103 @@
 //! The main job: sweep every scenario under several strategies and print what was found.
 //!
 //! ```text
-//! cargo explore [FILTER] [--seeds N] [--strategy NAME] [--replay TOKEN]
+//! cargo explore [FILTER]... [--seeds N] [--strategy NAME] [--full-tokens] [--tokens-file FILE]
+//! cargo explore <scenario> --replay TOKEN [--trace-json FILE]
 //! ```
 //!
-//! - `FILTER` keeps scenarios whose name contains it.
-//! - `--seeds N` seeds per exploring strategy (default 64); Fifo runs once.
-//! - `--strategy NAME` one strategy by name (`fifo`, `random`, any name `harness` knows), or `all`
-//!   (the default: Fifo and every exploring strategy).
-//! - `--replay TOKEN` replays one failure (the filter must select its scenario) and prints its
-//!   report and full trace: the line printed for each failure.
-//! - `--trace-json FILE` with `--replay`: also writes the replayed run as Chrome trace-event JSON
-//!   (one track per task on a virtual-time axis; open it in Perfetto or `chrome://tracing`).
-//!
-//! Each failure is shrunk by `harness` to the fewest preemptions that still fail the same way.
-//! Exits 1 when a scenario's verdict differs from the catalogue's expectation: a correct program
-//! failed, or a buggy one was not caught.
+//! `cargo explore --help` lists the options, the scenarios and the strategies. The work is in
+//! [`scenarios::explore`]; this file picks how progress shows: a bar when stderr is a terminal,
+//! a plain line every few seconds when it is not (a pipe, a CI log).
 
 #![forbid(unsafe_code)]
 
-use std::fmt;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use harness::{Check, Env, Replayed, TestContext, parse_strategy, try_replay};
-use scenarios::{Expect, Program, Scenario, catalogue};
-use sim::Strategy;
+use indicatif::{ProgressBar, ProgressStyle};
+use scenarios::explore::{Cli, Heartbeat, Progress, Row, replay, run};
 
-struct Args {
-    filter: Option<String>,
-    seeds: u64,
-    strategy: String,
-    replay: Option<String>,
-    trace_json: Option<String>,
-}
+/// How often the plain progress line repeats when stderr is not a terminal.
+const HEARTBEAT: Duration = Duration::from_secs(3);
 
-fn usage(msg: &str) -> ! {
-    eprintln!("error: {msg}");
-    eprintln!(
-        "usage: cargo explore [FILTER] [--seeds N] [--strategy NAME|all] [--replay TOKEN [--trace-json FILE]]"
-    );
-    std::process::exit(2)
-}
+/// A progress bar on the terminal, hidden while table rows print.
+struct Bar(ProgressBar);
 
-fn parse_args() -> Args {
-    let mut a = Args {
-        filter: None,
-        seeds: 64,
-        strategy: "all".into(),
-        replay: None,
-        trace_json: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
-        };
-        match arg.as_str() {
-            "--seeds" => {
-                let v = value("--seeds");
-                a.seeds = v
-                    .parse()
-                    .unwrap_or_else(|_| usage(&format!("--seeds takes a whole number, got `{v}`")));
-            }
-            "--strategy" => a.strategy = value("--strategy"),
-            "--replay" => a.replay = Some(value("--replay")),
-            "--trace-json" => a.trace_json = Some(value("--trace-json")),
-            "-h" | "--help" => usage("help requested"),
-            s if s.starts_with('-') => usage(&format!("unknown option `{s}`")),
-            s => a.filter = Some(s.to_string()),
-        }
+impl Progress for Bar {
+    fn start(&mut self, total: usize) {
+        self.0.set_length(total as u64);
     }
-    if a.trace_json.is_some() && a.replay.is_none() {
-        usage("--trace-json goes with --replay TOKEN (it writes that run's trace)");
+
+    fn sweeping(&mut self, scenario: &str, strategy: &str) {
+        self.0.set_message(format!("{scenario} under {strategy}"));
     }
-    a
-}
 
-/// Fifo, then every exploring strategy `harness` knows by name.
-fn strategies(name: &str) -> Vec<Strategy> {
-    if name != "all" {
-        return vec![
-            parse_strategy(name).unwrap_or_else(|e| usage(&format!("--strategy: expected {e}"))),
-        ];
+    fn swept(&mut self, _: &Row) {
+        self.0.inc(1);
     }
-    ["fifo", "random", "pct", "portfolio"]
-        .iter()
-        .filter_map(|n| parse_strategy(n).ok())
-        .collect()
-}
 
-/// A broken invariant, printed as its message (not as a quoted debug string).
-struct Broken(String);
+    fn show(&mut self, out: &mut dyn Write, text: &str) -> std::io::Result<()> {
+        self.0.suspend(|| {
+            writeln!(out, "{text}")?;
+            out.flush()
+        })
+    }
 
-impl fmt::Debug for Broken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+    fn finish(&mut self) {
+        self.0.finish_and_clear();
     }
 }
 
-fn body(
-    s: &Scenario,
-) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Broken>>>> {
-    let run = s.run;
-    move || {
-        let program: Program = run();
-        Box::pin(async move { program.await.map_err(Broken) })
-    }
+fn bar() -> Bar {
+    let style = ProgressStyle::with_template("[{elapsed:>3}] {bar:30} {pos}/{len} sweeps  {msg}")
+        .expect("a valid progress template")
+        .progress_chars("#>-");
+    let bar = ProgressBar::new(0).with_style(style);
+    // Redraw between sweeps too, so that the elapsed time moves during a long one.
+    bar.enable_steady_tick(Duration::from_millis(250));
+    Bar(bar)
 }
 
-fn check_for(s: &Scenario, strategy: &Strategy, seeds: u64) -> Check {
-    let seeds = if strategy.is_fifo() { 1 } else { seeds };
-    Check::new()
-        .seeds(seeds)
-        .strategy(strategy.clone())
-        .env(Env::empty())
-        .no_regressions()
-        .test_name(s.name)
-}
-
-fn replay(chosen: &[Scenario], token: &str, trace_json: Option<&str>) -> ExitCode {
-    let [s] = chosen else {
-        usage(&format!(
-            "--replay needs a filter that selects exactly one scenario ({} match)",
-            chosen.len()
-        ))
-    };
-    let context = TestContext {
-        name: Some(s.name.to_string()),
-        ..TestContext::default()
-    };
-    match try_replay(token, &body(s), context) {
-        Err(e) => usage(&format!("--replay: {e}")),
-        Ok(Replayed::Passed) => {
-            println!("{}: the replayed schedule passes now", s.name);
-            ExitCode::SUCCESS
-        }
-        Ok(Replayed::Failed(report)) => {
-            println!("{report}\n\nfull trace:\n{}", report.trace);
-            if let Some(path) = trace_json {
-                if let Err(e) = std::fs::write(path, report.trace.to_chrome_json()) {
-                    eprintln!("error: could not write {path}: {e}");
-                    return ExitCode::from(2);
-                }
-                println!("wrote the run's Chrome trace-event JSON to {path} (open it in Perfetto)");
-            }
-            ExitCode::FAILURE
-        }
-        Ok(Replayed::Nondeterministic(n)) => {
-            println!("{}: replaying twice gave different runs: {n:?}", s.name);
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// What one (scenario, strategy) sweep found.
-struct Row {
-    scenario: &'static str,
-    strategy: String,
-    runs: u64,
-    distinct: usize,
-    failure: Option<Found>,
-}
-
-struct Found {
-    after: u64,
-    what: String,
-    preemptions: (usize, usize),
-    token: String,
+/// `target/explore-tokens.txt` in the workspace, where `cargo clean` removes it and git ignores
+/// it; shown relative to the current directory when it is inside it.
+fn default_tokens_file() -> Option<PathBuf> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
+    let target = workspace.join("target");
+    std::fs::create_dir_all(&target).ok()?;
+    let file = target.join("explore-tokens.txt");
+    let here = std::env::current_dir().ok();
+    let short = here.and_then(|h| file.strip_prefix(h).ok().map(Path::to_path_buf));
+    Some(short.unwrap_or(file))
 }
 
 fn main() -> ExitCode {
-    let args = parse_args();
-    let all = catalogue();
-    // An exact name selects that scenario alone (`guide/x` must not also pick `guide/x-fixed`).
-    let exact: Vec<Scenario> = all
-        .iter()
-        .filter(|s| args.filter.as_deref() == Some(s.name))
-        .copied()
-        .collect();
-    let chosen: Vec<Scenario> = if exact.is_empty() {
-        all.into_iter()
-            .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
-            .collect()
+    let mut cli = Cli::parse_from_args(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    let mut stdout = std::io::stdout();
+    let result = if let Some(token) = cli.replay.clone() {
+        replay(&cli, &token, &mut stdout).map(|failed| !failed)
     } else {
-        exact
-    };
-    if chosen.is_empty() {
-        usage("no scenario matches the filter");
-    }
-    if let Some(token) = &args.replay {
-        return replay(&chosen, token, args.trace_json.as_deref());
-    }
-    let strategies = strategies(&args.strategy);
-
-    let total = chosen.len() * strategies.len();
-    let progress = std::io::stderr().is_terminal();
-    let mut rows = Vec::new();
-    for (i, s) in chosen.iter().enumerate() {
-        for (j, strategy) in strategies.iter().enumerate() {
-            if progress {
-                let done = i * strategies.len() + j;
-                let filled = done * 30 / total.max(1);
-                let bar = format!("{}{}", "#".repeat(filled), " ".repeat(30 - filled));
-                eprint!("\r[{bar}] {done}/{total} {:<40}", s.name);
-                let _ = std::io::stderr().flush();
-            }
-            let outcome = check_for(s, strategy, args.seeds).explore(body(s));
-            let failure = outcome.report.as_ref().map(|r| Found {
-                after: outcome
-                    .schedules_to_first_failure
-                    .unwrap_or(outcome.schedules_run),
-                what: if r.failure.message.is_empty() {
-                    r.failure.description.clone()
-                } else {
-                    r.failure.message.clone()
-                },
-                preemptions: outcome
-                    .shrunk
-                    .as_ref()
-                    .map_or((r.preemptions(), r.preemptions()), |s| {
-                        (s.before.preemptions, s.after.preemptions)
-                    }),
-                token: r.token_text.clone(),
-            });
-            rows.push(Row {
-                scenario: s.name,
-                strategy: strategy.name().to_string(),
-                runs: outcome.schedules_run,
-                distinct: outcome.distinct_interleavings,
-                failure,
-            });
+        if cli.tokens_file.is_none() {
+            cli.tokens_file = default_tokens_file();
         }
-    }
-    if progress {
-        eprintln!("\r[{}] {total}/{total} {:<40}", "#".repeat(30), "done");
-    }
-
-    let name_w = chosen
-        .iter()
-        .map(|s| s.name.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let strat_w = strategies
-        .iter()
-        .map(|s| s.name().len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    println!(
-        "{:<name_w$} {:<strat_w$} {:>6} {:>9} {:<7} {:>8} {:>8}  failure",
-        "scenario", "strategy", "runs", "distinct", "verdict", "1st fail", "preempt"
-    );
-    let mut mismatches = Vec::new();
-    let mut inconclusive = Vec::new();
-    for s in &chosen {
-        let mine: Vec<&Row> = rows.iter().filter(|r| r.scenario == s.name).collect();
-        let caught = mine.iter().any(|r| r.failure.is_some());
-        // A bug not caught in fewer seeds than its budget is inconclusive, not a miss.
-        let met = match s.expect {
-            Expect::Passes => !caught,
-            Expect::Caught { within } => caught || args.seeds < within,
-        };
-        if !met {
-            mismatches.push(s.name);
-        }
-        if !caught && matches!(s.expect, Expect::Caught { within } if args.seeds < within) {
-            inconclusive.push(s.name);
-        }
-        for r in mine {
-            let (verdict, first, preempt, what) = match &r.failure {
-                Some(f) => {
-                    let first_line = f.what.lines().next().unwrap_or_default().to_string();
-                    (
-                        "FAIL",
-                        f.after.to_string(),
-                        format!("{}->{}", f.preemptions.0, f.preemptions.1),
-                        first_line,
-                    )
-                }
-                None => ("pass", "-".into(), "-".into(), String::new()),
-            };
-            println!(
-                "{:<name_w$} {:<strat_w$} {:>6} {:>9} {:<7} {:>8} {:>8}  {}",
-                r.scenario, r.strategy, r.runs, r.distinct, verdict, first, preempt, what
-            );
-        }
-    }
-    let failures: Vec<&Row> = rows.iter().filter(|r| r.failure.is_some()).collect();
-    if !failures.is_empty() {
-        println!("\nreplay a failure (shrunk) with its report and full trace:");
-        for r in failures {
-            let f = r.failure.as_ref().expect("filtered");
-            println!("  cargo explore {} --replay {}", r.scenario, f.token);
-        }
-    }
-    if !inconclusive.is_empty() {
-        println!(
-            "\nnot caught, but fewer seeds than their budget ran (inconclusive): {}",
-            inconclusive.join(", ")
-        );
-    }
-    let names: Vec<&str> = strategies.iter().map(Strategy::name).collect();
-    println!(
-        "\n{} scenarios x {} strategies ({}), {} seeds each; expected verdicts: {}",
-        chosen.len(),
-        strategies.len(),
-        names.join(", "),
-        args.seeds,
-        if mismatches.is_empty() {
-            "all met".to_string()
+        let summary = if std::io::stderr().is_terminal() {
+            run(&cli, &mut stdout, &mut bar())
         } else {
-            format!("NOT MET for {}", mismatches.join(", "))
+            run(
+                &cli,
+                &mut stdout,
+                &mut Heartbeat::new(std::io::stderr(), HEARTBEAT),
+            )
+        };
+        summary.map(|s| s.all_met())
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
-    );
-    if mismatches.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
     }
 }

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod buggy;
+pub mod explore;
 pub mod guide;
 pub mod io;
 pub mod limits;

@@ -1,8 +1,10 @@
 //! Configuring a simulation.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Sim;
+use crate::beacon::Beacon;
 use crate::options::RunOptions;
 use crate::schedule::Strategy;
 use crate::trace::TraceLevel;
@@ -13,6 +15,8 @@ pub(crate) struct Config {
     pub(crate) strategy: Strategy,
     pub(crate) level: TraceLevel,
     pub(crate) options: RunOptions,
+    /// Written before every poll for watchers on other threads; never read by the run.
+    pub(crate) beacon: Option<Arc<Beacon>>,
 }
 
 impl Default for Config {
@@ -22,6 +26,7 @@ impl Default for Config {
             strategy: Strategy::random(),
             level: TraceLevel::Full,
             options: RunOptions::default(),
+            beacon: None,
         }
     }
 }
@@ -122,6 +127,20 @@ impl SimBuilder {
     /// ```
     pub fn options(mut self, options: RunOptions) -> Self {
         self.config.options = options;
+        self
+    }
+
+    /// Publish each run's progress (the task being polled, the step, the virtual time) into
+    /// `beacon`, for a watchdog on another thread: see [`Beacon`]. It changes nothing in the run.
+    ///
+    /// ```
+    /// let beacon = std::sync::Arc::new(sim::Beacon::default());
+    /// let mut sim = sim::Sim::builder().beacon(beacon.clone()).build();
+    /// sim.run(async {}).unwrap();
+    /// assert_eq!(beacon.read().unwrap().step, 1);
+    /// ```
+    pub fn beacon(mut self, beacon: Arc<Beacon>) -> Self {
+        self.config.beacon = Some(beacon);
         self
     }
 

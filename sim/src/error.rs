@@ -46,6 +46,18 @@ pub struct BlockedTask {
 ///
 /// Its `Display` is a report in rustc's voice: a headline, the details, and a `help:` line.
 ///
+/// # What no error can catch
+///
+/// Every limit is checked between polls. A task that computes forever without reaching an
+/// `.await` (`loop {}`, a busy-wait on an atomic, a blocking call on a real lock or socket)
+/// never returns to the executor, and a single-threaded executor cannot take the thread back:
+/// the run never ends and no `SimError` is made. Loops that give the thread back at an await
+/// are bounded by the step and time limits ([`SimErrorKind::StepLimit`],
+/// [`SimErrorKind::TimeLimit`]); CPU-bound work simulated with
+/// [`crate::task::block_for`] is caught by `max_poll_time` ([`SimErrorKind::Starvation`]). For
+/// the rest, a watchdog on another thread can read a [`crate::Beacon`] and report where the run
+/// is stuck: the harness's `SEEDLOOP_HANG_SECS` does, and ends the process with that report.
+///
 /// ```
 /// let mut sim = sim::Sim::new(7);
 /// let err = sim.run(async {

@@ -60,6 +60,7 @@
 #![forbid(unsafe_code)]
 
 pub mod asyncio;
+mod beacon;
 mod builder;
 pub mod channel;
 pub mod concurrency;
@@ -84,6 +85,7 @@ pub mod time;
 pub mod trace;
 mod waitlist;
 
+pub use beacon::{Beacon, Progress};
 pub use builder::SimBuilder;
 pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
 pub use error::{BlockedTask, SimError, SimErrorKind};

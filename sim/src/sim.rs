@@ -136,6 +136,10 @@ impl Sim {
             let Some((body, abort)) = core.begin_step(key) else {
                 continue;
             };
+            // Progress beacon hook (beacon.rs): written for watchers, never read by the run.
+            if let Some(beacon) = &core.config.beacon {
+                beacon.note_poll(key.id, core.step(), core.now(), || core.info(key.id));
+            }
             let mut main_returned = false;
             if key == main_key {
                 let Some(fut) = main.as_mut() else { continue };

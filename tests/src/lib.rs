@@ -10,6 +10,11 @@
 //!   with the `trace_digest` binary so another process can run it.
 #![doc = include_str!("../../README.md")]
 #![forbid(unsafe_code)]
+#![allow(
+    clippy::test_attr_in_doctest,
+    reason = "the README's `tests/counter.rs` is a test file as a user writes it; the \
+              `seedloop_outside` check builds and runs it as such, in a crate of its own"
+)]
 
 use std::cell::RefCell;
 use std::future::Future;

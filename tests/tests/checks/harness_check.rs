@@ -95,7 +95,7 @@ fn a_deadlock_report_names_the_blocked_tasks() {
         "{text}"
     );
     assert!(text.contains("waits on JoinHandle of forever#1"), "{text}");
-    assert!(text.contains("note: replay token: sl1."), "{text}");
+    assert!(text.contains("note: replay token: sl2."), "{text}");
 }
 
 #[test]
@@ -247,5 +247,8 @@ fn shrinking_and_step_limits_come_from_the_environment() {
         .env(Env::empty().with("SEEDLOOP_MAX_STEPS", "3"))
         .no_regressions()
         .explore(racy_counter);
-    assert_eq!(o.report.unwrap().failure.kind, FailureKind::StepLimit);
+    assert_eq!(
+        o.report.unwrap().failure.kind,
+        FailureKind::Sim(sim::SimErrorKind::StepLimit)
+    );
 }

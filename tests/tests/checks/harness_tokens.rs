@@ -50,7 +50,7 @@ fn found_token() -> String {
 #[test]
 fn tokens_are_shell_safe_and_round_trip() {
     let text = found_token();
-    assert!(text.starts_with("sl1."));
+    assert!(text.starts_with("sl2."));
     assert!(
         text.chars()
             .all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c) || c == '.' || c == '1'),
@@ -77,9 +77,9 @@ fn bad_tokens_say_what_is_wrong() {
             "not a seedloop replay token",
         ),
         (
-            good.replacen("sl1.", "sl2.", 1),
-            TokenError::WrongVersion { found: "2".into() },
-            "format version `2`",
+            good.replacen("sl2.", "sl3.", 1),
+            TokenError::WrongVersion { found: "3".into() },
+            "format version `3`",
         ),
         (
             good[..good.len() - 3].to_string(),
@@ -116,7 +116,7 @@ fn bad_tokens_say_what_is_wrong() {
 
 #[test]
 fn a_bad_token_in_the_environment_or_in_replay_panics_with_the_reason() {
-    let msg = panic_text(|| harness::replay("sl1.abc", two));
+    let msg = panic_text(|| harness::replay("sl2.abc", two));
     assert!(msg.contains("replay token is truncated"), "{msg}");
     let msg = panic_text(|| {
         Check::new()
@@ -149,7 +149,10 @@ fn a_token_of_an_edited_program_reports_where_it_diverged() {
         Replayed::Failed(r) => r,
         other => panic!("expected a divergence, got {other:?}"),
     };
-    assert_eq!(r.failure.kind, FailureKind::Diverged);
+    assert_eq!(
+        r.failure.kind,
+        FailureKind::Sim(sim::SimErrorKind::Diverged)
+    );
     let text = r.to_string();
     println!("{text}");
     assert!(text.contains("replay diverged at step"), "{text}");
@@ -203,6 +206,11 @@ fn a_token_replays_only_in_the_test_that_found_it() {
         .explore(|| async {});
     assert!(other.passed());
     assert_eq!(other.schedules_run, 5, "the other test sweeps as usual");
+    assert!(
+        other.notes[0].contains("SEEDLOOP_REPLAY holds a token of another test"),
+        "{:?}",
+        other.notes
+    );
     let mine = Check::new().env(env()).no_regressions().explore(two);
     assert_eq!(mine.schedules_run, 1);
     assert!(!mine.passed());

@@ -3,14 +3,22 @@
 //! One test binary per area, each test file a module: linking one binary per file dominated
 //! a cold `cargo test --workspace`.
 
+mod child;
 mod harness_check;
+mod harness_env;
 mod harness_faults;
+mod harness_hang;
+mod harness_options;
 mod harness_regressions;
 mod harness_roundtrip;
+mod harness_saves;
 mod harness_sharding;
 mod harness_shrink;
 mod harness_snapshot;
+mod harness_token_fuzz;
 mod harness_tokens;
+mod seedloop_facade;
+mod seedloop_outside;
 mod strategies_chrome;
 mod strategies_explore;
 mod strategies_pct;

@@ -18,7 +18,8 @@ use std::time::Instant;
 
 use cap::Cap;
 use seedloop_bench::peer::{Package, Peer};
-use seedloop_bench::rows::{self, COLUMNS, Config, Systems};
+use seedloop_bench::rows::COLUMNS;
+use seedloop_bench::runner::{self, Config, Systems};
 use seedloop_bench::shared::{measure, protocol};
 use seedloop_bench::{InProc, seedloop};
 
@@ -159,7 +160,7 @@ fn main() {
         live: live_bytes,
     };
     let measuring = Instant::now();
-    let (table, logs) = rows::run_all(&cfg, &mut systems);
+    let (table, logs) = runner::run_all(&cfg, &mut systems);
 
     println!(
         "seedloop-bench: base size N = {}, {} interleaved reps per timed row (median), {}",
@@ -198,7 +199,7 @@ fn main() {
         if !fewer.is_empty() {
             println!(
                 "fewer reps (a system's samples of the row passed {} s): `{label}`: {}",
-                rows::ROW_BUDGET.as_secs(),
+                runner::ROW_BUDGET.as_secs(),
                 fewer.join(", ")
             );
         }

@@ -14,6 +14,7 @@
 pub mod local_pool;
 pub mod peer;
 pub mod rows;
+pub mod runner;
 pub mod seedloop;
 pub mod shared;
 pub mod table;

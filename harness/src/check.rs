@@ -2,17 +2,22 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::panic::Location;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sim::{RunOptions, Strategy, TraceLevel};
 
+use crate::context::TestContext;
 use crate::determinism::{Nondeterminism, compare_schedules, compare_traces};
 use crate::env::{Env, RegressionsSetting};
 use crate::faults::FaultConfig;
+use crate::origin::Origin;
+use crate::progress::Progress;
 use crate::regressions::Regressions;
 use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
-use crate::report::{Report, TestContext};
+use crate::report::Report;
 use crate::rerun::{Rerun, note, replay_outcome, rerun_regressions};
 use crate::seeds::{Seeds, Shard};
 use crate::shrink::{Complexity, DEFAULT_SHRINK_BUDGET, Shrunk, shrink};
@@ -72,10 +77,16 @@ pub struct Check {
     shrink_budget: u32,
     keep_going: bool,
     context: Option<TestContext>,
+    case: Option<String>,
+    /// Where the check was written, to tell an integration test from the library's unit tests.
+    caller: Option<&'static Location<'static>>,
+    /// Whether the code was compiled as an integration test, when the attribute could tell.
+    integration: Option<bool>,
     faults: FaultConfig,
 }
 
 impl Default for Check {
+    #[track_caller]
     fn default() -> Self {
         Check::new()
     }
@@ -126,6 +137,7 @@ impl Outcome {
 
 impl Check {
     /// A check with the default seeds and strategy, reading `SEEDLOOP_*` from the process.
+    #[track_caller]
     pub fn new() -> Check {
         Check {
             seeds: None,
@@ -139,6 +151,9 @@ impl Check {
             shrink_budget: DEFAULT_SHRINK_BUDGET,
             keep_going: false,
             context: None,
+            case: None,
+            caller: Some(Location::caller()),
+            integration: None,
             faults: FaultConfig::new(),
         }
     }
@@ -291,13 +306,67 @@ impl Check {
         self
     }
 
-    /// The test's name for the replay line and the regressions file (default: the name libtest
-    /// gave the current thread).
+    /// The check's name, for its replay token and its regressions file (default: the name
+    /// libtest gave the current thread). In a table-driven test, name each row: the printed
+    /// line still runs the test by its libtest name, and the token it carries replays only in
+    /// the row that failed (the other rows sweep as usual).
+    ///
+    /// ```
+    /// for (row, workers) in [("one_worker", 1), ("two_workers", 2)] {
+    ///     let outcome = harness::Check::new().test_name(row).no_regressions().explore(|| async move {
+    ///         let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///         let hs: Vec<_> = (0..workers).map(|_| {
+    ///             let hits = hits.clone();
+    ///             sim::spawn(async move {
+    ///                 let read = hits.get();
+    ///                 sim::task::maybe_yield().await;
+    ///                 hits.set(read + 1);
+    ///             })
+    ///         }).collect();
+    ///         for h in hs { h.await.unwrap(); }
+    ///         assert_eq!(hits.get(), workers, "lost update");
+    ///     });
+    ///     assert_eq!(outcome.passed(), workers == 1);
+    ///     if let Some(report) = outcome.report {
+    ///         assert_eq!(report.token.test, harness::test_name_hash("two_workers"));
+    ///     }
+    /// }
+    /// ```
     pub fn test_name(mut self, name: &str) -> Self {
-        let mut ctx = self.context.take().unwrap_or_else(TestContext::detect);
-        ctx.name = Some(name.to_string());
-        self.context = Some(ctx);
+        self.case = Some(name.to_string());
         self
+    }
+
+    /// Where the test is, whole, instead of what the process tells ([`TestContext::detect`]):
+    /// for tools that run checks outside `cargo test` and print their own commands.
+    pub fn context(mut self, context: TestContext) -> Self {
+        self.context = Some(context);
+        self
+    }
+
+    /// Set by `#[harness::test]`: whether the test was compiled as an integration test.
+    #[doc(hidden)]
+    pub fn __integration_test(mut self, yes: bool) -> Self {
+        self.integration = Some(yes);
+        self
+    }
+
+    /// The context the check reports with: given, or detected, with its case.
+    fn resolved_context(&self) -> TestContext {
+        let mut context = self
+            .context
+            .clone()
+            .unwrap_or_else(|| TestContext::detect_from(self.caller, self.integration));
+        if let Some(case) = &self.case {
+            match &context.name {
+                // A check outside libtest (a doctest, a `harness = false` target) has no other
+                // name: its own is the filter.
+                None => context.name = Some(case.clone()),
+                Some(name) if name != case => context.case = Some(case.clone()),
+                Some(_) => {}
+            }
+        }
+        context
     }
 
     /// Sweeps and panics with the report at the first failure.
@@ -338,7 +407,8 @@ impl Check {
                 fut.await
             }
         };
-        let context = self.context.clone().unwrap_or_else(TestContext::detect);
+        let context = self.resolved_context();
+        let full_trace = self.env.full_trace();
         let _guard = self.env.hang_budget().map(|budget| {
             let setting = self.env.text(crate::env::HANG_SECS).unwrap_or_default();
             crate::hang::install(budget, setting, context.name.as_deref(), context.command())
@@ -347,11 +417,15 @@ impl Check {
         if let Some(steps) = self.env.max_steps() {
             options.max_steps = steps;
         }
-        let shrink_on = self.shrink && !self.env.no_shrink();
+        let not_shrunk = match (self.env.text(crate::env::NO_SHRINK), self.shrink) {
+            (Some(v), _) if self.env.no_shrink() => Some(format!("{}={v}", crate::env::NO_SHRINK)),
+            (_, false) => Some("Check::shrink(false)".to_string()),
+            _ => None,
+        };
         let mut notes = Vec::new();
         if let Some(token) = self.env.replay() {
             match replay_outcome(token, &body, context.clone()) {
-                Ok(out) => return out,
+                Ok(out) => return with_full_trace(out, full_trace),
                 Err(line) => note(&mut notes, line),
             }
         }
@@ -362,11 +436,11 @@ impl Check {
             .unwrap_or_default();
         let seeds = self.env.seeds().or(self.seeds.clone()).unwrap_or_default();
         let shard = self.env.shard().or(self.shard);
-        let regressions = self.regressions_file(&context);
         let mut out = Outcome {
             notes,
             ..Outcome::default()
         };
+        let regressions = self.regressions_file(&context, &mut out.notes);
 
         match rerun_regressions(regressions.as_ref(), &body, &context, &mut out.notes) {
             Rerun::Clean => {}
@@ -374,7 +448,7 @@ impl Check {
                 out.failures = 1;
                 out.from_regressions = true;
                 out.report = Some(report);
-                return out;
+                return with_full_trace(out, full_trace);
             }
             Rerun::Nondeterministic(text) => {
                 out.failures = 1;
@@ -386,9 +460,17 @@ impl Check {
         self.note_empty_sweep(&seeds, shard, &context, &mut out.notes);
 
         let mut interleavings = BTreeSet::new();
+        let mut progress = Progress::new(
+            who(&context),
+            shard.map_or(seeds.len(), |s| s.count_of(seeds.len())),
+            strategy.name().to_string(),
+        );
         for (pos, seed) in seeds.iter().enumerate() {
             if shard.is_some_and(|s| !s.takes(pos as u64)) {
                 continue;
+            }
+            if let Some(line) = progress.tick(out.schedules_run, out.failures) {
+                note(&mut out.notes, line);
             }
             let result = run_once(
                 &options,
@@ -418,10 +500,13 @@ impl Check {
                 match found.confirm_and_report(
                     &body,
                     &context,
-                    shrink_on.then_some(self.shrink_budget),
+                    not_shrunk.is_none().then_some(self.shrink_budget),
                 ) {
-                    Ok((report, shrunk)) => {
-                        if let (Some(reg), Some(name)) = (&regressions, &context.name) {
+                    Ok((mut report, shrunk)) => {
+                        report.origin = Origin::Found {
+                            not_shrunk: not_shrunk.clone(),
+                        };
+                        if let (Some(reg), Some(name)) = (&regressions, context.check_name()) {
                             note(
                                 &mut out.notes,
                                 match reg.save(name, &report.token_text) {
@@ -447,8 +532,11 @@ impl Check {
                 break;
             }
         }
+        if let Some(line) = progress.finish(out.schedules_run, out.failures) {
+            note(&mut out.notes, line);
+        }
         out.distinct_interleavings = interleavings.len();
-        out
+        with_full_trace(out, full_trace)
     }
 
     /// A sweep that will run no seed says so. From the environment that is an error (raised
@@ -461,10 +549,7 @@ impl Check {
         context: &TestContext,
         notes: &mut Vec<String>,
     ) {
-        let who = context
-            .name
-            .as_deref()
-            .map_or_else(|| "this check".to_string(), |n| format!("`{n}`"));
+        let who = who(context);
         if seeds.is_empty() {
             note(
                 notes,
@@ -493,7 +578,11 @@ impl Check {
         );
     }
 
-    fn regressions_file(&self, context: &TestContext) -> Option<Regressions> {
+    fn regressions_file(
+        &self,
+        context: &TestContext,
+        notes: &mut Vec<String>,
+    ) -> Option<Regressions> {
         if !self.regressions {
             return None;
         }
@@ -502,13 +591,48 @@ impl Check {
             RegressionsSetting::Dir(d) => d,
             RegressionsSetting::Unset => match &self.regressions_dir {
                 Some(d) => d.clone(),
-                None => PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?)
-                    .join("seedloop-regressions"),
+                None => match std::env::var_os("CARGO_MANIFEST_DIR") {
+                    Some(crate_dir) => PathBuf::from(crate_dir).join("seedloop-regressions"),
+                    None => {
+                        if !REGRESSIONS_OFF_SAID.swap(true, Ordering::Relaxed) {
+                            note(notes, REGRESSIONS_OFF.to_string());
+                        }
+                        return None;
+                    }
+                },
             },
         };
-        let target = context.target.as_deref().unwrap_or("lib");
-        Some(Regressions::new(&dir, target))
+        let file = context
+            .target
+            .as_ref()
+            .map_or_else(|| "lib".to_string(), crate::context::Target::file_stem);
+        Some(Regressions::new(&dir, &file))
     }
+}
+
+/// Said once per process: a test binary run directly has no `CARGO_MANIFEST_DIR`.
+static REGRESSIONS_OFF_SAID: AtomicBool = AtomicBool::new(false);
+
+/// Why regressions are off, and what to do.
+pub(crate) const REGRESSIONS_OFF: &str = "seedloop: regressions files are off in this process: \
+     CARGO_MANIFEST_DIR is not set (the test binary was run directly, not by `cargo test`), so \
+     failing tokens are neither saved nor replayed first. Run the tests with `cargo test`, or set \
+     SEEDLOOP_REGRESSIONS to the directory to use (the crate's `seedloop-regressions`), or to \
+     `off` to silence this line";
+
+/// `` `name` `` or `this check`, for lines about a check.
+fn who(context: &TestContext) -> String {
+    context
+        .check_name()
+        .map_or_else(|| "this check".to_string(), |n| format!("`{n}`"))
+}
+
+/// The outcome with its report set to print the whole trace or its tail.
+fn with_full_trace(mut out: Outcome, full_trace: bool) -> Outcome {
+    if let Some(r) = &mut out.report {
+        r.full_trace = full_trace;
+    }
+    out
 }
 
 /// The first failure of a sweep, as found (at `TraceLevel::Decisions`).
@@ -589,7 +713,7 @@ impl Found<'_> {
                 self.options.clone(),
                 schedule,
             )
-            .for_test(context.name.as_deref())
+            .for_test(context.check_name())
         };
         let candidates = shrunk
             .iter()

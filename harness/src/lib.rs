@@ -41,11 +41,15 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod context;
+mod counterexample;
 mod determinism;
 pub mod env;
 pub mod explore;
 mod faults;
 mod hang;
+mod origin;
+mod progress;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod regressions;
@@ -60,11 +64,13 @@ mod sweep;
 mod token;
 
 pub use check::{Check, Outcome, check};
+pub use context::{Commands, Target, TestContext};
 pub use determinism::Nondeterminism;
 pub use env::{Env, parse_strategy};
 pub use faults::{FaultConfig, faults_in};
+pub use origin::Origin;
 pub use replay::{Replayed, replay, try_replay};
-pub use report::{Report, TAIL_EVENTS, TestContext};
+pub use report::{Report, TAIL_EVENTS};
 pub use seeds::{DEFAULT_SEEDS, Seeds, Shard};
 pub use sweep::{Failure, FailureKind, TestOutput};
 pub use token::{DECISIONS_PER_BYTE, MAX_REPEAT, Token, TokenError, test_name_hash};

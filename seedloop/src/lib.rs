@@ -67,9 +67,9 @@ pub use sim::*;
 pub use harness;
 
 pub use harness::{
-    Check, DEFAULT_SEEDS, Env, Failure, FailureKind, FaultConfig, Nondeterminism, Outcome,
-    Replayed, Report, Seeds, Shard, TAIL_EVENTS, TestContext, TestOutput, Token, TokenError, check,
-    faults_in, parse_strategy, replay, try_replay,
+    Check, Commands, DEFAULT_SEEDS, Env, Failure, FailureKind, FaultConfig, Nondeterminism, Origin,
+    Outcome, Replayed, Report, Seeds, Shard, TAIL_EVENTS, Target, TestContext, TestOutput, Token,
+    TokenError, check, faults_in, parse_strategy, replay, try_replay,
 };
 
 #[cfg(feature = "insta")]

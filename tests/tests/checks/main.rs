@@ -10,6 +10,7 @@ mod harness_faults;
 mod harness_hang;
 mod harness_options;
 mod harness_regressions;
+mod harness_reports;
 mod harness_roundtrip;
 mod harness_saves;
 mod harness_sharding;

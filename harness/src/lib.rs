@@ -62,6 +62,8 @@ pub mod shrink;
 pub mod snapshot;
 mod sweep;
 mod token;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use check::{Check, Outcome, check};
 pub use context::{Commands, Target, TestContext};

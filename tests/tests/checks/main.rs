@@ -18,6 +18,7 @@ mod harness_shrink;
 mod harness_snapshot;
 mod harness_token_fuzz;
 mod harness_tokens;
+mod harness_tracing;
 mod seedloop_facade;
 mod seedloop_outside;
 mod strategies_chrome;

@@ -98,6 +98,29 @@ where
     JoinHandle::new(cell, key)
 }
 
+/// A recorded choice among `of` alternatives (`0..of`): which of several ready branches a
+/// `select`-like combinator tries first. Fifo always takes 0 (listed order); an exploring strategy
+/// chooses, and a replay takes the recorded index again. `of` of 0 or 1 decides nothing and
+/// records nothing.
+///
+/// ```
+/// let mut sim = sim::Sim::builder().strategy(sim::Strategy::fifo()).build();
+/// let first = sim.run(async { sim::task::branch(3) }).unwrap();
+/// assert_eq!(first, 0); // Fifo takes the first listed alternative
+///
+/// let picks: std::collections::BTreeSet<u32> = (0..32)
+///     .map(|seed| sim::Sim::new(seed).run(async { sim::task::branch(3) }).unwrap())
+///     .collect();
+/// assert!(picks.iter().all(|&i| i < 3) && picks.len() > 1); // explored
+/// ```
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn branch(of: u32) -> u32 {
+    context::with("sim::task::branch", |core| core.branch(of))
+}
+
 /// The id of the task calling it.
 ///
 /// # Panics

@@ -1,0 +1,73 @@
+//! A multi-producer, single-consumer queue (tokio's `sync::mpsc`), bounded or unbounded.
+//!
+//! Sending into a bounded channel waits for a free slot in FIFO order; every `send().await`,
+//! `reserve().await` and `recv().await` is a preemption point, also when it could complete at
+//! once. Closing the receiver (or dropping it) fails the senders; the receiver still gets what
+//! was queued, then `None`.
+//!
+//! ```
+//! # use seedloop_tokio as tokio;
+//! # tokio::__seedloop::doc_run(async {
+//! use tokio::sync::mpsc;
+//! let (tx, mut rx) = mpsc::channel(2);
+//! tokio::spawn(async move {
+//!     for i in 0..5 {
+//!         tx.send(i).await.unwrap();
+//!     }
+//! });
+//! let mut got = Vec::new();
+//! while let Some(i) = rx.recv().await {
+//!     got.push(i);
+//! }
+//! assert_eq!(got, [0, 1, 2, 3, 4]);
+//! # });
+//! ```
+
+mod bounded;
+mod chan;
+mod receiver;
+mod unbounded;
+
+use std::sync::Arc;
+
+pub use bounded::{OwnedPermit, Permit, PermitIterator, Sender, WeakSender};
+pub use receiver::{Receiver, UnboundedReceiver};
+pub use unbounded::{UnboundedSender, WeakUnboundedSender};
+
+/// The errors of this module: tokio's own types.
+pub mod error {
+    pub use tokio::sync::mpsc::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+}
+
+/// A bounded channel of `buffer` slots.
+///
+/// # Panics
+/// When `buffer` is 0, as tokio's.
+#[track_caller]
+pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(buffer > 0, "mpsc bounded channel requires buffer > 0");
+    let (chan, rx) = chan::Chan::new(Some(buffer));
+    let chan = Arc::new(chan);
+    (Sender::new(chan.clone()), Receiver::new(chan, rx))
+}
+
+/// A channel without a bound: `send` never waits.
+///
+/// ```
+/// # use seedloop_tokio as tokio;
+/// # tokio::__seedloop::doc_run(async {
+/// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+/// tx.send("a").unwrap();
+/// drop(tx);
+/// assert_eq!(rx.recv().await, Some("a"));
+/// assert_eq!(rx.recv().await, None);
+/// # });
+/// ```
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let (chan, rx) = chan::Chan::new(None);
+    let chan = Arc::new(chan);
+    (
+        UnboundedSender::new(chan.clone()),
+        UnboundedReceiver::new(chan, rx),
+    )
+}

@@ -1,0 +1,412 @@
+//! `Semaphore`: tokio's counting semaphore over `sim`'s, with closing and owned permits.
+//!
+//! `sim::sync::Semaphore` has no `close`: closing adds a large block of permits so that every
+//! waiter is granted at once, sees the closed flag, gives its grant back and fails, as tokio's
+//! waiters do; `available_permits` subtracts the block again.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+pub use tokio::sync::TryAcquireError;
+
+/// Permits added by `close` to release every waiter (more than any program holds).
+const CLOSE_BLOCK: usize = usize::MAX >> 2;
+
+/// A counting semaphore (tokio's `sync::Semaphore`): FIFO, and every `acquire().await` is a
+/// preemption point, also when a permit is free.
+///
+/// ```
+/// # use seedloop_tokio as tokio;
+/// # tokio::__seedloop::doc_run(async {
+/// use std::sync::Arc;
+/// use tokio::sync::Semaphore;
+/// let sem = Arc::new(Semaphore::new(2));
+/// let a = sem.clone().acquire_owned().await.unwrap();
+/// let _b = sem.acquire().await.unwrap();
+/// assert_eq!(sem.available_permits(), 0);
+/// drop(a);
+/// assert_eq!(sem.available_permits(), 1);
+/// sem.close();
+/// assert!(sem.acquire().await.is_err());
+/// # });
+/// ```
+pub struct Semaphore {
+    sem: sim::sync::Semaphore,
+    closed: AtomicBool,
+}
+
+impl Semaphore {
+    /// The most permits a semaphore can hold (tokio's limit).
+    pub const MAX_PERMITS: usize = usize::MAX >> 3;
+
+    /// A semaphore with `permits` permits.
+    ///
+    /// # Panics
+    /// When `permits` exceeds [`Semaphore::MAX_PERMITS`].
+    #[track_caller]
+    pub fn new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS permits ({})",
+            Self::MAX_PERMITS
+        );
+        Semaphore {
+            sem: sim::sync::Semaphore::new(permits),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn named(name: &str, permits: usize) -> Semaphore {
+        Semaphore {
+            sem: sim::sync::Semaphore::named(name, permits),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Permits available now.
+    pub fn available_permits(&self) -> usize {
+        let n = self.sem.available_permits();
+        if self.is_closed() {
+            n.saturating_sub(CLOSE_BLOCK)
+        } else {
+            n
+        }
+    }
+
+    /// Adds `n` permits, handing them to waiters in FIFO order.
+    ///
+    /// # Panics
+    /// When the total would exceed [`Semaphore::MAX_PERMITS`].
+    #[track_caller]
+    pub fn add_permits(&self, n: usize) {
+        assert!(
+            self.available_permits().saturating_add(n) <= Self::MAX_PERMITS,
+            "number of added permits ({n}) would overflow MAX_PERMITS ({})",
+            Self::MAX_PERMITS
+        );
+        self.sem.add_permits(n);
+    }
+
+    /// Removes up to `n` available permits for good; returns how many.
+    pub fn forget_permits(&self, n: usize) -> usize {
+        let take = n.min(self.available_permits());
+        match self.sem.try_acquire_many(take) {
+            Ok(p) => {
+                p.forget();
+                take
+            }
+            Err(_) => 0,
+        }
+    }
+
+    /// Waits for a permit.
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed.
+    #[track_caller]
+    pub fn acquire(&self) -> Acquire<'_> {
+        self.acquire_many(1)
+    }
+
+    /// Waits for `n` permits at once.
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed.
+    #[track_caller]
+    pub fn acquire_many(&self, n: u32) -> Acquire<'_> {
+        Acquire {
+            sem: self,
+            n,
+            inner: self.sem.acquire_many(n as usize),
+            _pin: std::marker::PhantomPinned,
+        }
+    }
+
+    /// Takes a permit if one is free and nobody waits.
+    ///
+    /// # Errors
+    /// `Closed` or `NoPermits`.
+    pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        self.try_acquire_many(1)
+    }
+
+    /// Takes `n` permits if they are free and nobody waits.
+    ///
+    /// # Errors
+    /// `Closed` or `NoPermits`.
+    pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        self.try_take(n)?;
+        Ok(SemaphorePermit {
+            sem: self,
+            permits: n,
+        })
+    }
+
+    /// Waits for a permit that owns a reference to the semaphore (so it is `'static`).
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed.
+    pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
+        self.acquire_many_owned(1).await
+    }
+
+    /// Waits for `n` permits owning a reference to the semaphore.
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed.
+    pub async fn acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        self.acquire_many(n).await?.forget();
+        Ok(OwnedSemaphorePermit {
+            sem: self,
+            permits: n,
+        })
+    }
+
+    /// Takes a permit owning a reference to the semaphore, if one is free.
+    ///
+    /// # Errors
+    /// `Closed` or `NoPermits`.
+    pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        self.try_acquire_many_owned(1)
+    }
+
+    /// Takes `n` permits owning a reference to the semaphore, if they are free.
+    ///
+    /// # Errors
+    /// `Closed` or `NoPermits`.
+    pub fn try_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        self.try_take(n)?;
+        Ok(OwnedSemaphorePermit {
+            sem: self,
+            permits: n,
+        })
+    }
+
+    fn try_take(&self, n: u32) -> Result<(), TryAcquireError> {
+        if self.is_closed() {
+            return Err(TryAcquireError::Closed);
+        }
+        match self.sem.try_acquire_many(n as usize) {
+            Ok(p) => {
+                p.forget();
+                Ok(())
+            }
+            Err(_) => Err(TryAcquireError::NoPermits),
+        }
+    }
+
+    /// Closes the semaphore: waiting and later acquires fail; permits held stay valid.
+    pub fn close(&self) {
+        if !self.closed.swap(true, Ordering::Relaxed) {
+            self.sem.add_permits(CLOSE_BLOCK);
+        }
+    }
+
+    /// True once [`Semaphore::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
+    }
+
+    fn release(&self, n: u32) {
+        if n > 0 {
+            self.sem.add_permits(n as usize);
+        }
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semaphore")
+            .field("permits", &self.available_permits())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`]; `!Unpin`, as tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Acquire<'a> {
+        sem: &'a Semaphore,
+        n: u32,
+        inner: sim::sync::Acquire<'a>,
+        #[pin]
+        _pin: std::marker::PhantomPinned,
+    }
+}
+
+impl<'a> Future for Acquire<'a> {
+    type Output = Result<SemaphorePermit<'a>, AcquireError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if this.sem.is_closed() {
+            return Poll::Ready(Err(AcquireError(())));
+        }
+        match Pin::new(&mut *this.inner).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            // Woken by `close`: the grant goes back with the permit's drop.
+            Poll::Ready(_) if this.sem.is_closed() => Poll::Ready(Err(AcquireError(()))),
+            Poll::Ready(p) => {
+                p.forget();
+                Poll::Ready(Ok(SemaphorePermit {
+                    sem: this.sem,
+                    permits: *this.n,
+                }))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire").field("n", &self.n).finish()
+    }
+}
+
+/// Permits borrowed from a [`Semaphore`]; dropping gives them back.
+#[must_use]
+pub struct SemaphorePermit<'a> {
+    sem: &'a Semaphore,
+    permits: u32,
+}
+
+impl<'a> SemaphorePermit<'a> {
+    /// Keeps the permits out of the semaphore for good.
+    pub fn forget(mut self) {
+        self.permits = 0;
+    }
+
+    /// How many permits this holds.
+    pub fn num_permits(&self) -> usize {
+        self.permits as usize
+    }
+
+    /// Takes `other`'s permits into this one.
+    ///
+    /// # Panics
+    /// When they come from different semaphores.
+    #[track_caller]
+    pub fn merge(&mut self, mut other: Self) {
+        assert!(
+            std::ptr::eq(self.sem, other.sem),
+            "merging permits from different semaphore instances"
+        );
+        self.permits += other.permits;
+        other.permits = 0;
+    }
+
+    /// Splits `n` permits off into a new permit; `None` if this holds fewer.
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        let n = u32::try_from(n).ok()?;
+        if n > self.permits {
+            return None;
+        }
+        self.permits -= n;
+        Some(SemaphorePermit {
+            sem: self.sem,
+            permits: n,
+        })
+    }
+}
+
+impl Drop for SemaphorePermit<'_> {
+    fn drop(&mut self) {
+        self.sem.release(self.permits);
+    }
+}
+
+impl fmt::Debug for SemaphorePermit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SemaphorePermit")
+            .field("permits", &self.permits)
+            .finish()
+    }
+}
+
+/// Permits holding an `Arc` of their [`Semaphore`]; dropping gives them back.
+#[must_use]
+pub struct OwnedSemaphorePermit {
+    sem: Arc<Semaphore>,
+    permits: u32,
+}
+
+impl OwnedSemaphorePermit {
+    /// Keeps the permits out of the semaphore for good.
+    pub fn forget(mut self) {
+        self.permits = 0;
+    }
+
+    /// How many permits this holds.
+    pub fn num_permits(&self) -> usize {
+        self.permits as usize
+    }
+
+    /// Takes `other`'s permits into this one.
+    ///
+    /// # Panics
+    /// When they come from different semaphores.
+    #[track_caller]
+    pub fn merge(&mut self, mut other: Self) {
+        assert!(
+            Arc::ptr_eq(&self.sem, &other.sem),
+            "merging permits from different semaphore instances"
+        );
+        self.permits += other.permits;
+        other.permits = 0;
+    }
+
+    /// Splits `n` permits off into a new permit; `None` if this holds fewer.
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        let n = u32::try_from(n).ok()?;
+        if n > self.permits {
+            return None;
+        }
+        self.permits -= n;
+        Some(OwnedSemaphorePermit {
+            sem: self.sem.clone(),
+            permits: n,
+        })
+    }
+
+    /// The semaphore the permits come from.
+    pub fn semaphore(&self) -> &Arc<Semaphore> {
+        &self.sem
+    }
+}
+
+impl Drop for OwnedSemaphorePermit {
+    fn drop(&mut self) {
+        self.sem.release(self.permits);
+    }
+}
+
+impl fmt::Debug for OwnedSemaphorePermit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedSemaphorePermit")
+            .field("permits", &self.permits)
+            .finish()
+    }
+}
+
+/// The semaphore was closed (tokio's `sync::AcquireError`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct AcquireError(());
+
+impl fmt::Display for AcquireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("semaphore closed")
+    }
+}
+
+impl std::error::Error for AcquireError {}

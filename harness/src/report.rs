@@ -156,7 +156,7 @@ impl Report {
                     tail.len()
                 )?;
             } else {
-                write!(f, "note: the {} trace events:", tail.len())?;
+                write!(f, "note: the whole trace, {}:", plural(all as u64, "event"))?;
             }
             tail
         };

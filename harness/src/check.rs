@@ -18,7 +18,7 @@ use crate::progress::Progress;
 use crate::regressions::Regressions;
 use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
 use crate::report::Report;
-use crate::rerun::{Rerun, note, replay_outcome, rerun_regressions};
+use crate::rerun::{Rerun, note, note_now, replay_outcome, rerun_regressions};
 use crate::seeds::{Seeds, Shard};
 use crate::shrink::{Complexity, DEFAULT_SHRINK_BUDGET, Shrunk, shrink};
 use crate::sweep::{Failure, TestOutput, run_once};
@@ -76,6 +76,7 @@ pub struct Check {
     shrink: bool,
     shrink_budget: u32,
     keep_going: bool,
+    progress_after: Duration,
     context: Option<TestContext>,
     case: Option<String>,
     /// Where the check was written, to tell an integration test from the library's unit tests.
@@ -150,6 +151,7 @@ impl Check {
             shrink: true,
             shrink_budget: DEFAULT_SHRINK_BUDGET,
             keep_going: false,
+            progress_after: crate::progress::FIRST_AFTER,
             context: None,
             case: None,
             caller: Some(Location::caller()),
@@ -273,6 +275,26 @@ impl Check {
     /// Keep sweeping after the first failure, counting failures (only the first is reported).
     pub fn keep_going(mut self, yes: bool) -> Self {
         self.keep_going = yes;
+        self
+    }
+
+    /// When a long sweep starts printing its progress on stderr (default 3 s of real time): a
+    /// line every few seconds with the seeds done, the rate and the failures so far, and one at
+    /// the end. The lines pass libtest's output capture, so they show as the test runs; they
+    /// are kept in [`Outcome::notes`] too. `Duration::MAX` never prints them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let outcome = harness::Check::new()
+    ///     .seeds(10)
+    ///     .no_regressions()
+    ///     .progress_after(Duration::ZERO)
+    ///     .explore(|| async {});
+    /// assert!(outcome.notes[0].starts_with("seedloop: this check: 0 of 10 seeds (0%) in "));
+    /// assert!(outcome.notes.last().unwrap().starts_with("seedloop: this check: swept 10 seeds in "));
+    /// ```
+    pub fn progress_after(mut self, after: Duration) -> Self {
+        self.progress_after = after;
         self
     }
 
@@ -464,13 +486,14 @@ impl Check {
             who(&context),
             shard.map_or(seeds.len(), |s| s.count_of(seeds.len())),
             strategy.name().to_string(),
+            self.progress_after,
         );
         for (pos, seed) in seeds.iter().enumerate() {
             if shard.is_some_and(|s| !s.takes(pos as u64)) {
                 continue;
             }
             if let Some(line) = progress.tick(out.schedules_run, out.failures) {
-                note(&mut out.notes, line);
+                note_now(&mut out.notes, line);
             }
             let result = run_once(
                 &options,
@@ -533,7 +556,7 @@ impl Check {
             }
         }
         if let Some(line) = progress.finish(out.schedules_run, out.failures) {
-            note(&mut out.notes, line);
+            note_now(&mut out.notes, line);
         }
         out.distinct_interleavings = interleavings.len();
         with_full_trace(out, full_trace)
@@ -595,7 +618,7 @@ impl Check {
                     Some(crate_dir) => PathBuf::from(crate_dir).join("seedloop-regressions"),
                     None => {
                         if !REGRESSIONS_OFF_SAID.swap(true, Ordering::Relaxed) {
-                            note(notes, REGRESSIONS_OFF.to_string());
+                            note_now(notes, REGRESSIONS_OFF.to_string());
                         }
                         return None;
                     }

@@ -1,5 +1,6 @@
 //! Progress of a long sweep on stderr: `SEEDLOOP_SEEDS=0..100000` under `cargo test` runs for
-//! minutes, and a test that prints nothing for minutes looks hung.
+//! minutes, and a test that prints nothing for minutes looks hung. The lines go to stderr past
+//! libtest's output capture, so they show while the test runs, without `--nocapture`.
 //!
 //! Nothing is printed for a sweep that ends within [`FIRST_AFTER`] of real time (every default
 //! sweep), then a line every [`EVERY`]: seeds done of the total, the rate, and failures so far
@@ -28,14 +29,15 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    /// A sweep of `total` seeds by `who` (`` `test_name` `` or `this check`), starting now.
-    pub(crate) fn new(who: String, total: u64, strategy: String) -> Progress {
+    /// A sweep of `total` seeds by `who` (`` `test_name` `` or `this check`), starting now,
+    /// whose first line is due `after` it starts.
+    pub(crate) fn new(who: String, total: u64, strategy: String, after: Duration) -> Progress {
         Progress {
             who,
             total,
             strategy,
             started: Instant::now(),
-            next: FIRST_AFTER,
+            next: after,
             shown: false,
         }
     }
@@ -96,7 +98,12 @@ mod tests {
     use super::*;
 
     fn progress() -> Progress {
-        Progress::new("`sweep`".to_string(), 100_000, "random".to_string())
+        Progress::new(
+            "`sweep`".to_string(),
+            100_000,
+            "random".to_string(),
+            FIRST_AFTER,
+        )
     }
 
     #[test]

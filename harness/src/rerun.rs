@@ -18,6 +18,15 @@ pub(crate) fn note(notes: &mut Vec<String>, line: String) {
     notes.push(line);
 }
 
+/// Prints `line` past libtest's output capture (which takes only what `print!` and `eprint!`
+/// write), and keeps it in the outcome's notes: for what a passing test must show as it runs,
+/// the progress of a long sweep and the regressions switched off.
+pub(crate) fn note_now(notes: &mut Vec<String>, line: String) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    notes.push(line);
+}
+
 /// What replaying the saved tokens gave.
 pub(crate) enum Rerun {
     /// None fails (or there are none): sweep as usual.

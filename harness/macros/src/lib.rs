@@ -30,6 +30,7 @@ const BUILDER_METHODS: &[&str] = &[
     "shrink",
     "shrink_budget",
     "keep_going",
+    "progress_after",
     "faults",
     "test_name",
 ];

@@ -274,7 +274,8 @@ fn regressions_off_outside_cargo_is_said_once() {
     }
     // The binary run directly: no CARGO_MANIFEST_DIR.
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args([TEST, "--exact", "--nocapture", "--test-threads=1"])
+    // Without --nocapture: the line passes libtest's capture of a passing test's output.
+    cmd.args([TEST, "--exact", "--test-threads=1"])
         .env("CHECKS_CHILD_ROLE", "direct")
         .env_remove("CARGO_MANIFEST_DIR");
     for (key, _) in std::env::vars_os() {
@@ -308,5 +309,56 @@ fn regressions_off_outside_cargo_is_said_once() {
         !child::stderr(&quiet).contains("regressions files are off"),
         "{}",
         child::stderr(&quiet)
+    );
+}
+
+#[test]
+fn a_long_sweep_shows_its_progress_past_the_output_capture() {
+    const TEST: &str = "harness_reports::a_long_sweep_shows_its_progress_past_the_output_capture";
+    let sweep = || {
+        Check::new()
+            .seeds(5)
+            .no_regressions()
+            .progress_after(std::time::Duration::ZERO)
+            .explore(|| async {})
+    };
+    if child::role().as_deref() == Some("progress") {
+        assert!(sweep().passed());
+        return;
+    }
+    let out = sweep();
+    let who = format!("seedloop: `{TEST}`:");
+    assert!(
+        out.notes[0].starts_with(&format!("{who} 0 of 5 seeds (0%) in ")),
+        "{:?}",
+        out.notes
+    );
+    assert!(out.notes[0].ends_with(" seeds/s, 0 failures so far (strategy random)"));
+    let last = out.notes.last().unwrap();
+    assert!(
+        last.starts_with(&format!("{who} swept 5 seeds in ")),
+        "{last}"
+    );
+    assert!(last.ends_with(" seeds/s, 0 failures"), "{last}");
+
+    // A passing test's output is captured by libtest; the progress is not.
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([TEST, "--exact", "--test-threads=1"])
+        .env("CHECKS_CHILD_ROLE", "progress");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("SEEDLOOP_") {
+            cmd.env_remove(key);
+        }
+    }
+    let run = cmd.output().unwrap();
+    let stderr = child::stderr(&run);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{who} 0 of 5 seeds (0%) in ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{who} swept 5 seeds in ")),
+        "{stderr}"
     );
 }

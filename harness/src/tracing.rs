@@ -136,21 +136,8 @@ where
         if !sim::in_simulation() {
             return;
         }
-        sim::trace::log_with(|| {
-            let meta = event.metadata();
-            let mut line = format!("{} ", meta.level());
-            if let Some(scope) = ctx.event_scope(event) {
-                let spans: Vec<String> = scope.from_root().map(|s| span_text(&s)).collect();
-                if !spans.is_empty() {
-                    line.push_str(&spans.join(":"));
-                    line.push_str(": ");
-                }
-            }
-            let mut text = Text::default();
-            event.record(&mut text);
-            let _ = write!(line, "{}: {}", meta.target(), text.all());
-            line
-        });
+        // `log!` formats its arguments only when the run keeps a full trace.
+        sim::log!("{}", event_line(event, &ctx));
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
@@ -158,7 +145,7 @@ where
             && sim::in_simulation()
             && let Some(span) = ctx.span(id)
         {
-            sim::trace::log_with(|| format!("enter {}", span_text(&span)));
+            sim::log!("enter {}", span_text(&span));
         }
     }
 
@@ -167,9 +154,29 @@ where
             && sim::in_simulation()
             && let Some(span) = ctx.span(id)
         {
-            sim::trace::log_with(|| format!("exit {}", span.name()));
+            sim::log!("exit {}", span.name());
         }
     }
+}
+
+/// `INFO outer{a=1}:inner: target: message field=value`.
+fn event_line<S>(event: &Event<'_>, ctx: &Context<'_, S>) -> String
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let meta = event.metadata();
+    let mut line = format!("{} ", meta.level());
+    if let Some(scope) = ctx.event_scope(event) {
+        let spans: Vec<String> = scope.from_root().map(|s| span_text(&s)).collect();
+        if !spans.is_empty() {
+            line.push_str(&spans.join(":"));
+            line.push_str(": ");
+        }
+    }
+    let mut text = Text::default();
+    event.record(&mut text);
+    let _ = write!(line, "{}: {}", meta.target(), text.all());
+    line
 }
 
 /// `name{fields}`, or `name` for a span without fields.

@@ -4,25 +4,23 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::panic::Location;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sim::{RunOptions, Strategy, TraceLevel};
 
 use crate::context::TestContext;
-use crate::determinism::{Nondeterminism, compare_schedules, compare_traces};
-use crate::env::{Env, RegressionsSetting};
+
+use crate::env::Env;
 use crate::faults::FaultConfig;
+use crate::found::Found;
 use crate::origin::Origin;
 use crate::progress::Progress;
 use crate::regressions::Regressions;
-use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
 use crate::report::Report;
 use crate::rerun::{Rerun, note, note_now, replay_outcome, rerun_regressions};
 use crate::seeds::{Seeds, Shard};
-use crate::shrink::{Complexity, DEFAULT_SHRINK_BUDGET, Shrunk, shrink};
-use crate::sweep::{Failure, TestOutput, run_once};
-use crate::token::Token;
+use crate::shrink::{DEFAULT_SHRINK_BUDGET, Shrunk};
+use crate::sweep::{TestOutput, run_once};
 
 /// Runs `body` under the default seeds (`0..64`, or `SEEDLOOP_SEEDS`) and strategy, and panics
 /// with a report at the first failure. Short for `Check::new().run(body)`.
@@ -609,39 +607,14 @@ impl Check {
         if !self.regressions {
             return None;
         }
-        let dir = match self.env.regressions() {
-            RegressionsSetting::Off => return None,
-            RegressionsSetting::Dir(d) => d,
-            RegressionsSetting::Unset => match &self.regressions_dir {
-                Some(d) => d.clone(),
-                None => match std::env::var_os("CARGO_MANIFEST_DIR") {
-                    Some(crate_dir) => PathBuf::from(crate_dir).join("seedloop-regressions"),
-                    None => {
-                        if !REGRESSIONS_OFF_SAID.swap(true, Ordering::Relaxed) {
-                            note_now(notes, REGRESSIONS_OFF.to_string());
-                        }
-                        return None;
-                    }
-                },
-            },
-        };
-        let file = context
-            .target
-            .as_ref()
-            .map_or_else(|| "lib".to_string(), crate::context::Target::file_stem);
-        Some(Regressions::new(&dir, &file))
+        crate::regressions::file_for(
+            self.env.regressions(),
+            self.regressions_dir.as_deref(),
+            context,
+            notes,
+        )
     }
 }
-
-/// Said once per process: a test binary run directly has no `CARGO_MANIFEST_DIR`.
-static REGRESSIONS_OFF_SAID: AtomicBool = AtomicBool::new(false);
-
-/// Why regressions are off, and what to do.
-pub(crate) const REGRESSIONS_OFF: &str = "seedloop: regressions files are off in this process: \
-     CARGO_MANIFEST_DIR is not set (the test binary was run directly, not by `cargo test`), so \
-     failing tokens are neither saved nor replayed first. Run the tests with `cargo test`, or set \
-     SEEDLOOP_REGRESSIONS to the directory to use (the crate's `seedloop-regressions`), or to \
-     `off` to silence this line";
 
 /// `` `name` `` or `this check`, for lines about a check.
 fn who(context: &TestContext) -> String {
@@ -656,108 +629,4 @@ fn with_full_trace(mut out: Outcome, full_trace: bool) -> Outcome {
         r.full_trace = full_trace;
     }
     out
-}
-
-/// The first failure of a sweep, as found (at `TraceLevel::Decisions`).
-struct Found<'s> {
-    seed: u64,
-    strategy: &'s Strategy,
-    options: &'s RunOptions,
-    failure: Failure,
-    schedule: sim::schedule::Schedule,
-    schedules_run: u64,
-}
-
-impl Found<'_> {
-    /// Re-runs the seed at full level twice (the same decisions and the same trace, or it is
-    /// nondeterminism), shrinks, and builds the report from a replay of the shrunk token.
-    fn confirm_and_report<F, Fut>(
-        self,
-        body: &F,
-        context: &TestContext,
-        shrink_budget: Option<u32>,
-    ) -> Result<(Box<Report>, Option<Shrunk>), String>
-    where
-        F: Fn() -> Fut,
-        Fut: Future,
-        Fut::Output: TestOutput,
-    {
-        let what = format!("seed {} (strategy {})", self.seed, self.strategy);
-        let full = || {
-            run_once(
-                self.options,
-                self.seed,
-                self.strategy.clone(),
-                TraceLevel::Full,
-                body,
-            )
-        };
-        let (a, b) = (full(), full());
-        let differs = compare_schedules(&self.schedule, a.trace.schedule())
-            .or_else(|| compare_traces(&a.trace, &b.trace))
-            .or_else(|| {
-                let same = matches!((&a.failure, &b.failure), (Some(x), Some(y)) if x.same_as(&self.failure) && y.same_as(&self.failure));
-                (!same).then(|| Nondeterminism {
-                    at: "the end".to_string(),
-                    first: format!("failed with: {}", self.failure.description),
-                    second: match &a.failure {
-                        Some(f) => format!("failed with: {}", f.description),
-                        None => "passed".to_string(),
-                    },
-                })
-            });
-        if let Some(n) = differs {
-            return Err(nondeterminism_text(&what, &n));
-        }
-        let schedule = a.trace.schedule().clone();
-        let shrunk = shrink_budget.map(|budget| {
-            shrink(
-                body,
-                self.seed,
-                self.options,
-                &self.failure,
-                &schedule,
-                budget,
-            )
-        });
-        let before = shrunk.as_ref().map_or(
-            Complexity {
-                preemptions: schedule.preemptions(),
-                ..Complexity::default()
-            },
-            |s| s.before,
-        );
-        let token_for = |schedule: sim::schedule::Schedule| {
-            Token::new(
-                self.seed,
-                self.strategy.name(),
-                self.schedules_run,
-                before.preemptions as u64,
-                self.options.clone(),
-                schedule,
-            )
-            .for_test(context.check_name())
-        };
-        let candidates = shrunk
-            .iter()
-            .map(|s| s.schedule.clone())
-            .chain(std::iter::once(schedule));
-        for s in candidates {
-            match replay_parsed(token_for(s), body, context.clone()) {
-                Replayed::Failed(r) if r.failure.same_as(&self.failure) => {
-                    return Ok((r, shrunk));
-                }
-                Replayed::Nondeterministic(n) => return Err(nondeterminism_text(&what, &n)),
-                _ => {}
-            }
-        }
-        Err(nondeterminism_text(
-            &what,
-            &Nondeterminism {
-                at: "its replay".to_string(),
-                first: format!("failed with: {}", self.failure.description),
-                second: "the recorded schedule, replayed, did not fail the same way".to_string(),
-            },
-        ))
-    }
 }

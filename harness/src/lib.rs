@@ -47,6 +47,7 @@ mod determinism;
 pub mod env;
 pub mod explore;
 mod faults;
+mod found;
 mod hang;
 mod origin;
 mod progress;

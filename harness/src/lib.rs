@@ -36,7 +36,8 @@
 //! ```
 //!
 //! The environment variables are documented in [`env`](mod@env); the attribute [`macro@test`] turns an
-//! `async fn` into a `#[test]` that runs [`check`].
+//! `async fn` into a `#[test]` that runs [`check`]. With the `tracing` feature, `harness::tracing`
+//! records a program's `tracing` events into its trace, so reports show them.
 
 #![forbid(unsafe_code)]
 

@@ -168,7 +168,12 @@ impl Peer {
             .and_then(|()| stdout.read_line(&mut line));
         match exchanged {
             Ok(n) if n > 0 => Ok(Reply::parse(&line)),
+            // A peer that exited before reading the request shows as a broken pipe on the write,
+            // one that exited after as end of file on the read: both mean it exited.
             Ok(_) => Err(self.died(format!("exited during `{}`", req.line()))),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                Err(self.died(format!("exited during `{}`", req.line())))
+            }
             Err(e) => Err(self.died(format!("lost during `{}`: {e}", req.line()))),
         }
     }

@@ -1,51 +1,51 @@
-//! Runs one workload on one executor, for a profiler:
-//! `cargo run --release -p seedloop-bench --example profile -- <spawn|timers|pingpong|queue|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]`.
+//! Runs one workload once on one in-process system, for a profiler (`perf record`,
+//! `valgrind --tool=callgrind`):
+//! `cargo run --release -p seedloop-bench --example profile -- <workload> <system> [size]`,
+//! systems `seedloop-default`, `seedloop-decisions`, `seedloop-full`, `seedloop-fifo` (spawn_join
+//! under Fifo: what random order costs), `tokio`, `localpool`; workloads as in the bench
+//! (`explore`, `scale`, `spawn_join`, `pingpong`, `stream`, `timers`, `io`, `blocked`).
 
 #![forbid(unsafe_code)]
 
-use seedloop_bench::{local_pool, seedloop, tokio_rt, workload};
+use seedloop_bench::{InProc, seedloop};
 use sim::{Strategy, TraceLevel};
 
-#[global_allocator]
-static ALLOC: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
-
-fn live() -> usize {
-    ALLOC.allocated()
-}
+const USAGE: &str = "usage: profile <workload> <seedloop-default|seedloop-decisions|seedloop-full|seedloop-fifo|tokio|localpool> [size]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: profile <spawn|timers|pingpong|queue|bytes|asleep> <full|decisions|fifo|tokio|pool> [N]";
-    let (what, exec) = match (args.first(), args.get(1)) {
-        (Some(w), Some(e)) => (w.as_str(), e.as_str()),
-        _ => panic!("{usage}"),
+    let (Some(workload), Some(system)) = (args.first(), args.get(1)) else {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
     };
-    let n: u64 = args.get(2).map_or(1_000_000, |s| s.parse().expect(usage));
-    let level = if exec == "decisions" {
-        TraceLevel::Decisions
-    } else {
-        TraceLevel::Full
+    let size: u64 = match args.get(2).map(|s| s.replace('_', "").parse()) {
+        None => 1_000_000,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            eprintln!("size `{}` is not a whole number\n{USAGE}", args[2]);
+            std::process::exit(2);
+        }
     };
-    let sim = exec == "full" || exec == "decisions";
     let t = std::time::Instant::now();
-    let out = match (what, sim, exec) {
-        ("spawn", true, _) => seedloop::spawn_yield_join(level, n),
-        ("spawn", _, "fifo") => seedloop::spawn_yield_join_with(Strategy::fifo(), level, n),
-        ("pingpong", true, _) => seedloop::ping_pong(level, n),
-        ("pingpong", _, "tokio") => tokio_rt::ping_pong(n),
-        ("queue", true, _) => seedloop::queue(level, n),
-        ("queue", _, "tokio") => tokio_rt::queue(n),
-        ("spawn", _, "tokio") => tokio_rt::spawn_yield_join(n),
-        ("spawn", _, "pool") => local_pool::spawn_yield_join(n),
-        ("timers", true, _) => seedloop::timers(level, 1000, n / 1000),
-        ("timers", _, "tokio") => tokio_rt::timers(1000, n / 1000),
-        ("bytes", true, _) => seedloop::bytes_per_task(level, n as usize, live) as u64,
-        ("asleep", true, _) => seedloop::bytes_per_sleeper(level, n as usize, live) as u64,
-        ("asleep", _, "tokio") => tokio_rt::bytes_per_sleeper(n as usize, live) as u64,
-        ("bytes", _, "tokio") => tokio_rt::bytes_per_task(n as usize, live) as u64,
-        ("bytes", _, "pool") => local_pool::bytes_per_task(n as usize, live) as u64,
-        _ => panic!("{usage}"),
+    let out = if system == "seedloop-fifo" && workload == "spawn_join" {
+        Ok(seedloop::spawn_join_with(
+            Strategy::fifo(),
+            Some(TraceLevel::Decisions),
+            size,
+        ))
+    } else if let Some(sys) = InProc::from_name(system) {
+        sys.run(workload, size).map_err(|e| e.0)
+    } else {
+        Err(format!("unknown system `{system}`\n{USAGE}"))
     };
-    let _ = workload::MAX_SLEEP_MS;
-    println!("{what} on {exec}: {out} in {:?}", t.elapsed());
+    match out {
+        Ok(sum) => println!(
+            "{workload} on {system}, size {size}: checksum {sum} in {:?}",
+            t.elapsed()
+        ),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    }
 }

@@ -1,6 +1,8 @@
-//! The workloads on futures' `LocalPool`: a minimal single-threaded executor with no timers,
-//! the floor of what polling a task costs.
+//! The workloads on futures' `LocalPool`: a minimal single-threaded executor with no timers and
+//! no I/O, the floor of what polling a task costs. Channels are futures' own; the blocked row
+//! uses tokio's runtime-independent `Semaphore` (futures has none).
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -10,7 +12,9 @@ use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use futures::{SinkExt, StreamExt};
 
-use crate::workload::{self, LiveBytes};
+use crate::LiveBytes;
+use crate::shared::protocol::NoEquivalent;
+use crate::shared::workload as w;
 
 /// Suspends once (futures has no `yield_now`): wakes itself and returns `Pending`.
 #[derive(Debug, Default)]
@@ -28,22 +32,78 @@ impl Future for YieldOnce {
     }
 }
 
-/// Spawns `n` tasks that yield once, then joins them all; returns the sum of their outputs.
+/// Runs `workload` at `size` and returns its checksum.
 ///
 /// ```
-/// assert_eq!(seedloop_bench::local_pool::spawn_yield_join(10), 45);
+/// use seedloop_bench::{local_pool, shared::workload::checksum};
+/// for (workload, size) in [("explore", 3), ("stream", 300), ("blocked", 5)] {
+///     assert_eq!(local_pool::run(workload, size).ok(), checksum(workload, size), "{workload}");
+/// }
+/// assert!(local_pool::run("timers", 10).is_err());
 /// ```
-pub fn spawn_yield_join(n: u64) -> u64 {
+pub fn run(workload: &str, size: u64) -> Result<u64, NoEquivalent> {
+    Ok(match workload {
+        "explore" => counting_runs(size, w::EXPLORE_TASKS, w::EXPLORE_YIELDS),
+        "scale" => counting_runs(size, w::SCALE_TASKS, w::SCALE_YIELDS),
+        "spawn_join" => spawn_join(size),
+        "pingpong" => pingpong(size),
+        "stream" => stream(size),
+        "blocked" => blocked(size),
+        _ => {
+            return Err(probe(workload)
+                .err()
+                .unwrap_or_else(|| NoEquivalent::unknown(workload)));
+        }
+    })
+}
+
+/// Whether [`run`] has `workload`, without running it.
+pub fn probe(workload: &str) -> Result<(), NoEquivalent> {
+    match workload {
+        "explore" | "scale" | "spawn_join" | "pingpong" | "stream" | "blocked" => Ok(()),
+        "timers" => Err(NoEquivalent("LocalPool has no timers".into())),
+        "io" => Err(NoEquivalent("LocalPool has no I/O".into())),
+        _ => Err(NoEquivalent::unknown(workload)),
+    }
+}
+
+fn counting_runs(runs: u64, tasks: u64, yields: u64) -> u64 {
+    let mut total = 0;
+    for _ in 0..runs {
+        let mut pool = LocalPool::new();
+        let count = Rc::new(Cell::new(0u64));
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let count = count.clone();
+                pool.spawner()
+                    .spawn_local_with_handle(async move {
+                        w::counter(yields, YieldOnce::default, || count.set(count.get() + 1)).await;
+                    })
+                    .expect("spawn")
+            })
+            .collect();
+        pool.run_until(async move {
+            for h in handles {
+                h.await;
+            }
+        });
+        assert_eq!(count.get(), tasks * yields, "lost a count");
+        total += count.get();
+    }
+    total
+}
+
+fn spawn_join(n: u64) -> u64 {
     let mut pool = LocalPool::new();
     let spawner = pool.spawner();
-    let handles: Vec<_> = (0..n)
-        .map(|i| {
-            spawner
-                .spawn_local_with_handle(workload::yielder(i, YieldOnce::default))
-                .expect("spawn")
-        })
-        .collect();
     pool.run_until(async move {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                spawner
+                    .spawn_local_with_handle(w::yielder(i, YieldOnce::default))
+                    .expect("spawn")
+            })
+            .collect();
         let mut sum = 0;
         for h in handles {
             sum += h.await;
@@ -52,12 +112,8 @@ pub fn spawn_yield_join(n: u64) -> u64 {
     })
 }
 
-/// Ping-pong through two capacity-1 `futures::channel::mpsc` channels; returns the echoed sum.
-///
-/// ```
-/// assert_eq!(seedloop_bench::local_pool::ping_pong(10), 45);
-/// ```
-pub fn ping_pong(round_trips: u64) -> u64 {
+fn pingpong(messages: u64) -> u64 {
+    let round_trips = messages / 2;
     let mut pool = LocalPool::new();
     // futures' bounded channel holds `buffer + senders` messages: 0 + 1 = capacity 1.
     let (mut ping_tx, mut ping_rx) = futures::channel::mpsc::channel::<u64>(0);
@@ -79,86 +135,71 @@ pub fn ping_pong(round_trips: u64) -> u64 {
     })
 }
 
-/// A producer sends `0..items` through a `futures::channel::mpsc` channel of
-/// [`workload::QUEUE_CAPACITY`], a consumer receives them; returns their sum.
-///
-/// ```
-/// assert_eq!(seedloop_bench::local_pool::queue(200), 19_900);
-/// ```
-pub fn queue(items: u64) -> u64 {
+fn stream(items: u64) -> u64 {
     let mut pool = LocalPool::new();
     // Capacity is `buffer + senders`.
-    let (mut tx, mut rx) = futures::channel::mpsc::channel::<u64>(workload::QUEUE_CAPACITY - 1);
-    let spawner = pool.spawner();
-    let producer = spawner
-        .spawn_local_with_handle(async move {
+    let (mut tx, mut rx) = futures::channel::mpsc::channel::<u64>(w::STREAM_CAPACITY - 1);
+    pool.spawner()
+        .spawn_local(async move {
             for i in 0..items {
                 tx.send(i).await.expect("consumer gone");
             }
         })
         .expect("spawn");
-    let consumer = spawner
-        .spawn_local_with_handle(async move {
-            let mut sum = 0;
-            for _ in 0..items {
-                sum += rx.next().await.expect("producer gone");
-            }
-            sum
-        })
-        .expect("spawn");
     pool.run_until(async move {
-        producer.await;
-        consumer.await
+        let mut sum = 0;
+        while let Some(v) = rx.next().await {
+            sum += v;
+        }
+        sum
     })
 }
 
-/// `tasks` tasks each lock one `futures::lock::Mutex` `locks` times, holding it across a
-/// yield; returns the counter they incremented.
-///
-/// ```
-/// assert_eq!(seedloop_bench::local_pool::mutex(3, 4), 12);
-/// ```
-pub fn mutex(tasks: u64, locks: u64) -> u64 {
+fn blocked(n: u64) -> u64 {
     let mut pool = LocalPool::new();
-    let counter = Rc::new(futures::lock::Mutex::new(0u64));
-    let handles: Vec<_> = (0..tasks)
-        .map(|_| {
-            let counter = counter.clone();
+    let gate = Rc::new(tokio::sync::Semaphore::new(0));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let gate = gate.clone();
             pool.spawner()
                 .spawn_local_with_handle(async move {
-                    for _ in 0..locks {
-                        let mut g = counter.lock().await;
-                        *g += 1;
-                        YieldOnce::default().await;
-                    }
+                    gate.acquire().await.expect("gate closed").forget();
+                    i
                 })
                 .expect("spawn")
         })
         .collect();
+    // Every task runs until it blocks on the gate.
+    pool.run_until_stalled();
+    gate.add_permits(n as usize);
     pool.run_until(async move {
+        let mut sum = 0;
         for h in handles {
-            h.await;
+            sum += h.await;
         }
-        *counter.lock().await
+        sum
     })
 }
 
-/// Live bytes per task while `n` tasks are alive and parked.
+/// Live heap bytes per task while `n` tasks are alive and parked.
 ///
 /// ```
-/// assert_eq!(seedloop_bench::local_pool::bytes_per_task(100, || 0), 0);
+/// assert_eq!(seedloop_bench::local_pool::parked_bytes(100, || 0), 0);
 /// ```
-pub fn bytes_per_task(n: usize, live: LiveBytes) -> usize {
-    workload::reset_parked();
+pub fn parked_bytes(n: u64, live: LiveBytes) -> u64 {
+    let started = Rc::new(Cell::new(0u64));
     let base = live();
     let mut pool = LocalPool::new();
     let spawner = pool.spawner();
     for _ in 0..n {
-        spawner.spawn_local(workload::parked()).expect("spawn");
+        let started = started.clone();
+        spawner
+            .spawn_local(w::parked(move || started.set(started.get() + 1)))
+            .expect("spawn");
     }
     pool.run_until_stalled();
-    assert_eq!(workload::parked_count(), n, "not every task started");
-    let per_task = live().saturating_sub(base) / n.max(1);
+    assert_eq!(started.get(), n, "not every task started");
+    let per_task = live().saturating_sub(base) as u64 / n.max(1);
     drop(pool);
     per_task
 }

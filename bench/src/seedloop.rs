@@ -1,49 +1,116 @@
-//! The workloads on seedloop: `Strategy::random()` at a chosen trace level.
+//! The workloads on seedloop: `Strategy::random()`, seed [`SEED`], no step limit, at a chosen
+//! trace level (`None`: whatever `Sim::new` uses by default). The explore and scale rows go
+//! through `harness::Check`, a fresh executor per seed, as a test suite runs them.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
-use sim::{Sim, Strategy, TraceLevel};
+use sim::{Sim, SimBuilder, Strategy, TraceLevel};
 
-use crate::workload::{self, LiveBytes};
+use crate::LiveBytes;
+use crate::shared::protocol::NoEquivalent;
+use crate::shared::workload as w;
 
-/// The seed every seedloop run uses.
+/// The seed every single-run workload uses.
 pub const SEED: u64 = 1;
 
-fn sim(level: TraceLevel) -> Sim {
-    sim_with(Strategy::random(), level)
-}
-
-fn sim_with(strategy: Strategy, level: TraceLevel) -> Sim {
-    Sim::builder()
+fn builder(level: Option<TraceLevel>, strategy: Strategy) -> SimBuilder {
+    let b = Sim::builder()
         .seed(SEED)
         .strategy(strategy)
-        .trace_level(level)
-        .max_steps(u64::MAX)
-        .build()
+        .max_steps(u64::MAX);
+    match level {
+        Some(level) => b.trace_level(level),
+        None => b,
+    }
 }
 
-/// Spawns `n` tasks that yield once, then joins them all; returns the sum of their outputs.
+fn sim(level: Option<TraceLevel>) -> Sim {
+    builder(level, Strategy::random()).build()
+}
+
+/// Runs `workload` at `size` (see the crate docs for what each does) and returns its checksum.
 ///
 /// ```
-/// let sum = seedloop_bench::seedloop::spawn_yield_join(sim::TraceLevel::Full, 10);
-/// assert_eq!(sum, 45);
+/// use seedloop_bench::{seedloop, shared::workload::sum_below};
+/// let level = Some(sim::TraceLevel::Decisions);
+/// assert_eq!(seedloop::run(level, "spawn_join", 10), Ok(sum_below(10)));
+/// assert_eq!(seedloop::run(level, "explore", 2), Ok(18));
+/// assert!(seedloop::run(level, "nope", 2).is_err());
 /// ```
-pub fn spawn_yield_join(level: TraceLevel, n: u64) -> u64 {
-    spawn_yield_join_with(Strategy::random(), level, n)
+pub fn run(level: Option<TraceLevel>, workload: &str, size: u64) -> Result<u64, NoEquivalent> {
+    Ok(match workload {
+        "explore" => counting_check(size, w::EXPLORE_TASKS, w::EXPLORE_YIELDS),
+        "scale" => counting_check(size, w::SCALE_TASKS, w::SCALE_YIELDS),
+        "spawn_join" => spawn_join_with(Strategy::random(), level, size),
+        "pingpong" => pingpong(level, size),
+        "stream" => stream(level, size),
+        "timers" => timers(level, size),
+        "io" => io(level, size),
+        "blocked" => blocked(level, size),
+        _ => return Err(NoEquivalent::unknown(workload)),
+    })
 }
 
-/// [`spawn_yield_join`] under another strategy (to see what random order costs).
+/// Whether [`run`] has `workload`, without running it.
+pub fn probe(workload: &str) -> Result<(), NoEquivalent> {
+    match workload {
+        "explore" | "scale" | "spawn_join" | "pingpong" | "stream" | "timers" | "io"
+        | "blocked" => Ok(()),
+        _ => Err(NoEquivalent::unknown(workload)),
+    }
+}
+
+/// `runs` seeds of a counting scenario (`tasks` tasks × `yields` yields, then a check of the
+/// counter) through `harness::Check` (no regressions file, no `SEEDLOOP_*` overrides).
+fn counting_check(runs: u64, tasks: u64, yields: u64) -> u64 {
+    let total = Rc::new(Cell::new(0u64));
+    let sum = total.clone();
+    let outcome = harness::Check::new()
+        .env(harness::env::Env::empty())
+        .no_regressions()
+        .seeds(0..runs)
+        .explore(move || {
+            let total = total.clone();
+            async move {
+                let count = Rc::new(Cell::new(0u64));
+                let handles: Vec<_> = (0..tasks)
+                    .map(|_| {
+                        let count = count.clone();
+                        sim::spawn(async move {
+                            w::counter(yields, sim::task::yield_now, || count.set(count.get() + 1))
+                                .await;
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    h.await.expect("counter task failed");
+                }
+                assert_eq!(count.get(), tasks * yields, "lost a count");
+                total.set(total.get() + count.get());
+            }
+        });
+    assert!(
+        outcome.passed() && outcome.schedules_run == runs,
+        "the counting scenario failed or skipped seeds: {:?}",
+        outcome.failure_text()
+    );
+    sum.get()
+}
+
+/// spawn_join under any strategy (to see what random order costs against Fifo).
 ///
 /// ```
 /// use sim::{Strategy, TraceLevel};
-/// let sum = seedloop_bench::seedloop::spawn_yield_join_with(Strategy::fifo(), TraceLevel::Full, 10);
+/// let sum = seedloop_bench::seedloop::spawn_join_with(Strategy::fifo(), Some(TraceLevel::Full), 10);
 /// assert_eq!(sum, 45);
 /// ```
-pub fn spawn_yield_join_with(strategy: Strategy, level: TraceLevel, n: u64) -> u64 {
-    sim_with(strategy, level)
+pub fn spawn_join_with(strategy: Strategy, level: Option<TraceLevel>, n: u64) -> u64 {
+    builder(level, strategy)
+        .build()
         .run(async move {
             let handles: Vec<_> = (0..n)
-                .map(|i| sim::spawn(workload::yielder(i, sim::task::yield_now)))
+                .map(|i| sim::spawn(w::yielder(i, sim::task::yield_now)))
                 .collect();
             let mut sum = 0;
             for h in handles {
@@ -51,40 +118,15 @@ pub fn spawn_yield_join_with(strategy: Strategy, level: TraceLevel, n: u64) -> u
             }
             sum
         })
-        .expect("spawn benchmark failed")
+        .expect("spawn_join failed")
 }
 
-/// `tasks` tasks each sleep `sleeps` seeded random lengths; returns the milliseconds slept.
-///
-/// ```
-/// use seedloop_bench::{seedloop, workload};
-/// assert_eq!(seedloop::timers(sim::TraceLevel::Full, 3, 4), workload::sleepers_sum(3, 4));
-/// ```
-pub fn timers(level: TraceLevel, tasks: u64, sleeps: u64) -> u64 {
+fn pingpong(level: Option<TraceLevel>, messages: u64) -> u64 {
+    let round_trips = messages / 2;
     sim(level)
         .run(async move {
-            let handles: Vec<_> = (0..tasks)
-                .map(|i| sim::spawn(workload::sleeper(i, sleeps, sim::time::sleep)))
-                .collect();
-            let mut sum = 0;
-            for h in handles {
-                sum += h.await.expect("sleeper failed");
-            }
-            sum
-        })
-        .expect("timer benchmark failed")
-}
-
-/// Ping-pong through two capacity-1 `sim::channel::mpsc` channels; returns the echoed sum.
-///
-/// ```
-/// assert_eq!(seedloop_bench::seedloop::ping_pong(sim::TraceLevel::Full, 10), 45);
-/// ```
-pub fn ping_pong(level: TraceLevel, round_trips: u64) -> u64 {
-    sim(level)
-        .run(async move {
-            let (ping_tx, mut ping_rx) = sim::channel::mpsc::channel::<u64>(1);
-            let (pong_tx, mut pong_rx) = sim::channel::mpsc::channel::<u64>(1);
+            let (ping_tx, mut ping_rx) = sim::channel::mpsc::channel::<u64>(w::PINGPONG_CAPACITY);
+            let (pong_tx, mut pong_rx) = sim::channel::mpsc::channel::<u64>(w::PINGPONG_CAPACITY);
             let echo = sim::spawn(async move {
                 while let Some(v) = ping_rx.recv().await {
                     pong_tx.send(v).await.expect("pong receiver gone");
@@ -99,140 +141,130 @@ pub fn ping_pong(level: TraceLevel, round_trips: u64) -> u64 {
             echo.await.expect("echo failed");
             sum
         })
-        .expect("ping-pong benchmark failed")
+        .expect("pingpong failed")
 }
 
-/// A producer puts `0..items` into a `sim::channel::Queue` of
-/// [`workload::QUEUE_CAPACITY`], a consumer gets them; returns their sum.
-///
-/// ```
-/// assert_eq!(seedloop_bench::seedloop::queue(sim::TraceLevel::Full, 200), 19_900);
-/// ```
-pub fn queue(level: TraceLevel, items: u64) -> u64 {
+fn stream(level: Option<TraceLevel>, items: u64) -> u64 {
     sim(level)
         .run(async move {
-            let q = sim::channel::Queue::new(workload::QUEUE_CAPACITY);
-            let producer_q = q.clone();
+            let (tx, mut rx) = sim::channel::mpsc::channel::<u64>(w::STREAM_CAPACITY);
             let producer = sim::spawn(async move {
                 for i in 0..items {
-                    producer_q.put(i).await.expect("queue shut down");
+                    tx.send(i).await.expect("consumer gone");
                 }
             });
-            let consumer = sim::spawn(async move {
-                let mut sum = 0;
-                for _ in 0..items {
-                    sum += q.get().await.expect("queue shut down");
-                }
-                sum
-            });
+            let mut sum = 0;
+            while let Some(v) = rx.recv().await {
+                sum += v;
+            }
             producer.await.expect("producer failed");
-            consumer.await.expect("consumer failed")
+            sum
         })
-        .expect("queue benchmark failed")
+        .expect("stream failed")
 }
 
-/// `tasks` tasks each lock one `sim::sync::Mutex` `locks` times, holding it across a yield;
-/// returns the counter they incremented.
-///
-/// ```
-/// assert_eq!(seedloop_bench::seedloop::mutex(sim::TraceLevel::Full, 3, 4), 12);
-/// ```
-pub fn mutex(level: TraceLevel, tasks: u64, locks: u64) -> u64 {
+fn timers(level: Option<TraceLevel>, sleeps: u64) -> u64 {
+    let (tasks, each) = w::timer_split(sleeps);
     sim(level)
         .run(async move {
-            let counter = Rc::new(sim::sync::Mutex::new(0u64));
             let handles: Vec<_> = (0..tasks)
-                .map(|_| {
-                    let counter = counter.clone();
-                    sim::spawn(async move {
-                        for _ in 0..locks {
-                            let mut g = counter.lock().await;
-                            *g += 1;
-                            sim::task::yield_now().await;
-                        }
-                    })
-                })
+                .map(|i| sim::spawn(w::sleeper(i, each, sim::time::sleep)))
                 .collect();
+            let mut sum = 0;
             for h in handles {
-                h.await.expect("locker failed");
+                sum += h.await.expect("sleeper failed");
             }
-            *counter.lock().await
+            sum
         })
-        .expect("mutex benchmark failed")
+        .expect("timers failed")
 }
 
-/// Live bytes per task while `n` tasks are alive and parked (their handles dropped).
-///
-/// ```
-/// let per_task = seedloop_bench::seedloop::bytes_per_task(sim::TraceLevel::Full, 100, || 0);
-/// assert_eq!(per_task, 0); // this probe counts nothing
-/// ```
-pub fn bytes_per_task(level: TraceLevel, n: usize, live: LiveBytes) -> usize {
-    bytes_per(level, n, live, || drop(sim::spawn(workload::parked())))
-}
-
-/// Live bytes per task while `n` tasks are alive and asleep (an hour-long `sleep`).
-///
-/// ```
-/// let per_task = seedloop_bench::seedloop::bytes_per_sleeper(sim::TraceLevel::Full, 100, || 0);
-/// assert_eq!(per_task, 0); // this probe counts nothing
-/// ```
-pub fn bytes_per_sleeper(level: TraceLevel, n: usize, live: LiveBytes) -> usize {
-    bytes_per(level, n, live, || {
-        drop(sim::spawn(workload::asleep(sim::time::sleep)));
-    })
-}
-
-fn bytes_per(level: TraceLevel, n: usize, live: LiveBytes, spawn: fn()) -> usize {
-    workload::reset_parked();
-    let base = live();
-    let mut sim = sim(level);
-    sim.run(async move {
-        for _ in 0..n {
-            spawn();
-        }
-        while workload::parked_count() < n {
-            sim::task::yield_now().await;
-        }
-        live().saturating_sub(base) / n.max(1)
-    })
-    .expect("bytes benchmark failed")
-}
-
-/// A writer on host `a` sends `messages` messages of [`workload::MESSAGE_BYTES`] over a
-/// simulated `TcpStream` to a reader on host `b` (default links: 1 ms latency, no faults); the
-/// reader sums the numbers they carry.
-///
-/// ```
-/// let sum = seedloop_bench::seedloop::stream_messages(sim::TraceLevel::Full, 100);
-/// assert_eq!(sum, seedloop_bench::workload::stream_sum(100));
-/// ```
-pub fn stream_messages(level: TraceLevel, messages: u64) -> u64 {
+/// A writer on host `a` sends `messages` messages of [`w::MESSAGE_BYTES`] over a simulated
+/// `TcpStream` to a reader on host `b` (default links: 1 ms latency, no faults); the reader sums
+/// the numbers they carry.
+fn io(level: Option<TraceLevel>, messages: u64) -> u64 {
     use futures::{AsyncReadExt, AsyncWriteExt};
     use sim::net::{TcpListener, TcpStream, host};
     sim(level)
         .run(async move {
             let reader = host("b").spawn(async move {
-                let listener = TcpListener::bind("0.0.0.0:9").await.expect("bind");
+                let listener = TcpListener::bind(("0.0.0.0", w::IO_PORT))
+                    .await
+                    .expect("bind");
                 let (mut s, _) = listener.accept().await.expect("accept");
                 let mut sum = 0;
-                let mut m = [0; workload::MESSAGE_BYTES];
+                let mut m = [0; w::MESSAGE_BYTES];
                 for _ in 0..messages {
                     s.read_exact(&mut m).await.expect("read");
-                    sum += workload::message_number(&m);
+                    sum += w::message_number(&m);
                 }
                 sum
             });
             let writer = host("a").spawn(async move {
                 sim::time::sleep(std::time::Duration::from_millis(1)).await;
-                let mut s = TcpStream::connect("b:9").await.expect("connect");
+                let mut s = TcpStream::connect(("b", w::IO_PORT))
+                    .await
+                    .expect("connect");
                 for i in 0..messages {
-                    s.write_all(&workload::message(i)).await.expect("write");
+                    s.write_all(&w::message(i)).await.expect("write");
                 }
                 s.close().await.expect("close");
             });
             writer.await.expect("writer failed");
             reader.await.expect("reader failed")
         })
-        .expect("stream benchmark failed")
+        .expect("io failed")
+}
+
+/// `n` tasks block on one semaphore with no permits; once all wait, main adds `n` permits and
+/// joins them. Each returns its index.
+fn blocked(level: Option<TraceLevel>, n: u64) -> u64 {
+    sim(level)
+        .run(async move {
+            let gate = Rc::new(sim::sync::Semaphore::new(0));
+            let handles: Vec<_> = (0..n)
+                .map(|i| {
+                    let gate = gate.clone();
+                    sim::spawn(async move {
+                        gate.acquire().await.forget();
+                        i
+                    })
+                })
+                .collect();
+            while (gate.waiting() as u64) < n {
+                sim::task::yield_now().await;
+            }
+            gate.add_permits(n as usize);
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.expect("blocked task failed");
+            }
+            sum
+        })
+        .expect("blocked failed")
+}
+
+/// Live heap bytes per task while `n` tasks are alive and parked (handles dropped).
+///
+/// ```
+/// let per_task = seedloop_bench::seedloop::parked_bytes(None, 100, || 0);
+/// assert_eq!(per_task, 0); // this probe counts nothing
+/// ```
+pub fn parked_bytes(level: Option<TraceLevel>, n: u64, live: LiveBytes) -> u64 {
+    let started = Rc::new(Cell::new(0u64));
+    let base = live();
+    let mut sim = sim(level);
+    sim.run(async move {
+        for _ in 0..n {
+            let started = started.clone();
+            drop(sim::spawn(w::parked(move || {
+                started.set(started.get() + 1);
+            })));
+        }
+        while started.get() < n {
+            sim::task::yield_now().await;
+        }
+        live().saturating_sub(base) as u64 / n.max(1)
+    })
+    .expect("parked bytes failed")
 }

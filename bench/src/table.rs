@@ -1,131 +1,248 @@
-//! The side-by-side table: one row per workload, one column per executor, then the ratios of
-//! each seedloop column to the baseline column and whether the target is met.
+//! The side-by-side table: one row per workload, one column per system, then seedloop's ratio to
+//! some of them, the row's goal and whether it is met. Every ratio reads "how many times better
+//! seedloop is": above 1 is faster (for rates and times) or smaller (for memory).
 
 use std::fmt;
 
-/// What a row's target is.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Target {
-    /// seedloop ÷ baseline must be at least this (a rate: higher is better).
-    AtLeastTimes(f64),
-    /// The seedloop value must be at most this (a size: lower is better).
-    AtMost(f64),
-    /// No target: figures only.
+/// One cell: a figure, or why there is none.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// The figure, in the row's unit.
+    Value(f64),
+    /// The system has no equivalent of the workload (printed `—`; the reason goes below the table).
+    NoEquivalent(String),
+    /// The system's process could not be built or started, or died.
+    Unavailable(String),
+    /// The measurement failed (wrong checksum, panic).
+    Failed(String),
+}
+
+impl Cell {
+    /// The figure, if any.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Cell::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+/// Which way is better for a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    /// Rates: more per second is better.
+    Higher,
+    /// Times and sizes: less is better.
+    Lower,
+}
+
+/// A row's goal for the seedloop column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Goal {
+    /// No goal: figures only.
     None,
+    /// seedloop's ratio to each named column must be at least the given factor.
+    Ratios(Vec<(usize, f64)>),
+    /// seedloop's figure must be at most this.
+    AtMost(f64),
 }
 
-impl Target {
-    fn met(self, value: f64, baseline: Option<f64>) -> Option<bool> {
-        match self {
-            Target::AtLeastTimes(x) => baseline.map(|b| value / b >= x),
-            Target::AtMost(limit) => Some(value <= limit),
-            Target::None => None,
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Target::AtLeastTimes(x) => write!(f, ">= {x:.1}x"),
-            Target::AtMost(v) => write!(f, "<= {v:.0}"),
-            Target::None => f.write_str("-"),
-        }
-    }
-}
-
-/// One workload measured on every executor (`None`: the executor cannot run it).
+/// One row.
 #[derive(Clone, Debug)]
 pub struct Row {
     /// What was measured, with its size.
-    pub name: String,
-    /// The unit of the cells (`tasks/s`, `B/task`, ...).
+    pub label: String,
+    /// The unit of the cells.
     pub unit: &'static str,
-    /// One value per column.
-    pub cells: Vec<Option<f64>>,
-    /// The target for the seedloop columns.
-    pub target: Target,
+    /// Which way is better.
+    pub better: Better,
+    /// One cell per column.
+    pub cells: Vec<Cell>,
+    /// The goal.
+    pub goal: Goal,
+    /// Whether the ratio columns apply (not for a row of ratios already).
+    pub compare: bool,
 }
 
-/// Figures of several executors side by side.
+impl Row {
+    /// seedloop (column 0) compared with column `c`: above 1 means seedloop is better.
+    pub fn ratio(&self, c: usize) -> Option<f64> {
+        if !self.compare {
+            return None;
+        }
+        let (s, p) = (self.cells[0].value()?, self.cells[c].value()?);
+        let r = match self.better {
+            Better::Higher => s / p,
+            Better::Lower => p / s,
+        };
+        r.is_finite().then_some(r)
+    }
+
+    /// `Some(true)` met, `Some(false)` missed, `None` no goal or a figure is missing.
+    pub fn met(&self) -> Option<bool> {
+        match &self.goal {
+            Goal::None => None,
+            Goal::AtMost(limit) => self.cells[0].value().map(|v| v <= *limit),
+            Goal::Ratios(goals) => {
+                let ratios: Vec<Option<f64>> = goals.iter().map(|&(c, _)| self.ratio(c)).collect();
+                if goals
+                    .iter()
+                    .zip(&ratios)
+                    .any(|(g, r)| r.is_some_and(|r| r < g.1))
+                {
+                    Some(false)
+                } else if ratios.iter().all(Option::is_some) {
+                    Some(true)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Figures of several systems side by side.
 ///
 /// ```
-/// use seedloop_bench::table::{Row, Table, Target};
-/// let mut t = Table::new(vec!["seedloop".into(), "tokio".into()], vec![0], 1);
-/// t.push(Row { name: "spawn".into(), unit: "tasks/s", cells: vec![Some(2e6), Some(1e6)], target: Target::AtLeastTimes(1.0) });
+/// use seedloop_bench::table::{Better, Cell, Goal, Row, Table};
+/// let mut t = Table::new(vec!["seedloop".into(), "tokio".into()], vec![1]);
+/// t.push(Row {
+///     label: "spawn".into(), unit: "tasks/s", better: Better::Higher,
+///     cells: vec![Cell::Value(2e6), Cell::Value(1e6)], goal: Goal::Ratios(vec![(1, 1.5)]),
+///     compare: true,
+/// });
 /// let text = t.to_string();
 /// assert!(text.contains("2.00M"), "{text}");
-/// assert!(text.contains("2.00x yes"), "{text}");
+/// assert!(text.contains("2.00×"), "{text}");
+/// assert!(text.contains("yes"), "{text}");
 /// ```
 #[derive(Clone, Debug)]
 pub struct Table {
     columns: Vec<String>,
     compared: Vec<usize>,
-    baseline: usize,
     rows: Vec<Row>,
 }
 
 impl Table {
-    /// A table with these columns; the `compared` columns get a ratio to column `baseline`.
-    pub fn new(columns: Vec<String>, compared: Vec<usize>, baseline: usize) -> Self {
+    /// A table with these columns (column 0 is seedloop); seedloop gets a ratio to each of the
+    /// `compared` columns.
+    pub fn new(columns: Vec<String>, compared: Vec<usize>) -> Self {
         Table {
             columns,
             compared,
-            baseline,
             rows: Vec::new(),
         }
     }
 
     /// Adds a row.
+    ///
+    /// # Panics
+    /// When the row's cell count differs from the column count.
     pub fn push(&mut self, row: Row) {
         assert_eq!(
             row.cells.len(),
             self.columns.len(),
             "row `{}` has a cell count different from the column count",
-            row.name
+            row.label
         );
         self.rows.push(row);
     }
 
-    fn header(&self) -> Vec<String> {
-        let mut h = vec!["workload".to_string(), "unit".to_string()];
-        h.extend(self.columns.iter().cloned());
-        let base = &self.columns[self.baseline];
-        h.extend(
-            self.compared
-                .iter()
-                .map(|&c| format!("{}/{base}", self.columns[c])),
-        );
-        h.push("target".into());
-        h
+    /// The rows so far.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
     }
 
-    fn line(&self, row: &Row) -> Vec<String> {
-        let mut l = vec![row.name.clone(), row.unit.to_string()];
-        l.extend(row.cells.iter().map(|c| c.map_or("n/a".into(), human)));
-        let base = row.cells[self.baseline];
-        for &c in &self.compared {
-            l.push(match (row.cells[c], base) {
-                (Some(v), Some(b)) => {
-                    let verdict = match row.target.met(v, Some(b)) {
-                        Some(true) => " yes",
-                        Some(false) => " NO",
-                        None => "",
-                    };
-                    format!("{:.2}x{verdict}", v / b)
-                }
-                _ => "n/a".into(),
-            });
+    fn goal_text(&self, goal: &Goal, unit: &str) -> String {
+        match goal {
+            Goal::None => "-".into(),
+            Goal::AtMost(v) => format!("<= {} {unit}", number(*v)),
+            Goal::Ratios(g) => g
+                .iter()
+                .map(|&(c, x)| format!(">= {x}× {}", self.columns[c]))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
-        l.push(row.target.to_string());
-        l
     }
+
+    fn met_text(&self, row: &Row) -> String {
+        match (row.met(), &row.goal) {
+            (_, Goal::None) => "-".into(),
+            (Some(true), _) => "yes".into(),
+            (None, _) => "?".into(),
+            (Some(false), Goal::AtMost(_)) => "NO".into(),
+            (Some(false), Goal::Ratios(g)) => {
+                let short: Vec<&str> = g
+                    .iter()
+                    .filter(|&&(c, x)| row.ratio(c).is_some_and(|r| r < x))
+                    .map(|&(c, _)| self.columns[c].as_str())
+                    .collect();
+                format!("NO ({})", short.join(", "))
+            }
+        }
+    }
+
+    fn lines(&self) -> Vec<Vec<String>> {
+        let mut head = vec!["workload".to_string(), "unit".to_string()];
+        head.extend(self.columns.iter().cloned());
+        head.extend(
+            self.compared
+                .iter()
+                .map(|&c| format!("vs {}", self.columns[c])),
+        );
+        head.extend(["goal".to_string(), "met".to_string()]);
+        let mut lines = vec![head];
+        for row in &self.rows {
+            let mut l = vec![row.label.clone(), row.unit.to_string()];
+            l.extend(row.cells.iter().map(|c| match c {
+                Cell::Value(v) => number(*v),
+                Cell::NoEquivalent(_) => "—".into(),
+                Cell::Unavailable(why) => format!("unavailable: {}", short(why)),
+                Cell::Failed(_) => "failed".into(),
+            }));
+            l.extend(
+                self.compared
+                    .iter()
+                    .map(|&c| row.ratio(c).map_or("".into(), |r| format!("{r:.2}×"))),
+            );
+            l.push(self.goal_text(&row.goal, row.unit));
+            l.push(self.met_text(row));
+            lines.push(l);
+        }
+        lines
+    }
+
+    /// The reasons behind the cells that hold no figure, one line each, deduplicated.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = Vec::new();
+        for row in &self.rows {
+            for (c, cell) in row.cells.iter().enumerate() {
+                let note = match cell {
+                    Cell::Value(_) => continue,
+                    Cell::NoEquivalent(why) => format!("— {}: {why}", self.columns[c]),
+                    Cell::Unavailable(why) => format!("{} unavailable: {why}", self.columns[c]),
+                    Cell::Failed(why) => {
+                        format!("{} failed on `{}`: {why}", self.columns[c], row.label)
+                    }
+                };
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+        }
+        notes
+    }
+}
+
+/// The first words of a reason, for a cell.
+fn short(why: &str) -> String {
+    let first = why.split([':', ';', '(']).next().unwrap_or(why).trim();
+    first.chars().take(24).collect()
 }
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut lines = vec![self.header()];
-        lines.extend(self.rows.iter().map(|r| self.line(r)));
+        let lines = self.lines();
         let widths: Vec<usize> = (0..lines[0].len())
             .map(|i| {
                 lines
@@ -141,10 +258,11 @@ impl fmt::Display for Table {
                 .zip(&widths)
                 .enumerate()
                 .map(|(i, (c, w))| {
-                    if i < 2 {
-                        format!("{c:<w$}")
+                    let pad = w - c.chars().count();
+                    if i < 2 || i + 2 >= l.len() {
+                        format!("{c}{}", " ".repeat(pad))
                     } else {
-                        format!("{c:>w$}")
+                        format!("{}{c}", " ".repeat(pad))
                     }
                 })
                 .collect();
@@ -158,16 +276,28 @@ impl fmt::Display for Table {
     }
 }
 
-/// `1234567.0` → `1.23M`; small values keep no decimals.
-pub fn human(v: f64) -> String {
+/// `1234567.0` → `1.23M`; below 10,000 three significant digits at most.
+///
+/// ```
+/// use seedloop_bench::table::number;
+/// assert_eq!(number(2_500_000.0), "2.50M");
+/// assert_eq!(number(12_345.0), "12.3k");
+/// assert_eq!(number(884.0), "884");
+/// assert_eq!(number(1.234), "1.23");
+/// ```
+pub fn number(v: f64) -> String {
     if v >= 1e9 {
         format!("{:.2}G", v / 1e9)
     } else if v >= 1e6 {
         format!("{:.2}M", v / 1e6)
     } else if v >= 1e4 {
         format!("{:.1}k", v / 1e3)
-    } else {
+    } else if v >= 100.0 {
         format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
     }
 }
 
@@ -175,26 +305,76 @@ pub fn human(v: f64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn bytes_row_checks_the_absolute_limit_and_prints_n_a() {
-        let mut t = Table::new(vec!["a".into(), "b".into(), "c".into()], vec![0], 1);
-        t.push(Row {
-            name: "bytes".into(),
-            unit: "B/task",
-            cells: vec![Some(300.0), Some(150.0), None],
-            target: Target::AtMost(256.0),
-        });
-        let text = t.to_string();
-        assert!(text.contains("2.00x NO"), "{text}");
-        assert!(text.contains("n/a"), "{text}");
-        assert!(text.contains("<= 256"), "{text}");
+    fn row(cells: Vec<Cell>, better: Better, goal: Goal) -> Row {
+        Row {
+            label: "r".into(),
+            unit: "u",
+            better,
+            cells,
+            goal,
+            compare: true,
+        }
     }
 
     #[test]
-    fn human_scales() {
-        assert_eq!(human(999.4), "999");
-        assert_eq!(human(12_345.0), "12.3k");
-        assert_eq!(human(2_500_000.0), "2.50M");
-        assert_eq!(human(3e9), "3.00G");
+    fn ratios_read_as_seedloop_better_for_both_directions() {
+        let fast = row(
+            vec![Cell::Value(4.0), Cell::Value(2.0)],
+            Better::Higher,
+            Goal::None,
+        );
+        let small = row(
+            vec![Cell::Value(2.0), Cell::Value(4.0)],
+            Better::Lower,
+            Goal::None,
+        );
+        assert_eq!(fast.ratio(1), Some(2.0));
+        assert_eq!(small.ratio(1), Some(2.0));
+    }
+
+    #[test]
+    fn a_missed_goal_names_the_column_and_a_missing_peer_is_unknown() {
+        let mut t = Table::new(vec!["s".into(), "a".into(), "b".into()], vec![1, 2]);
+        t.push(row(
+            vec![
+                Cell::Value(1.0),
+                Cell::Value(2.0),
+                Cell::Unavailable("build failed: no network".into()),
+            ],
+            Better::Higher,
+            Goal::Ratios(vec![(1, 1.0), (2, 1.0)]),
+        ));
+        t.push(row(
+            vec![
+                Cell::Value(3.0),
+                Cell::Value(2.0),
+                Cell::NoEquivalent("no timers".into()),
+            ],
+            Better::Higher,
+            Goal::Ratios(vec![(1, 1.0), (2, 1.0)]),
+        ));
+        let text = t.to_string();
+        assert!(text.contains("NO (a)"), "{text}");
+        assert!(text.contains("unavailable: build failed"), "{text}");
+        assert!(
+            text.lines().nth(3).unwrap().trim_end().ends_with('?'),
+            "{text}"
+        );
+        let notes = t.notes();
+        assert_eq!(
+            notes,
+            ["b unavailable: build failed: no network", "— b: no timers"]
+        );
+    }
+
+    #[test]
+    fn an_absolute_limit_is_checked_on_the_seedloop_figure() {
+        let r = row(
+            vec![Cell::Value(300.0), Cell::Value(100.0)],
+            Better::Lower,
+            Goal::AtMost(256.0),
+        );
+        assert_eq!(r.met(), Some(false));
+        assert_eq!(r.ratio(1), Some(100.0 / 300.0));
     }
 }

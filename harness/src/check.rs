@@ -2,22 +2,25 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::panic::Location;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use sim::{RunOptions, Strategy, TraceLevel};
 
-use crate::determinism::{Nondeterminism, compare_schedules, compare_traces};
-use crate::env::{Env, RegressionsSetting};
+use crate::context::TestContext;
+
+use crate::env::Env;
 use crate::faults::FaultConfig;
+use crate::found::Found;
+use crate::origin::Origin;
+use crate::progress::Progress;
 use crate::regressions::Regressions;
-use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
-use crate::report::{Report, TestContext};
-use crate::rerun::{Rerun, note, replay_outcome, rerun_regressions};
+use crate::report::Report;
+use crate::rerun::{Rerun, note, note_now, replay_outcome, rerun_regressions};
 use crate::seeds::{Seeds, Shard};
-use crate::shrink::{Complexity, DEFAULT_SHRINK_BUDGET, Shrunk, shrink};
-use crate::sweep::{Failure, TestOutput, run_once};
-use crate::token::Token;
+use crate::shrink::{DEFAULT_SHRINK_BUDGET, Shrunk};
+use crate::sweep::{TestOutput, run_once};
 
 /// Runs `body` under the default seeds (`0..64`, or `SEEDLOOP_SEEDS`) and strategy, and panics
 /// with a report at the first failure. Short for `Check::new().run(body)`.
@@ -71,11 +74,18 @@ pub struct Check {
     shrink: bool,
     shrink_budget: u32,
     keep_going: bool,
+    progress_after: Duration,
     context: Option<TestContext>,
+    case: Option<String>,
+    /// Where the check was written, to tell an integration test from the library's unit tests.
+    caller: Option<&'static Location<'static>>,
+    /// Whether the code was compiled as an integration test, when the attribute could tell.
+    integration: Option<bool>,
     faults: FaultConfig,
 }
 
 impl Default for Check {
+    #[track_caller]
     fn default() -> Self {
         Check::new()
     }
@@ -126,6 +136,7 @@ impl Outcome {
 
 impl Check {
     /// A check with the default seeds and strategy, reading `SEEDLOOP_*` from the process.
+    #[track_caller]
     pub fn new() -> Check {
         Check {
             seeds: None,
@@ -138,7 +149,11 @@ impl Check {
             shrink: true,
             shrink_budget: DEFAULT_SHRINK_BUDGET,
             keep_going: false,
+            progress_after: crate::progress::FIRST_AFTER,
             context: None,
+            case: None,
+            caller: Some(Location::caller()),
+            integration: None,
             faults: FaultConfig::new(),
         }
     }
@@ -261,6 +276,26 @@ impl Check {
         self
     }
 
+    /// When a long sweep starts printing its progress on stderr (default 3 s of real time): a
+    /// line every few seconds with the seeds done, the rate and the failures so far, and one at
+    /// the end. The lines pass libtest's output capture, so they show as the test runs; they
+    /// are kept in [`Outcome::notes`] too. `Duration::MAX` never prints them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let outcome = harness::Check::new()
+    ///     .seeds(10)
+    ///     .no_regressions()
+    ///     .progress_after(Duration::ZERO)
+    ///     .explore(|| async {});
+    /// assert!(outcome.notes[0].starts_with("seedloop: this check: 0 of 10 seeds (0%) in "));
+    /// assert!(outcome.notes.last().unwrap().starts_with("seedloop: this check: swept 10 seeds in "));
+    /// ```
+    pub fn progress_after(mut self, after: Duration) -> Self {
+        self.progress_after = after;
+        self
+    }
+
     /// Faults to explore: `faults` is applied at the start of every run (sweep, shrinking and
     /// replay), so each seed draws its own latencies, losses and torn writes as recorded
     /// decisions. The report names the faults of the failing run on a `note: faults:` line.
@@ -291,13 +326,67 @@ impl Check {
         self
     }
 
-    /// The test's name for the replay line and the regressions file (default: the name libtest
-    /// gave the current thread).
+    /// The check's name, for its replay token and its regressions file (default: the name
+    /// libtest gave the current thread). In a table-driven test, name each row: the printed
+    /// line still runs the test by its libtest name, and the token it carries replays only in
+    /// the row that failed (the other rows sweep as usual).
+    ///
+    /// ```
+    /// for (row, workers) in [("one_worker", 1), ("two_workers", 2)] {
+    ///     let outcome = harness::Check::new().test_name(row).no_regressions().explore(|| async move {
+    ///         let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///         let hs: Vec<_> = (0..workers).map(|_| {
+    ///             let hits = hits.clone();
+    ///             sim::spawn(async move {
+    ///                 let read = hits.get();
+    ///                 sim::task::maybe_yield().await;
+    ///                 hits.set(read + 1);
+    ///             })
+    ///         }).collect();
+    ///         for h in hs { h.await.unwrap(); }
+    ///         assert_eq!(hits.get(), workers, "lost update");
+    ///     });
+    ///     assert_eq!(outcome.passed(), workers == 1);
+    ///     if let Some(report) = outcome.report {
+    ///         assert_eq!(report.token.test, harness::test_name_hash("two_workers"));
+    ///     }
+    /// }
+    /// ```
     pub fn test_name(mut self, name: &str) -> Self {
-        let mut ctx = self.context.take().unwrap_or_else(TestContext::detect);
-        ctx.name = Some(name.to_string());
-        self.context = Some(ctx);
+        self.case = Some(name.to_string());
         self
+    }
+
+    /// Where the test is, whole, instead of what the process tells ([`TestContext::detect`]):
+    /// for tools that run checks outside `cargo test` and print their own commands.
+    pub fn context(mut self, context: TestContext) -> Self {
+        self.context = Some(context);
+        self
+    }
+
+    /// Set by `#[harness::test]`: whether the test was compiled as an integration test.
+    #[doc(hidden)]
+    pub fn __integration_test(mut self, yes: bool) -> Self {
+        self.integration = Some(yes);
+        self
+    }
+
+    /// The context the check reports with: given, or detected, with its case.
+    fn resolved_context(&self) -> TestContext {
+        let mut context = self
+            .context
+            .clone()
+            .unwrap_or_else(|| TestContext::detect_from(self.caller, self.integration));
+        if let Some(case) = &self.case {
+            match &context.name {
+                // A check outside libtest (a doctest, a `harness = false` target) has no other
+                // name: its own is the filter.
+                None => context.name = Some(case.clone()),
+                Some(name) if name != case => context.case = Some(case.clone()),
+                Some(_) => {}
+            }
+        }
+        context
     }
 
     /// Sweeps and panics with the report at the first failure.
@@ -338,7 +427,8 @@ impl Check {
                 fut.await
             }
         };
-        let context = self.context.clone().unwrap_or_else(TestContext::detect);
+        let context = self.resolved_context();
+        let full_trace = self.env.full_trace();
         let _guard = self.env.hang_budget().map(|budget| {
             let setting = self.env.text(crate::env::HANG_SECS).unwrap_or_default();
             crate::hang::install(budget, setting, context.name.as_deref(), context.command())
@@ -347,11 +437,15 @@ impl Check {
         if let Some(steps) = self.env.max_steps() {
             options.max_steps = steps;
         }
-        let shrink_on = self.shrink && !self.env.no_shrink();
+        let not_shrunk = match (self.env.text(crate::env::NO_SHRINK), self.shrink) {
+            (Some(v), _) if self.env.no_shrink() => Some(format!("{}={v}", crate::env::NO_SHRINK)),
+            (_, false) => Some("Check::shrink(false)".to_string()),
+            _ => None,
+        };
         let mut notes = Vec::new();
         if let Some(token) = self.env.replay() {
             match replay_outcome(token, &body, context.clone()) {
-                Ok(out) => return out,
+                Ok(out) => return with_full_trace(out, full_trace),
                 Err(line) => note(&mut notes, line),
             }
         }
@@ -362,11 +456,11 @@ impl Check {
             .unwrap_or_default();
         let seeds = self.env.seeds().or(self.seeds.clone()).unwrap_or_default();
         let shard = self.env.shard().or(self.shard);
-        let regressions = self.regressions_file(&context);
         let mut out = Outcome {
             notes,
             ..Outcome::default()
         };
+        let regressions = self.regressions_file(&context, &mut out.notes);
 
         match rerun_regressions(regressions.as_ref(), &body, &context, &mut out.notes) {
             Rerun::Clean => {}
@@ -374,7 +468,7 @@ impl Check {
                 out.failures = 1;
                 out.from_regressions = true;
                 out.report = Some(report);
-                return out;
+                return with_full_trace(out, full_trace);
             }
             Rerun::Nondeterministic(text) => {
                 out.failures = 1;
@@ -386,9 +480,18 @@ impl Check {
         self.note_empty_sweep(&seeds, shard, &context, &mut out.notes);
 
         let mut interleavings = BTreeSet::new();
+        let mut progress = Progress::new(
+            who(&context),
+            shard.map_or(seeds.len(), |s| s.count_of(seeds.len())),
+            strategy.name().to_string(),
+            self.progress_after,
+        );
         for (pos, seed) in seeds.iter().enumerate() {
             if shard.is_some_and(|s| !s.takes(pos as u64)) {
                 continue;
+            }
+            if let Some(line) = progress.tick(out.schedules_run, out.failures) {
+                note_now(&mut out.notes, line);
             }
             let result = run_once(
                 &options,
@@ -418,10 +521,13 @@ impl Check {
                 match found.confirm_and_report(
                     &body,
                     &context,
-                    shrink_on.then_some(self.shrink_budget),
+                    not_shrunk.is_none().then_some(self.shrink_budget),
                 ) {
-                    Ok((report, shrunk)) => {
-                        if let (Some(reg), Some(name)) = (&regressions, &context.name) {
+                    Ok((mut report, shrunk)) => {
+                        report.origin = Origin::Found {
+                            not_shrunk: not_shrunk.clone(),
+                        };
+                        if let (Some(reg), Some(name)) = (&regressions, context.check_name()) {
                             note(
                                 &mut out.notes,
                                 match reg.save(name, &report.token_text) {
@@ -447,8 +553,11 @@ impl Check {
                 break;
             }
         }
+        if let Some(line) = progress.finish(out.schedules_run, out.failures) {
+            note_now(&mut out.notes, line);
+        }
         out.distinct_interleavings = interleavings.len();
-        out
+        with_full_trace(out, full_trace)
     }
 
     /// A sweep that will run no seed says so. From the environment that is an error (raised
@@ -461,10 +570,7 @@ impl Check {
         context: &TestContext,
         notes: &mut Vec<String>,
     ) {
-        let who = context
-            .name
-            .as_deref()
-            .map_or_else(|| "this check".to_string(), |n| format!("`{n}`"));
+        let who = who(context);
         if seeds.is_empty() {
             note(
                 notes,
@@ -493,124 +599,34 @@ impl Check {
         );
     }
 
-    fn regressions_file(&self, context: &TestContext) -> Option<Regressions> {
+    fn regressions_file(
+        &self,
+        context: &TestContext,
+        notes: &mut Vec<String>,
+    ) -> Option<Regressions> {
         if !self.regressions {
             return None;
         }
-        let dir = match self.env.regressions() {
-            RegressionsSetting::Off => return None,
-            RegressionsSetting::Dir(d) => d,
-            RegressionsSetting::Unset => match &self.regressions_dir {
-                Some(d) => d.clone(),
-                None => PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?)
-                    .join("seedloop-regressions"),
-            },
-        };
-        let target = context.target.as_deref().unwrap_or("lib");
-        Some(Regressions::new(&dir, target))
+        crate::regressions::file_for(
+            self.env.regressions(),
+            self.regressions_dir.as_deref(),
+            context,
+            notes,
+        )
     }
 }
 
-/// The first failure of a sweep, as found (at `TraceLevel::Decisions`).
-struct Found<'s> {
-    seed: u64,
-    strategy: &'s Strategy,
-    options: &'s RunOptions,
-    failure: Failure,
-    schedule: sim::schedule::Schedule,
-    schedules_run: u64,
+/// `` `name` `` or `this check`, for lines about a check.
+fn who(context: &TestContext) -> String {
+    context
+        .check_name()
+        .map_or_else(|| "this check".to_string(), |n| format!("`{n}`"))
 }
 
-impl Found<'_> {
-    /// Re-runs the seed at full level twice (the same decisions and the same trace, or it is
-    /// nondeterminism), shrinks, and builds the report from a replay of the shrunk token.
-    fn confirm_and_report<F, Fut>(
-        self,
-        body: &F,
-        context: &TestContext,
-        shrink_budget: Option<u32>,
-    ) -> Result<(Box<Report>, Option<Shrunk>), String>
-    where
-        F: Fn() -> Fut,
-        Fut: Future,
-        Fut::Output: TestOutput,
-    {
-        let what = format!("seed {} (strategy {})", self.seed, self.strategy);
-        let full = || {
-            run_once(
-                self.options,
-                self.seed,
-                self.strategy.clone(),
-                TraceLevel::Full,
-                body,
-            )
-        };
-        let (a, b) = (full(), full());
-        let differs = compare_schedules(&self.schedule, a.trace.schedule())
-            .or_else(|| compare_traces(&a.trace, &b.trace))
-            .or_else(|| {
-                let same = matches!((&a.failure, &b.failure), (Some(x), Some(y)) if x.same_as(&self.failure) && y.same_as(&self.failure));
-                (!same).then(|| Nondeterminism {
-                    at: "the end".to_string(),
-                    first: format!("failed with: {}", self.failure.description),
-                    second: match &a.failure {
-                        Some(f) => format!("failed with: {}", f.description),
-                        None => "passed".to_string(),
-                    },
-                })
-            });
-        if let Some(n) = differs {
-            return Err(nondeterminism_text(&what, &n));
-        }
-        let schedule = a.trace.schedule().clone();
-        let shrunk = shrink_budget.map(|budget| {
-            shrink(
-                body,
-                self.seed,
-                self.options,
-                &self.failure,
-                &schedule,
-                budget,
-            )
-        });
-        let before = shrunk.as_ref().map_or(
-            Complexity {
-                preemptions: schedule.preemptions(),
-                ..Complexity::default()
-            },
-            |s| s.before,
-        );
-        let token_for = |schedule: sim::schedule::Schedule| {
-            Token::new(
-                self.seed,
-                self.strategy.name(),
-                self.schedules_run,
-                before.preemptions as u64,
-                self.options.clone(),
-                schedule,
-            )
-            .for_test(context.name.as_deref())
-        };
-        let candidates = shrunk
-            .iter()
-            .map(|s| s.schedule.clone())
-            .chain(std::iter::once(schedule));
-        for s in candidates {
-            match replay_parsed(token_for(s), body, context.clone()) {
-                Replayed::Failed(r) if r.failure.same_as(&self.failure) => {
-                    return Ok((r, shrunk));
-                }
-                Replayed::Nondeterministic(n) => return Err(nondeterminism_text(&what, &n)),
-                _ => {}
-            }
-        }
-        Err(nondeterminism_text(
-            &what,
-            &Nondeterminism {
-                at: "its replay".to_string(),
-                first: format!("failed with: {}", self.failure.description),
-                second: "the recorded schedule, replayed, did not fail the same way".to_string(),
-            },
-        ))
+/// The outcome with its report set to print the whole trace or its tail.
+fn with_full_trace(mut out: Outcome, full_trace: bool) -> Outcome {
+    if let Some(r) = &mut out.report {
+        r.full_trace = full_trace;
     }
+    out
 }

@@ -10,6 +10,7 @@
 //! | `SEEDLOOP_MAX_STEPS` | `N` | step limit per run ([`sim::RunOptions::max_steps`]) |
 //! | `SEEDLOOP_REGRESSIONS` | a directory, or `off` | where failing tokens are saved and re-run first (default `<crate>/seedloop-regressions/`) |
 //! | `SEEDLOOP_NO_SHRINK` | `1` | report the failing schedule as found, without shrinking |
+//! | `SEEDLOOP_TRACE` | `full` or `tail` | how much of the reported run's trace a failure report prints: `tail` (the default) the last [`crate::TAIL_EVENTS`] events, `full` every event, in the report itself |
 //! | `SEEDLOOP_HANG_SECS` | seconds, such as `60` or `2.5` | the real-time hang guard: a run that takes longer ends the process with a report of where it is stuck (see below) |
 //! | `SEEDLOOP_FUZZ_ITERATIONS` | `N` | read by seedloop's own test suite only: how many mutated replay tokens its token test decodes (default 100000) |
 //! | `SEEDLOOP_BENCH_N`, `SEEDLOOP_BENCH_REPS` | `N` | read by `cargo bench -p seedloop-bench` only: the size and repetitions of a benchmark |
@@ -62,13 +63,15 @@ pub const MAX_STEPS: &str = "SEEDLOOP_MAX_STEPS";
 pub const REGRESSIONS: &str = "SEEDLOOP_REGRESSIONS";
 /// `SEEDLOOP_NO_SHRINK`.
 pub const NO_SHRINK: &str = "SEEDLOOP_NO_SHRINK";
+/// `SEEDLOOP_TRACE`.
+pub const TRACE: &str = "SEEDLOOP_TRACE";
 /// `SEEDLOOP_HANG_SECS`.
 pub const HANG_SECS: &str = "SEEDLOOP_HANG_SECS";
 /// `SEEDLOOP_FUZZ_ITERATIONS` (seedloop's own token test).
 pub const FUZZ_ITERATIONS: &str = "SEEDLOOP_FUZZ_ITERATIONS";
 
 /// Every variable in the table above: any other `SEEDLOOP_*` variable is a typo.
-pub const ALL: [&str; 12] = [
+pub const ALL: [&str; 13] = [
     SEEDS,
     SEED,
     REPLAY,
@@ -77,6 +80,7 @@ pub const ALL: [&str; 12] = [
     MAX_STEPS,
     REGRESSIONS,
     NO_SHRINK,
+    TRACE,
     HANG_SECS,
     FUZZ_ITERATIONS,
     "SEEDLOOP_BENCH_N",
@@ -264,6 +268,30 @@ impl Env {
     /// `SEEDLOOP_NO_SHRINK` is set to something other than `0`.
     pub fn no_shrink(&self) -> bool {
         self.get(NO_SHRINK).is_some_and(|s| s != "0")
+    }
+
+    /// `SEEDLOOP_TRACE=full`: reports print the whole trace of the reported run instead of its
+    /// last [`crate::TAIL_EVENTS`] events (`tail`, the default).
+    ///
+    /// ```
+    /// assert!(harness::Env::empty().with("SEEDLOOP_TRACE", "full").full_trace());
+    /// assert!(!harness::Env::empty().with("SEEDLOOP_TRACE", "tail").full_trace());
+    /// assert!(!harness::Env::empty().full_trace());
+    /// ```
+    ///
+    /// # Panics
+    /// On any other value.
+    pub fn full_trace(&self) -> bool {
+        match self.get(TRACE) {
+            None => false,
+            Some(s) if s.eq_ignore_ascii_case("full") => true,
+            Some(s) if s.eq_ignore_ascii_case("tail") => false,
+            Some(s) => bad(
+                TRACE,
+                s,
+                "`full` (print the whole trace in the report) or `tail` (the last events, the default)",
+            ),
+        }
     }
 
     /// `SEEDLOOP_HANG_SECS`, if set: the real-time budget of one run.

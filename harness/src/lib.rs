@@ -36,16 +36,22 @@
 //! ```
 //!
 //! The environment variables are documented in [`env`](mod@env); the attribute [`macro@test`] turns an
-//! `async fn` into a `#[test]` that runs [`check`].
+//! `async fn` into a `#[test]` that runs [`check`]. With the `tracing` feature, `harness::tracing`
+//! records a program's `tracing` events into its trace, so reports show them.
 
 #![forbid(unsafe_code)]
 
 mod check;
+mod context;
+mod counterexample;
 mod determinism;
 pub mod env;
 pub mod explore;
 mod faults;
+mod found;
 mod hang;
+mod origin;
+mod progress;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 pub mod regressions;
@@ -58,13 +64,17 @@ pub mod shrink;
 pub mod snapshot;
 mod sweep;
 mod token;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use check::{Check, Outcome, check};
+pub use context::{Commands, Target, TestContext};
 pub use determinism::Nondeterminism;
 pub use env::{Env, parse_strategy};
 pub use faults::{FaultConfig, faults_in};
+pub use origin::Origin;
 pub use replay::{Replayed, replay, try_replay};
-pub use report::{Report, TAIL_EVENTS, TestContext};
+pub use report::{Report, TAIL_EVENTS};
 pub use seeds::{DEFAULT_SEEDS, Seeds, Shard};
 pub use sweep::{Failure, FailureKind, TestOutput};
 pub use token::{DECISIONS_PER_BYTE, MAX_REPEAT, Token, TokenError, test_name_hash};

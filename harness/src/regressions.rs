@@ -20,6 +20,11 @@
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::context::{Target, TestContext};
+use crate::env::RegressionsSetting;
+use crate::rerun::note_now;
 
 const HEADER: &str = "\
 # Failing executions seedloop found. Each `check` of the named test replays them before it
@@ -174,6 +179,49 @@ impl Regressions {
         f.write_all(text.as_bytes())
     }
 }
+
+/// The regressions file of a check: `SEEDLOOP_REGRESSIONS` wins, then the check's own
+/// directory, then `<crate>/seedloop-regressions/` with the crate's directory from
+/// `CARGO_MANIFEST_DIR`. Without it (the test binary was run directly, not by cargo) there is
+/// none, and the first check of the process says so.
+pub(crate) fn file_for(
+    setting: RegressionsSetting,
+    dir: Option<&Path>,
+    context: &TestContext,
+    notes: &mut Vec<String>,
+) -> Option<Regressions> {
+    let dir = match setting {
+        RegressionsSetting::Off => return None,
+        RegressionsSetting::Dir(d) => d,
+        RegressionsSetting::Unset => match dir {
+            Some(d) => d.to_path_buf(),
+            None => match std::env::var_os("CARGO_MANIFEST_DIR") {
+                Some(crate_dir) => PathBuf::from(crate_dir).join("seedloop-regressions"),
+                None => {
+                    if !OFF_SAID.swap(true, Ordering::Relaxed) {
+                        note_now(notes, OFF.to_string());
+                    }
+                    return None;
+                }
+            },
+        },
+    };
+    let file = context
+        .target
+        .as_ref()
+        .map_or_else(|| "lib".to_string(), Target::file_stem);
+    Some(Regressions::new(&dir, &file))
+}
+
+/// Said once per process: a test binary run directly has no `CARGO_MANIFEST_DIR`.
+static OFF_SAID: AtomicBool = AtomicBool::new(false);
+
+/// Why regressions are off, and what to do.
+const OFF: &str = "seedloop: regressions files are off in this process: CARGO_MANIFEST_DIR is \
+     not set (the test binary was run directly, not by `cargo test`), so failing tokens are \
+     neither saved nor replayed first. Run the tests with `cargo test`, or set \
+     SEEDLOOP_REGRESSIONS to the directory to use (the crate's `seedloop-regressions`), or to \
+     `off` to silence this line";
 
 /// Takes a lock on `f` until it is closed; where the platform has no file locks, goes on
 /// without (saving is then only as safe as an append).

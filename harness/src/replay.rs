@@ -4,8 +4,10 @@ use std::future::Future;
 
 use sim::{Strategy, TraceLevel};
 
+use crate::context::TestContext;
 use crate::determinism::{Nondeterminism, compare_traces};
-use crate::report::{Report, TestContext};
+use crate::origin::Origin;
+use crate::report::Report;
 use crate::sweep::{TestOutput, run_once};
 use crate::token::{Token, TokenError};
 
@@ -39,7 +41,11 @@ pub enum Replayed {
 /// let report = found.report.expect("some seed loses the update");
 /// let replayed = std::panic::catch_unwind(|| harness::replay(&report.token_text, lost_update));
 /// let text = replayed.unwrap_err().downcast::<String>().unwrap();
-/// assert_eq!(*text, report.to_string()); // the identical report
+/// assert!(text.contains("\nnote: replayed from a token; it was found with seed"));
+/// // The same report, but for the line that says where it came from.
+/// let mut same = (*report).clone();
+/// same.origin = harness::Origin::Token;
+/// assert_eq!(*text, same.to_string());
 /// ```
 ///
 /// # Panics
@@ -52,10 +58,14 @@ where
     Fut: Future,
     Fut::Output: TestOutput,
 {
+    let full_trace = crate::env::Env::from_process().full_trace();
     match try_replay(token, &body, TestContext::detect()) {
         Err(e) => panic!("seedloop: SEEDLOOP_REPLAY / harness::replay: {e}"),
         Ok(Replayed::Passed) => {}
-        Ok(Replayed::Failed(r)) => panic!("{r}"),
+        Ok(Replayed::Failed(mut r)) => {
+            r.full_trace = full_trace;
+            panic!("{r}")
+        }
         Ok(Replayed::Nondeterministic(n)) => panic!("{}", nondeterminism_text(token, &n)),
     }
 }
@@ -85,7 +95,7 @@ where
     Fut: Future,
     Fut::Output: TestOutput,
 {
-    if let Some(name) = &context.name
+    if let Some(name) = context.check_name()
         && token.recorded_by_another(name)
     {
         eprintln!(
@@ -118,6 +128,8 @@ where
         token_text,
         context,
         trace: first.trace,
+        origin: Origin::Token,
+        full_trace: false,
     }))
 }
 

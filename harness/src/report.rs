@@ -6,20 +6,25 @@
 //! note: found with seed 5 (strategy random) after 6 schedules
 //! note: deterministic: two runs of the reported schedule gave the identical trace (digest 8c1f…)
 //! note: shrunk from 3 preemptions to 1 (14 decisions): at t=0s step 3, inc#1 was preempted for inc#2
+//! note: schedule: r1/2 p2/2 p-/2 r1/2
+//!       (rT/N: run task T, one of N runnable; pT/N: at a preemption point, switch to task T; p-/N: keep running)
+//! note: tasks: main#0 (the test body); inc#1, inc#2 (spawned at tests/counter.rs:9)
 //! note: faults: t=0.01s host db crashed; t=0.01s fs: crash of db kept 1 of 3 unsynced writes to wal
 //! note: replay token: sl2.…
 //! note: to replay it, run:
 //!       SEEDLOOP_REPLAY=sl2.… cargo test -p mycrate --test counter -- lost_update --exact
-//! note: the last 20 trace events:
+//! note: the last 20 of 31 trace events (SEEDLOOP_TRACE=full prints them all):
 //!       t=0s step=5 inc#2: …
 //! ```
 //!
 //! A `note: this token was recorded by another test` line appears when the token's test is not
 //! the one replaying it. The `faults:` line appears when the run had faults (crashes, partitions, lost datagrams,
-//! what each file kept at a crash: see [`crate::FaultConfig`]).
+//! what each file kept at a crash: see [`crate::FaultConfig`]). The schedule is printed when it
+//! is short, with what its words mean.
 //!
 //! Everything in it comes from the replay token and a replay of it, so replaying the token
-//! (`SEEDLOOP_REPLAY` or [`crate::replay`]) prints the identical report.
+//! (`SEEDLOOP_REPLAY` or [`crate::replay`]) prints the same report, apart from the line that says
+//! where it came from ([`Origin`]).
 
 use std::fmt;
 
@@ -27,6 +32,9 @@ use sim::task::TaskId;
 use sim::trace::{EventKind, TraceEvent};
 use sim::{SimErrorKind, Trace};
 
+use crate::context::TestContext;
+use crate::counterexample::{schedule_legend, tasks_line};
+use crate::origin::{Origin, plural};
 use crate::sweep::{Failure, FailureKind};
 use crate::token::Token;
 
@@ -35,78 +43,6 @@ pub const TAIL_EVENTS: usize = 20;
 
 /// Schedules longer than this are printed by their preemptions only.
 const SHORT_SCHEDULE: usize = 32;
-
-/// Where the test is, for the line to paste.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TestContext {
-    /// The cargo package (`-p`).
-    pub package: Option<String>,
-    /// The test target (`--test <target>`), or `None` for the library's unit tests (`--lib`).
-    pub target: Option<String>,
-    /// The test's name as libtest knows it (`module::name`).
-    pub name: Option<String>,
-}
-
-impl TestContext {
-    /// What the running process can tell: the test thread's name (libtest names each test's
-    /// thread after it), `CARGO_PKG_NAME` (cargo sets it when it runs tests), the target from
-    /// the executable's name with its hash stripped.
-    pub fn detect() -> TestContext {
-        let name = std::thread::current()
-            .name()
-            .filter(|n| *n != "main")
-            .map(str::to_string);
-        let package = std::env::var("CARGO_PKG_NAME").ok();
-        let exe = std::env::current_exe().ok();
-        let stem = exe
-            .as_ref()
-            .and_then(|p| p.file_stem())
-            .and_then(|s| s.to_str())
-            .map(|s| match s.rsplit_once('-') {
-                Some((t, hash))
-                    if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
-                {
-                    t.to_string()
-                }
-                _ => s.to_string(),
-            });
-        let lib_name = package.as_ref().map(|p| p.replace('-', "_"));
-        let target = stem.filter(|s| Some(s) != lib_name.as_ref());
-        TestContext {
-            package,
-            target,
-            name,
-        }
-    }
-
-    /// `cargo test -p <pkg> --test <target> -- <name> --exact`, with what is known.
-    ///
-    /// ```
-    /// let ctx = harness::TestContext {
-    ///     package: Some("mycrate".into()),
-    ///     target: Some("counter".into()),
-    ///     name: Some("tests::lost_update".into()),
-    /// };
-    /// assert_eq!(ctx.command(), "cargo test -p mycrate --test counter -- tests::lost_update --exact");
-    /// let lib = harness::TestContext { target: None, ..ctx };
-    /// assert_eq!(lib.command(), "cargo test -p mycrate --lib -- tests::lost_update --exact");
-    /// ```
-    pub fn command(&self) -> String {
-        let mut cmd = String::from("cargo test");
-        if let Some(p) = &self.package {
-            cmd.push_str(&format!(" -p {p}"));
-        }
-        match &self.target {
-            Some(t) => cmd.push_str(&format!(" --test {t}")),
-            None if self.package.is_some() => cmd.push_str(" --lib"),
-            None => {}
-        }
-        if let Some(n) = &self.name {
-            cmd.push_str(&format!(" -- {n} --exact"));
-        }
-        cmd
-    }
-}
 
 /// A failure, ready to print: see the module documentation for its shape.
 #[derive(Clone, Debug)]
@@ -123,16 +59,16 @@ pub struct Report {
     pub digest: u64,
     /// The reported run's trace (full).
     pub trace: Trace,
+    /// Where the failure came from: found now, or replayed from a token.
+    pub origin: Origin,
+    /// Print the whole trace instead of its last [`TAIL_EVENTS`] events (`SEEDLOOP_TRACE=full`).
+    pub full_trace: bool,
 }
 
 impl Report {
     /// The line to paste into a shell to replay the failure.
     pub fn replay_line(&self) -> String {
-        format!(
-            "SEEDLOOP_REPLAY={} {}",
-            self.token_text,
-            self.context.command()
-        )
+        self.context.replay_command(&self.token_text)
     }
 
     /// Preemptions in the reported (shrunk) schedule: switches at preemption points away from a
@@ -183,14 +119,6 @@ fn indent(text: &str) -> String {
     text.replace('\n', &format!("\n{INDENT}  "))
 }
 
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
 impl Report {
     fn fmt_diverged(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = &self.token;
@@ -211,9 +139,28 @@ impl Report {
     }
 
     fn fmt_tail(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tail = self.trace.tail(TAIL_EVENTS);
-        write!(f, "note: the last {} trace events:", tail.len())?;
-        for l in &tail {
+        let all = self.trace.events().len();
+        let lines = if self.full_trace {
+            write!(
+                f,
+                "note: the whole trace, {} (SEEDLOOP_TRACE=full):",
+                plural(all as u64, "event")
+            )?;
+            self.trace.tail(all)
+        } else {
+            let tail = self.trace.tail(TAIL_EVENTS);
+            if tail.len() < all {
+                write!(
+                    f,
+                    "note: the last {} of {all} trace events (SEEDLOOP_TRACE=full prints them all):",
+                    tail.len()
+                )?;
+            } else {
+                write!(f, "note: the whole trace, {}:", plural(all as u64, "event"))?;
+            }
+            tail
+        };
+        for l in &lines {
             write!(f, "\n{INDENT}{}", indent(l))?;
         }
         Ok(())
@@ -232,7 +179,7 @@ impl fmt::Display for Report {
         for l in desc {
             writeln!(f, "{l}")?;
         }
-        if let Some(name) = &self.context.name
+        if let Some(name) = self.context.check_name()
             && self.token.recorded_by_another(name)
         {
             writeln!(
@@ -278,28 +225,14 @@ impl fmt::Display for Report {
             },
         }
         let t = &self.token;
-        let found = if t.schedules_run > 0 {
-            format!(" after {}", plural(t.schedules_run, "schedule"))
-        } else {
-            String::new()
-        };
-        writeln!(
-            f,
-            "note: found with seed {} (strategy {}){found}",
-            t.seed, t.strategy
-        )?;
+        writeln!(f, "{}", self.origin.line(t))?;
         writeln!(
             f,
             "note: deterministic: two runs of the reported schedule gave the identical trace \
              (digest {:016x})",
             self.digest
         )?;
-        let after = self.preemptions();
-        let mut shrunk = format!(
-            "note: shrunk from {} to {after} ({})",
-            plural(t.preemptions_before, "preemption"),
-            plural(t.schedule.len() as u64, "decision")
-        );
+        let mut shrunk = format!("note: {}", self.origin.shrink_words(t));
         let pre = self.preemption_lines();
         if pre.is_empty() {
             shrunk.push_str(": the default (Fifo) order, apart from free choices at suspensions");
@@ -309,6 +242,12 @@ impl fmt::Display for Report {
         writeln!(f, "{shrunk}")?;
         if t.schedule.len() <= SHORT_SCHEDULE {
             writeln!(f, "note: schedule: {}", t.schedule)?;
+            if let Some(legend) = schedule_legend(&t.schedule) {
+                writeln!(f, "{INDENT}{legend}")?;
+            }
+        }
+        if let Some(tasks) = tasks_line(&self.trace) {
+            writeln!(f, "note: tasks: {tasks}")?;
         }
         if let Some(faults) = crate::faults::faults_note(&self.trace) {
             writeln!(f, "note: faults: {faults}")?;

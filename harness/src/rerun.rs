@@ -4,15 +4,26 @@
 use std::future::Future;
 
 use crate::check::Outcome;
+use crate::context::TestContext;
+use crate::origin::Origin;
 use crate::regressions::Regressions;
 use crate::replay::{Replayed, nondeterminism_text, replay_parsed};
-use crate::report::{Report, TestContext};
+use crate::report::Report;
 use crate::sweep::TestOutput;
 use crate::token::{Token, test_name_hash};
 
 /// Prints `line` and keeps it in the outcome's notes.
 pub(crate) fn note(notes: &mut Vec<String>, line: String) {
     eprintln!("{line}");
+    notes.push(line);
+}
+
+/// Prints `line` past libtest's output capture (which takes only what `print!` and `eprint!`
+/// write), and keeps it in the outcome's notes: for what a passing test must show as it runs,
+/// the progress of a long sweep and the regressions switched off.
+pub(crate) fn note_now(notes: &mut Vec<String>, line: String) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
     notes.push(line);
 }
 
@@ -39,7 +50,7 @@ where
     Fut: Future,
     Fut::Output: TestOutput,
 {
-    let (Some(reg), Some(name)) = (regressions, context.name.as_ref()) else {
+    let (Some(reg), Some(name)) = (regressions, context.check_name()) else {
         return Rerun::Clean;
     };
     let entries = reg.read(name);
@@ -76,7 +87,13 @@ where
                     r.failure.message
                 ),
             ),
-            Replayed::Failed(r) => return Rerun::Failed(r),
+            Replayed::Failed(mut r) => {
+                r.origin = Origin::Regressions {
+                    path: reg.path().to_path_buf(),
+                    line: saved.line,
+                };
+                return Rerun::Failed(r);
+            }
             Replayed::Nondeterministic(n) => {
                 return Rerun::Nondeterministic(nondeterminism_text(
                     &format!("the token saved for `{name}` at {at} ({})", saved.token),
@@ -103,7 +120,7 @@ where
 {
     let parsed = Token::parse(token)
         .unwrap_or_else(|e| panic!("seedloop: SEEDLOOP_REPLAY={token:?} cannot be used: {e}"));
-    match &context.name {
+    match context.check_name() {
         Some(name) if parsed.test != 0 && parsed.test != test_name_hash(name) => {
             return Err(format!(
                 "seedloop: SEEDLOOP_REPLAY holds a token of another test; `{name}` sweeps its \
@@ -129,7 +146,8 @@ where
     };
     match replay_parsed(parsed, body, context) {
         Replayed::Passed => {}
-        Replayed::Failed(r) => {
+        Replayed::Failed(mut r) => {
+            r.origin = Origin::ReplayVariable;
             out.failures = 1;
             out.schedules_to_first_failure = Some(1);
             out.failing_seed = Some(r.token.seed);

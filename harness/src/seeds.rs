@@ -179,6 +179,22 @@ impl Shard {
     pub fn takes(&self, position: u64) -> bool {
         position % self.count == self.index - 1
     }
+
+    /// How many of the positions `0..len` this shard takes.
+    ///
+    /// ```
+    /// let s = harness::Shard::new(2, 3);
+    /// assert_eq!(s.count_of(7), 2); // positions 1 and 4
+    /// assert_eq!(s.count_of(1), 0);
+    /// ```
+    pub fn count_of(&self, len: u64) -> u64 {
+        let first = self.index - 1;
+        if len <= first {
+            0
+        } else {
+            (len - first).div_ceil(self.count)
+        }
+    }
 }
 
 impl FromStr for Shard {

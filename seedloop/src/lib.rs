@@ -50,6 +50,8 @@
 //! - `net`, `fs` (default): the simulated network and disks, [`net`] and [`fs`].
 //! - `proptest`: interleavings as proptest values (`seedloop::harness::proptest`).
 //! - `insta`: `seedloop::assert_trace_snapshot!`, a run's trace as an insta snapshot.
+//! - `tracing`: `seedloop::tracing`, a `tracing` layer that records your code's `tracing`
+//!   events into the run's trace, stamped with virtual time, task and step (`seedloop::tracing::install()`).
 //!
 //! Every `SEEDLOOP_*` environment variable is documented in [`harness::env`].
 
@@ -67,15 +69,17 @@ pub use sim::*;
 pub use harness;
 
 pub use harness::{
-    Check, DEFAULT_SEEDS, Env, Failure, FailureKind, FaultConfig, Nondeterminism, Outcome,
-    Replayed, Report, Seeds, Shard, TAIL_EVENTS, TestContext, TestOutput, Token, TokenError, check,
-    faults_in, parse_strategy, replay, try_replay,
+    Check, Commands, DEFAULT_SEEDS, Env, Failure, FailureKind, FaultConfig, Nondeterminism, Origin,
+    Outcome, Replayed, Report, Seeds, Shard, TAIL_EVENTS, Target, TestContext, TestOutput, Token,
+    TokenError, check, faults_in, parse_strategy, replay, try_replay,
 };
 
 #[cfg(feature = "insta")]
 pub use harness::assert_trace_snapshot;
 #[cfg(feature = "proptest")]
 pub use harness::sim_check;
+#[cfg(feature = "tracing")]
+pub use harness::tracing;
 
 /// Turns an `async fn` into a `#[test]` that sweeps it with [`check`]: each seed runs the body
 /// afresh, and the first failure panics with its report and the `SEEDLOOP_REPLAY=... cargo

@@ -30,6 +30,7 @@ const BUILDER_METHODS: &[&str] = &[
     "shrink",
     "shrink_budget",
     "keep_going",
+    "progress_after",
     "faults",
     "test_name",
 ];
@@ -119,7 +120,12 @@ fn expand(args: TokenStream, item: TokenStream, default_root: Tokens, shown: &st
         #(#attrs)*
         #vis fn #name() {
             #inner
-            #root::Check::new() #(#calls)* .run(__seedloop_body)
+            // cargo sets CARGO_TARGET_TMPDIR only when it compiles integration tests and
+            // benches: what tells `tests/bank.rs` from the unit tests of a crate `bank`, whose
+            // binaries cargo names alike.
+            #root::Check::new()
+                .__integration_test(::core::option_env!("CARGO_TARGET_TMPDIR").is_some())
+                #(#calls)* .run(__seedloop_body)
         }
     }
     .into()

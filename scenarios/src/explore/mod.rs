@@ -29,7 +29,7 @@ use sim::Strategy;
 
 pub use cli::Cli;
 pub use progress::{Heartbeat, Progress, Quiet};
-pub use replay::{replay, replay_line, report_text};
+pub use replay::{context, replay, replay_line};
 pub use table::short_token;
 
 use crate::{Expect, Program, Scenario};
@@ -148,7 +148,7 @@ pub fn sweep(s: &Scenario, label: &str, strategy: &Strategy, seeds: u64) -> Row 
         .strategy(strategy.clone())
         .env(Env::empty())
         .no_regressions()
-        .test_name(s.name)
+        .context(context(s.name))
         .explore(body(s));
     let failure = outcome.report.as_ref().map(|r| Found {
         after: outcome

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use harness::{Replayed, Report, TestContext, Token, test_name_hash, try_replay};
+use harness::{Commands, Replayed, TestContext, Token, test_name_hash, try_replay};
 
 use super::{Cli, body};
 use crate::{Scenario, catalogue};
@@ -18,20 +18,25 @@ pub fn replay_line(scenario: &str, token: &str) -> String {
     format!("cargo explore {scenario} --replay {token}")
 }
 
-/// The failure report as the main job prints it: harness's report, with its replay command
-/// (`SEEDLOOP_REPLAY=... cargo test ...`, which names a test the main job does not have) and
-/// its "run the sweep again" command both turned into `cargo explore` lines.
-pub fn report_text(report: &Report, scenario: &str) -> String {
-    report
-        .to_string()
-        .replace(
-            &report.replay_line(),
-            &replay_line(scenario, &report.token_text),
-        )
-        .replace(
-            &report.context.command(),
-            &format!("cargo explore {scenario}"),
-        )
+/// Where a scenario's checks run, for their reports: `cargo explore` lines instead of `cargo
+/// test` ones, which would name a test the main job does not have.
+///
+/// ```
+/// let ctx = scenarios::explore::context("guide/gather");
+/// assert_eq!(ctx.command(), "cargo explore guide/gather");
+/// assert_eq!(ctx.replay_command("sl2.abc"), "cargo explore guide/gather --replay sl2.abc");
+/// assert_eq!(ctx.check_name(), Some("guide/gather"));
+/// ```
+pub fn context(scenario: &str) -> TestContext {
+    TestContext {
+        name: Some(scenario.to_string()),
+        commands: Some(Commands {
+            sweep: format!("cargo explore {scenario}"),
+            replay_prefix: replay_line(scenario, ""),
+            replay_suffix: String::new(),
+        }),
+        ..TestContext::default()
+    }
 }
 
 /// The scenario a token was found in, by the test-name hash the token records.
@@ -79,24 +84,15 @@ pub fn replay(cli: &Cli, token: &str, out: &mut dyn Write) -> io::Result<bool> {
         }
         s
     };
-    let context = TestContext {
-        name: Some(scenario.name.to_string()),
-        ..TestContext::default()
-    };
-    let replayed =
-        try_replay(token, &body(&scenario), context).map_err(|e| bad(format!("--replay: {e}")))?;
+    let replayed = try_replay(token, &body(&scenario), context(scenario.name))
+        .map_err(|e| bad(format!("--replay: {e}")))?;
     match replayed {
         Replayed::Passed => {
             writeln!(out, "{}: the replayed schedule passes now", scenario.name)?;
             Ok(false)
         }
         Replayed::Failed(report) => {
-            writeln!(
-                out,
-                "{}\n\nfull trace:\n{}",
-                report_text(&report, scenario.name),
-                report.trace
-            )?;
+            writeln!(out, "{}\n\nfull trace:\n{}", report, report.trace)?;
             if let Some(path) = &cli.trace_json {
                 std::fs::write(path, report.trace.to_chrome_json()).map_err(|e| {
                     io::Error::new(e.kind(), format!("could not write {}: {e}", path.display()))

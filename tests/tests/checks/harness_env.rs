@@ -90,3 +90,17 @@ fn a_shard_with_no_seeds_passes_with_a_line_saying_so() {
     assert!(err.contains("SEEDLOOP_SHARD=5/8"), "{err}");
     assert!(err.contains("no seed"), "{err}");
 }
+
+#[test]
+fn every_variable_users_set_is_in_the_books_table() {
+    let book = include_str!("../../../book/src/ci.md");
+    for var in harness::env::ALL {
+        if var == harness::env::FUZZ_ITERATIONS || var.starts_with("SEEDLOOP_BENCH_") {
+            continue; // read by seedloop's own tests and benchmarks, not by users' checks
+        }
+        assert!(
+            book.contains(&format!("\n| `{var}` |")),
+            "{var} is missing from the variables table of book/src/ci.md"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! The flagship round trip: `check` finds a planted bug, the printed replay line is parsed and
 //! run (as a child process of this very test binary, the way a user pastes it), and the replay
-//! prints the identical report.
+//! prints the same report, but for the line that says where the failure came from.
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -40,6 +40,24 @@ fn report_of(f: impl FnOnce()) -> String {
         Ok(s) => *s,
         Err(p) => p.downcast_ref::<&str>().unwrap().to_string(),
     }
+}
+
+/// The report's line that says where the failure came from, and the report without it. A
+/// replay cannot know whether its token's schedule was shrunk, so where shrinking removed no
+/// preemption, the found report's `shrunk from 1 preemption to 1 (` is a replay's `1
+/// preemption (`: the same.
+fn split_origin(report: &str) -> (String, String) {
+    let origin = report
+        .lines()
+        .find(|l| l.starts_with("note: found with") || l.starts_with("note: replayed from"))
+        .unwrap_or_else(|| panic!("no origin line in:\n{report}"))
+        .to_string();
+    let rest = report.replacen(&origin, "<origin>", 1).replacen(
+        "note: shrunk from 1 preemption to 1 (",
+        "note: 1 preemption (",
+        1,
+    );
+    (origin, rest)
 }
 
 fn temp_dir(tag: &str) -> std::path::PathBuf {
@@ -105,9 +123,19 @@ fn planted_bug_is_found_and_the_pasted_line_replays_the_identical_report() {
     );
     assert!(harness::Token::parse(&token).is_ok());
 
-    // In-process: harness::replay gives the identical report.
+    let (found, rest) = split_origin(&report);
+    assert!(found.starts_with("note: found with seed "), "{found}");
+    let how = found.trim_start_matches("note: found with");
+
+    // In-process: harness::replay gives the same report, saying it replayed a token.
     let replayed = report_of(|| harness::replay(&token, lost_update));
-    assert_eq!(replayed, report);
+    assert_eq!(
+        split_origin(&replayed),
+        (
+            format!("note: replayed from a token; it was found with{how}"),
+            rest.clone()
+        )
+    );
 
     // The pasted line, run as cargo would run it: this test binary, this test, SEEDLOOP_REPLAY.
     let out = Command::new(std::env::current_exe().unwrap())
@@ -127,7 +155,13 @@ fn planted_bug_is_found_and_the_pasted_line_replays_the_identical_report() {
         .and_then(|(_, rest)| rest.split_once(END))
         .map(|(r, _)| r.trim_matches('\n'))
         .unwrap_or_else(|| panic!("the child printed no report:\n{stdout}"));
-    assert_eq!(child, report);
+    assert_eq!(
+        split_origin(child),
+        (
+            format!("note: replayed from SEEDLOOP_REPLAY; the token was found with{how}"),
+            rest.clone()
+        )
+    );
 
     // The failure was saved, and the next check re-runs it first, before any seed.
     let saved = std::fs::read_to_string(regressions.join("checks.txt")).unwrap();
@@ -139,6 +173,21 @@ fn planted_bug_is_found_and_the_pasted_line_replays_the_identical_report() {
         .explore(lost_update);
     assert!(again.from_regressions);
     assert_eq!(again.schedules_run, 0);
-    assert_eq!(again.failure_text().unwrap(), report);
+    let file = regressions.join("checks.txt");
+    let line = saved
+        .lines()
+        .position(|l| l.contains(&token))
+        .expect("the token's line")
+        + 1;
+    assert_eq!(
+        split_origin(&again.failure_text().unwrap()),
+        (
+            format!(
+                "note: replayed from the regressions file {}:{line}; the token was found with{how}",
+                file.display()
+            ),
+            rest
+        )
+    );
     let _ = std::fs::remove_dir_all(&regressions);
 }

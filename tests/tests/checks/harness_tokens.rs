@@ -131,7 +131,7 @@ fn a_bad_token_in_the_environment_or_in_replay_panics_with_the_reason() {
 }
 
 #[test]
-fn the_environment_replay_path_gives_the_identical_report() {
+fn the_environment_replay_path_gives_the_same_report_and_says_it_replayed() {
     let found = Check::new().no_regressions().explore(two);
     let report = found.failure_text().unwrap();
     let token = found.report.unwrap().token_text;
@@ -139,7 +139,16 @@ fn the_environment_replay_path_gives_the_identical_report() {
         .env(Env::empty().with("SEEDLOOP_REPLAY", token))
         .explore(two);
     assert_eq!(replayed.schedules_run, 1);
-    assert_eq!(replayed.failure_text().unwrap(), report);
+    let mut again = replayed.report.unwrap();
+    let text = again.to_string();
+    assert!(
+        text.contains("\nnote: replayed from SEEDLOOP_REPLAY; the token was found with seed 1"),
+        "{text}"
+    );
+    // Apart from where it came from, the report is the one the sweep printed.
+    assert_eq!(again.origin, harness::Origin::ReplayVariable);
+    again.origin = harness::Origin::Found { not_shrunk: None };
+    assert_eq!(again.to_string(), report);
 }
 
 #[test]

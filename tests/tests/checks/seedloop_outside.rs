@@ -75,6 +75,47 @@ async fn options_by_name() {
 }
 "#;
 
+/// A test file named after the package: cargo names its binary like the library's unit tests,
+/// and the printed line must still say `--test bank`. With a table-driven test, whose line
+/// filters on the libtest test and whose token names the row.
+const BANK: &str = r#"use std::{cell::Cell, rc::Rc};
+
+async fn deposit(times: u32) {
+    let balance = Rc::new(Cell::new(0));
+    let deposits: Vec<_> = (0..times)
+        .map(|_| {
+            let balance = balance.clone();
+            seedloop::spawn(async move {
+                let read = balance.get();
+                seedloop::task::maybe_yield().await;
+                balance.set(read + 10);
+            })
+        })
+        .collect();
+    for d in deposits {
+        d.await.unwrap();
+    }
+    assert_eq!(balance.get(), 10 * times, "{times} deposits: one was lost");
+}
+
+#[seedloop::test]
+async fn bank_deposits_add_up() {
+    deposit(2).await;
+}
+
+#[test]
+fn checked_deposits_add_up() {
+    seedloop::check(|| deposit(3));
+}
+
+#[test]
+fn deposit_table() {
+    for (row, times) in [("one_deposit", 1), ("four_deposits", 4)] {
+        seedloop::Check::new().test_name(row).run(move || deposit(times));
+    }
+}
+"#;
+
 /// The README's sample test file: the Rust block after "A test, in `tests/counter.rs`:".
 fn readme_test() -> String {
     let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
@@ -167,6 +208,7 @@ fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
     std::fs::write(dir.join("tests/counter.rs"), readme_test()).unwrap();
     std::fs::write(dir.join("src/lib.rs"), "//! A bank.\n").unwrap();
     std::fs::write(dir.join("tests/transfers.rs"), TEST).unwrap();
+    std::fs::write(dir.join("tests/bank.rs"), BANK).unwrap();
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -192,12 +234,21 @@ fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
     for (target, failing, message) in [
         ("transfers", "deposits_add_up", "a deposit was lost"),
         ("counter", "counter_adds_up", "lost update"),
+        ("bank", "bank_deposits_add_up", "2 deposits: one was lost"),
+        (
+            "bank",
+            "checked_deposits_add_up",
+            "3 deposits: one was lost",
+        ),
+        ("bank", "deposit_table", "4 deposits: one was lost"),
     ] {
         assert!(first_text.contains(&format!("test {failing} ... FAILED")));
         let replay_line = first_text
             .lines()
             .map(str::trim)
-            .find(|l| l.starts_with("SEEDLOOP_REPLAY=") && l.contains(failing))
+            .find(|l| {
+                l.starts_with("SEEDLOOP_REPLAY=") && l.ends_with(&format!(" {failing} --exact"))
+            })
             .unwrap_or_else(|| panic!("no replay line for {failing} in:\n{first_text}"))
             .to_string();
         assert!(
@@ -220,7 +271,17 @@ fn a_crate_with_only_the_seedloop_dependency_tests_and_replays() {
             !second.status.success(),
             "the replay fails too:\n{second_text}"
         );
+        // Exactly one test ran (the library's unit tests and the other targets run none).
         assert!(second_text.contains("running 1 test"), "{second_text}");
+        assert_eq!(
+            second_text.matches("running 1 test").count(),
+            1,
+            "{second_text}"
+        );
+        assert!(
+            second_text.contains(&format!("test {failing} ... FAILED")),
+            "{second_text}"
+        );
         assert_eq!(failure_of(&second_text), failure_of(report));
     }
 }

@@ -29,7 +29,7 @@
 use std::fmt;
 
 use sim::task::TaskId;
-use sim::trace::{Event, EventKind};
+use sim::trace::{EventKind, TraceEvent};
 use sim::{SimErrorKind, Trace};
 
 use crate::context::TestContext;
@@ -192,7 +192,7 @@ impl fmt::Display for Report {
             return self.fmt_diverged(f);
         }
         match fl.origin(&self.trace) {
-            Some(Event {
+            Some(TraceEvent {
                 task: Some(task),
                 time,
                 step,

@@ -42,8 +42,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
-use rand_chacha::ChaCha8Rng;
-use sim::schedule::{Choice, Decision, Runnable, Schedule, Scheduler, uniform_below};
+use sim::schedule::{Choice, Decision, Runnable, Schedule, Scheduler, ValueStream};
 use sim::task::TaskId;
 use sim::{RunOptions, Strategy, TraceLevel};
 
@@ -156,9 +155,9 @@ impl Scheduler for Follower {
         Ok(i)
     }
 
-    fn choose_value(&mut self, bound: u64, values: &mut ChaCha8Rng) -> Choice<u64> {
+    fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {
         // Always draw, so later default values come from the same place in the stream.
-        let drawn = uniform_below(values, bound);
+        let drawn = values.below(bound);
         let key = Key::Value(next(&mut self.values));
         let v = match self.planned(key) {
             Some(Decision::Value { value, bound: b }) if b == bound => value,

@@ -5,7 +5,7 @@ use std::future::Future;
 
 use sim::task::{TaskId, TaskInfo};
 use sim::time::Instant;
-use sim::trace::{Event, EventKind};
+use sim::trace::{EventKind, TraceEvent};
 use sim::{RunOptions, Sim, SimError, SimErrorKind, Strategy, Trace, TraceLevel};
 
 /// What a test body may return: `()` or a `Result` whose `Err` fails the run.
@@ -89,6 +89,9 @@ pub struct Failure {
     pub step: u64,
     /// The task the failure happened in, when known.
     pub task: Option<TaskInfo>,
+    /// The task the failure started in, when known: for a panic of main that unwrapped a
+    /// task's `JoinError`, that task ([`sim::SimError::cause`]).
+    pub cause: Option<TaskInfo>,
 }
 
 impl Failure {
@@ -119,6 +122,7 @@ impl Failure {
             time: e.time(),
             step: e.step(),
             task: e.task().cloned(),
+            cause: e.cause().cloned(),
         }
     }
 
@@ -134,19 +138,25 @@ impl Failure {
             time: stats.end_time,
             step: stats.steps,
             task: trace.task(TaskId::MAIN).cloned(),
+            cause: None,
         }
     }
 
-    /// For a panic of main caused by a panic in a task it awaited: that task's panic
-    /// (the first task other than main that panicked), from a full trace.
-    pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<&'t Event> {
+    /// For a panic of main caused by a panic in a task it awaited: that task's panic, from a
+    /// full trace. The executor names the task ([`Failure::cause`]); panics that were caught
+    /// and handled earlier are not it.
+    pub(crate) fn origin<'t>(&self, trace: &'t Trace) -> Option<&'t TraceEvent> {
         if self.kind != FailureKind::Sim(SimErrorKind::MainPanicked) {
             return None;
         }
-        trace.events().iter().find(|e| {
-            matches!(e.kind, EventKind::Panicked { .. })
-                && e.task.is_some_and(|t| t != TaskId::MAIN)
-        })
+        let cause = self.cause.as_ref().map(|c| c.id)?;
+        if cause == TaskId::MAIN {
+            return None;
+        }
+        trace
+            .events()
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::Panicked { .. }) && e.task == Some(cause))
     }
 }
 

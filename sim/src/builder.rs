@@ -4,10 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Sim;
-use crate::beacon::Beacon;
-use crate::options::RunOptions;
+use crate::model::{Beacon, RunOptions, TraceLevel};
 use crate::schedule::Strategy;
-use crate::trace::TraceLevel;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Config {

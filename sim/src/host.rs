@@ -23,158 +23,19 @@
 //! }).unwrap();
 //! ```
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
-use std::rc::Rc;
+use std::panic::Location;
+use std::sync::Arc;
 
 use crate::JoinHandle;
-use crate::context;
-use crate::task::TaskId;
-
-/// Index of a host in the run's world.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct HostId(pub(crate) usize);
-
-pub(crate) struct HostState {
-    pub(crate) name: Rc<str>,
-    pub(crate) up: bool,
-    /// Bumped at every crash: sockets and files of an older epoch are dead.
-    pub(crate) epoch: u64,
-}
-
-/// Everything the simulated machines share within one run.
-pub(crate) struct World {
-    sim_id: u64,
-    pub(crate) hosts: Vec<HostState>,
-    task_hosts: BTreeMap<TaskId, HostId>,
-    #[cfg(feature = "net")]
-    pub(crate) net: crate::net::state::NetState,
-    #[cfg(feature = "fs")]
-    pub(crate) disks: Vec<crate::fs::disk::Disk>,
-    #[cfg(feature = "fs")]
-    pub(crate) fs: crate::fs::FsConfig,
-}
-
-impl World {
-    fn new(sim_id: u64) -> World {
-        let mut w = World {
-            sim_id,
-            hosts: Vec::new(),
-            task_hosts: BTreeMap::new(),
-            #[cfg(feature = "net")]
-            net: crate::net::state::NetState::default(),
-            #[cfg(feature = "fs")]
-            disks: Vec::new(),
-            #[cfg(feature = "fs")]
-            fs: crate::fs::FsConfig::default(),
-        };
-        w.add("main");
-        w
-    }
-
-    fn add(&mut self, name: &str) -> HostId {
-        self.hosts.push(HostState {
-            name: name.into(),
-            up: true,
-            epoch: 0,
-        });
-        #[cfg(feature = "fs")]
-        self.disks.push(crate::fs::disk::Disk::default());
-        HostId(self.hosts.len() - 1)
-    }
-
-    pub(crate) fn lookup(&self, name: &str) -> Option<HostId> {
-        self.hosts.iter().position(|h| &*h.name == name).map(HostId)
-    }
-
-    #[cfg_attr(not(feature = "net"), allow(dead_code, reason = "used by net"))]
-    pub(crate) fn host(&self, id: HostId) -> &HostState {
-        &self.hosts[id.0]
-    }
-
-    pub(crate) fn name(&self, id: HostId) -> Rc<str> {
-        self.hosts[id.0].name.clone()
-    }
-}
-
-thread_local! {
-    static WORLD: RefCell<Option<Rc<RefCell<World>>>> = const { RefCell::new(None) };
-}
-
-/// The world of the simulation running on this thread (a fresh one for each run).
-#[track_caller]
-pub(crate) fn world(api: &str) -> Rc<RefCell<World>> {
-    let sim_id = context::with(api, |core| core.sim_id);
-    WORLD.with(|w| {
-        let mut w = w.borrow_mut();
-        match &*w {
-            Some(cur) if cur.borrow().sim_id == sim_id => cur.clone(),
-            _ => {
-                let fresh = Rc::new(RefCell::new(World::new(sim_id)));
-                *w = Some(fresh.clone());
-                fresh
-            }
-        }
-    })
-}
-
-/// The world of the running simulation if it has one already (for `Drop`, which must not panic
-/// or create state).
-#[cfg_attr(not(feature = "net"), allow(dead_code, reason = "used by net"))]
-pub(crate) fn try_world() -> Option<Rc<RefCell<World>>> {
-    let sim_id = context::try_with(|core| core.sim_id)?;
-    WORLD.with(|w| {
-        let w = w.try_borrow().ok()?;
-        w.as_ref()
-            .filter(|cur| cur.try_borrow().is_ok_and(|c| c.sim_id == sim_id))
-            .cloned()
-    })
-}
+use crate::rt::context;
+pub(crate) use crate::rt::hosts::{HostId, WorldRef, world};
 
 /// The host the current task runs on.
 #[track_caller]
 pub(crate) fn current_id(api: &str) -> HostId {
-    let task = context::with(api, |core| core.current().map_or(TaskId::MAIN, |k| k.id));
-    let world = world(api);
-    host_of(&world, task)
-}
-
-/// A task's host: registered by [`Host::spawn`], else inherited from the task that spawned it.
-pub(crate) fn host_of(world: &RefCell<World>, task: TaskId) -> HostId {
-    let mut chain = Vec::new();
-    let mut t = task;
-    let found = loop {
-        if let Some(h) = world.borrow().task_hosts.get(&t) {
-            break *h;
-        }
-        if t == TaskId::MAIN {
-            break HostId(0);
-        }
-        chain.push(t);
-        t = context::try_with(|core| core.info(t).map(|i| i.parent))
-            .flatten()
-            .unwrap_or(TaskId::MAIN);
-    };
-    let mut w = world.borrow_mut();
-    for t in chain {
-        w.task_hosts.insert(t, found);
-    }
-    found
-}
-
-/// True with probability `p`, as a recorded fault decision (none when `p` is 0 or 1).
-pub(crate) fn chance(p: f64) -> bool {
-    if p <= 0.0 {
-        return false;
-    }
-    if p >= 1.0 {
-        return true;
-    }
-    const SCALE: u64 = 1_000_000;
-    let threshold = (p * SCALE as f64) as u64;
-    context::with("a simulated fault", |core| core.fault(SCALE)) < threshold
+    context::with(api, |core| core.current_host())
 }
 
 /// A handle to a named host of the running simulation. Cheap to clone.
@@ -190,7 +51,7 @@ pub(crate) fn chance(p: f64) -> bool {
 #[derive(Clone)]
 pub struct Host {
     id: HostId,
-    name: Rc<str>,
+    name: Arc<str>,
     sim_id: u64,
 }
 
@@ -216,14 +77,12 @@ pub fn host(name: &str) -> Host {
     );
     let world = world("sim::host::host");
     let mut w = world.borrow_mut();
-    let id = match w.lookup(name) {
-        Some(id) => id,
-        None => w.add(name),
-    };
+    let hosts = w.hosts();
+    let id = hosts.get_or_add(name);
     Host {
         id,
-        name: w.name(id),
-        sim_id: w.sim_id,
+        name: hosts.name(id),
+        sim_id: world.sim_id(),
     }
 }
 
@@ -240,21 +99,21 @@ pub fn host(name: &str) -> Host {
 pub fn current() -> Host {
     let id = current_id("sim::host::current");
     let world = world("sim::host::current");
-    let w = world.borrow();
+    let name = world.borrow_mut().hosts().name(id);
     Host {
         id,
-        name: w.name(id),
-        sim_id: w.sim_id,
+        name,
+        sim_id: world.sim_id(),
     }
 }
 
 impl Host {
     /// The world this host lives in, which must be the running simulation's.
     #[track_caller]
-    fn world(&self, api: &str) -> Rc<RefCell<World>> {
+    fn world(&self, api: &str) -> WorldRef {
         let world = world(api);
         assert!(
-            world.borrow().sim_id == self.sim_id,
+            world.sim_id() == self.sim_id,
             "{api} on host `{}` from an earlier run: hosts live as long as their run; call \
              sim::host::host(\"{}\") again inside this one",
             self.name,
@@ -290,7 +149,11 @@ impl Host {
     /// Outside the simulation that created the host.
     #[track_caller]
     pub fn is_up(&self) -> bool {
-        self.world("Host::is_up").borrow().hosts[self.id.0].up
+        self.world("Host::is_up")
+            .borrow_mut()
+            .hosts()
+            .host(self.id)
+            .up
     }
 
     /// Spawns `fut` as a task on this host (named after the host in traces).
@@ -331,13 +194,17 @@ impl Host {
     {
         let world = self.world("Host::spawn");
         assert!(
-            world.borrow().hosts[self.id.0].up,
+            world.borrow_mut().hosts().host(self.id).up,
             "Host::spawn on host `{}`, which is down since it crashed: call Host::restart first",
             self.name
         );
-        let handle = crate::spawn_named(name, fut);
-        world.borrow_mut().task_hosts.insert(handle.id(), self.id);
-        handle
+        crate::task::spawn_on(
+            "sim::spawn_named",
+            fut,
+            Some(name.into()),
+            Location::caller(),
+            Some(self.id),
+        )
     }
 
     /// Crashes the host now: its tasks are aborted (each is dropped before its next poll; a task
@@ -363,39 +230,22 @@ impl Host {
     #[track_caller]
     pub fn crash(&self) {
         assert!(
-            self.id != HostId(0),
+            self.id != HostId::MAIN,
             "Host::crash on the implicit host `main`: it runs the simulation's main task and \
              cannot crash; run the code to crash on a named host with sim::host::host(name).spawn"
         );
         let world = self.world("Host::crash");
-        if !world.borrow().hosts[self.id.0].up {
-            return;
-        }
         {
             let mut w = world.borrow_mut();
-            let h = &mut w.hosts[self.id.0];
+            let h = w.hosts().host_mut(self.id);
+            if !h.up {
+                return;
+            }
             h.up = false;
             h.epoch += 1;
         }
         crate::log!("host {} crashed", self.name);
-        #[cfg(feature = "net")]
-        let wakers = crate::net::state::on_crash(&world, self.id);
-        #[cfg(feature = "fs")]
-        crate::fs::disk::on_crash(&world, self.id);
-        let keys = context::with("Host::crash", |core| core.live_spawned());
-        let doomed: Vec<_> = keys
-            .into_iter()
-            .filter(|k| host_of(&world, k.id) == self.id)
-            .collect();
-        context::with("Host::crash", |core| {
-            for k in doomed {
-                core.abort(k);
-            }
-        });
-        #[cfg(feature = "net")]
-        for w in wakers {
-            w.wake();
-        }
+        context::with("Host::crash", |core| core.crash_host(self.id));
     }
 
     /// Brings a crashed host back up, with the synced contents of its disk and nothing else:
@@ -417,7 +267,7 @@ impl Host {
     pub fn restart(&self) {
         let world = self.world("Host::restart");
         let mut w = world.borrow_mut();
-        let h = &mut w.hosts[self.id.0];
+        let h = w.hosts().host_mut(self.id);
         assert!(
             !h.up,
             "Host::restart on host `{}`, which is up: crash it first with Host::crash",

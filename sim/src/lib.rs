@@ -4,6 +4,33 @@
 //! scheduler**, so that one seed (or one recorded [`Schedule`](schedule::Schedule)) is one exact
 //! interleaving.
 //!
+//! ## The crate, in reading order
+//!
+//! Three layers; each imports only the ones before it (a test in the `executor` test binary
+//! fails on an import cycle or an upward import):
+//!
+//! 1. **The model** (`model/`): the plain values a run is described by. [`task::TaskId`] and
+//!    [`task::TaskInfo`], [`time::Instant`], the [`Decision`](schedule::Decision)s of a
+//!    [`Schedule`](schedule::Schedule), [`TraceEvent`](trace::TraceEvent)s and the [`Trace`],
+//!    [`RunOptions`], and how things end: [`SimError`] (naming the task that caused it),
+//!    [`JoinError`], [`Panic`]. No engine, no thread-locals; re-exported where users meet them.
+//! 2. **The runtime** (`rt/`, private): one run, and the only code that changes its state. The
+//!    loop, the task table, the ready queue, wakers, timers, the
+//!    [`Scheduler`](schedule::Scheduler) it asks at every choice, the hosts of the run, and the
+//!    narrow interface the primitives use (preemption points, wait notes, recorded choices, the
+//!    wait list and the wait slot every waiting future is built on).
+//! 3. **The facades and the toolkit** over it:
+//!    - [`Sim`] and [`SimBuilder`] (one run), [`schedule`] (the strategies: [`Strategy`]),
+//!      [`task`] ([`spawn`], [`JoinHandle`], yielding), [`time`] (sleep, timeout, interval),
+//!      [`rand`], [`trace`] and [`log!`];
+//!    - the toolkit, which reaches the runtime only through its primitive interface: [`sync`]
+//!      (locks, events, condition variables, cancellation), [`channel`] (mpsc, queues, oneshot,
+//!      broadcast, watch), [`concurrency`] (gather, task groups, select, shield); [`asyncio`]
+//!      maps asyncio's names onto them;
+//!    - simulated I/O: `host` (machines that crash and restart), `net` (streams, datagrams,
+//!      partitions) and `fs` (disks that lose unsynced writes), behind the `net` and `fs`
+//!      features.
+//!
 //! ## The determinism contract
 //!
 //! For the same program, the same seed, the same strategy and the same `Cargo.lock`, a run takes
@@ -60,37 +87,43 @@
 #![forbid(unsafe_code)]
 
 pub mod asyncio;
-mod beacon;
 mod builder;
 pub mod channel;
 pub mod concurrency;
-mod context;
-mod core;
-mod error;
 #[cfg(feature = "fs")]
 pub mod fs;
-mod hooks;
 #[cfg(any(feature = "net", feature = "fs"))]
 pub mod host;
+mod model;
 #[cfg(feature = "net")]
 pub mod net;
-pub mod options;
-mod panic;
+pub mod options {
+    //! `RunOptions`: the limits and policies that decide a run's verdict, as one value.
+    //!
+    //! A run is fixed by its seed, its strategy and these options: the same three give the same
+    //! verdict. [`SimBuilder`](crate::SimBuilder) takes them whole, a test harness stores them
+    //! and a replay token carries them, so a failure replays under the limits it was found with.
+    //!
+    //! Every option is listed once, in [`OPTIONS`]: its stable key, its name and how it reads
+    //! and writes as a `u64`. [`RunOptions::to_pairs`] and [`RunOptions::from_pairs`] go through
+    //! that table, so adding an option is one field and one row, and a token that names an
+    //! option this version does not know is refused by key instead of being misread.
+    pub use crate::model::options::*;
+}
 pub mod rand;
+mod rt;
 pub mod schedule;
 mod sim;
 pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;
-mod waitlist;
 
-pub use beacon::{Beacon, Progress};
 pub use builder::SimBuilder;
 pub use concurrency::{TaskGroup, gather, gather_settled, shield, try_gather};
-pub use error::{BlockedTask, SimError, SimErrorKind};
-pub use options::{DEFAULT_MAX_STEPS, RunOptions};
-pub use panic::Panic;
+pub use model::{
+    Beacon, BlockedTask, DEFAULT_MAX_STEPS, Panic, Progress, RunOptions, SimError, SimErrorKind,
+};
 pub use schedule::Strategy;
 pub use sim::Sim;
 pub use task::{JoinError, JoinHandle, spawn, spawn_named};
@@ -110,11 +143,17 @@ pub use trace::{Trace, TraceLevel};
 #[macro_export]
 macro_rules! log {
     ($($arg:tt)*) => {
-        $crate::trace::log_with(|| ::std::format!($($arg)*))
+        $crate::__private::log_with(|| ::std::format!($($arg)*))
     };
+}
+
+/// What `sim`'s macros expand to. Not part of the API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::trace::log::log_with;
 }
 
 /// True while a simulation runs on this thread.
 pub fn in_simulation() -> bool {
-    context::in_sim()
+    rt::context::in_sim()
 }

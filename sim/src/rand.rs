@@ -16,7 +16,7 @@
 use std::convert::Infallible;
 use std::ops::{Bound, RangeBounds};
 
-use crate::context;
+use crate::rt::{context, primitives};
 
 /// Types [`random`] can produce.
 pub trait Random: Sized {
@@ -116,7 +116,7 @@ pub fn shuffle<T>(items: &mut [T]) {
 
 #[track_caller]
 fn draw(api: &str, bound: u64) -> u64 {
-    context::with(api, |core| core.value(bound))
+    primitives::value(api, bound)
 }
 
 /// A `rand_core` generator backed by the simulation, for crates that take an `Rng`

@@ -8,8 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rand_chacha::ChaCha8Rng;
-use sim::schedule::{Choice, Runnable, Scheduler, uniform_below};
+use sim::schedule::{Choice, Runnable, Scheduler, ValueStream};
 use sim::task::TaskId;
 
 /// What kind of choice a frame records (a replay must meet the same kind again).
@@ -200,13 +199,13 @@ impl Scheduler for DfsScheduler {
         Ok(self.tree.borrow_mut().decide(Kind::Branch, of, None))
     }
 
-    fn choose_value(&mut self, bound: u64, values: &mut ChaCha8Rng) -> Choice<u64> {
+    fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {
         let mut tree = self.tree.borrow_mut();
         if bound != 0 && bound <= tree.value_limit {
             let of = u32::try_from(bound).unwrap_or(u32::MAX);
             Ok(u64::from(tree.decide(Kind::Value, of, None)))
         } else {
-            Ok(uniform_below(values, bound))
+            Ok(values.below(bound))
         }
     }
 }

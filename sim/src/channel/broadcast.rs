@@ -45,8 +45,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 
 struct State<T> {
     buf: VecDeque<T>,
@@ -217,9 +216,7 @@ impl<T: Clone> Receiver<T> {
     pub fn recv(&mut self) -> Recv<'_, T> {
         Recv {
             rx: self,
-            checked: false,
-            waiter: None,
-            site: Location::caller(),
+            slot: WaitSlot::new("broadcast::Receiver::recv", Location::caller()),
         }
     }
 
@@ -284,9 +281,7 @@ impl<T> fmt::Debug for Receiver<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Recv<'a, T> {
     rx: &'a mut Receiver<T>,
-    checked: bool,
-    waiter: Option<WaiterId>,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl<T: Clone> Future for Recv<'_, T> {
@@ -294,20 +289,14 @@ impl<T: Clone> Future for Recv<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if !this.checked {
-            this.checked = true;
-            if hooks::preemption_point(cx) {
-                return Poll::Pending;
-            }
+        if this.slot.preempt(cx) {
+            return Poll::Pending;
         }
-        if let Some(id) = this.waiter {
+        if this.slot.is_waiting() {
             let mut s = this.rx.state.borrow_mut();
-            if s.waiters.take_grant(id).is_some() {
-                this.waiter = None;
-            } else {
-                s.waiters.update_waker(id, cx.waker());
+            if let Handed::NotYet = this.slot.poll(&mut s.waiters, cx.waker()) {
                 drop(s);
-                hooks::wait_on("broadcast::Receiver::recv", None, Some(this.site));
+                this.slot.note(None);
                 return Poll::Pending;
             }
         }
@@ -316,9 +305,9 @@ impl<T: Clone> Future for Recv<'_, T> {
             Err(TryRecvError::Lagged(n)) => Poll::Ready(Err(RecvError::Lagged(n))),
             Err(TryRecvError::Closed) => Poll::Ready(Err(RecvError::Closed)),
             Err(TryRecvError::Empty) => {
-                let id = this.rx.state.borrow_mut().waiters.register(cx.waker(), ());
-                this.waiter = Some(id);
-                hooks::wait_on("broadcast::Receiver::recv", None, Some(this.site));
+                this.slot
+                    .join(&mut this.rx.state.borrow_mut().waiters, cx.waker(), ());
+                this.slot.note(None);
                 Poll::Pending
             }
         }
@@ -327,9 +316,9 @@ impl<T: Clone> Future for Recv<'_, T> {
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
-        if let Some(id) = self.waiter.take() {
+        if self.slot.is_waiting() {
             // Every waiter is woken on each send: a dropped one has nothing to pass on.
-            let _ = self.rx.state.borrow_mut().waiters.cancel(id);
+            let _ = self.slot.cancel(&mut self.rx.state.borrow_mut().waiters);
         }
     }
 }

@@ -21,7 +21,7 @@
 use std::collections::VecDeque;
 use std::task::Waker;
 
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 
 /// Wakers collected under a borrow, woken after it is released.
 #[derive(Default)]
@@ -162,24 +162,20 @@ impl<T> Chan<T> {
         }
     }
 
-    pub(crate) fn register_putter(&mut self, waker: &Waker) -> WaiterId {
-        self.putters.register(waker, ())
+    /// Puts a putter at the back of the line.
+    pub(crate) fn join_putter(&mut self, slot: &mut WaitSlot, waker: &Waker) {
+        slot.join(&mut self.putters, waker, ());
     }
 
-    /// True (and the caller now holds a reservation) once `id` was handed a slot.
-    pub(crate) fn take_slot(&mut self, id: WaiterId) -> bool {
-        self.putters.take_grant(id).is_some()
-    }
-
-    /// Refreshes the waker of a waiting putter; false if it is no longer waiting.
-    pub(crate) fn putter_waits(&mut self, id: WaiterId, waker: &Waker) -> bool {
-        self.putters.update_waker(id, waker);
-        self.putters.is_waiting(id)
+    /// A waiting putter's turn: `Grant` once it was handed a slot (the caller then holds a
+    /// reservation).
+    pub(crate) fn poll_putter(&mut self, slot: &mut WaitSlot, waker: &Waker) -> Handed<()> {
+        slot.poll(&mut self.putters, waker)
     }
 
     /// A putter's future was dropped: it leaves the line, passing on a slot it was handed.
-    pub(crate) fn cancel_putter(&mut self, id: WaiterId, wk: &mut Wakes) {
-        if self.putters.cancel(id).is_some() {
+    pub(crate) fn cancel_putter(&mut self, slot: &mut WaitSlot, wk: &mut Wakes) {
+        if slot.cancel(&mut self.putters).is_some() {
             self.unreserve(wk);
         }
     }
@@ -193,34 +189,34 @@ impl<T> Chan<T> {
         Some(v)
     }
 
-    pub(crate) fn register_getter(&mut self, waker: &Waker) -> WaiterId {
+    /// Puts a getter at the back of the line.
+    pub(crate) fn join_getter(&mut self, slot: &mut WaitSlot, waker: &Waker) {
         debug_assert!(
             self.buf.is_empty(),
             "a getter waits only on an empty buffer"
         );
-        self.getters.register(waker, ())
+        slot.join(&mut self.getters, waker, ());
     }
 
-    /// What `id` was handed, if anything yet.
-    pub(crate) fn take_grant(&mut self, id: WaiterId, wk: &mut Wakes) -> Option<Grant<T>> {
-        let g = self.getters.take_grant(id)?;
-        if let Grant::Item(_) = g {
+    /// A waiting getter's turn: what it was handed, if anything yet.
+    pub(crate) fn poll_getter(
+        &mut self,
+        slot: &mut WaitSlot,
+        waker: &Waker,
+        wk: &mut Wakes,
+    ) -> Handed<Grant<T>> {
+        let h = slot.poll(&mut self.getters, waker);
+        if let Handed::Grant(Grant::Item(_)) = h {
             self.in_flight -= 1;
             self.release_slot(wk);
         }
-        Some(g)
-    }
-
-    /// Refreshes the waker of a waiting getter; false if it is no longer waiting.
-    pub(crate) fn getter_waits(&mut self, id: WaiterId, waker: &Waker) -> bool {
-        self.getters.update_waker(id, waker);
-        self.getters.is_waiting(id)
+        h
     }
 
     /// A getter's future was dropped: it leaves the line; an item it was handed goes to the next
     /// waiting getter or back to the front of the buffer.
-    pub(crate) fn cancel_getter(&mut self, id: WaiterId, wk: &mut Wakes) {
-        if let Some(Grant::Item(v)) = self.getters.cancel(id) {
+    pub(crate) fn cancel_getter(&mut self, slot: &mut WaitSlot, wk: &mut Wakes) {
+        if let Some(Grant::Item(v)) = slot.cancel(&mut self.getters) {
             match self.getters.grant_front(Grant::Item(v)) {
                 Ok(w) => wk.push(w),
                 Err(g) => {

@@ -62,8 +62,8 @@ pub mod broadcast;
 mod chan;
 pub mod mpsc;
 pub mod oneshot;
+mod pending;
 pub mod queue;
-mod wait;
 pub mod watch;
 
 pub use queue::Queue;

@@ -30,7 +30,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::hooks;
+use crate::rt::primitives::WaitSlot;
 
 struct Inner<T> {
     value: Option<T>,
@@ -65,8 +65,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         },
         Receiver {
             inner,
-            checked: false,
-            site: Location::caller(),
+            slot: WaitSlot::new("oneshot::Receiver", Location::caller()),
         },
     )
 }
@@ -130,8 +129,7 @@ impl<T> Sender<T> {
     pub fn closed(&mut self) -> Closed<'_, T> {
         Closed {
             tx: self,
-            checked: false,
-            site: Location::caller(),
+            slot: WaitSlot::new("oneshot::Sender::closed", Location::caller()),
         }
     }
 }
@@ -162,8 +160,8 @@ impl<T> fmt::Debug for Sender<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Closed<'a, T> {
     tx: &'a mut Sender<T>,
-    checked: bool,
-    site: &'static Location<'static>,
+    /// Its preemption point and wait note (one waiter: the waker is kept in the channel).
+    slot: WaitSlot,
 }
 
 impl<T> Future for Closed<'_, T> {
@@ -171,11 +169,8 @@ impl<T> Future for Closed<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if !this.checked {
-            this.checked = true;
-            if hooks::preemption_point(cx) {
-                return Poll::Pending;
-            }
+        if this.slot.preempt(cx) {
+            return Poll::Pending;
         }
         let mut i = this.tx.inner.borrow_mut();
         if i.receiver_gone {
@@ -183,7 +178,7 @@ impl<T> Future for Closed<'_, T> {
         }
         i.tx_waker = Some(cx.waker().clone());
         drop(i);
-        hooks::wait_on("oneshot::Sender::closed", None, Some(this.site));
+        this.slot.note(None);
         Poll::Pending
     }
 }
@@ -217,8 +212,8 @@ impl<T> fmt::Debug for Closed<'_, T> {
 /// ```
 pub struct Receiver<T> {
     inner: Rc<RefCell<Inner<T>>>,
-    checked: bool,
-    site: &'static Location<'static>,
+    /// Its preemption point and wait note (one waiter: the waker is kept in the channel).
+    slot: WaitSlot,
 }
 
 impl<T> Receiver<T> {
@@ -270,11 +265,8 @@ impl<T> Future for Receiver<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if !this.checked {
-            this.checked = true;
-            if hooks::preemption_point(cx) {
-                return Poll::Pending;
-            }
+        if this.slot.preempt(cx) {
+            return Poll::Pending;
         }
         let mut i = this.inner.borrow_mut();
         if let Some(v) = i.value.take() {
@@ -290,7 +282,7 @@ impl<T> Future for Receiver<T> {
         }
         i.rx_waker = Some(cx.waker().clone());
         drop(i);
-        hooks::wait_on("oneshot::Receiver", None, Some(this.site));
+        this.slot.note(None);
         Poll::Pending
     }
 }

@@ -39,8 +39,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 
 struct Shared<T> {
     value: RefCell<T>,
@@ -199,9 +198,7 @@ impl<T> Sender<T> {
     pub fn closed(&self) -> Closed<'_, T> {
         Closed {
             shared: &self.shared,
-            checked: false,
-            waiter: None,
-            site: Location::caller(),
+            slot: WaitSlot::new("watch::Sender::closed", Location::caller()),
         }
     }
 }
@@ -286,9 +283,7 @@ impl<T> Receiver<T> {
     pub fn changed(&mut self) -> Changed<'_, T> {
         Changed {
             rx: self,
-            checked: false,
-            waiter: None,
-            site: Location::caller(),
+            slot: WaitSlot::new("watch::Receiver::changed", Location::caller()),
         }
     }
 }
@@ -329,9 +324,7 @@ impl<T> fmt::Debug for Receiver<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Changed<'a, T> {
     rx: &'a mut Receiver<T>,
-    checked: bool,
-    waiter: Option<WaiterId>,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl<T> Future for Changed<'_, T> {
@@ -339,22 +332,14 @@ impl<T> Future for Changed<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if !this.checked {
-            this.checked = true;
-            if hooks::preemption_point(cx) {
-                return Poll::Pending;
-            }
+        if this.slot.preempt(cx) {
+            return Poll::Pending;
         }
         let mut s = this.rx.shared.state.borrow_mut();
-        if let Some(id) = this.waiter {
-            if s.changed.take_grant(id).is_some() {
-                this.waiter = None;
-            } else {
-                s.changed.update_waker(id, cx.waker());
-                drop(s);
-                hooks::wait_on("watch::Receiver::changed", None, Some(this.site));
-                return Poll::Pending;
-            }
+        if let Handed::NotYet = this.slot.poll(&mut s.changed, cx.waker()) {
+            drop(s);
+            this.slot.note(None);
+            return Poll::Pending;
         }
         if s.version != this.rx.seen {
             this.rx.seen = s.version;
@@ -363,18 +348,20 @@ impl<T> Future for Changed<'_, T> {
         if s.sender_gone {
             return Poll::Ready(Err(RecvError));
         }
-        this.waiter = Some(s.changed.register(cx.waker(), ()));
+        this.slot.join(&mut s.changed, cx.waker(), ());
         drop(s);
-        hooks::wait_on("watch::Receiver::changed", None, Some(this.site));
+        this.slot.note(None);
         Poll::Pending
     }
 }
 
 impl<T> Drop for Changed<'_, T> {
     fn drop(&mut self) {
-        if let Some(id) = self.waiter.take() {
+        if self.slot.is_waiting() {
             // Every waiter is woken at once: a dropped one has nothing to pass on.
-            let _ = self.rx.shared.state.borrow_mut().changed.cancel(id);
+            let _ = self
+                .slot
+                .cancel(&mut self.rx.shared.state.borrow_mut().changed);
         }
     }
 }
@@ -389,9 +376,7 @@ impl<T> fmt::Debug for Changed<'_, T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Closed<'a, T> {
     shared: &'a Rc<Shared<T>>,
-    checked: bool,
-    waiter: Option<WaiterId>,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl<T> Future for Closed<'_, T> {
@@ -399,33 +384,30 @@ impl<T> Future for Closed<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if !this.checked {
-            this.checked = true;
-            if hooks::preemption_point(cx) {
-                return Poll::Pending;
-            }
+        if this.slot.preempt(cx) {
+            return Poll::Pending;
         }
         let mut s = this.shared.state.borrow_mut();
         if s.receivers == 0 {
-            if let Some(id) = this.waiter.take() {
-                let _ = s.closed.cancel(id);
-            }
+            let _ = this.slot.cancel(&mut s.closed);
             return Poll::Ready(());
         }
-        match this.waiter {
-            Some(id) => s.closed.update_waker(id, cx.waker()),
-            None => this.waiter = Some(s.closed.register(cx.waker(), ())),
+        match this.slot.poll(&mut s.closed, cx.waker()) {
+            // Released when the last receiver went: closed then, even if one was subscribed since.
+            Handed::Grant(()) => return Poll::Ready(()),
+            Handed::NotYet => {}
+            Handed::NotQueued => this.slot.join(&mut s.closed, cx.waker(), ()),
         }
         drop(s);
-        hooks::wait_on("watch::Sender::closed", None, Some(this.site));
+        this.slot.note(None);
         Poll::Pending
     }
 }
 
 impl<T> Drop for Closed<'_, T> {
     fn drop(&mut self) {
-        if let Some(id) = self.waiter.take() {
-            let _ = self.shared.state.borrow_mut().closed.cancel(id);
+        if self.slot.is_waiting() {
+            let _ = self.slot.cancel(&mut self.shared.state.borrow_mut().closed);
         }
     }
 }

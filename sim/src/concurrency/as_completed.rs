@@ -10,7 +10,7 @@ use futures::Stream;
 
 use super::Completion;
 use super::tracker::Tracker;
-use crate::hooks;
+use crate::rt::primitives;
 use crate::task::JoinHandle;
 use crate::time::{Sleep, sleep};
 
@@ -141,7 +141,7 @@ impl<T> AsCompleted<T> {
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T> Unpin for AsCompleted<T> {}
 
-impl<T> Stream for AsCompleted<T> {
+impl<T: 'static> Stream for AsCompleted<T> {
     type Item = Completion<T>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Completion<T>>> {
@@ -151,7 +151,7 @@ impl<T> Stream for AsCompleted<T> {
         }
         if !std::mem::replace(&mut this.polled, true)
             && this.tracker.all_finished()
-            && hooks::preemption_point(cx)
+            && primitives::preemption_point(cx)
         {
             return Poll::Pending;
         }
@@ -165,7 +165,7 @@ impl<T> Stream for AsCompleted<T> {
                 return Poll::Ready(None);
             }
         }
-        hooks::wait_on("as_completed", None, Some(this.site));
+        primitives::wait_on("as_completed", None, Some(this.site));
         Poll::Pending
     }
 }
@@ -186,7 +186,7 @@ pub struct Next<'a, T> {
     stream: &'a mut AsCompleted<T>,
 }
 
-impl<T> Future for Next<'_, T> {
+impl<T: 'static> Future for Next<'_, T> {
     type Output = Option<Completion<T>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

@@ -19,7 +19,7 @@ use std::task::{Context, Poll};
 
 use super::Completion;
 use super::tracker::Tracker;
-use crate::hooks;
+use crate::rt::primitives;
 use crate::task::{JoinError, JoinHandle, spawn_inner};
 
 /// Runs each future as a child task (spawned at the first poll) and resolves to their outputs
@@ -167,7 +167,7 @@ impl<T: 'static, R> ChildSet<T, R> {
     }
 }
 
-impl<T, R> ChildSet<T, R> {
+impl<T: 'static, R> ChildSet<T, R> {
     /// Feeds completions to `on_done` until it returns `Some` (an early result) or every child
     /// finished (then `Ready(None)`).
     fn poll_with<O>(
@@ -183,7 +183,7 @@ impl<T, R> ChildSet<T, R> {
         // Awaiting a gather with nothing to wait for completes at once: a preemption point.
         if !std::mem::replace(&mut self.polled, true)
             && self.tracker.all_finished()
-            && hooks::preemption_point(cx)
+            && primitives::preemption_point(cx)
         {
             return Poll::Pending;
         }
@@ -200,13 +200,15 @@ impl<T, R> ChildSet<T, R> {
                     return Poll::Ready(None);
                 }
                 Poll::Pending => {
-                    hooks::wait_on(op, None, Some(self.site));
+                    primitives::wait_on(op, None, Some(self.site));
                     return Poll::Pending;
                 }
             }
         }
     }
+}
 
+impl<T, R> ChildSet<T, R> {
     fn take_slots(&mut self) -> Vec<R> {
         std::mem::take(&mut self.slots)
             .into_iter()
@@ -218,7 +220,7 @@ impl<T, R> ChildSet<T, R> {
     fn child_failed(&mut self, err: JoinError) -> ! {
         self.tracker.detach_all();
         let err = match err.try_into_panic() {
-            Ok(panic) => panic.resume(),
+            Ok(panic) => primitives::resume_panic(panic),
             Err(cancelled) => cancelled,
         };
         // The handles never leave the gather, so only the executor's shutdown can abort a child.
@@ -256,7 +258,7 @@ pub struct Gather<T> {
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T> Unpin for Gather<T> {}
 
-impl<T> Future for Gather<T> {
+impl<T: 'static> Future for Gather<T> {
     type Output = Vec<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
@@ -291,7 +293,7 @@ pub struct TryGather<T, E> {
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T, E> Unpin for TryGather<T, E> {}
 
-impl<T, E> Future for TryGather<T, E> {
+impl<T: 'static, E: 'static> Future for TryGather<T, E> {
     type Output = Result<Vec<T>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Vec<T>, E>> {
@@ -333,7 +335,7 @@ pub struct GatherSettled<T> {
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T> Unpin for GatherSettled<T> {}
 
-impl<T> Future for GatherSettled<T> {
+impl<T: 'static> Future for GatherSettled<T> {
     type Output = Vec<Result<T, JoinError>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

@@ -9,7 +9,7 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::hooks;
+use crate::rt::primitives;
 use crate::task::{JoinError, JoinHandle, spawn_inner};
 
 /// One child's state.
@@ -20,7 +20,10 @@ enum Slot<F: Future> {
     Detached,
 }
 
-impl<F: Future> Slot<F> {
+impl<F: Future> Slot<F>
+where
+    F::Output: 'static,
+{
     fn start(&mut self, site: &'static Location<'static>)
     where
         F: 'static,
@@ -56,7 +59,9 @@ impl<F: Future> Slot<F> {
             _ => true,
         }
     }
+}
 
+impl<F: Future> Slot<F> {
     fn take(&mut self) -> F::Output {
         match std::mem::replace(self, Slot::Detached) {
             Slot::Done(Some(v)) => v,
@@ -73,14 +78,14 @@ impl<F: Future> Slot<F> {
 
     fn abort(&self) {
         if let Slot::Running(h) = self {
-            h.abort();
+            h.abort_if_in_run();
         }
     }
 }
 
 fn child_failed(err: JoinError) -> ! {
     let err = match err.try_into_panic() {
-        Ok(panic) => panic.resume(),
+        Ok(panic) => primitives::resume_panic(panic),
         Err(cancelled) => cancelled,
     };
     panic!("a child of a gather was cancelled from outside the gather: {err}")
@@ -123,7 +128,7 @@ macro_rules! tuple_gather {
                 $( this.slots.$i.start(this.site); )+
                 if !std::mem::replace(&mut this.polled, true)
                     && true $( && this.slots.$i.is_finished() )+
-                    && hooks::preemption_point(cx)
+                    && primitives::preemption_point(cx)
                 {
                     return Poll::Pending;
                 }
@@ -142,7 +147,7 @@ macro_rules! tuple_gather {
                     child_failed(e);
                 }
                 if !all {
-                    hooks::wait_on(stringify!($name), None, Some(this.site));
+                    primitives::wait_on(stringify!($name), None, Some(this.site));
                     return Poll::Pending;
                 }
                 Poll::Ready(($( this.slots.$i.take(), )+))

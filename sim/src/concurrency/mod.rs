@@ -31,7 +31,7 @@ mod select;
 mod shield;
 mod task_group;
 mod tracker;
-mod wait;
+mod wait_for;
 
 pub use as_completed::{AsCompleted, Next, as_completed};
 pub use gather::{Gather, GatherSettled, TryGather, gather, gather_settled, try_gather};
@@ -40,7 +40,7 @@ pub use group_error::{Failure, FailureKind, GroupError, SpawnError};
 pub use select::{Either, Select, SelectAll, select, select_all};
 pub use shield::{Shield, ShieldWatch, shield};
 pub use task_group::{GroupHandle, Join, TaskGroup};
-pub use wait::{Wait, WaitFor, wait};
+pub use wait_for::{Wait, WaitFor, wait};
 
 use crate::JoinError;
 use crate::task::TaskId;

@@ -10,7 +10,7 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::hooks;
+use crate::rt::primitives;
 
 /// One of two outcomes: which future of a [`select`] finished first.
 ///
@@ -90,7 +90,7 @@ where
             .inner
             .as_mut()
             .expect("Select polled after it returned");
-        let start = hooks::branch(2);
+        let start = primitives::branch(2);
         for k in 0..2 {
             if (start + k) % 2 == 0 {
                 if let Poll::Ready(v) = Pin::new(&mut *a).poll(cx) {
@@ -102,7 +102,7 @@ where
                 return Poll::Ready(Either::Right((v, a)));
             }
         }
-        hooks::wait_on("select", None, Some(this.site));
+        primitives::wait_on("select", None, Some(this.site));
         Poll::Pending
     }
 }
@@ -162,7 +162,7 @@ impl<F: Future + Unpin> Future for SelectAll<F> {
         let this = self.get_mut();
         let n = this.futs.len();
         assert!(n > 0, "SelectAll polled after it returned");
-        let start = hooks::branch(u32::try_from(n).unwrap_or(u32::MAX)) as usize;
+        let start = primitives::branch(u32::try_from(n).unwrap_or(u32::MAX)) as usize;
         for k in 0..n {
             let i = (start + k) % n;
             if let Poll::Ready(v) = Pin::new(&mut this.futs[i]).poll(cx) {
@@ -171,7 +171,7 @@ impl<F: Future + Unpin> Future for SelectAll<F> {
                 return Poll::Ready((v, i, rest));
             }
         }
-        hooks::wait_on("select_all", None, Some(this.site));
+        primitives::wait_on("select_all", None, Some(this.site));
         Poll::Pending
     }
 }

@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
-use crate::hooks;
+use crate::rt::primitives;
 use crate::task::{JoinError, JoinHandle, TaskId};
 
 enum Slot<T> {
@@ -43,7 +43,7 @@ impl<T> ShieldCell<T> {
                 waiters.push(cx.waker().clone());
             }
             drop(waiters);
-            hooks::wait_on("shield", None, Some(self.site));
+            primitives::wait_on("shield", None, Some(self.site));
             return Poll::Pending;
         }
         let slot = std::mem::replace(&mut *self.slot.borrow_mut(), Slot::Taken);

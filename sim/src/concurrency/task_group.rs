@@ -14,7 +14,7 @@ use std::task::{Context, Poll, Waker};
 use pin_project_lite::pin_project;
 
 use super::group_error::{Failure, FailureKind, GroupError, SpawnError};
-use crate::hooks;
+use crate::rt::primitives;
 use crate::task::{JoinHandle, TaskId};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,7 +52,7 @@ impl<T, E> Shared<T, E> {
         // `abort` only marks and schedules; no user code runs, so the borrow may stay.
         for (i, h) in self.handles.borrow().iter().enumerate() {
             if Some(i) != except {
-                h.abort();
+                h.abort_if_in_run();
             }
         }
     }
@@ -447,10 +447,10 @@ impl<T, E> Future for Join<T, E> {
         let shared = &*this.shared;
         if shared.live.get() > 0 {
             *shared.joiner.borrow_mut() = Some(cx.waker().clone());
-            hooks::wait_on("TaskGroup::join", None, Some(this.site));
+            primitives::wait_on("TaskGroup::join", None, Some(this.site));
             return Poll::Pending;
         }
-        if first && hooks::preemption_point(cx) {
+        if first && primitives::preemption_point(cx) {
             return Poll::Pending;
         }
         this.done = true;
@@ -476,8 +476,8 @@ impl<T, E> Future for Join<T, E> {
                         _ => unreachable!("a child that panicked has finished with an error"),
                     },
                 };
-                let label = crate::context::try_with(|core| core.label(task))
-                    .unwrap_or_else(|| task.to_string());
+                let label =
+                    crate::rt::primitives::label_of(task).unwrap_or_else(|| task.to_string());
                 Failure {
                     index,
                     task,

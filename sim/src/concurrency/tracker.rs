@@ -97,6 +97,37 @@ impl<T> Tracker<T> {
         self.early.is_empty() && self.handles.iter().flatten().all(JoinHandle::is_finished)
     }
 
+    /// Aborts every task whose result was not returned yet.
+    pub(crate) fn abort_all(&self) {
+        for h in self.handles.iter().flatten() {
+            h.abort_if_in_run();
+        }
+    }
+
+    /// Gives back the handles not returned yet, in argument order, and stops listening to them.
+    pub(crate) fn take_pending(&mut self) -> Vec<JoinHandle<T>> {
+        self.close();
+        self.remaining = 0;
+        self.handles.iter_mut().filter_map(Option::take).collect()
+    }
+
+    /// Lets the unfinished tasks run on unobserved (dropping a handle detaches its task).
+    pub(crate) fn detach_all(&mut self) {
+        drop(self.take_pending());
+    }
+
+    fn close(&self) {
+        let waiter = {
+            let mut st = self.inbox.lock();
+            st.closed = true;
+            st.finished.clear();
+            st.waiter.take()
+        };
+        drop(waiter);
+    }
+}
+
+impl<T: 'static> Tracker<T> {
     /// The next completion, `Ready(None)` once every handle's result was returned.
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Completion<T>>> {
         {
@@ -156,35 +187,6 @@ impl<T> Tracker<T> {
             }
             Poll::Pending => None,
         }
-    }
-
-    /// Aborts every task whose result was not returned yet.
-    pub(crate) fn abort_all(&self) {
-        for h in self.handles.iter().flatten() {
-            h.abort();
-        }
-    }
-
-    /// Gives back the handles not returned yet, in argument order, and stops listening to them.
-    pub(crate) fn take_pending(&mut self) -> Vec<JoinHandle<T>> {
-        self.close();
-        self.remaining = 0;
-        self.handles.iter_mut().filter_map(Option::take).collect()
-    }
-
-    /// Lets the unfinished tasks run on unobserved (dropping a handle detaches its task).
-    pub(crate) fn detach_all(&mut self) {
-        drop(self.take_pending());
-    }
-
-    fn close(&self) {
-        let waiter = {
-            let mut st = self.inbox.lock();
-            st.closed = true;
-            st.finished.clear();
-            st.waiter.take()
-        };
-        drop(waiter);
     }
 }
 

@@ -1,11 +1,14 @@
 //! One host's disk: named files over inodes, each inode with its durable contents and the writes
 //! not yet synced.
 
-use std::cell::RefCell;
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::task::Waker;
 
-use crate::context;
-use crate::host::{HostId, World};
+use super::FsConfig;
+use crate::host::HostId;
+use crate::rt::hosts::{HostPlugin, Hosts};
+use crate::rt::primitives;
 
 /// A change to a file's contents since its last sync.
 enum Op {
@@ -111,38 +114,69 @@ impl Disk {
     }
 }
 
-/// The host crashed: every file keeps its synced contents plus a prefix of its unsynced writes
-/// (how many is a recorded fault decision per file, in path order); files open but removed
-/// vanish.
-pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) {
-    let mut w = world.borrow_mut();
-    let name = w.name(host);
-    let torn_writes = w.fs.torn_writes;
-    let disk = &mut w.disks[host.0];
-    let named: std::collections::BTreeSet<u64> = disk.names.values().copied().collect();
-    disk.inodes.retain(|id, _| named.contains(id));
-    let files: Vec<(String, u64)> = disk.names.iter().map(|(p, i)| (p.clone(), *i)).collect();
-    for (path, id) in files {
-        let inode = disk.inodes.get_mut(&id).expect("named inode");
-        let n = inode.unsynced();
-        if n == 0 {
-            continue;
+/// The disks of a run's hosts and the fault configuration: what `fs` attaches to the run.
+#[derive(Default)]
+pub(crate) struct Disks {
+    pub(crate) config: FsConfig,
+    /// By host id; a host's disk is created empty when first used.
+    disks: Vec<Disk>,
+}
+
+impl Disks {
+    /// The disk of `host`.
+    pub(crate) fn of(&mut self, host: HostId) -> &mut Disk {
+        if self.disks.len() <= host.index() {
+            self.disks.resize_with(host.index() + 1, Disk::default);
         }
-        let keep = context::with("Host::crash", |core| core.fault(n as u64 + 1)) as usize;
-        let next = inode.write_len(keep);
-        let torn = if torn_writes && next > 1 {
-            context::with("Host::crash", |core| core.fault(next as u64)) as usize
-        } else {
-            0
+        &mut self.disks[host.index()]
+    }
+}
+
+impl HostPlugin for Disks {
+    /// After the network: a crash first cuts the host off, then loses its unsynced writes.
+    fn crash_order(&self) -> u32 {
+        1
+    }
+
+    /// The host crashed: every file keeps its synced contents plus a prefix of its unsynced
+    /// writes (how many is a recorded fault decision per file, in path order); files open but
+    /// removed vanish.
+    fn on_crash(&mut self, host: HostId, hosts: &Hosts) -> Vec<Waker> {
+        let name = hosts.name(host);
+        let torn_writes = self.config.torn_writes;
+        let Some(disk) = self.disks.get_mut(host.index()) else {
+            return Vec::new();
         };
-        inode.survive(keep, torn);
-        if torn > 0 {
-            crate::log!(
-                "fs: crash of {name} kept {keep} of {n} unsynced writes to {path} and {torn} \
-                 of {next} bytes of the next (torn)"
-            );
-        } else {
-            crate::log!("fs: crash of {name} kept {keep} of {n} unsynced writes to {path}");
+        let named: std::collections::BTreeSet<u64> = disk.names.values().copied().collect();
+        disk.inodes.retain(|id, _| named.contains(id));
+        let files: Vec<(String, u64)> = disk.names.iter().map(|(p, i)| (p.clone(), *i)).collect();
+        for (path, id) in files {
+            let inode = disk.inodes.get_mut(&id).expect("named inode");
+            let n = inode.unsynced();
+            if n == 0 {
+                continue;
+            }
+            let keep = primitives::fault(n as u64 + 1) as usize;
+            let next = inode.write_len(keep);
+            let torn = if torn_writes && next > 1 {
+                primitives::fault(next as u64) as usize
+            } else {
+                0
+            };
+            inode.survive(keep, torn);
+            if torn > 0 {
+                crate::log!(
+                    "fs: crash of {name} kept {keep} of {n} unsynced writes to {path} and {torn} \
+                     of {next} bytes of the next (torn)"
+                );
+            } else {
+                crate::log!("fs: crash of {name} kept {keep} of {n} unsynced writes to {path}");
+            }
         }
+        Vec::new()
+    }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
     }
 }

@@ -3,15 +3,15 @@
 use std::fmt;
 use std::io::{self, SeekFrom};
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use super::{not_found, on_disk};
 
-use crate::hooks;
 use crate::host::HostId;
+use crate::rt::primitives;
 
 /// How to open a file, as `std::fs::OpenOptions`.
 ///
@@ -208,7 +208,7 @@ pub struct File {
     read: bool,
     write: bool,
     append: bool,
-    path: Rc<str>,
+    path: Arc<str>,
     yielded: bool,
 }
 
@@ -350,14 +350,15 @@ impl File {
         f: impl FnOnce(&mut super::disk::Inode) -> io::Result<R>,
     ) -> io::Result<R> {
         let world = crate::host::world(api);
-        let mut w = world.borrow_mut();
-        if w.hosts[self.host.0].epoch != self.epoch {
+        let (hosts, mut disks) = world.with::<super::disk::Disks>();
+        if hosts.host(self.host).epoch != self.epoch {
             return Err(io::Error::other(format!(
                 "`{}` was opened before its host crashed; open it again",
                 self.path
             )));
         }
-        let node = w.disks[self.host.0]
+        let node = disks
+            .of(self.host)
             .inodes
             .get_mut(&self.inode)
             .ok_or_else(|| not_found(&self.path))?;
@@ -366,7 +367,7 @@ impl File {
 
     /// The preemption point of an operation that completes at once.
     fn preempt(&mut self, cx: &mut Context<'_>) -> bool {
-        if !self.yielded && hooks::preemption_point(cx) {
+        if !self.yielded && primitives::preemption_point(cx) {
             self.yielded = true;
             return true;
         }

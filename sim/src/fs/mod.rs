@@ -42,7 +42,7 @@ pub use config::FsConfig;
 pub use file::{File, OpenOptions};
 
 use crate::host::{HostId, current_id, world};
-use disk::Disk;
+use disk::{Disk, Disks};
 
 /// Sets the optional disk faults for the rest of the run (every host's disk).
 ///
@@ -59,7 +59,7 @@ use disk::Disk;
 /// Outside a simulation.
 #[track_caller]
 pub fn configure(config: FsConfig) {
-    world("sim::fs::configure").borrow_mut().fs = config;
+    world("sim::fs::configure").with::<Disks>().1.config = config;
 }
 
 /// The disk fault configuration in force.
@@ -73,13 +73,13 @@ pub fn configure(config: FsConfig) {
 /// Outside a simulation.
 #[track_caller]
 pub fn config() -> FsConfig {
-    world("sim::fs::config").borrow().fs.clone()
+    world("sim::fs::config").with::<Disks>().1.config.clone()
 }
 
 /// A simulated read error, as a recorded fault decision at the configured rate.
 pub(crate) fn read_fault(path: &str) -> io::Result<()> {
-    let p = world("sim::fs").borrow().fs.read_errors;
-    if crate::host::chance(p) {
+    let p = world("sim::fs").with::<Disks>().1.config.read_errors;
+    if crate::rt::primitives::chance(p) {
         crate::log!("fs: read error on {path}");
         return Err(io::Error::other(format!(
             "simulated read error on `{path}`"
@@ -100,9 +100,10 @@ pub(crate) fn not_found(path: &str) -> io::Error {
 pub(crate) fn on_disk<R>(api: &str, f: impl FnOnce(HostId, u64, &mut Disk) -> R) -> R {
     let host = current_id(api);
     let world = world(api);
-    let mut w = world.borrow_mut();
-    let epoch = w.hosts[host.0].epoch;
-    f(host, epoch, &mut w.disks[host.0])
+    let (hosts, mut disks) = world.with::<Disks>();
+    let epoch = hosts.host(host).epoch;
+    drop(hosts);
+    f(host, epoch, disks.of(host))
 }
 
 /// The whole contents of `path`.

@@ -2,8 +2,8 @@
 
 use std::fmt;
 use std::io;
-use std::rc::Rc;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A simulated socket address: a host name and a port, written `host:port`.
 ///
@@ -16,7 +16,7 @@ use std::str::FromStr;
 /// ```
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Addr {
-    host: Rc<str>,
+    host: Arc<str>,
     port: u16,
 }
 
@@ -33,7 +33,7 @@ impl Addr {
         }
     }
 
-    pub(crate) fn from_rc(host: Rc<str>, port: u16) -> Addr {
+    pub(crate) fn from_rc(host: Arc<str>, port: u16) -> Addr {
         Addr { host, port }
     }
 

@@ -69,6 +69,7 @@ mod resolve;
 pub(crate) mod state;
 mod tcp;
 mod udp;
+mod world;
 
 pub use crate::host::{Host, host};
 pub use addr::{Addr, ToAddr};
@@ -76,7 +77,8 @@ pub use config::NetConfig;
 pub use tcp::{Accept, TcpListener, TcpStream};
 pub use udp::{RecvFrom, UdpSocket};
 
-use crate::host::{HostId, World, world};
+use crate::host::HostId;
+use world::{NetWorld, world};
 
 /// Sets how links behave from now on (messages already in flight keep their arrival times).
 ///
@@ -121,13 +123,13 @@ fn ids(api: &str, a: &str, b: &str) -> (HostId, HostId) {
     (find(a), find(b))
 }
 
-fn cut(w: &mut World, from: HostId, to: HostId) {
+fn cut(w: &mut NetWorld<'_>, from: HostId, to: HostId) {
     let lost = w.net.partition(from, to);
     let (f, t) = (w.name(from), w.name(to));
     crate::log!("net: partition {f} -> {t} ({lost} datagrams in flight lost)");
 }
 
-fn heal(world: &std::cell::RefCell<World>, from: HostId, to: HostId) {
+fn heal(world: &world::Net, from: HostId, to: HostId) {
     let wakers = {
         let mut w = world.borrow_mut();
         let wakers = w.net.repair(from, to);

@@ -3,17 +3,18 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::future::poll_fn;
 
 use super::addr::Addr;
-use crate::hooks;
-use crate::host::{HostId, World};
+use super::world::NetWorld;
+use crate::host::HostId;
+use crate::rt::primitives;
 use crate::time::{self, Instant};
 
 /// The host `addr` names, seen from `me` (`localhost` is `me`).
-pub(crate) fn resolve(w: &World, me: HostId, addr: &Addr) -> io::Result<HostId> {
+pub(crate) fn resolve(w: &NetWorld<'_>, me: HostId, addr: &Addr) -> io::Result<HostId> {
     if addr.host() == "localhost" {
         return Ok(me);
     }
@@ -32,11 +33,11 @@ pub(crate) fn resolve(w: &World, me: HostId, addr: &Addr) -> io::Result<HostId> 
 
 /// The port to bind on `me` for `addr`: the host part must be `me`'s own.
 pub(crate) fn bind_port(
-    w: &mut World,
+    w: &mut NetWorld<'_>,
     me: HostId,
     addr: &Addr,
     api: &str,
-    taken: impl Fn(&World, u16) -> bool,
+    taken: impl Fn(&NetWorld<'_>, u16) -> bool,
 ) -> io::Result<u16> {
     let own = w.name(me);
     if !matches!(addr.host(), "0.0.0.0" | "localhost") && addr.host() != &*own {
@@ -68,12 +69,12 @@ pub(crate) fn bind_port(
 }
 
 /// Sleeps until `t` (nanoseconds), naming the wait `op` on `name` for deadlock reports.
-pub(crate) async fn wait_until(t: u64, op: &'static str, name: &Rc<str>) {
+pub(crate) async fn wait_until(t: u64, op: &'static str, name: &Arc<str>) {
     let mut sleep = time::sleep_until(Instant::from_nanos(t));
     poll_fn(|cx| {
         let r = Pin::new(&mut sleep).poll(cx);
         if r.is_pending() {
-            hooks::wait_on(op, Some(name), None);
+            primitives::wait_on(op, Some(name), None);
         }
         r
     })

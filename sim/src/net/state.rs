@@ -6,8 +6,8 @@
 //! stream segments (repair stamps them with a fresh latency) and drops the datagrams.
 //!
 //! Methods return wakers instead of waking, so callers wake after releasing the world's borrow.
+//! How the state attaches to the run (and crashes with a host) is in `world.rs`.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io;
 use std::task::Waker;
@@ -15,9 +15,9 @@ use std::task::Waker;
 use super::NetConfig;
 use super::addr::Addr;
 use super::resolve::crashed;
-use crate::context;
-pub(crate) use crate::host::chance;
-use crate::host::{HostId, World};
+use crate::host::HostId;
+use crate::rt::primitives;
+pub(crate) use crate::rt::primitives::chance;
 
 pub(crate) enum Payload {
     Data(Vec<u8>, usize),
@@ -108,7 +108,7 @@ pub(crate) enum Readable {
 }
 
 pub(crate) fn now() -> u64 {
-    context::with("sim::net", |core| core.now().as_nanos())
+    crate::time::now().as_nanos()
 }
 
 impl NetState {
@@ -140,7 +140,7 @@ impl NetState {
         if max <= min {
             return min;
         }
-        min + context::with("sim::net", |core| core.fault(max - min + 1))
+        min + primitives::fault(max - min + 1)
     }
 
     /// A free port on `host` from the ephemeral range.
@@ -179,7 +179,13 @@ impl NetState {
     }
 
     /// Queues `payload` for end `to` of `conn`, sent at `now` by the other end.
-    fn send(&mut self, conn: u64, to: usize, payload: Payload, now: u64) -> Option<Waker> {
+    pub(super) fn send(
+        &mut self,
+        conn: u64,
+        to: usize,
+        payload: Payload,
+        now: u64,
+    ) -> Option<Waker> {
         let (from_host, to_host) = {
             let c = self.conns.get(&conn)?;
             (c.ends[1 - to].host, c.ends[to].host)
@@ -572,41 +578,42 @@ impl NetState {
     }
 }
 
-/// A host crashed: its sockets vanish, stream peers get a reset. Returns wakers to wake.
-pub(crate) fn on_crash(world: &RefCell<World>, host: HostId) -> Vec<Waker> {
-    let now = now();
-    let mut w = world.borrow_mut();
-    let net = &mut w.net;
-    let mut wakers = Vec::new();
-    net.listeners.retain(|(h, _), _| *h != host);
-    net.udp.retain(|(h, _), _| *h != host);
-    let ids: Vec<u64> = net.conns.keys().copied().collect();
-    for id in ids {
-        for i in 0..2 {
-            let (mine, peer_open) = {
-                let c = &net.conns[&id];
-                (c.ends[i].host == host && c.ends[i].open, c.ends[1 - i].open)
-            };
-            if !mine {
-                continue;
+impl NetState {
+    /// A host crashed: its sockets vanish, stream peers get a reset. Returns wakers to wake.
+    pub(super) fn crash(&mut self, host: HostId) -> Vec<Waker> {
+        let now = now();
+        let net = self;
+        let mut wakers = Vec::new();
+        net.listeners.retain(|(h, _), _| *h != host);
+        net.udp.retain(|(h, _), _| *h != host);
+        let ids: Vec<u64> = net.conns.keys().copied().collect();
+        for id in ids {
+            for i in 0..2 {
+                let (mine, peer_open) = {
+                    let c = &net.conns[&id];
+                    (c.ends[i].host == host && c.ends[i].open, c.ends[1 - i].open)
+                };
+                if !mine {
+                    continue;
+                }
+                {
+                    let e = &mut net.conns.get_mut(&id).expect("listed").ends[i];
+                    e.open = false;
+                    e.waker = None;
+                    e.incoming.clear();
+                }
+                if peer_open {
+                    wakers.extend(net.send(id, 1 - i, Payload::Rst, now));
+                }
             }
+            if net
+                .conns
+                .get(&id)
+                .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
             {
-                let e = &mut net.conns.get_mut(&id).expect("listed").ends[i];
-                e.open = false;
-                e.waker = None;
-                e.incoming.clear();
-            }
-            if peer_open {
-                wakers.extend(net.send(id, 1 - i, Payload::Rst, now));
+                net.conns.remove(&id);
             }
         }
-        if net
-            .conns
-            .get(&id)
-            .is_some_and(|c| !c.ends[0].open && !c.ends[1].open)
-        {
-            net.conns.remove(&id);
-        }
+        wakers
     }
-    wakers
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::io::{AsyncRead, AsyncWrite};
@@ -12,8 +12,9 @@ use futures::io::{AsyncRead, AsyncWrite};
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, resolve, wait_until};
 use super::state::{Readable, now};
-use crate::hooks;
-use crate::host::{HostId, current_id, try_world, world};
+use super::world::{try_world, world};
+use crate::host::{HostId, current_id};
+use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};
 
 /// Accepts stream connections on an address of the calling task's host.
@@ -47,7 +48,7 @@ pub struct TcpListener {
     port: u16,
     id: u64,
     local: Addr,
-    name: Rc<str>,
+    name: Arc<str>,
 }
 
 impl TcpListener {
@@ -86,7 +87,7 @@ impl TcpListener {
             },
         );
         let local = Addr::from_rc(w.name(me), port);
-        let name: Rc<str> = local.to_string().into();
+        let name: Arc<str> = local.to_string().into();
         Ok(TcpListener {
             host: me,
             port,
@@ -147,10 +148,10 @@ impl Future for Accept<'_> {
             if let Some(s) = world.borrow_mut().net.listeners.get_mut(&key) {
                 s.wakers.register(cx.waker());
             }
-            hooks::wait_on("TcpListener::accept", Some(&l.name), None);
+            primitives::wait_on("TcpListener::accept", Some(&l.name), None);
             return Poll::Pending;
         }
-        if !self.yielded && hooks::preemption_point(cx) {
+        if !self.yielded && primitives::preemption_point(cx) {
             self.yielded = true;
             return Poll::Pending;
         }
@@ -176,7 +177,7 @@ impl Future for Accept<'_> {
 impl Drop for TcpListener {
     fn drop(&mut self) {
         let Some(world) = try_world() else { return };
-        let Ok(mut w) = world.try_borrow_mut() else {
+        let Some(mut w) = world.try_borrow_mut() else {
             return;
         };
         let key = (self.host, self.port);
@@ -233,7 +234,7 @@ pub struct TcpStream {
     end: usize,
     local: Addr,
     peer: Addr,
-    name: Rc<str>,
+    name: Arc<str>,
     timer: Option<Sleep>,
     read_yielded: bool,
     write_yielded: bool,
@@ -276,7 +277,7 @@ impl TcpStream {
         let addr = addr.to_addr()?;
         let world = world("TcpStream::connect");
         let me = current_id("TcpStream::connect");
-        let name: Rc<str> = addr.to_string().into();
+        let name: Arc<str> = addr.to_string().into();
         let op = "TcpStream::connect";
         let start = now();
         let (dst, syn, deadline) = {
@@ -408,7 +409,7 @@ impl Drop for PendingEnd {
 
 fn close_end(conn: u64, end: usize) {
     let Some(world) = try_world() else { return };
-    let Ok(mut w) = world.try_borrow_mut() else {
+    let Some(mut w) = world.try_borrow_mut() else {
         return;
     };
     let waker = w.net.close(conn, end, now());
@@ -432,7 +433,7 @@ impl AsyncRead for TcpStream {
         let readable = world.borrow().net.readable(this.conn, this.end, now());
         match readable {
             Readable::Ready => {
-                if !this.read_yielded && hooks::preemption_point(cx) {
+                if !this.read_yielded && primitives::preemption_point(cx) {
                     this.read_yielded = true;
                     return Poll::Pending;
                 }
@@ -452,7 +453,7 @@ impl AsyncRead for TcpStream {
                     .borrow_mut()
                     .net
                     .set_read_waker(this.conn, this.end, cx.waker());
-                hooks::wait_on("TcpStream::read", Some(&this.name), None);
+                primitives::wait_on("TcpStream::read", Some(&this.name), None);
                 Poll::Pending
             }
             Readable::Wait => {
@@ -461,7 +462,7 @@ impl AsyncRead for TcpStream {
                     .borrow_mut()
                     .net
                     .set_read_waker(this.conn, this.end, cx.waker());
-                hooks::wait_on("TcpStream::read", Some(&this.name), None);
+                primitives::wait_on("TcpStream::read", Some(&this.name), None);
                 Poll::Pending
             }
         }
@@ -475,7 +476,7 @@ impl AsyncWrite for TcpStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if !this.write_yielded && hooks::preemption_point(cx) {
+        if !this.write_yielded && primitives::preemption_point(cx) {
             this.write_yielded = true;
             return Poll::Pending;
         }

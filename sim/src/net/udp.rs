@@ -4,14 +4,15 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, crashed, resolve};
 use super::state::{UdpState, chance, now};
-use crate::hooks;
-use crate::host::{HostId, current_id, try_world, world};
+use super::world::{try_world, world};
+use crate::host::{HostId, current_id};
+use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};
 
 /// A datagram socket bound to an address of the calling task's host.
@@ -39,7 +40,7 @@ pub struct UdpSocket {
     port: u16,
     id: u64,
     local: Addr,
-    name: Rc<str>,
+    name: Arc<str>,
 }
 
 impl UdpSocket {
@@ -207,7 +208,7 @@ impl Future for RecvFrom<'_> {
         };
         match next {
             Ok(()) => {
-                if !this.yielded && hooks::preemption_point(cx) {
+                if !this.yielded && primitives::preemption_point(cx) {
                     this.yielded = true;
                     return Poll::Pending;
                 }
@@ -237,7 +238,7 @@ impl Future for RecvFrom<'_> {
                 if let Some(u) = world.borrow_mut().net.udp.get_mut(&key) {
                     u.wakers.register(cx.waker());
                 }
-                hooks::wait_on("UdpSocket::recv_from", Some(&s.name), None);
+                primitives::wait_on("UdpSocket::recv_from", Some(&s.name), None);
                 Poll::Pending
             }
         }
@@ -247,7 +248,7 @@ impl Future for RecvFrom<'_> {
 impl Drop for UdpSocket {
     fn drop(&mut self) {
         let Some(world) = try_world() else { return };
-        let Ok(mut w) = world.try_borrow_mut() else {
+        let Some(mut w) = world.try_borrow_mut() else {
             return;
         };
         let key = (self.host, self.port);

@@ -1,7 +1,7 @@
 //! asyncio's ready-queue order.
 
 use super::{Choice, Runnable, Scheduler};
-use crate::task::TaskId;
+use crate::model::TaskId;
 
 /// Oldest runnable first; never preempts; ties take the default.
 pub(crate) struct Fifo;

@@ -13,136 +13,17 @@
 //!
 //! [`Strategy`] names a scheduler and builds a fresh one for each run from the run's seed.
 
-mod decision;
 mod fifo;
 mod pct;
 mod random;
 mod replay;
-mod seed;
 
 use std::fmt;
 use std::rc::Rc;
 
-pub use decision::{Decision, ParseScheduleError, Schedule};
+pub use crate::model::{Decision, Divergence, ParseScheduleError, Schedule};
+pub use crate::rt::{Choice, Runnable, Scheduler, ValueStream};
 pub use pct::{DEFAULT_PCT_STEPS, DEFAULT_SPIN_LIMIT};
-pub use seed::{STREAM_FAULTS, STREAM_SCHEDULE, STREAM_VALUES, seeded_rng, uniform_below};
-
-use crate::task::{ReadyQueue, TaskId};
-use rand_chacha::ChaCha8Rng;
-
-/// The runnable tasks at a scheduling point, in the executor's canonical order (the order they
-/// became runnable, perturbed only by earlier non-default choices). Index 0 is the FIFO choice.
-#[derive(Clone, Copy)]
-pub struct Runnable<'a> {
-    queue: &'a ReadyQueue,
-    step: u64,
-}
-
-impl<'a> Runnable<'a> {
-    pub(crate) fn new(queue: &'a ReadyQueue, step: u64) -> Self {
-        Runnable { queue, step }
-    }
-
-    /// How many tasks are runnable.
-    pub fn len(&self) -> usize {
-        self.queue.len()
-    }
-
-    /// True when no task is runnable (never the case when a strategy is asked to choose a task).
-    pub fn is_empty(&self) -> bool {
-        self.queue.len() == 0
-    }
-
-    /// The `i`-th runnable task.
-    pub fn get(&self, i: usize) -> TaskId {
-        self.queue.get(i).id
-    }
-
-    /// All runnable tasks in canonical order.
-    pub fn iter(&self) -> impl Iterator<Item = TaskId> + 'a {
-        self.queue.iter().map(|k| k.id)
-    }
-
-    /// Index of `task` among the runnable tasks.
-    pub fn position(&self, task: TaskId) -> Option<usize> {
-        self.queue.iter().position(|k| k.id == task)
-    }
-
-    /// The number of task polls so far in this run (the step about to be taken is `step() + 1`).
-    pub fn step(&self) -> u64 {
-        self.step
-    }
-}
-
-/// A replayed decision did not fit the running program: the program or its inputs changed since
-/// the schedule was recorded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Divergence {
-    /// Index of the decision in the schedule.
-    pub index: usize,
-    /// What the schedule recorded.
-    pub expected: Decision,
-    /// What the program offered instead.
-    pub found: String,
-}
-
-impl fmt::Display for Divergence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "decision {} of the schedule was `{}` ",
-            self.index, self.expected
-        )?;
-        match self.expected {
-            Decision::Run { task, .. } => write!(f, "(run {task})")?,
-            Decision::Preempt {
-                task: Some(task), ..
-            } => write!(f, "(switch to {task})")?,
-            Decision::Preempt { task: None, .. } => write!(f, "(keep running)")?,
-            Decision::Branch { .. } => write!(f, "(a tie between simultaneous events)")?,
-            Decision::Value { .. } => write!(f, "(a random value)")?,
-        }
-        write!(f, ", but the program offered {}", self.found)
-    }
-}
-
-/// The result of a scheduler's choice: only replay can fail.
-pub type Choice<T> = Result<T, Divergence>;
-
-/// The source of every decision in a run. One value serves one run.
-///
-/// Implement it to plug in an exploration technique; [`Strategy::custom`] wraps it. Each method
-/// is called only when there is more than one option.
-pub trait Scheduler {
-    /// Picks which runnable task to poll next; returns an index into `runnable`.
-    fn choose_task(&mut self, runnable: Runnable<'_>) -> Choice<usize>;
-
-    /// At a preemption point of `current`: `None` continues it, `Some(i)` switches to
-    /// `runnable.get(i)` (the current task then becomes runnable again).
-    fn choose_preemption(
-        &mut self,
-        current: TaskId,
-        runnable: Runnable<'_>,
-    ) -> Choice<Option<usize>>;
-
-    /// Breaks a tie among `of` simultaneous events; 0 is the default (documented) order.
-    fn choose_branch(&mut self, of: u32) -> Choice<u32>;
-
-    /// Draws a random value in `0..bound` (`bound == 0`: any `u64`) for user code. `values` is the
-    /// run's value stream, independent of scheduling; most strategies just draw from it.
-    fn choose_value(&mut self, bound: u64, values: &mut ChaCha8Rng) -> Choice<u64> {
-        Ok(uniform_below(values, bound))
-    }
-
-    /// A task was spawned (before it is first runnable).
-    fn on_spawn(&mut self, _task: TaskId) {}
-
-    /// Main returned; a replaying scheduler reports decisions it never got to use (the program
-    /// took fewer decisions than were recorded, so it changed).
-    fn finish(&mut self) -> Choice<()> {
-        Ok(())
-    }
-}
 
 type Factory = Rc<dyn Fn(u64) -> Box<dyn Scheduler>>;
 

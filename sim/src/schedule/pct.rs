@@ -28,10 +28,9 @@
 //! Ties between simultaneous events ([`Scheduler::choose_branch`]) are drawn at random from the
 //! seed's scheduling stream; values come from the value stream, as under every strategy.
 
-use rand_chacha::ChaCha8Rng;
-
-use super::{Choice, Runnable, STREAM_SCHEDULE, Scheduler, seeded_rng, uniform_below};
-use crate::task::TaskId;
+use super::{Choice, Runnable, Scheduler, ValueStream};
+use crate::model::TaskId;
+use crate::rt::Stream;
 
 /// The number of scheduling points change points are spread over when the caller gives none.
 pub const DEFAULT_PCT_STEPS: u64 = 64;
@@ -44,7 +43,7 @@ pub const DEFAULT_SPIN_LIMIT: u32 = 32;
 const BAND: u64 = 1 << 32;
 
 pub(crate) struct Pct {
-    rng: ChaCha8Rng,
+    rng: ValueStream,
     /// Priority of each task, indexed by task id; `None` until first seen.
     priority: Vec<Option<u64>>,
     /// Scheduling points in increasing order at which the running task is demoted.
@@ -62,12 +61,12 @@ pub(crate) struct Pct {
 
 impl Pct {
     pub(crate) fn new(seed: u64, depth: u32, steps: u64) -> Self {
-        let mut rng = seeded_rng(seed, STREAM_SCHEDULE);
+        let mut rng = ValueStream::seeded(seed, Stream::Schedule);
         let changes = u64::from(depth.saturating_sub(1)).min(steps);
         // Distinct points in 1..=steps (Floyd's sampling keeps it exact and cheap).
         let mut change_points: Vec<u64> = Vec::new();
         for j in (steps - changes + 1)..=steps {
-            let t = 1 + uniform_below(&mut rng, j);
+            let t = 1 + rng.below(j);
             if change_points.contains(&t) {
                 change_points.push(j);
             } else {
@@ -101,7 +100,7 @@ impl Pct {
         }
         // A uniform draw from the high band is a uniformly random rank among the initial
         // priorities (collisions are broken by task id, and have probability ~2⁻³²).
-        let p = BAND + uniform_below(&mut self.rng, u64::MAX - BAND);
+        let p = BAND + self.rng.below(u64::MAX - BAND);
         self.priority[i] = Some(p);
         p
     }
@@ -183,7 +182,7 @@ impl Scheduler for Pct {
     }
 
     fn choose_branch(&mut self, of: u32) -> Choice<u32> {
-        Ok(uniform_below(&mut self.rng, u64::from(of)) as u32)
+        Ok(self.rng.below(u64::from(of)) as u32)
     }
 
     fn on_spawn(&mut self, task: TaskId) {

@@ -1,24 +1,23 @@
 //! Uniform seeded choice.
 
-use rand_chacha::ChaCha8Rng;
-
-use super::{Choice, Runnable, STREAM_SCHEDULE, Scheduler, seeded_rng, uniform_below};
-use crate::task::TaskId;
+use super::{Choice, Runnable, Scheduler, ValueStream};
+use crate::model::TaskId;
+use crate::rt::Stream;
 
 /// Every option equally likely, drawn from the seed's scheduling stream.
 pub(crate) struct RandomScheduler {
-    rng: ChaCha8Rng,
+    rng: ValueStream,
 }
 
 impl RandomScheduler {
     pub(crate) fn new(seed: u64) -> Self {
         RandomScheduler {
-            rng: seeded_rng(seed, STREAM_SCHEDULE),
+            rng: ValueStream::seeded(seed, Stream::Schedule),
         }
     }
 
     fn below(&mut self, n: usize) -> usize {
-        uniform_below(&mut self.rng, n as u64) as usize
+        self.rng.below(n as u64) as usize
     }
 }
 

@@ -2,10 +2,8 @@
 
 use std::rc::Rc;
 
-use rand_chacha::ChaCha8Rng;
-
-use super::{Choice, Decision, Divergence, Runnable, Schedule, Scheduler, uniform_below};
-use crate::task::TaskId;
+use super::{Choice, Decision, Divergence, Runnable, Schedule, Scheduler, ValueStream};
+use crate::model::TaskId;
 
 /// Replays decisions in order; past the end it behaves as Fifo.
 pub(crate) struct Replay {
@@ -150,9 +148,9 @@ impl Scheduler for Replay {
         }
     }
 
-    fn choose_value(&mut self, bound: u64, values: &mut ChaCha8Rng) -> Choice<u64> {
+    fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {
         let Some((i, d)) = self.take() else {
-            return Ok(uniform_below(values, bound));
+            return Ok(values.below(bound));
         };
         match d {
             Decision::Value {
@@ -163,7 +161,7 @@ impl Scheduler for Replay {
                 i,
                 d,
                 format!("a random value below {bound}"),
-                uniform_below(values, bound),
+                values.below(bound),
             ),
         }
     }

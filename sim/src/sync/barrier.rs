@@ -5,12 +5,11 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use super::name_of;
+use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 
 /// Lets `n` tasks wait for each other (asyncio's `Barrier`, tokio's `Barrier`): each
 /// [`wait`](Barrier::wait) blocks until `n` tasks are waiting, then all of them pass together
@@ -42,7 +41,7 @@ use crate::waitlist::{WaitList, WaiterId};
 pub struct Barrier {
     n: usize,
     state: RefCell<State>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 struct State {
@@ -130,10 +129,7 @@ impl Barrier {
     pub fn wait(&self) -> BarrierWait<'_> {
         BarrierWait {
             barrier: self,
-            id: None,
-            checked: false,
-            done: false,
-            site: Location::caller(),
+            slot: WaitSlot::new("Barrier::wait", Location::caller()),
         }
     }
 }
@@ -186,10 +182,7 @@ impl BarrierWaitResult {
 #[must_use = "futures do nothing unless awaited"]
 pub struct BarrierWait<'a> {
     barrier: &'a Barrier,
-    id: Option<WaiterId>,
-    checked: bool,
-    done: bool,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl Future for BarrierWait<'_> {
@@ -197,27 +190,18 @@ impl Future for BarrierWait<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<BarrierWaitResult> {
         let this = &mut *self;
-        assert!(
-            !this.done,
-            "`Barrier::wait` future polled after it completed"
-        );
-        if preempt_once(&mut this.checked, cx) {
+        if this.slot.preempt(cx) {
             return Poll::Pending;
         }
         let n = this.barrier.n;
         let mut st = this.barrier.state.borrow_mut();
-        let result = match this.id {
-            Some(id) => match st.waiters.take_grant(id) {
-                Some(index) => Some(BarrierWaitResult {
-                    index,
-                    leader: false,
-                }),
-                None => {
-                    st.waiters.update_waker(id, cx.waker());
-                    None
-                }
-            },
-            None if st.waiters.waiting() + 1 == n => {
+        let result = match this.slot.poll(&mut st.waiters, cx.waker()) {
+            Handed::Grant(index) => Some(BarrierWaitResult {
+                index,
+                leader: false,
+            }),
+            Handed::NotYet => None,
+            Handed::NotQueued if st.waiters.waiting() + 1 == n => {
                 st.generation += 1;
                 let mut next = 0;
                 let wakers = st.waiters.grant_all(|_| {
@@ -228,26 +212,25 @@ impl Future for BarrierWait<'_> {
                 for w in wakers {
                     w.wake();
                 }
-                this.done = true;
+                this.slot.done();
                 return Poll::Ready(BarrierWaitResult {
                     index: n - 1,
                     leader: true,
                 });
             }
-            None => {
-                this.id = Some(st.waiters.register(cx.waker(), ()));
+            Handed::NotQueued => {
+                this.slot.join(&mut st.waiters, cx.waker(), ());
                 None
             }
         };
         drop(st);
         match result {
             Some(r) => {
-                this.id = None;
-                this.done = true;
+                this.slot.done();
                 Poll::Ready(r)
             }
             None => {
-                hooks::wait_on("Barrier::wait", this.barrier.name.as_ref(), Some(this.site));
+                this.slot.note(this.barrier.name.as_ref());
                 Poll::Pending
             }
         }
@@ -256,9 +239,11 @@ impl Future for BarrierWait<'_> {
 
 impl Drop for BarrierWait<'_> {
     fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
+        if self.slot.is_waiting() {
             // Waiting: it leaves. Released already: the generation passed; nothing to return.
-            let _ = self.barrier.state.borrow_mut().waiters.cancel(id);
+            let _ = self
+                .slot
+                .cancel(&mut self.barrier.state.borrow_mut().waiters);
         }
     }
 }

@@ -8,9 +8,7 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
-use super::preempt_once;
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 
 /// A cancellation request that tasks observe and act on themselves: seedloop's counterpart of
 /// catching asyncio's `CancelledError` (tokio-util's `CancellationToken`).
@@ -170,9 +168,7 @@ impl CancelToken {
     pub fn cancelled(&self) -> Cancelled<'_> {
         Cancelled {
             token: self,
-            id: None,
-            checked: false,
-            site: Location::caller(),
+            slot: WaitSlot::new("CancelToken::cancelled", Location::caller()),
         }
     }
 
@@ -205,9 +201,7 @@ impl fmt::Debug for CancelToken {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Cancelled<'a> {
     token: &'a CancelToken,
-    id: Option<WaiterId>,
-    checked: bool,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl Future for Cancelled<'_> {
@@ -215,31 +209,34 @@ impl Future for Cancelled<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        if preempt_once(&mut this.checked, cx) {
+        if this.slot.preempt(cx) {
             return Poll::Pending;
         }
         {
             let mut st = this.token.node.state.borrow_mut();
             if st.cancelled {
-                if let Some(id) = this.id.take() {
-                    let _ = st.waiters.take_grant(id);
-                }
+                // Cancelling granted every waiter: this takes the grant (and leaves the list).
+                let _ = this.slot.cancel(&mut st.waiters);
                 return Poll::Ready(());
             }
-            match this.id {
-                Some(id) => st.waiters.update_waker(id, cx.waker()),
-                None => this.id = Some(st.waiters.register(cx.waker(), ())),
+            match this.slot.poll(&mut st.waiters, cx.waker()) {
+                // Only cancelling grants, and that sets the flag checked above.
+                Handed::Grant(()) => return Poll::Ready(()),
+                Handed::NotYet => {}
+                Handed::NotQueued => this.slot.join(&mut st.waiters, cx.waker(), ()),
             }
         }
-        hooks::wait_on("CancelToken::cancelled", None, Some(this.site));
+        this.slot.note(None);
         Poll::Pending
     }
 }
 
 impl Drop for Cancelled<'_> {
     fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
-            let _ = self.token.node.state.borrow_mut().waiters.cancel(id);
+        if self.slot.is_waiting() {
+            let _ = self
+                .slot
+                .cancel(&mut self.token.node.state.borrow_mut().waiters);
         }
     }
 }

@@ -6,13 +6,13 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::mutex::{Mutex, MutexGuard};
+use super::name_of;
 use super::permits::{Acquire, Permits};
-use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives::{Handed, WaitList, WaitSlot, WaiterId};
 
 /// A condition variable for simulated tasks (asyncio's `Condition`), used with a
 /// [`Mutex`](super::Mutex): [`wait`](Condvar::wait) gives up the lock, waits for a notification,
@@ -52,7 +52,7 @@ use crate::waitlist::{WaitList, WaiterId};
 pub struct Condvar {
     /// Grant: the waiter's place in its mutex's queue; request: that mutex.
     waiters: RefCell<WaitList<WaiterId, Rc<Permits>>>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 impl Condvar {
@@ -123,7 +123,7 @@ impl Condvar {
             cv: self,
             mutex: MutexGuard::mutex(&guard),
             step: Step::Start(guard),
-            checked: false,
+            slot: WaitSlot::new("Condvar::wait", site),
             site,
         }
     }
@@ -271,8 +271,8 @@ impl fmt::Debug for Condvar {
 enum Step<'a, T> {
     /// Not polled yet: still holds the lock.
     Start(MutexGuard<'a, T>),
-    /// Unlocked, waiting for a notification.
-    Waiting(WaiterId),
+    /// Unlocked, waiting for a notification (in the condvar's list).
+    Waiting,
     /// Notified, queued on the mutex.
     Relock(Acquire),
     Done,
@@ -284,7 +284,8 @@ pub struct CondvarWait<'a, T> {
     cv: &'a Condvar,
     mutex: &'a Mutex<T>,
     step: Step<'a, T>,
-    checked: bool,
+    /// Its place among the condvar's waiters.
+    slot: WaitSlot,
     site: &'static Location<'static>,
 }
 
@@ -295,31 +296,31 @@ impl<'a, T> Future for CondvarWait<'a, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = &mut *self;
-        if preempt_once(&mut this.checked, cx) {
+        if this.slot.preempt(cx) {
             return Poll::Pending;
         }
         loop {
             match std::mem::replace(&mut this.step, Step::Done) {
                 Step::Start(guard) => {
                     let permits = this.mutex.permits().clone();
-                    let id = this.cv.waiters.borrow_mut().register(cx.waker(), permits);
-                    this.step = Step::Waiting(id);
+                    this.slot
+                        .join(&mut this.cv.waiters.borrow_mut(), cx.waker(), permits);
+                    this.step = Step::Waiting;
                     drop(guard); // unlock after joining the queue, outside the borrow
-                    hooks::wait_on("Condvar::wait", this.cv.name.as_ref(), Some(this.site));
+                    this.slot.note(this.cv.name.as_ref());
                     return Poll::Pending;
                 }
-                Step::Waiting(id) => {
+                Step::Waiting => {
                     let mut list = this.cv.waiters.borrow_mut();
-                    match list.take_grant(id) {
-                        Some(place) => {
+                    match this.slot.poll(&mut list, cx.waker()) {
+                        Handed::Grant(place) => {
                             this.step =
                                 Step::Relock(Acquire::enqueued(place, 1, RELOCK, this.site));
                         }
-                        None => {
-                            list.update_waker(id, cx.waker());
+                        Handed::NotYet | Handed::NotQueued => {
                             drop(list);
-                            this.step = Step::Waiting(id);
-                            hooks::wait_on("Condvar::wait", this.cv.name.as_ref(), Some(this.site));
+                            this.step = Step::Waiting;
+                            this.slot.note(this.cv.name.as_ref());
                             return Poll::Pending;
                         }
                     }
@@ -346,8 +347,8 @@ impl<T> Drop for CondvarWait<'_, T> {
                 drop(guard);
                 false
             }
-            Step::Waiting(id) => {
-                let place = self.cv.waiters.borrow_mut().cancel(id);
+            Step::Waiting => {
+                let place = self.slot.cancel(&mut self.cv.waiters.borrow_mut());
                 match place {
                     Some(place) => {
                         Acquire::enqueued(place, 1, RELOCK, self.site).cancel(self.mutex.permits());

@@ -5,12 +5,11 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use super::name_of;
+use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 
 /// A flag that tasks wait for (asyncio's `Event`). [`set`](Event::set) releases every current
 /// waiter and lets later [`wait`](Event::wait)s return at once until [`clear`](Event::clear).
@@ -33,7 +32,7 @@ use crate::waitlist::{WaitList, WaiterId};
 #[derive(Default)]
 pub struct Event {
     state: RefCell<State>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 #[derive(Default)]
@@ -129,10 +128,7 @@ impl Event {
     pub fn wait(&self) -> EventWait<'_> {
         EventWait {
             event: self,
-            id: None,
-            checked: false,
-            done: false,
-            site: Location::caller(),
+            slot: WaitSlot::new("Event::wait", Location::caller()),
         }
     }
 }
@@ -152,10 +148,7 @@ impl fmt::Debug for Event {
 #[must_use = "futures do nothing unless awaited"]
 pub struct EventWait<'a> {
     event: &'a Event,
-    id: Option<WaiterId>,
-    checked: bool,
-    done: bool,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl Future for EventWait<'_> {
@@ -163,42 +156,35 @@ impl Future for EventWait<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        assert!(!this.done, "`Event::wait` future polled after it completed");
-        if preempt_once(&mut this.checked, cx) {
+        if this.slot.preempt(cx) {
             return Poll::Pending;
         }
         {
             let mut st = this.event.state.borrow_mut();
-            let released = match this.id {
-                Some(id) => {
-                    let granted = st.waiters.take_grant(id).is_some();
-                    if !granted {
-                        st.waiters.update_waker(id, cx.waker());
-                    }
-                    granted
-                }
-                None if st.set => true,
-                None => {
-                    this.id = Some(st.waiters.register(cx.waker(), ()));
+            let released = match this.slot.poll(&mut st.waiters, cx.waker()) {
+                Handed::Grant(()) => true,
+                Handed::NotYet => false,
+                Handed::NotQueued if st.set => true,
+                Handed::NotQueued => {
+                    this.slot.join(&mut st.waiters, cx.waker(), ());
                     false
                 }
             };
             if released {
-                this.id = None;
-                this.done = true;
+                this.slot.done();
                 return Poll::Ready(());
             }
         }
-        hooks::wait_on("Event::wait", this.event.name.as_ref(), Some(this.site));
+        this.slot.note(this.event.name.as_ref());
         Poll::Pending
     }
 }
 
 impl Drop for EventWait<'_> {
     fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
+        if self.slot.is_waiting() {
             // A release it never saw needs no passing on: `set` released everybody.
-            let _ = self.event.state.borrow_mut().waiters.cancel(id);
+            let _ = self.slot.cancel(&mut self.event.state.borrow_mut().waiters);
         }
     }
 }

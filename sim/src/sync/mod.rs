@@ -79,21 +79,8 @@ pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
 pub use semaphore::{Acquire, Semaphore, SemaphorePermit, TryAcquireError};
 
-use std::rc::Rc;
-use std::task::Context;
+use std::sync::Arc;
 
-use crate::hooks;
-
-/// The first-poll preemption point of an operation: true when the caller must return `Pending`
-/// (the strategy switched away; the task was already woken).
-fn preempt_once(checked: &mut bool, cx: &mut Context<'_>) -> bool {
-    if *checked {
-        return false;
-    }
-    *checked = true;
-    hooks::preemption_point(cx)
-}
-
-fn name_of(name: impl Into<String>) -> Option<Rc<str>> {
-    Some(Rc::from(name.into()))
+fn name_of(name: impl Into<String>) -> Option<Arc<str>> {
+    Some(Arc::from(name.into()))
 }

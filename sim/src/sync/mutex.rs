@@ -7,6 +7,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use super::name_of;
@@ -389,7 +390,7 @@ impl<T: fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
 /// [`Mutex::try_lock`] failed: the lock is held, or promised to a waiter.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TryLockError {
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 impl fmt::Display for TryLockError {

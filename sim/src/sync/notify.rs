@@ -5,12 +5,11 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use super::{name_of, preempt_once};
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use super::name_of;
+use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 
 /// Wakes waiting tasks without carrying data (tokio's `Notify`).
 ///
@@ -38,7 +37,7 @@ use crate::waitlist::{WaitList, WaiterId};
 #[derive(Default)]
 pub struct Notify {
     state: RefCell<State>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
 }
 
 #[derive(Default)]
@@ -156,10 +155,7 @@ impl Notify {
         Notified {
             notify: self,
             generation: self.state.borrow().generation,
-            id: None,
-            checked: false,
-            done: false,
-            site: Location::caller(),
+            slot: WaitSlot::new("Notify::notified", Location::caller()),
         }
     }
 }
@@ -180,10 +176,7 @@ impl fmt::Debug for Notify {
 pub struct Notified<'a> {
     notify: &'a Notify,
     generation: u64,
-    id: Option<WaiterId>,
-    checked: bool,
-    done: bool,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl Future for Notified<'_> {
@@ -191,54 +184,40 @@ impl Future for Notified<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        assert!(
-            !this.done,
-            "`Notify::notified` future polled after it completed"
-        );
-        if preempt_once(&mut this.checked, cx) {
+        if this.slot.preempt(cx) {
             return Poll::Pending;
         }
         {
             let mut st = this.notify.state.borrow_mut();
-            let released = match this.id {
-                Some(id) => {
-                    let granted = st.waiters.take_grant(id).is_some();
-                    if !granted {
-                        st.waiters.update_waker(id, cx.waker());
-                    }
-                    granted
-                }
-                None if st.generation != this.generation => true,
-                None if st.permit => {
+            let released = match this.slot.poll(&mut st.waiters, cx.waker()) {
+                Handed::Grant(_) => true,
+                Handed::NotYet => false,
+                Handed::NotQueued if st.generation != this.generation => true,
+                Handed::NotQueued if st.permit => {
                     st.permit = false;
                     true
                 }
-                None => {
-                    this.id = Some(st.waiters.register(cx.waker(), ()));
+                Handed::NotQueued => {
+                    this.slot.join(&mut st.waiters, cx.waker(), ());
                     false
                 }
             };
             if released {
-                this.id = None;
-                this.done = true;
+                this.slot.done();
                 return Poll::Ready(());
             }
         }
-        hooks::wait_on(
-            "Notify::notified",
-            this.notify.name.as_ref(),
-            Some(this.site),
-        );
+        this.slot.note(this.notify.name.as_ref());
         Poll::Pending
     }
 }
 
 impl Drop for Notified<'_> {
     fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
+        if self.slot.is_waiting() {
             let waker = {
                 let mut st = self.notify.state.borrow_mut();
-                match st.waiters.cancel(id) {
+                match self.slot.cancel(&mut st.waiters) {
                     // Released but never ran: pass the notification on.
                     Some(true) => notify_one(&mut st),
                     Some(false) | None => None,

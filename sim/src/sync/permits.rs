@@ -8,15 +8,14 @@
 
 use std::cell::RefCell;
 use std::panic::Location;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use crate::hooks;
-use crate::waitlist::{WaitList, WaiterId};
+use crate::rt::primitives::{Handed, WaitList, WaitSlot, WaiterId};
 
 pub(crate) struct Permits {
     state: RefCell<State>,
-    pub(crate) name: Option<Rc<str>>,
+    pub(crate) name: Option<Arc<str>>,
 }
 
 struct State {
@@ -48,7 +47,7 @@ fn wake_all(wakers: Vec<Waker>) {
 }
 
 impl Permits {
-    pub(crate) fn new(available: usize, name: Option<Rc<str>>) -> Self {
+    pub(crate) fn new(available: usize, name: Option<Arc<str>>) -> Self {
         Permits {
             state: RefCell::new(State {
                 available,
@@ -98,30 +97,18 @@ impl Permits {
     }
 }
 
-enum Step {
-    Start,
-    Waiting(WaiterId),
-    Done,
-}
-
 /// One request for permits, driven by the future of `lock`, `acquire`, `read`, ... The owner
 /// polls it with its `Permits` and calls [`Acquire::cancel`] when dropped.
 pub(crate) struct Acquire {
     n: usize,
-    step: Step,
-    checked: bool,
-    op: &'static str,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl Acquire {
     pub(crate) fn new(n: usize, op: &'static str, site: &'static Location<'static>) -> Self {
         Acquire {
             n,
-            step: Step::Start,
-            checked: false,
-            op,
-            site,
+            slot: WaitSlot::new(op, site),
         }
     }
 
@@ -134,50 +121,43 @@ impl Acquire {
     ) -> Self {
         Acquire {
             n,
-            step: Step::Waiting(id),
-            checked: true,
-            op,
-            site,
+            slot: WaitSlot::queued(id, op, site),
         }
     }
 
     /// `Ready` once the permits are the caller's.
     pub(crate) fn poll(&mut self, p: &Permits, cx: &mut Context<'_>) -> Poll<()> {
-        if !self.checked {
-            self.checked = true;
-            if hooks::preemption_point(cx) {
-                return Poll::Pending;
-            }
+        if self.slot.preempt(cx) {
+            return Poll::Pending;
         }
-        match self.step {
-            Step::Start => {
-                if p.try_take(self.n) {
-                    self.step = Step::Done;
+        {
+            let mut st = p.state.borrow_mut();
+            match self.slot.poll(&mut st.waiters, cx.waker()) {
+                Handed::Grant(_) => {
+                    self.slot.done();
                     return Poll::Ready(());
                 }
-                let id = p.state.borrow_mut().waiters.register(cx.waker(), self.n);
-                self.step = Step::Waiting(id);
-            }
-            Step::Waiting(id) => {
-                let mut st = p.state.borrow_mut();
-                if st.waiters.take_grant(id).is_some() {
-                    self.step = Step::Done;
-                    return Poll::Ready(());
+                Handed::NotYet => {}
+                Handed::NotQueued => {
+                    if st.waiters.is_empty() && st.available >= self.n {
+                        st.available -= self.n;
+                        self.slot.done();
+                        return Poll::Ready(());
+                    }
+                    self.slot.join(&mut st.waiters, cx.waker(), self.n);
                 }
-                st.waiters.update_waker(id, cx.waker());
             }
-            Step::Done => panic!("`{}` future polled after it completed", self.op),
         }
-        hooks::wait_on(self.op, p.name.as_ref(), Some(self.site));
+        self.slot.note(p.name.as_ref());
         Poll::Pending
     }
 
     /// The owning future is dropped: leave the queue, giving back a grant never taken.
     pub(crate) fn cancel(&mut self, p: &Permits) {
-        if let Step::Waiting(id) = std::mem::replace(&mut self.step, Step::Done) {
+        if self.slot.is_waiting() {
             let wakers = {
                 let mut st = p.state.borrow_mut();
-                if let Some(granted) = st.waiters.cancel(id) {
+                if let Some(granted) = self.slot.cancel(&mut st.waiters) {
                     st.available += granted;
                 }
                 // Also when it was waiting: leaving the front may let smaller requests through.
@@ -185,5 +165,6 @@ impl Acquire {
             };
             wake_all(wakers);
         }
+        self.slot.done();
     }
 }

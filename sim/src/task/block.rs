@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::context;
+use crate::rt::context;
 
 /// Simulates `duration` of CPU-bound work in the current task: the virtual clock moves forward by
 /// `duration` *while the task keeps the executor*, so no other task runs and every timer that

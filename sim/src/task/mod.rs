@@ -6,30 +6,20 @@
 //! its next poll. A panic is caught per task and reaches the joiner as a [`JoinError`].
 
 mod block;
-mod id;
-mod join_error;
 mod join_handle;
-pub(crate) mod raw;
-mod ready;
-pub(crate) mod table;
-pub(crate) mod waker;
 mod yield_now;
 
 use std::future::Future;
 use std::panic::Location;
-use std::rc::Rc;
 
+pub use crate::model::{JoinError, TaskId, TaskInfo};
 pub use block::block_for;
-pub use id::{TaskId, TaskInfo};
-pub use join_error::JoinError;
-pub use join_handle::JoinHandle;
-pub(crate) use ready::{ReadyQueue, TaskKey};
+pub use join_handle::{AbortHandle, JoinHandle};
 pub use yield_now::{MaybeYield, YieldNow, maybe_yield, yield_now};
 
-pub(crate) use yield_now::preemption_point;
-
-use crate::context;
-use raw::{JoinCell, TaskFuture};
+use crate::rt::context;
+use crate::rt::hosts::HostId;
+use crate::rt::raw::TaskCell;
 
 /// Spawns `fut` as a new task and returns its [`JoinHandle`]. No `Send` bound: everything runs on
 /// one thread.
@@ -92,10 +82,27 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let cell = Rc::new(JoinCell::new());
-    let body = Box::pin(TaskFuture::new(fut, cell.clone()));
-    let key = context::with(api, |core| core.spawn(body, name, site));
-    JoinHandle::new(cell, key)
+    spawn_on(api, fut, name, site, None)
+}
+
+/// [`spawn_inner`] on `host` (`None`: the spawner's host).
+#[track_caller]
+pub(crate) fn spawn_on<F>(
+    api: &str,
+    fut: F,
+    name: Option<Box<str>>,
+    site: &'static Location<'static>,
+    host: Option<HostId>,
+) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let task = Box::pin(TaskCell::new(fut));
+    let (sim, key) = context::with(api, |core| {
+        (core.sim_id(), core.spawn(task, name, site, host))
+    });
+    JoinHandle::new(sim, key)
 }
 
 /// A recorded choice among `of` alternatives (`0..of`): which of several ready branches a
@@ -127,9 +134,7 @@ pub fn branch(of: u32) -> u32 {
 /// Outside a simulation.
 #[track_caller]
 pub fn id() -> TaskId {
-    context::with("sim::task::id", |core| {
-        core.current().map_or(TaskId::MAIN, |k| k.id)
-    })
+    context::with("sim::task::id", |core| core.current_id())
 }
 
 /// The label (`name#id`) of the task calling it.
@@ -138,8 +143,5 @@ pub fn id() -> TaskId {
 /// Outside a simulation.
 #[track_caller]
 pub fn label() -> String {
-    context::with("sim::task::label", |core| {
-        let id = core.current().map_or(TaskId::MAIN, |k| k.id);
-        core.label(id)
-    })
+    context::with("sim::task::label", |core| core.label(core.current_id()))
 }

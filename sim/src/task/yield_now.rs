@@ -4,9 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::table::WaitKind;
-use crate::context;
-use crate::trace::EventKind;
+use crate::model::EventKind;
+use crate::rt::primitives::preemption_point_of;
+use crate::rt::{WaitKind, context};
 
 /// Suspends the current task once, letting every other runnable task run first (under Fifo it
 /// goes to the back of the ready queue, like asyncio's `await asyncio.sleep(0)`).
@@ -107,26 +107,4 @@ impl Future for MaybeYield {
         }
         Poll::Ready(())
     }
-}
-
-/// The preemption point inside `sim` operations: returns true (after arranging to be woken)
-/// when the strategy switches away; the caller then returns `Pending` and retries on its next
-/// poll.
-pub(crate) fn preemption_point(cx: &mut Context<'_>) -> bool {
-    preemption_point_of("a sim operation", cx)
-}
-
-/// [`preemption_point`] of the operation `api` (named if it is called outside a simulation).
-fn preemption_point_of(api: &str, cx: &mut Context<'_>) -> bool {
-    let switched = context::with(api, |core| {
-        let s = core.preempt();
-        if s {
-            core.event(EventKind::Yield);
-        }
-        s
-    });
-    if switched {
-        cx.waker().wake_by_ref();
-    }
-    switched
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{Instant, now, sleep_until};
-use crate::context;
+use crate::rt::context;
 
 /// Ticks every `period` of virtual time, the first tick at once. Ticks missed while the owner
 /// was busy are delivered immediately, one per call, until it has caught up (tokio's

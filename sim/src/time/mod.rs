@@ -5,20 +5,18 @@
 //! clock. Timers with equal deadlines fire in registration order; under an exploring strategy
 //! the tasks they wake may then run in any order.
 
-mod instant;
 mod interval;
 mod sleep;
 mod timeout;
-pub(crate) mod timer_queue;
 
 use std::time::Duration;
 
-pub use instant::Instant;
+pub use crate::model::Instant;
 pub use interval::{Interval, interval};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
 
-use crate::context;
+use crate::rt::context;
 
 /// The current virtual time.
 ///

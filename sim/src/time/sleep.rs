@@ -7,10 +7,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::Instant;
-use super::timer_queue::TimerKey;
-use crate::context;
-use crate::task::table::WaitKind;
-use crate::trace::EventKind;
+use crate::rt::timers::TimerKey;
+use crate::rt::{WaitKind, context};
 
 /// Waits until `duration` of virtual time has passed. The deadline is fixed when `sleep` is
 /// called. It costs no real time: when every task waits, the clock jumps to the next deadline.
@@ -103,12 +101,7 @@ impl Sleep {
 
     fn cancel(&mut self) {
         if let Some((sim, key)) = self.timer.take() {
-            let waker = context::try_with(|core| {
-                (core.sim_id == sim)
-                    .then(|| core.timers.borrow_mut().cancel(key))
-                    .flatten()
-            })
-            .flatten();
+            let waker = context::try_with_run(sim, |core| core.cancel_timer(key)).flatten();
             drop(waker);
         }
     }
@@ -129,19 +122,10 @@ impl Future for Sleep {
             };
             this.deadline = Deadline::At(until);
             let pending = match this.timer {
-                Some((sim, key)) if sim == core.sim_id => {
-                    let mut timers = core.timers.borrow_mut();
-                    let pending = timers.is_pending(key);
-                    if pending {
-                        timers.set_waker(key, cx.waker());
-                    }
-                    pending
-                }
+                Some((sim, key)) if sim == core.sim_id() => core.timer_pending(key, cx.waker()),
                 _ => {
-                    let waker = cx.waker().clone();
-                    let key = core.timers.borrow_mut().register(until.as_nanos(), waker);
-                    this.timer = Some((core.sim_id, key));
-                    core.event(EventKind::Sleep { until });
+                    let key = core.register_timer(until, cx.waker().clone());
+                    this.timer = Some((core.sim_id(), key));
                     true
                 }
             };

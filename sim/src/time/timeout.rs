@@ -9,7 +9,7 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 
 use super::{Instant, Sleep, sleep_until};
-use crate::context;
+use crate::rt::context;
 
 /// The deadline passed before the future completed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -130,6 +130,25 @@ fn a_panic_observed_through_a_join_handle_points_at_the_task() {
     );
 }
 
+#[test]
+fn the_report_names_the_right_task_when_an_earlier_panic_was_caught_and_handled() {
+    // `flaky` panics first, and main handles that; `checker` panics later, and main unwraps
+    // its JoinError: the failure started in `checker`, not in the first task that panicked.
+    let text = report_of(|| {
+        quiet().run(|| async {
+            let flaky = sim::spawn_named("flaky", async { panic!("retry me") });
+            assert!(
+                flaky.await.unwrap_err().is_panic(),
+                "handled: retried below"
+            );
+            let checker = sim::spawn_named("checker", racy_counter());
+            checker.await.unwrap();
+        })
+    });
+    assert!(text.contains("note: it started in checker#2"), "{text}");
+    assert!(!text.contains("it started in flaky"), "{text}");
+}
+
 async fn racy_counter_via_task() {
     let checker = sim::spawn(async {});
     drop(checker);

@@ -405,3 +405,64 @@ fn replaying_a_schedule_against_a_changed_program_diverges() {
     assert!(err.to_string().contains("a random value below 20"), "{err}");
     let _: Schedule = "r3/3".parse().unwrap();
 }
+
+/// `SimError::cause` of a run under every builder: the label of the task the failure started in.
+fn causes(main: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) -> Vec<String> {
+    builders()
+        .map(|b| {
+            let err = b.build().run(main()).unwrap_err();
+            err.cause().map(|c| c.label()).unwrap_or_default()
+        })
+        .collect()
+}
+
+#[test]
+fn a_failure_names_the_task_it_started_in() {
+    // main unwraps the JoinError of the task that panicked: that task.
+    let unwrapped = causes(|| {
+        Box::pin(async {
+            let handled = sim::spawn_named("handled", async { panic!("first") });
+            assert!(handled.await.is_err());
+            sim::spawn_named("fatal", async { panic!("second") })
+                .await
+                .unwrap();
+        })
+    });
+    assert!(unwrapped.iter().all(|c| c == "fatal#2"), "{unwrapped:?}");
+    // A chain: main unwraps `outer`, which had unwrapped `inner`: the failure started in inner.
+    let chained = causes(|| {
+        Box::pin(async {
+            sim::spawn_named("outer", async {
+                sim::spawn_named("inner", async { panic!("deep") })
+                    .await
+                    .expect("inner failed");
+            })
+            .await
+            .unwrap();
+        })
+    });
+    assert!(chained.iter().all(|c| c == "inner#2"), "{chained:?}");
+    // gather re-raises a child's panic as it is.
+    let gathered = causes(|| {
+        Box::pin(async {
+            sim::gather([
+                Box::pin(async { sleep(secs(1)).await })
+                    as std::pin::Pin<Box<dyn Future<Output = ()>>>,
+                Box::pin(async { panic!("child") }),
+            ])
+            .await;
+        })
+    });
+    assert!(gathered.iter().all(|c| c == "task#2"), "{gathered:?}");
+    // main's own panic: main.
+    let own = causes(|| Box::pin(async { panic!("main itself") }));
+    assert!(own.iter().all(|c| c == "main#0"), "{own:?}");
+    // An unobserved panic: the task that panicked.
+    let unobserved = causes(|| {
+        Box::pin(async {
+            drop(sim::spawn_named("lost", async { panic!("nobody looks") }));
+            sleep(secs(1)).await;
+        })
+    });
+    assert!(unobserved.iter().all(|c| c == "lost#1"), "{unobserved:?}");
+}

@@ -8,6 +8,8 @@ mod determinism;
 mod failures;
 mod guide;
 mod guide_traces;
+mod handles;
+mod layout;
 mod lifecycle;
 mod misuse;
 mod tasks;

@@ -35,6 +35,9 @@ fn poll_once<F: Future>(fut: F) -> Poll<F::Output> {
 /// A call to try outside a simulation.
 type Call = Box<dyn FnOnce()>;
 
+/// A call to try outside a simulation, on values of the test.
+type LocalCall<'a> = Box<dyn FnOnce() + 'a>;
+
 #[test]
 fn every_sim_function_outside_a_run_panics_naming_itself() {
     // `sleep`, `timeout` and `timeout_at` may be created outside a run (`sim.run(sleep(d))`):
@@ -125,8 +128,9 @@ fn every_sim_function_outside_a_run_panics_naming_itself() {
 }
 
 #[test]
-fn join_handles_outlive_their_run_without_panicking() {
-    // Handles are values the test may keep: using them after the run is not misuse.
+fn join_handles_used_after_their_run_panic_naming_the_call() {
+    // A task and its result live as long as its run: a handle kept past the run names a task
+    // that is gone, so reading it is misuse, reported clearly (dropping or aborting it is not).
     let mut sim = fifo();
     let (done, leftover) = sim
         .run(async {
@@ -136,13 +140,59 @@ fn join_handles_outlive_their_run_without_panicking() {
             (done, leftover)
         })
         .unwrap();
-    assert!(done.is_finished() && leftover.is_finished());
-    leftover.abort();
-    assert_eq!(poll_once(done).map(Result::unwrap), Poll::Ready(1));
-    match poll_once(leftover) {
-        Poll::Ready(Err(e)) => assert!(e.is_cancelled(), "{e}"),
-        other => panic!("a leftover's handle reports it cancelled, got {other:?}"),
+    let stop = leftover.abort_handle();
+    let cases: Vec<(&str, LocalCall<'_>)> = vec![
+        (
+            "JoinHandle::is_finished",
+            Box::new(|| ignore(leftover.is_finished())),
+        ),
+        (
+            "AbortHandle::is_finished",
+            Box::new(|| ignore(stop.is_finished())),
+        ),
+        ("JoinHandle::poll", Box::new(|| ignore(poll_once(done)))),
+    ];
+    for (name, f) in cases {
+        let msg = panic_message(f);
+        assert!(
+            msg.starts_with(&format!(
+                "`{name}` was called on a handle of a task of another run"
+            )),
+            "{name}: {msg}"
+        );
+        assert!(
+            msg.contains("inside the run that spawned it"),
+            "{name}: {msg}"
+        );
     }
+    // Aborting after the run changes nothing (every task ended with the run): no panic, so a
+    // `Drop` that aborts what it owns is safe anywhere.
+    leftover.abort();
+    stop.abort();
+    drop(leftover);
+
+    // In another run, using it is misuse: the handle does not name a task of that run.
+    let mut first = fifo();
+    #[expect(
+        clippy::async_yields_async,
+        reason = "the run hands back the handle of a task of its own on purpose"
+    )]
+    let stale = first.run(async { sim::spawn(async { 7 }) }).unwrap();
+    let stop = stale.abort_handle();
+    let err = fifo()
+        .run(async move {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stop.abort()))
+                .expect_err("aborting in another run panics");
+            stale.await
+        })
+        .unwrap_err();
+    assert!(err.is_main_panic(), "{err}");
+    assert!(
+        err.panic_message()
+            .unwrap()
+            .starts_with("`JoinHandle::poll` was called on a handle of a task of another run"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -106,6 +106,26 @@ fn closed_waits_for_every_receiver() {
     }
 }
 
+/// `closed` released by the last receiver's drop completes even if a receiver is subscribed
+/// before it runs again: the channel was closed when it was released.
+#[test]
+fn closed_released_then_resubscribed_still_completes() {
+    for mut sim in every_strategy() {
+        sim.run(async {
+            let (tx, rx) = watch::channel(0);
+            let tx = std::rc::Rc::new(tx);
+            let t = tx.clone();
+            let watcher = sim::spawn(async move { t.closed().await });
+            sleep(Duration::from_secs(1)).await; // the watcher waits
+            drop(rx); // releases it
+            let again = tx.subscribe(); // before it runs
+            watcher.await.unwrap();
+            drop(again);
+        })
+        .unwrap();
+    }
+}
+
 #[test]
 #[should_panic(expected = "while a `Ref` from `borrow()` is alive")]
 fn sending_while_a_borrow_is_held_panics_with_a_clear_message() {

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use super::Shared;
 use super::error::{SendError, TrySendError};
 use crate::channel::chan::Wakes;
-use crate::channel::wait::{PutWait, WaitSite};
+use crate::channel::pending::{PendingPut, WaitSite};
 
 /// The sending half of a bounded [`channel`](super::channel). Clone it for more producers; the
 /// channel closes when the last clone is dropped.
@@ -39,7 +39,7 @@ pub struct Sender<T> {
     shared: Rc<Shared<T>>,
     site: &'static Location<'static>,
     /// The `Sink` side's wait for a slot, and whether it holds one.
-    sink: PutWait,
+    sink: PendingPut,
     sink_slot: bool,
 }
 
@@ -48,7 +48,7 @@ impl<T> Sender<T> {
         Sender {
             shared,
             site,
-            sink: PutWait::default(),
+            sink: PendingPut::default(),
             sink_slot: false,
         }
     }
@@ -75,7 +75,7 @@ impl<T> Sender<T> {
         Send {
             tx: self,
             value: Some(value),
-            wait: PutWait::default(),
+            wait: PendingPut::default(),
             site: Location::caller(),
         }
     }
@@ -98,7 +98,7 @@ impl<T> Sender<T> {
     pub fn reserve(&self) -> Reserve<'_, T> {
         Reserve {
             tx: self,
-            wait: PutWait::default(),
+            wait: PendingPut::default(),
             done: false,
             site: Location::caller(),
         }
@@ -236,7 +236,7 @@ impl<T> futures::Sink<T> for Sender<T> {
 pub struct Send<'a, T> {
     tx: &'a Sender<T>,
     value: Option<T>,
-    wait: PutWait,
+    wait: PendingPut,
     site: &'static Location<'static>,
 }
 
@@ -288,7 +288,7 @@ impl<T> fmt::Debug for Send<'_, T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Reserve<'a, T> {
     tx: &'a Sender<T>,
-    wait: PutWait,
+    wait: PendingPut,
     done: bool,
     site: &'static Location<'static>,
 }

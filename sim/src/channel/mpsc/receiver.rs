@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use super::Shared;
 use super::error::TryRecvError;
 use crate::channel::chan::Wakes;
-use crate::channel::wait::{GetWait, WaitSite};
+use crate::channel::pending::{PendingGet, WaitSite};
 
 /// The receiving half of an mpsc channel. Also a futures [`Stream`](futures::Stream) that ends
 /// when the channel is closed and empty.
@@ -27,7 +27,7 @@ use crate::channel::wait::{GetWait, WaitSite};
 /// ```
 pub struct Receiver<T> {
     shared: Rc<Shared<T>>,
-    get: GetWait,
+    get: PendingGet,
     site: &'static Location<'static>,
 }
 
@@ -35,7 +35,7 @@ impl<T> Receiver<T> {
     pub(super) fn new(shared: Rc<Shared<T>>, site: &'static Location<'static>) -> Self {
         Receiver {
             shared,
-            get: GetWait::default(),
+            get: PendingGet::default(),
             site,
         }
     }

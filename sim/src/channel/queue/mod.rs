@@ -40,13 +40,14 @@ use std::cell::RefCell;
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
+use std::sync::Arc;
 
 pub use error::{QueueShutDown, TaskDoneError, TryGetError, TryPutError};
 pub use ops::{Get, Join, Put};
 
 use super::chan::{Chan, Wakes};
-use super::wait::WaitSite;
-use crate::waitlist::WaitList;
+use super::pending::WaitSite;
+use crate::rt::primitives::WaitList;
 
 /// asyncio's `Queue`: a FIFO queue of at most `maxsize` items (0 = unbounded) between tasks,
 /// with `task_done`/`join` accounting and `shutdown`. Cloning the handle shares the queue.
@@ -80,7 +81,7 @@ pub struct Queue<T> {
 struct Inner<T> {
     chan: RefCell<Chan<T>>,
     tasks: RefCell<Tasks>,
-    name: Option<Rc<str>>,
+    name: Option<Arc<str>>,
     maxsize: usize,
 }
 
@@ -124,10 +125,10 @@ impl<T> Queue<T> {
     /// assert!(err.to_string().contains("Queue::get on `jobs`"));
     /// ```
     pub fn named(name: impl Into<String>, maxsize: usize) -> Self {
-        Self::build(Some(Rc::from(name.into())), maxsize)
+        Self::build(Some(Arc::from(name.into())), maxsize)
     }
 
-    fn build(name: Option<Rc<str>>, maxsize: usize) -> Self {
+    fn build(name: Option<Arc<str>>, maxsize: usize) -> Self {
         let cap = if maxsize == 0 { usize::MAX } else { maxsize };
         Queue {
             inner: Rc::new(Inner {

@@ -8,9 +8,8 @@ use std::task::{Context, Poll, ready};
 
 use super::{Queue, QueueShutDown};
 use crate::channel::chan::Wakes;
-use crate::channel::wait::{GetWait, PutWait};
-use crate::hooks;
-use crate::waitlist::WaiterId;
+use crate::channel::pending::{PendingGet, PendingPut};
+use crate::rt::primitives::{Handed, WaitSlot};
 
 /// Future of [`Queue::put`]: `Ok(())` once the item is in the queue, or the item back in
 /// [`QueueShutDown`].
@@ -18,7 +17,7 @@ use crate::waitlist::WaiterId;
 pub struct Put<'a, T> {
     queue: &'a Queue<T>,
     item: Option<T>,
-    wait: PutWait,
+    wait: PendingPut,
     site: &'static Location<'static>,
 }
 
@@ -30,7 +29,7 @@ impl<'a, T> Put<'a, T> {
         Put {
             queue,
             item: Some(item),
-            wait: PutWait::default(),
+            wait: PendingPut::default(),
             site,
         }
     }
@@ -86,7 +85,7 @@ impl<T> fmt::Debug for Put<'_, T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Get<'a, T> {
     queue: &'a Queue<T>,
-    wait: GetWait,
+    wait: PendingGet,
     done: bool,
     site: &'static Location<'static>,
 }
@@ -95,7 +94,7 @@ impl<'a, T> Get<'a, T> {
     pub(super) fn new(queue: &'a Queue<T>, site: &'static Location<'static>) -> Self {
         Get {
             queue,
-            wait: GetWait::default(),
+            wait: PendingGet::default(),
             done: false,
             site,
         }
@@ -135,18 +134,14 @@ impl<T> fmt::Debug for Get<'_, T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Join<'a, T> {
     queue: &'a Queue<T>,
-    checked: bool,
-    waiter: Option<WaiterId>,
-    site: &'static Location<'static>,
+    slot: WaitSlot,
 }
 
 impl<'a, T> Join<'a, T> {
     pub(super) fn new(queue: &'a Queue<T>, site: &'static Location<'static>) -> Self {
         Join {
             queue,
-            checked: false,
-            waiter: None,
-            site,
+            slot: WaitSlot::new("Queue::join", site),
         }
     }
 }
@@ -156,43 +151,33 @@ impl<T> Future for Join<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if !this.checked {
-            this.checked = true;
-            if hooks::preemption_point(cx) {
-                return Poll::Pending;
-            }
+        if this.slot.preempt(cx) {
+            return Poll::Pending;
         }
         let mut t = this.queue.inner.tasks.borrow_mut();
-        match this.waiter {
-            Some(id) => {
-                if t.joiners.take_grant(id).is_some() {
-                    this.waiter = None;
-                    return Poll::Ready(());
-                }
-                t.joiners.update_waker(id, cx.waker());
-            }
-            None => {
+        match this.slot.poll(&mut t.joiners, cx.waker()) {
+            Handed::Grant(()) => return Poll::Ready(()),
+            Handed::NotYet => {}
+            Handed::NotQueued => {
                 if t.unfinished == 0 {
                     return Poll::Ready(());
                 }
-                this.waiter = Some(t.joiners.register(cx.waker(), ()));
+                this.slot.join(&mut t.joiners, cx.waker(), ());
             }
         }
         drop(t);
-        hooks::wait_on(
-            "Queue::join",
-            this.queue.inner.name.as_ref(),
-            Some(this.site),
-        );
+        this.slot.note(this.queue.inner.name.as_ref());
         Poll::Pending
     }
 }
 
 impl<T> Drop for Join<'_, T> {
     fn drop(&mut self) {
-        if let Some(id) = self.waiter.take() {
+        if self.slot.is_waiting() {
             // Joiners are released all at once: a dropped one has nothing to pass on.
-            let _ = self.queue.inner.tasks.borrow_mut().joiners.cancel(id);
+            let _ = self
+                .slot
+                .cancel(&mut self.queue.inner.tasks.borrow_mut().joiners);
         }
     }
 }
@@ -200,7 +185,7 @@ impl<T> Drop for Join<'_, T> {
 impl<T> fmt::Debug for Join<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Join")
-            .field("waiting", &self.waiter.is_some())
+            .field("waiting", &self.slot.is_waiting())
             .finish()
     }
 }

@@ -178,7 +178,9 @@ impl<T> JoinHandle<T> {
     }
 }
 
-impl<T> Future for JoinHandle<T> {
+// `T: 'static` as sim's handle needs (a task's output is read back out of the task's own block
+// by type); every handle comes from `spawn`, which requires it anyway.
+impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

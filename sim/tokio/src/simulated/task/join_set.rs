@@ -47,6 +47,18 @@ impl<T> JoinSet<T> {
     pub fn is_empty(&self) -> bool {
         self.tasks.is_empty()
     }
+
+    /// Aborts every task in the set (they stay in it until joined).
+    pub fn abort_all(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+
+    /// Removes every task from the set without aborting them: they keep running, detached.
+    pub fn detach_all(&mut self) {
+        self.tasks.clear();
+    }
 }
 
 impl<T: 'static> JoinSet<T> {
@@ -117,7 +129,8 @@ impl<T: 'static> JoinSet<T> {
     }
 }
 
-impl<T> JoinSet<T> {
+// `T: 'static`: joining reads a task's output back by type (see `JoinHandle`'s `Future`).
+impl<T: 'static> JoinSet<T> {
     /// Waits for the next task to finish and returns its result; `None` when the set is empty.
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
         poll_fn(|cx| self.poll_join_next(cx)).await
@@ -167,18 +180,6 @@ impl<T> JoinSet<T> {
             }
         }
         out
-    }
-
-    /// Aborts every task in the set (they stay in it until joined).
-    pub fn abort_all(&mut self) {
-        for t in &self.tasks {
-            t.abort();
-        }
-    }
-
-    /// Removes every task from the set without aborting them: they keep running, detached.
-    pub fn detach_all(&mut self) {
-        self.tasks.clear();
     }
 
     /// Polls for the next finished task.

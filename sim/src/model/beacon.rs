@@ -12,10 +12,17 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use crate::task::{TaskId, TaskInfo};
-use crate::time::Instant;
+use super::{Instant, TaskId, TaskInfo};
 
-/// The progress of one run, for other threads: see the [module documentation](self).
+/// The progress of one run, for other threads.
+///
+/// A watchdog (the harness's real-time hang guard, `SEEDLOOP_HANG_SECS`) needs to say which
+/// task a stuck run is polling, and since when. The run is single-threaded and its state is not
+/// `Sync`, so it publishes a copy: give [`SimBuilder::beacon`](crate::SimBuilder::beacon) an
+/// `Arc<Beacon>`, and the run writes the task, step and virtual time into it before every poll.
+///
+/// Nothing in `sim` ever reads a beacon back, and writing one takes no decision and records
+/// nothing: a run with a beacon is the same run (same decisions, same trace) as without.
 ///
 /// ```
 /// use std::sync::Arc;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::task::TaskId;
+use super::TaskId;
 
 /// One choice the executor took from its strategy.
 ///
@@ -203,5 +203,37 @@ impl FromStr for Schedule {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Schedule { decisions })
+    }
+}
+
+/// A replayed decision did not fit the running program: the program or its inputs changed since
+/// the schedule was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// Index of the decision in the schedule.
+    pub index: usize,
+    /// What the schedule recorded.
+    pub expected: Decision,
+    /// What the program offered instead.
+    pub found: String,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "decision {} of the schedule was `{}` ",
+            self.index, self.expected
+        )?;
+        match self.expected {
+            Decision::Run { task, .. } => write!(f, "(run {task})")?,
+            Decision::Preempt {
+                task: Some(task), ..
+            } => write!(f, "(switch to {task})")?,
+            Decision::Preempt { task: None, .. } => write!(f, "(keep running)")?,
+            Decision::Branch { .. } => write!(f, "(a tie between simultaneous events)")?,
+            Decision::Value { .. } => write!(f, "(a random value)")?,
+        }
+        write!(f, ", but the program offered {}", self.found)
     }
 }

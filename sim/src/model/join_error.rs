@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use super::TaskId;
-use crate::panic::Panic;
+use super::{Panic, TaskId};
 
 /// A task ended without a value: it was aborted, or it panicked.
 ///

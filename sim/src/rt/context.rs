@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::core::Core;
+use super::core::Core;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
@@ -45,6 +45,23 @@ pub(crate) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     })
 }
 
+/// The run on this thread, to keep across a borrow (the hosts' world).
+pub(crate) fn try_current() -> Option<Rc<Core>> {
+    CURRENT.with(|c| c.try_borrow().ok()?.clone())
+}
+
+/// See [`try_current`].
+///
+/// # Panics
+/// With a message naming `api` when no simulation is running.
+#[track_caller]
+pub(crate) fn current(api: &str) -> Rc<Core> {
+    match try_current() {
+        Some(core) => core,
+        None => outside(api),
+    }
+}
+
 /// True when a simulation is running on this thread.
 pub(crate) fn in_sim() -> bool {
     try_with(|_| ()).is_some()
@@ -60,6 +77,50 @@ pub(crate) fn with<R>(api: &str, f: impl FnOnce(&Core) -> R) -> R {
         Some(r) => r,
         None => outside(api),
     }
+}
+
+/// Runs `f` on run `sim` if it is the one running on this thread (for handles and timers that
+/// name their run).
+pub(crate) fn try_with_run<R>(sim: u64, f: impl FnOnce(&Core) -> R) -> Option<R> {
+    try_with(|core| (core.sim_id() == sim).then(|| f(core))).flatten()
+}
+
+/// Runs `f` on run `sim`, which must be the one running on this thread.
+///
+/// # Panics
+/// With a message naming `api` when it is not (the run ended, or the caller is another run or
+/// another thread).
+#[track_caller]
+pub(crate) fn with_run<R>(api: &str, sim: u64, f: impl FnOnce(&Core) -> R) -> R {
+    match try_with_run(sim, f) {
+        Some(r) => r,
+        None => not_its_run(api),
+    }
+}
+
+/// Runs `f` on run `sim` if it runs on this thread; does nothing when no run does (the run
+/// ended, so every task of it ended too: an abort then changes nothing).
+///
+/// # Panics
+/// With a message naming `api` when another run is running on this thread.
+#[track_caller]
+pub(crate) fn with_run_if_any(api: &str, sim: u64, f: impl FnOnce(&Core)) {
+    match try_with(|core| (core.sim_id() == sim).then(|| f(core))) {
+        None | Some(Some(())) => {}
+        Some(None) => not_its_run(api),
+    }
+}
+
+#[track_caller]
+#[cold]
+fn not_its_run(api: &str) -> ! {
+    panic!(
+        "`{api}` was called on a handle of a task of another run: a task and its result live as \
+         long as the `Sim::run` that spawned it, so its handles work only inside that run, on its \
+         thread. This one was kept past the end of its run, moved into another run, or sent to \
+         another thread; await or abort the task inside the run that spawned it (return its \
+         output from the run instead of the handle)."
+    )
 }
 
 #[track_caller]

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::task::Wake;
 use std::thread::ThreadId;
 
-use super::TaskKey;
-use crate::context;
+use super::context;
+use super::ready::TaskKey;
 
 /// What every waker of one run shares: the run's identity, and the wakes that came from another
 /// thread while it ran. (Shared rather than copied into each task's waker, which stays small.)
@@ -34,6 +34,7 @@ impl ForeignWakes {
         }
     }
 
+    #[inline]
     pub(crate) fn is_flagged(&self) -> bool {
         self.flagged.load(Ordering::Relaxed)
     }
@@ -72,7 +73,7 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let handled = context::try_with(|core| {
-            if core.sim_id == self.foreign.sim {
+            if core.sim_id() == self.foreign.sim {
                 core.wake(self.key);
                 true
             } else {

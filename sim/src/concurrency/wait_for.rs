@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::Completion;
 use super::tracker::Tracker;
-use crate::hooks;
+use crate::rt::primitives;
 use crate::task::JoinHandle;
 use crate::time::{Sleep, sleep};
 
@@ -112,7 +112,7 @@ pub struct Wait<T> {
     site: &'static Location<'static>,
 }
 
-impl<T> Wait<T> {
+impl<T: 'static> Wait<T> {
     fn finish(&mut self, cx: &mut Context<'_>) -> (Vec<Completion<T>>, Vec<JoinHandle<T>>) {
         // Everything already finished belongs in `done`.
         while let Poll::Ready(Some(c)) = self.tracker.poll_next(cx) {
@@ -127,7 +127,7 @@ impl<T> Wait<T> {
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T> Unpin for Wait<T> {}
 
-impl<T> Future for Wait<T> {
+impl<T: 'static> Future for Wait<T> {
     type Output = (Vec<Completion<T>>, Vec<JoinHandle<T>>);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -135,7 +135,7 @@ impl<T> Future for Wait<T> {
         assert!(!this.finished, "a Wait was polled after it returned");
         if !std::mem::replace(&mut this.polled, true)
             && this.tracker.all_finished()
-            && hooks::preemption_point(cx)
+            && primitives::preemption_point(cx)
         {
             return Poll::Pending;
         }
@@ -162,7 +162,7 @@ impl<T> Future for Wait<T> {
                 return Poll::Ready(this.finish(cx));
             }
         }
-        hooks::wait_on("wait", None, Some(this.site));
+        primitives::wait_on("wait", None, Some(this.site));
         Poll::Pending
     }
 }

@@ -2,13 +2,11 @@
 
 use std::fmt;
 
-use crate::schedule::Decision;
-use crate::task::TaskId;
-use crate::time::Instant;
+use super::{Decision, Instant, TaskId};
 
 /// One thing that happened in a run, stamped with virtual time, step and acting task.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
+pub struct TraceEvent {
     /// Polls completed before this event (the step in progress while a task runs).
     pub step: u64,
     /// Virtual time of the event.
@@ -19,7 +17,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// What an [`Event`] records.
+/// What a [`TraceEvent`] records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {
@@ -102,7 +100,7 @@ impl fmt::Display for EventKind {
                 write!(
                     f,
                     "blocked the executor for {}",
-                    crate::time::Instant::from_nanos(duration.as_nanos() as u64)
+                    Instant::from_nanos(duration.as_nanos() as u64)
                 )
             }
         }

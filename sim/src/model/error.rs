@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use crate::panic::Panic;
-use crate::task::TaskInfo;
-use crate::time::Instant;
+use super::{Instant, Panic, TaskId, TaskInfo};
 
 /// What kind of failure a [`SimError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +80,7 @@ pub(crate) struct Repr {
     pub(crate) details: Vec<String>,
     pub(crate) help: Option<String>,
     pub(crate) task: Option<TaskInfo>,
+    pub(crate) cause: Option<TaskInfo>,
     pub(crate) panic: Option<Panic>,
     pub(crate) panic_message: Option<String>,
     pub(crate) blocked: Vec<BlockedTask>,
@@ -98,6 +97,7 @@ impl SimError {
                 details: Vec::new(),
                 help: None,
                 task: None,
+                cause: None,
                 panic: None,
                 panic_message: None,
                 blocked: Vec::new(),
@@ -197,6 +197,26 @@ impl SimError {
         self.repr.task.as_ref()
     }
 
+    /// The task that caused the failure, when there is one: for a panic of main that unwrapped
+    /// (or re-raised) the [`JoinError`](crate::JoinError) of a task that panicked, that task
+    /// (and, if it had itself unwrapped another's, the first of the chain); otherwise the same
+    /// as [`SimError::task`]. Earlier panics that were caught and handled are not causes.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// let err = sim.run(async {
+    ///     let handled = sim::spawn_named("a", async { panic!("first") });
+    ///     assert!(handled.await.is_err()); // caught and handled
+    ///     let fatal = sim::spawn_named("b", async { panic!("second") });
+    ///     fatal.await.unwrap();
+    /// }).unwrap_err();
+    /// assert_eq!(err.task().unwrap().label(), "main#0");
+    /// assert_eq!(err.cause().unwrap().label(), "b#2");
+    /// ```
+    pub fn cause(&self) -> Option<&TaskInfo> {
+        self.repr.cause.as_ref()
+    }
+
     /// The panic message, for panics.
     pub fn panic_message(&self) -> Option<&str> {
         self.repr.panic_message.as_deref()
@@ -231,7 +251,7 @@ impl fmt::Display for SimError {
             write!(f, "\n  {d}")?;
         }
         for b in &r.blocked {
-            let site = if b.task.id == crate::task::TaskId::MAIN {
+            let site = if b.task.id == TaskId::MAIN {
                 "the future given to Sim::run".to_string()
             } else {
                 format!(

@@ -4,11 +4,10 @@
 
 use std::cell::RefCell;
 
-use rand_chacha::ChaCha8Rng;
-
-use super::Core;
-use crate::schedule::{Decision, Runnable};
-use crate::task::TaskKey;
+use super::core::Core;
+use super::ready::TaskKey;
+use super::{Runnable, ValueStream};
+use crate::model::Decision;
 
 impl Core {
     /// The next task to poll, or `None` when nothing is runnable. Due timers fire at the start
@@ -145,12 +144,12 @@ impl Core {
 
     /// A value in `0..bound` for an injected fault, drawn from the faults stream (so faults do
     /// not shift user values) and recorded like any value, so it replays and shrinks.
-    #[allow(dead_code, reason = "used by the net and fs features")]
+    #[cfg(any(feature = "net", feature = "fs"))]
     pub(crate) fn fault(&self, bound: u64) -> u64 {
         self.draw(bound, &self.faults)
     }
 
-    fn draw(&self, bound: u64, stream: &RefCell<ChaCha8Rng>) -> u64 {
+    fn draw(&self, bound: u64, stream: &RefCell<ValueStream>) -> u64 {
         if bound == 1 {
             return 0;
         }

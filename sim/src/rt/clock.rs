@@ -1,9 +1,11 @@
 //! Virtual time: firing due timers, jumping the clock when nothing can run, and CPU-bound work
 //! that moves the clock while a task holds the executor.
 
-use super::{Core, Idle};
-use crate::time::Instant;
-use crate::trace::EventKind;
+use std::task::Waker;
+
+use super::core::{Core, Idle};
+use super::timers::TimerKey;
+use crate::model::{EventKind, Instant};
 
 impl Core {
     /// CPU-bound work in the current task: the clock moves by `d` while nothing else runs.
@@ -17,6 +19,7 @@ impl Core {
     }
 
     /// How long the poll that just ended blocked the executor; resets the count.
+    #[inline]
     pub(crate) fn take_poll_busy(&self) -> u64 {
         self.poll_busy.replace(0)
     }
@@ -44,9 +47,7 @@ impl Core {
         let next = self.timers.borrow_mut().next_deadline();
         match next {
             None | Some(u64::MAX) => Idle::Deadlock,
-            Some(d) if d > self.config.options.max_time_nanos() => {
-                Idle::TimeLimit(Instant::from_nanos(d))
-            }
+            Some(d) if d > self.options.max_time_nanos() => Idle::TimeLimit(Instant::from_nanos(d)),
             Some(d) => {
                 if d > self.now.get() {
                     self.now.set(d);
@@ -62,5 +63,27 @@ impl Core {
 
     pub(crate) fn timers_pending(&self) -> usize {
         self.timers.borrow().live()
+    }
+
+    /// Registers a timer for the current task (a `Sleep`'s first poll).
+    pub(crate) fn register_timer(&self, until: Instant, waker: Waker) -> TimerKey {
+        let key = self.timers.borrow_mut().register(until.as_nanos(), waker);
+        self.event(EventKind::Sleep { until });
+        key
+    }
+
+    /// True while timer `key` has not fired; its waker is refreshed.
+    pub(crate) fn timer_pending(&self, key: TimerKey, waker: &Waker) -> bool {
+        let mut timers = self.timers.borrow_mut();
+        let pending = timers.is_pending(key);
+        if pending {
+            timers.set_waker(key, waker);
+        }
+        pending
+    }
+
+    /// Forgets timer `key`; returns its waker for the caller to drop outside any borrow.
+    pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Waker> {
+        self.timers.borrow_mut().cancel(key)
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::TaskId;
+use crate::model::TaskId;
 
 /// A live task's address in the task table plus its id, which guards against a reused slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! A FIFO list of waiters with direct hand-off: the building block of every blocking `sim`
-//! primitive (locks, semaphores, events, channels, queues).
+//! primitive (locks, semaphores, events, channels, queues), and [`WaitSlot`], the state machine
+//! of one waiting future on it.
 //!
 //! A waiter is *waiting* until the resource is handed to it (`grant_front`/`grant_all`), then
 //! *granted* until its future takes the grant (`take_grant`). Hand-off is direct: a released
@@ -13,14 +14,18 @@
 //! `G` is what a waiter is handed (`()` for a lock, a permit count, a queue item); `M` is what it
 //! asked for (e.g. how many permits), visible to the primitive while it waits.
 
-use std::collections::{BTreeMap, VecDeque};
+mod slot;
+
+use std::collections::VecDeque;
 use std::task::Waker;
+
+pub(crate) use slot::{Handed, WaitSlot};
 
 /// Identifies a waiter in one list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct WaiterId(u64);
 
-struct Waiting<M> {
+struct Waiter<M> {
     id: WaiterId,
     waker: Waker,
     meta: M,
@@ -28,11 +33,13 @@ struct Waiting<M> {
 
 /// Lookups by id are O(log n): ids are handed out in increasing order and `waiting` keeps
 /// that order (waiters leave from the front or by `cancel`, never reorder), so it can be
-/// binary-searched; grants not yet taken sit in a map.
+/// binary-searched. Grants not yet taken are kept in id order too: a grant always goes to the
+/// front waiter, whose id is larger than any granted before, so a grant is appended and the
+/// oldest (usually the one taken next) is at the front.
 pub(crate) struct WaitList<G, M = ()> {
     next: u64,
-    waiting: VecDeque<Waiting<M>>,
-    granted: BTreeMap<WaiterId, G>,
+    waiting: VecDeque<Waiter<M>>,
+    granted: VecDeque<(WaiterId, G)>,
 }
 
 impl<G, M> Default for WaitList<G, M> {
@@ -40,21 +47,35 @@ impl<G, M> Default for WaitList<G, M> {
         WaitList {
             next: 0,
             waiting: VecDeque::new(),
-            granted: BTreeMap::new(),
+            granted: VecDeque::new(),
         }
     }
 }
 
 impl<G, M> WaitList<G, M> {
+    #[inline]
     fn position(&self, id: WaiterId) -> Option<usize> {
         self.waiting.binary_search_by_key(&id, |w| w.id).ok()
     }
 
+    /// Keeps `grant` for `id` until it is taken (in id order; see the type's docs).
+    #[inline]
+    fn grant(&mut self, id: WaiterId, grant: G) {
+        match self.granted.back() {
+            Some((last, _)) if *last > id => {
+                let at = self.granted.partition_point(|(g, _)| *g < id);
+                self.granted.insert(at, (id, grant));
+            }
+            _ => self.granted.push_back((id, grant)),
+        }
+    }
+
     /// Adds a waiter at the back.
+    #[inline]
     pub(crate) fn register(&mut self, waker: &Waker, meta: M) -> WaiterId {
         let id = WaiterId(self.next);
         self.next += 1;
-        self.waiting.push_back(Waiting {
+        self.waiting.push_back(Waiter {
             id,
             waker: waker.clone(),
             meta,
@@ -63,6 +84,7 @@ impl<G, M> WaitList<G, M> {
     }
 
     /// Refreshes the waker of a waiting waiter (a future may be polled with a new waker).
+    #[inline]
     pub(crate) fn update_waker(&mut self, id: WaiterId, waker: &Waker) {
         if let Some(w) = self.position(id).map(|i| &mut self.waiting[i]) {
             if !w.waker.will_wake(waker) {
@@ -72,17 +94,21 @@ impl<G, M> WaitList<G, M> {
     }
 
     /// True while `id` waits (registered, not yet granted, not cancelled).
+    #[inline]
     pub(crate) fn is_waiting(&self, id: WaiterId) -> bool {
         self.position(id).is_some()
     }
 
     /// Takes the grant handed to `id`, if any (the waiter then leaves the list).
+    #[inline]
     pub(crate) fn take_grant(&mut self, id: WaiterId) -> Option<G> {
-        self.granted.remove(&id)
+        let i = self.granted.binary_search_by_key(&id, |(g, _)| *g).ok()?;
+        self.granted.remove(i).map(|(_, g)| g)
     }
 
     /// Removes `id` (its future was dropped). Returns its grant if it had one it never took:
     /// the caller must pass it on.
+    #[inline]
     pub(crate) fn cancel(&mut self, id: WaiterId) -> Option<G> {
         if let Some(i) = self.position(id) {
             self.waiting.remove(i);
@@ -98,26 +124,30 @@ impl<G, M> WaitList<G, M> {
     }
 
     /// Number of waiters still waiting.
+    #[inline]
     pub(crate) fn waiting(&self) -> usize {
         self.waiting.len()
     }
 
     /// True when nobody waits.
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.waiting.is_empty()
     }
 
     /// What the oldest waiter asked for.
+    #[inline]
     pub(crate) fn front_meta(&self) -> Option<&M> {
         self.waiting.front().map(|w| &w.meta)
     }
 
     /// Hands `grant` to the oldest waiter and returns its waker, or gives `grant` back when
     /// nobody waits.
+    #[inline]
     pub(crate) fn grant_front(&mut self, grant: G) -> Result<Waker, G> {
         match self.waiting.pop_front() {
             Some(w) => {
-                self.granted.insert(w.id, grant);
+                self.grant(w.id, grant);
                 Ok(w.waker)
             }
             None => Err(grant),
@@ -130,7 +160,7 @@ impl<G, M> WaitList<G, M> {
     pub(crate) fn grant_front_with(&mut self, make: impl FnOnce(&M, &Waker) -> G) -> Option<Waker> {
         let w = self.waiting.pop_front()?;
         let grant = make(&w.meta, &w.waker);
-        self.granted.insert(w.id, grant);
+        self.grant(w.id, grant);
         Some(w.waker)
     }
 
@@ -139,7 +169,7 @@ impl<G, M> WaitList<G, M> {
     pub(crate) fn grant_all(&mut self, mut make: impl FnMut(&M) -> G) -> Vec<Waker> {
         let mut wakers = Vec::with_capacity(self.waiting.len());
         while let Some(w) = self.waiting.pop_front() {
-            self.granted.insert(w.id, make(&w.meta));
+            self.grant(w.id, make(&w.meta));
             wakers.push(w.waker);
         }
         wakers

@@ -1,0 +1,178 @@
+//! The poll state machines of one `get` and one `put` on a [`Chan`], on a [`WaitSlot`]: a
+//! preemption point on the first poll, then a fresh attempt, then (if it must wait) a place in
+//! the channel's FIFO line until something is handed over. Both are kept by the future (or the
+//! handle, for `Stream` and `Sink`, which run one operation after another) and must be cancelled
+//! when it is dropped mid-wait.
+
+use std::cell::RefCell;
+use std::panic::Location;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use super::chan::{Chan, Grant, Wakes};
+use crate::rt::primitives::{self, Handed, WaitSlot};
+
+/// What a blocked task is reported as waiting on. (Read only when the task blocks: the
+/// handle's operation changes from one call to the next, so the slot's own label is not used.)
+#[derive(Clone, Copy)]
+pub(crate) struct WaitSite<'a> {
+    pub(crate) op: &'static str,
+    pub(crate) name: Option<&'a Arc<str>>,
+    pub(crate) site: &'static Location<'static>,
+}
+
+impl WaitSite<'_> {
+    fn note(&self) {
+        primitives::wait_on(self.op, self.name, Some(self.site));
+    }
+}
+
+/// One `get` in progress.
+#[derive(Debug)]
+pub(crate) struct PendingGet {
+    slot: WaitSlot,
+}
+
+impl Default for PendingGet {
+    fn default() -> Self {
+        PendingGet {
+            slot: WaitSlot::new("get", Location::caller()),
+        }
+    }
+}
+
+impl PendingGet {
+    /// `Ready(Some(item))`, or `Ready(None)` when the channel is closed and empty.
+    pub(crate) fn poll<T>(
+        &mut self,
+        chan: &RefCell<Chan<T>>,
+        cx: &mut Context<'_>,
+        at: WaitSite<'_>,
+    ) -> Poll<Option<T>> {
+        if self.slot.preempt(cx) {
+            return Poll::Pending;
+        }
+        let mut wk = Wakes::default();
+        let mut c = chan.borrow_mut();
+        match c.poll_getter(&mut self.slot, cx.waker(), &mut wk) {
+            Handed::Grant(Grant::Item(v)) => {
+                drop(c);
+                self.slot.reset();
+                wk.wake();
+                return Poll::Ready(Some(v));
+            }
+            // Closed while waiting: look once more below.
+            Handed::Grant(Grant::Closed) | Handed::NotQueued => {}
+            Handed::NotYet => {
+                drop(c);
+                at.note();
+                return Poll::Pending;
+            }
+        }
+        let out = if let Some(v) = c.try_take(&mut wk) {
+            Some(Some(v))
+        } else if c.is_closed() {
+            Some(None)
+        } else {
+            c.join_getter(&mut self.slot, cx.waker());
+            None
+        };
+        drop(c);
+        wk.wake();
+        match out {
+            Some(v) => {
+                self.slot.reset();
+                Poll::Ready(v)
+            }
+            None => {
+                at.note();
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Leaves the line (the future was dropped); an item already handed over is passed on.
+    /// The next poll starts a fresh operation.
+    pub(crate) fn cancel<T>(&mut self, chan: &RefCell<Chan<T>>) {
+        if self.slot.is_waiting() {
+            let mut wk = Wakes::default();
+            chan.borrow_mut().cancel_getter(&mut self.slot, &mut wk);
+            wk.wake();
+        }
+        self.slot.reset();
+    }
+}
+
+/// One `put` in progress, up to the moment it holds a reserved slot.
+#[derive(Debug)]
+pub(crate) struct PendingPut {
+    slot: WaitSlot,
+}
+
+impl Default for PendingPut {
+    fn default() -> Self {
+        PendingPut {
+            slot: WaitSlot::new("put", Location::caller()),
+        }
+    }
+}
+
+impl PendingPut {
+    /// `Ready(Ok(()))` once the caller holds a reserved slot (it must then `commit` or
+    /// `unreserve`), `Ready(Err(()))` when the channel is closed.
+    pub(crate) fn poll<T>(
+        &mut self,
+        chan: &RefCell<Chan<T>>,
+        cx: &mut Context<'_>,
+        at: WaitSite<'_>,
+    ) -> Poll<Result<(), ()>> {
+        if self.slot.preempt(cx) {
+            return Poll::Pending;
+        }
+        let mut c = chan.borrow_mut();
+        match c.poll_putter(&mut self.slot, cx.waker()) {
+            Handed::Grant(()) => {
+                self.slot.reset();
+                return Poll::Ready(Ok(()));
+            }
+            Handed::NotYet => {
+                drop(c);
+                at.note();
+                return Poll::Pending;
+            }
+            Handed::NotQueued => {}
+        }
+        match c.try_reserve() {
+            Err(()) => {
+                self.slot.reset();
+                Poll::Ready(Err(()))
+            }
+            Ok(true) => {
+                self.slot.reset();
+                Poll::Ready(Ok(()))
+            }
+            Ok(false) => {
+                c.join_putter(&mut self.slot, cx.waker());
+                drop(c);
+                at.note();
+                Poll::Pending
+            }
+        }
+    }
+
+    /// True while it stands in the line.
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.slot.is_waiting()
+    }
+
+    /// Leaves the line (the future was dropped); a slot already handed over is passed on.
+    /// The next poll starts a fresh operation.
+    pub(crate) fn cancel<T>(&mut self, chan: &RefCell<Chan<T>>) {
+        if self.slot.is_waiting() {
+            let mut wk = Wakes::default();
+            chan.borrow_mut().cancel_putter(&mut self.slot, &mut wk);
+            wk.wake();
+        }
+        self.slot.reset();
+    }
+}

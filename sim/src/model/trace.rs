@@ -1,0 +1,198 @@
+//! The record of a run: events, decisions and task names, with a stable text form.
+//!
+//! [`Trace`]'s `Display` is one event a line, `t=<time> step=<n> <task>: <what>`, with tasks
+//! named `name#id` (`task#id` when unnamed). It contains no addresses, no wall-clock values and no
+//! source paths, so it is byte-identical for the same program, seed and strategy on any machine:
+//! ready for snapshot tests. [`Trace::digest`] hashes that text.
+
+use std::fmt;
+
+use super::{EventKind, Instant, Schedule, TaskId, TaskInfo, TraceEvent};
+
+/// How much a run records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TraceLevel {
+    /// Every event, including log lines: for single runs, reports and snapshots.
+    #[default]
+    Full,
+    /// Only the decisions (enough to replay the run) and counters: for sweeps, which re-run a
+    /// failing seed at [`TraceLevel::Full`] to report it.
+    Decisions,
+}
+
+/// Counters of a finished run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Task polls.
+    pub steps: u64,
+    /// Tasks spawned, main included.
+    pub tasks: u64,
+    /// Virtual time when the run ended.
+    pub end_time: Instant,
+    /// A hash of which task ran at each step: equal for equal interleavings, cheap at every
+    /// trace level (for counting distinct interleavings in a sweep).
+    pub interleaving: u64,
+}
+
+/// A line written with [`crate::log!`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// When it was written.
+    pub time: Instant,
+    /// By which task.
+    pub task: TaskId,
+    /// The task's label (`name#id`).
+    pub label: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Everything recorded about one run.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = sim::Sim::builder().seed(1).strategy(sim::Strategy::fifo()).build();
+/// sim.run(async {
+///     sim::log!("hello");
+///     sim::time::sleep(Duration::from_secs(1)).await;
+///     sim::log!("world");
+/// }).unwrap();
+/// let logs: Vec<String> = sim.trace().logs().map(|l| format!("{} {}", l.time, l.text)).collect();
+/// assert_eq!(logs, ["0s hello", "1s world"]);
+/// assert!(sim.trace().to_string().contains("t=1s step=2 main#0: log: world"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub(crate) level: TraceLevel,
+    pub(crate) events: Vec<TraceEvent>,
+    pub(crate) schedule: Schedule,
+    pub(crate) tasks: Vec<TaskInfo>,
+    pub(crate) stats: RunStats,
+}
+
+impl Trace {
+    /// The recording level the run used.
+    pub fn level(&self) -> TraceLevel {
+        self.level
+    }
+
+    /// All events in order (empty at [`TraceLevel::Decisions`]).
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.events
+    }
+
+    /// The decisions taken; [`crate::Strategy::replay`] reproduces the run from them.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// Every task of the run, indexed by id.
+    pub fn tasks(&self) -> &[TaskInfo] {
+        &self.tasks
+    }
+
+    /// The task with this id, if it existed.
+    pub fn task(&self, id: TaskId) -> Option<&TaskInfo> {
+        usize::try_from(id.as_u64())
+            .ok()
+            .and_then(|i| self.tasks.get(i))
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> RunStats {
+        self.stats
+    }
+
+    /// The [`crate::log!`] lines, in order.
+    pub fn logs(&self) -> impl Iterator<Item = LogLine> + '_ {
+        self.events.iter().filter_map(|e| match &e.kind {
+            EventKind::Log(text) => {
+                let task = e.task.unwrap_or(TaskId::MAIN);
+                Some(LogLine {
+                    time: e.time,
+                    task,
+                    label: self.label(task),
+                    text: text.clone(),
+                })
+            }
+            _ => None,
+        })
+    }
+
+    /// `name#id` of a task.
+    pub fn label(&self, id: TaskId) -> String {
+        match self.task(id) {
+            Some(info) => info.label(),
+            None => id.to_string(),
+        }
+    }
+
+    /// A stable 64-bit FNV-1a hash of the text form. Equal digests mean byte-identical traces.
+    pub fn digest(&self) -> u64 {
+        let mut h = Fnv::new();
+        for e in &self.events {
+            h.write(self.render(e).as_bytes());
+            h.write(b"\n");
+        }
+        h.write(self.schedule.to_string().as_bytes());
+        h.finish()
+    }
+
+    /// One event as its text line.
+    pub fn render(&self, e: &TraceEvent) -> String {
+        let who = match e.task {
+            Some(t) => self.label(t),
+            None => "sim".to_string(),
+        };
+        let what = match &e.kind {
+            EventKind::Spawn { child } => format!("spawn {}", self.label(*child)),
+            EventKind::Wake { target } => format!("wake {}", self.label(*target)),
+            EventKind::AbortRequested { target } => format!("abort {}", self.label(*target)),
+            EventKind::Decision(d) => format!("decide {d}"),
+            other => other.to_string(),
+        };
+        format!("t={} step={} {who}: {what}", e.time, e.step)
+    }
+
+    /// The last `n` events as text lines (for failure reports).
+    pub fn tail(&self, n: usize) -> Vec<String> {
+        let start = self.events.len().saturating_sub(n);
+        self.events[start..]
+            .iter()
+            .map(|e| self.render(e))
+            .collect()
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.events {
+            writeln!(f, "{}", self.render(e))?;
+        }
+        Ok(())
+    }
+}
+
+/// 64-bit FNV-1a: tiny, stable across Rust versions and platforms (unlike `DefaultHasher`).
+pub(crate) struct Fnv(pub(crate) u64);
+
+impl Fnv {
+    pub(crate) const fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    pub(crate) fn write_u64(&mut self, v: u64) {
+        self.write(&v.to_le_bytes());
+    }
+
+    pub(crate) fn finish(&self) -> u64 {
+        self.0
+    }
+}

@@ -1,0 +1,259 @@
+//! The state of one run, and the operations every other part of `rt` builds on.
+//!
+//! Invariants, which every method keeps:
+//! - No `RefCell` borrow is held while user code runs (a poll, a `Drop`, a waker call): state is
+//!   taken out, the user code runs, the state is put back. User code may therefore call any `sim`
+//!   API re-entrantly.
+//! - A task is in the ready queue at most once, exactly when its slot says `scheduled`.
+//! - Every choice with more than one option goes through the scheduler and is recorded.
+//! - Time only changes in [`Core::advance`], when nothing is runnable, and in [`Core::block`],
+//!   which models CPU-bound work holding the executor.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use super::hosts::World;
+use super::ready::{ReadyQueue, TaskKey};
+use super::streams::{Stream, ValueStream};
+use super::table::TaskTable;
+use super::timers::TimerQueue;
+use super::waker::ForeignWakes;
+use super::{RunSetup, Scheduler};
+use crate::model::{
+    Beacon, Decision, Divergence, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace,
+    TraceEvent, TraceLevel,
+};
+
+/// A task panic, kept until the end of the run to see whether anybody observed it.
+pub(crate) struct PanicRecord {
+    pub(crate) task: TaskId,
+    pub(crate) time: Instant,
+    pub(crate) step: u64,
+    pub(crate) message: String,
+    pub(crate) location: Option<String>,
+    /// Its joiner took the `JoinError`. A panic in `Drop` can never be observed.
+    pub(crate) observed: bool,
+    /// Where the failure started: this task, or the task whose `JoinError` it unwrapped.
+    pub(crate) origin: TaskId,
+    /// Why the panic happened where it did: empty for a poll, else e.g. "in Drop at shutdown".
+    pub(crate) context: &'static str,
+}
+
+/// A task panic handed to the task being polled (a `JoinError` it took from a handle), kept
+/// for the rest of that poll to tell what a panic of the poller was caused by.
+pub(crate) struct Delivered {
+    /// Where that panic started.
+    pub(crate) origin: TaskId,
+    /// The `JoinError`'s text, as `unwrap`/`expect` quote it.
+    pub(crate) text: String,
+    /// The panic's message, as `resume_unwind` re-raises it.
+    pub(crate) message: String,
+}
+
+/// Why the executor found nothing to run.
+pub(crate) enum Idle {
+    /// The clock moved to the next deadline; keep going.
+    Advanced,
+    /// No timer will ever fire.
+    Deadlock,
+    /// The next deadline lies past the time limit.
+    TimeLimit(Instant),
+}
+
+/// One run's state. Only `rt` touches it; everything else calls its methods through
+/// [`super::context`].
+pub(crate) struct Core {
+    /// A process-unique number for this run: a waker, handle or timer from another run compares
+    /// it and leaves this one alone. Never part of a trace.
+    pub(super) sim_id: u64,
+    /// The wakes that came from other threads while the run ran, shared with every task waker.
+    pub(super) foreign: Arc<ForeignWakes>,
+    /// The limits and policies the verdict depends on.
+    pub(super) options: RunOptions,
+    /// Virtual time, in nanoseconds since the run began.
+    pub(super) now: Cell<u64>,
+    /// Task polls so far (the step in progress while a task runs).
+    pub(super) step: Cell<u64>,
+    /// The task being polled, or `None` when the executor itself acts (timers, the clock).
+    pub(super) current: Cell<Option<TaskKey>>,
+    /// Every task of the run, with its state and flags.
+    pub(super) tasks: RefCell<TaskTable>,
+    /// The runnable tasks, in canonical order (what the scheduler chooses among).
+    pub(super) ready: RefCell<ReadyQueue>,
+    /// Pending timers by (deadline, registration).
+    pub(super) timers: RefCell<TimerQueue>,
+    /// The strategy: asked at every choice with more than one option.
+    pub(super) sched: RefCell<Box<dyn Scheduler>>,
+    /// The seed's stream for the random values user code draws.
+    pub(super) values: RefCell<ValueStream>,
+    /// The seed's stream for injected faults, apart so faults do not shift user values.
+    #[cfg_attr(
+        not(any(feature = "net", feature = "fs")),
+        expect(dead_code, reason = "drawn from by the net and fs features")
+    )]
+    pub(super) faults: RefCell<ValueStream>,
+    /// What the run records: events (at [`TraceLevel::Full`]), decisions, task infos.
+    pub(super) trace: RefCell<Trace>,
+    /// The task a preemption point switched to: the next step runs it without a new choice.
+    pub(super) forced: Cell<Option<TaskKey>>,
+    /// Tasks still to poll in the current round; at 0 a new round starts, due timers first.
+    pub(super) round_left: Cell<usize>,
+    /// The first decision a replayed schedule could not fit; stops the run.
+    pub(super) divergence: RefCell<Option<Divergence>>,
+    /// Set with `divergence`: the loop stops before its next step.
+    pub(super) stop: Cell<bool>,
+    /// Every task panic so far, for the unobserved-panic check at the end.
+    pub(super) panics: RefCell<Vec<PanicRecord>>,
+    /// Task panics handed to the task in this poll (cleared when a poll starts).
+    pub(super) delivered: RefCell<Vec<Delivered>>,
+    /// `delivered` is not empty (a flag, so the usual poll does not touch the list).
+    pub(super) delivered_any: Cell<bool>,
+    /// A hash of the id of the task polled at each step (equal for equal interleavings).
+    pub(super) interleaving: Cell<u64>,
+    /// The last eight tasks polled, indexed by step modulo 8.
+    pub(super) recent: RefCell<[Option<TaskId>; 8]>,
+    /// Nanoseconds of `block_for` in the poll in progress (the starvation check).
+    pub(super) poll_busy: Cell<u64>,
+    /// True at [`TraceLevel::Full`]: events are recorded.
+    pub(super) full: bool,
+    /// The run's hosts and what `net` and `fs` attach to them.
+    pub(super) world: RefCell<World>,
+    /// Where the run publishes its progress for watchers on other threads (never read here).
+    pub(super) beacon: Option<Arc<Beacon>>,
+}
+
+impl Core {
+    /// A fresh run: clock at zero, no task.
+    pub(super) fn new(sim_id: u64, setup: RunSetup) -> Self {
+        let full = setup.level == TraceLevel::Full;
+        let trace = Trace {
+            level: setup.level,
+            ..Trace::default()
+        };
+        Core {
+            sim_id,
+            foreign: Arc::new(ForeignWakes::new(sim_id, std::thread::current().id())),
+            options: setup.options,
+            now: Cell::new(0),
+            step: Cell::new(0),
+            current: Cell::new(None),
+            tasks: RefCell::default(),
+            ready: RefCell::default(),
+            timers: RefCell::default(),
+            sched: RefCell::new(setup.scheduler),
+            values: RefCell::new(ValueStream::seeded(setup.seed, Stream::Values)),
+            faults: RefCell::new(ValueStream::seeded(setup.seed, Stream::Faults)),
+            trace: RefCell::new(trace),
+            forced: Cell::new(None),
+            round_left: Cell::new(0),
+            divergence: RefCell::new(None),
+            stop: Cell::new(false),
+            panics: RefCell::default(),
+            delivered: RefCell::default(),
+            delivered_any: Cell::new(false),
+            interleaving: Cell::new(Fnv::new().finish()),
+            recent: RefCell::new([None; 8]),
+            poll_busy: Cell::new(0),
+            full,
+            world: RefCell::default(),
+            beacon: setup.beacon,
+        }
+    }
+
+    // ----- identity, clock ------------------------------------------------------------------
+
+    /// This run's process-unique number.
+    #[inline]
+    pub(crate) fn sim_id(&self) -> u64 {
+        self.sim_id
+    }
+
+    #[inline]
+    pub(crate) fn now(&self) -> Instant {
+        Instant::from_nanos(self.now.get())
+    }
+
+    #[inline]
+    pub(crate) fn step(&self) -> u64 {
+        self.step.get()
+    }
+
+    /// The task being polled (main's id between polls, when the executor acts for nobody).
+    #[inline]
+    pub(crate) fn current_id(&self) -> TaskId {
+        self.current.get().map_or(TaskId::MAIN, |k| k.id)
+    }
+
+    #[inline]
+    pub(crate) fn is_full(&self) -> bool {
+        self.full
+    }
+
+    pub(crate) fn label(&self, id: TaskId) -> String {
+        self.trace.borrow().label(id)
+    }
+
+    pub(crate) fn info(&self, id: TaskId) -> Option<TaskInfo> {
+        self.trace.borrow().task(id).cloned()
+    }
+
+    /// The last (up to) 8 tasks polled, oldest first.
+    pub(super) fn recent_tasks(&self) -> Vec<TaskId> {
+        let step = self.step.get();
+        let recent = self.recent.borrow();
+        (0..8u64)
+            .rev()
+            .filter_map(|back| step.checked_sub(back))
+            .filter_map(|s| recent[(s % 8) as usize])
+            .collect()
+    }
+
+    // ----- trace ----------------------------------------------------------------------------
+
+    /// Records an event at [`TraceLevel::Full`]. Inlined so that at `Decisions` a call costs a
+    /// test of one flag, with no event built.
+    #[inline]
+    pub(crate) fn event(&self, kind: EventKind) {
+        if self.full {
+            self.push_event(kind);
+        }
+    }
+
+    #[inline(never)]
+    fn push_event(&self, kind: EventKind) {
+        let e = TraceEvent {
+            step: self.step.get(),
+            time: self.now(),
+            task: self.current.get().map(|k| k.id),
+            kind,
+        };
+        self.trace.borrow_mut().events.push(e);
+    }
+
+    #[inline]
+    pub(super) fn decided(&self, d: Decision) {
+        self.trace.borrow_mut().schedule.push(d);
+        self.event(EventKind::Decision(d));
+    }
+
+    pub(super) fn diverge(&self, d: Divergence) {
+        self.divergence.borrow_mut().get_or_insert(d);
+        self.stop.set(true);
+    }
+
+    /// True when the run must stop before the next step (divergence, foreign wake).
+    #[inline]
+    pub(super) fn must_stop(&self) -> bool {
+        self.stop.get() || self.foreign.is_flagged()
+    }
+
+    /// The trace so far, with its counters, leaving an empty one.
+    pub(super) fn take_trace(&self) -> Trace {
+        let mut t = std::mem::take(&mut *self.trace.borrow_mut());
+        t.stats.steps = self.step.get();
+        t.stats.tasks = t.tasks.len() as u64;
+        t.stats.end_time = self.now();
+        t.stats.interleaving = self.interleaving.get();
+        t
+    }
+}

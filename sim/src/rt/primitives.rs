@@ -1,0 +1,131 @@
+//! The narrow interface `sim`'s own primitives (sync, channels, combinators, simulated I/O) use
+//! to take part in scheduling. They reach the run through nothing else.
+//!
+//! - [`preemption_point`]: at an operation's first poll, an exploring strategy may switch tasks;
+//! - [`wait_on`]: name what the task is about to wait on, for deadlock reports;
+//! - [`branch`], [`value`], [`fault`], [`chance`]: recorded choices (ties, random values,
+//!   injected faults);
+//! - [`WaitList`] and [`WaitSlot`]: the FIFO queue of waiters with direct hand-off, and the one
+//!   state machine every waiting future is built on (see [`super::waiters`]).
+//!
+//! A primitive's waiting future follows one pattern (its state behind the primitive's lock):
+//!
+//! ```text
+//! if slot.preempt(cx) { return Pending }                 // first poll only
+//! lock the state
+//! match slot.poll(&mut state.waiters, cx.waker()) {      // waiting: a grant yet?
+//!     Handed::Grant(g) => Ready(use g),
+//!     Handed::NotYet => { unlock; slot.note(name); Pending }
+//!     Handed::NotQueued => if <can complete now> { Ready }
+//!                          else { slot.join(&mut state.waiters, ..); unlock; note; Pending }
+//! }
+//! on drop: if slot.is_waiting() { lock; if let Some(g) = slot.cancel(..) { pass g on } }
+//! ```
+
+use std::panic::Location;
+use std::sync::Arc;
+use std::task::Context;
+
+use super::context;
+use super::table::WaitKind;
+use crate::model::{EventKind, Panic, TaskId};
+
+pub(crate) use super::waiters::{Handed, WaitList, WaitSlot, WaiterId};
+
+/// The preemption point inside `sim` operations: returns true (after arranging to be woken)
+/// when the strategy switches away; the caller then returns `Pending` and retries on its next
+/// poll.
+///
+/// # Panics
+/// Outside a simulation.
+pub(crate) fn preemption_point(cx: &mut Context<'_>) -> bool {
+    preemption_point_of("a sim operation", cx)
+}
+
+/// [`preemption_point`] of the operation `api` (named if it is called outside a simulation).
+#[track_caller]
+pub(crate) fn preemption_point_of(api: &str, cx: &mut Context<'_>) -> bool {
+    let switched = context::with(api, |core| {
+        let s = core.preempt();
+        if s {
+            core.event(EventKind::Yield);
+        }
+        s
+    });
+    if switched {
+        cx.waker().wake_by_ref();
+    }
+    switched
+}
+
+/// Records that the current task is about to wait on `op` (e.g. `"Mutex::lock"`) of the resource
+/// called `name`, awaited at `site`; deadlock reports print it.
+pub(crate) fn wait_on(
+    op: &'static str,
+    name: Option<&Arc<str>>,
+    site: Option<&'static Location<'static>>,
+) {
+    context::try_with(|core| {
+        core.note_wait(
+            WaitKind::Resource {
+                op,
+                name: name.cloned(),
+            },
+            site,
+        );
+    });
+}
+
+/// A recorded choice among `of` simultaneous events (0 is the default order).
+///
+/// # Panics
+/// Outside a simulation.
+pub(crate) fn branch(of: u32) -> u32 {
+    context::with("a sim operation", |core| core.branch(of))
+}
+
+/// A random value in `0..bound` (0: any `u64`) for user code: a recorded decision on the values
+/// stream.
+///
+/// # Panics
+/// Outside a simulation, naming `api`.
+#[track_caller]
+pub(crate) fn value(api: &str, bound: u64) -> u64 {
+    context::with(api, |core| core.value(bound))
+}
+
+/// A value in `0..bound` for an injected fault: a recorded decision on the faults stream.
+///
+/// # Panics
+/// Outside a simulation.
+#[cfg(any(feature = "net", feature = "fs"))]
+pub(crate) fn fault(bound: u64) -> u64 {
+    context::with("a simulated fault", |core| core.fault(bound))
+}
+
+/// True with probability `p`, as a recorded fault decision (none when `p` is 0 or 1).
+///
+/// # Panics
+/// Outside a simulation, when a decision is needed.
+#[cfg(any(feature = "net", feature = "fs"))]
+pub(crate) fn chance(p: f64) -> bool {
+    if p <= 0.0 {
+        return false;
+    }
+    if p >= 1.0 {
+        return true;
+    }
+    const SCALE: u64 = 1_000_000;
+    let threshold = (p * SCALE as f64) as u64;
+    fault(SCALE) < threshold
+}
+
+/// `name#id` of a task of the running simulation (`None` outside one).
+pub(crate) fn label_of(task: TaskId) -> Option<String> {
+    context::try_with(|core| core.label(task))
+}
+
+/// Re-raises a caught task panic in the current task (a combinator propagating a child's).
+pub(crate) fn resume_panic(panic: Panic) -> ! {
+    super::panic_hook::resume(panic)
+}

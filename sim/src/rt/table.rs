@@ -1,0 +1,319 @@
+//! The task table: every task of the run by slot, free slots reused.
+//!
+//! A task's life is one [`TaskState`]; every transition is made by the run (`rt::tasks`):
+//!
+//! ```text
+//!            spawn                  begin_step               poll: Pending
+//!   Free ─────────────> Suspended ─────────────> Polling ─────────────────────> Suspended
+//!                        │  (abort: cancelled       │
+//!                        │   at its next step)      │ poll: Ready, panic; abort; shutdown
+//!                        ▼                          ▼
+//!                      Finished (output kept for the JoinHandle) ──taken, or handle dropped──> Free
+//! ```
+//!
+//! A task that ends while nobody holds its `JoinHandle` goes straight back to `Free`. Slot 0 is
+//! main's (`Main`): its future lives on the run's stack.
+
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::Waker;
+
+use super::hosts::HostId;
+use super::raw::RawTask;
+use super::ready::TaskKey;
+use crate::model::{Instant, TaskId};
+
+/// What a blocked task waits on, for deadlock reports.
+#[derive(Clone, Debug)]
+pub(crate) enum WaitKind {
+    Sleep {
+        until: Instant,
+    },
+    Join {
+        task: TaskId,
+    },
+    Yield,
+    Resource {
+        op: &'static str,
+        name: Option<Arc<str>>,
+    },
+}
+
+/// One thing a task noted it waits on, and the line that awaited it.
+#[derive(Clone, Debug)]
+pub(crate) struct WaitNote {
+    pub(crate) kind: WaitKind,
+    pub(crate) site: Option<&'static Location<'static>>,
+}
+
+/// What a task noted it waits on since its last poll. Nearly always zero or one entry, kept
+/// inline so that noting a wait neither allocates nor touches memory outside the slot.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum WaitNotes {
+    #[default]
+    None,
+    One(WaitNote),
+    Many(Vec<WaitNote>),
+}
+
+impl WaitNotes {
+    pub(crate) fn push(&mut self, w: WaitNote) {
+        *self = match std::mem::take(self) {
+            WaitNotes::None => WaitNotes::One(w),
+            WaitNotes::One(first) => WaitNotes::Many(vec![first, w]),
+            WaitNotes::Many(mut all) => {
+                all.push(w);
+                WaitNotes::Many(all)
+            }
+        };
+    }
+
+    pub(crate) fn clear(&mut self) {
+        if !matches!(self, WaitNotes::None) {
+            *self = WaitNotes::None;
+        }
+    }
+
+    pub(crate) fn to_vec(&self) -> Vec<WaitNote> {
+        match self {
+            WaitNotes::None => Vec::new(),
+            WaitNotes::One(w) => vec![w.clone()],
+            WaitNotes::Many(all) => all.clone(),
+        }
+    }
+}
+
+/// A spawned task's block (its waker, its future, then its output).
+pub(crate) type Body = Pin<Box<dyn RawTask>>;
+
+/// Where a task is in its life (see the module docs for the transitions).
+pub(crate) enum TaskState {
+    /// No task: the slot is on the free list.
+    Free,
+    /// Main: its future lives on the run's stack, not here.
+    Main,
+    /// Spawned and not finished, between two polls (runnable or waiting).
+    Suspended(Body),
+    /// Being polled: its body is on the run's stack for the duration of the poll.
+    Polling,
+    /// Ended (returned, panicked, aborted, or dropped at the end of the run); the block holds
+    /// its output until the `JoinHandle` takes it.
+    Finished(Body),
+}
+
+impl TaskState {
+    /// Spawned, not finished: what a crash aborts and the end of the run drops.
+    fn is_unfinished(&self) -> bool {
+        matches!(self, TaskState::Suspended(_) | TaskState::Polling)
+    }
+}
+
+/// One task.
+pub(crate) struct Slot {
+    /// Its id; with the slot index, the key that names it.
+    pub(crate) id: TaskId,
+    pub(crate) state: TaskState,
+    /// In the ready queue (at most once).
+    pub(crate) scheduled: bool,
+    /// An abort was requested: its future is dropped instead of polled at its next step.
+    pub(crate) abort: bool,
+    /// Its `JoinHandle` is alive (in this run): a finished task keeps its output for it.
+    pub(crate) handle: bool,
+    /// The task awaiting its `JoinHandle`, woken when it ends.
+    pub(crate) joiner: Option<Waker>,
+    /// What it noted it waits on since its last poll.
+    pub(crate) waits: WaitNotes,
+    /// The host it runs on (its spawner's, unless spawned on another).
+    pub(crate) host: HostId,
+}
+
+impl Slot {
+    /// Replaces `Polling`, the state of a task while it is polled or ended, with `state`.
+    ///
+    /// `Polling` owns nothing, so the old value is forgotten rather than dropped: that skips
+    /// the call to `TaskState`'s drop glue on the path every poll takes.
+    #[inline]
+    pub(crate) fn leave_polling(&mut self, state: TaskState) {
+        let old = std::mem::replace(&mut self.state, state);
+        debug_assert!(
+            matches!(old, TaskState::Polling),
+            "only a polled task leaves Polling"
+        );
+        std::mem::forget(old);
+    }
+
+    fn free() -> Self {
+        Slot {
+            id: TaskId::MAIN,
+            state: TaskState::Free,
+            scheduled: false,
+            abort: false,
+            handle: false,
+            joiner: None,
+            waits: WaitNotes::None,
+            host: HostId::MAIN,
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct TaskTable {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+impl TaskTable {
+    /// The key the next [`TaskTable::insert`] of task `id` gives (a task's waker names its key,
+    /// and its body holds its waker).
+    pub(crate) fn next_key(&self, id: TaskId) -> TaskKey {
+        let slot = match self.free.last() {
+            Some(&i) => i,
+            None => self.slots.len() as u32,
+        };
+        TaskKey { slot, id }
+    }
+
+    /// Fills a free slot with task `id` in `state`, on `host`.
+    pub(crate) fn insert(
+        &mut self,
+        id: TaskId,
+        state: TaskState,
+        handle: bool,
+        host: HostId,
+    ) -> TaskKey {
+        let slot = Slot {
+            id,
+            state,
+            handle,
+            host,
+            ..Slot::free()
+        };
+        let index = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = slot;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        TaskKey { slot: index, id }
+    }
+
+    /// The task `key` names, unless its slot was freed.
+    pub(crate) fn get_mut(&mut self, key: TaskKey) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(key.slot as usize)
+            .filter(|s| s.id == key.id && !matches!(s.state, TaskState::Free))
+    }
+
+    /// See [`TaskTable::get_mut`].
+    pub(crate) fn get(&self, key: TaskKey) -> Option<&Slot> {
+        self.slots
+            .get(key.slot as usize)
+            .filter(|s| s.id == key.id && !matches!(s.state, TaskState::Free))
+    }
+
+    /// Frees the slot; returns its last state (to drop outside any borrow) and whether it was
+    /// still scheduled.
+    pub(crate) fn remove(&mut self, key: TaskKey) -> Option<(TaskState, bool)> {
+        let s = self.get_mut(key)?;
+        let state = std::mem::replace(&mut s.state, TaskState::Free);
+        let scheduled = std::mem::take(&mut s.scheduled);
+        s.joiner = None;
+        s.waits.clear();
+        self.free.push(key.slot);
+        Some((state, scheduled))
+    }
+
+    /// Unfinished tasks other than main, in id (spawn) order.
+    pub(crate) fn unfinished_spawned(&self) -> Vec<TaskKey> {
+        let mut keys: Vec<TaskKey> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.state.is_unfinished())
+            .map(|(i, s)| TaskKey {
+                slot: i as u32,
+                id: s.id,
+            })
+            .collect();
+        keys.sort_by_key(|k| k.id);
+        keys
+    }
+
+    /// Every unfinished task (main included) with what it waits on, in id order.
+    pub(crate) fn unfinished_with_waits(&self) -> Vec<(TaskId, Vec<WaitNote>)> {
+        let mut v: Vec<_> = self
+            .slots
+            .iter()
+            .filter(|s| s.state.is_unfinished() || matches!(s.state, TaskState::Main))
+            .map(|s| (s.id, s.waits.to_vec()))
+            .collect();
+        v.sort_by_key(|(id, _)| *id);
+        v
+    }
+
+    /// Unfinished tasks, main included.
+    pub(crate) fn unfinished_count(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| s.state.is_unfinished() || matches!(s.state, TaskState::Main))
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sleep_until(nanos: u64) -> WaitNote {
+        WaitNote {
+            kind: WaitKind::Sleep {
+                until: Instant::from_nanos(nanos),
+            },
+            site: None,
+        }
+    }
+
+    fn untils(w: &WaitNotes) -> Vec<u64> {
+        w.to_vec()
+            .iter()
+            .map(|w| match w.kind {
+                WaitKind::Sleep { until } => until.as_nanos(),
+                _ => unreachable!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn waits_keep_every_entry_in_order_and_clear() {
+        let mut w = WaitNotes::default();
+        assert!(untils(&w).is_empty());
+        for n in 1..=3 {
+            w.push(sleep_until(n));
+            assert_eq!(untils(&w), (1..=n).collect::<Vec<_>>());
+        }
+        w.clear();
+        assert!(untils(&w).is_empty());
+        w.push(sleep_until(9));
+        assert_eq!(untils(&w), [9]);
+    }
+
+    #[test]
+    fn a_freed_slot_is_reused_under_a_new_key() {
+        let mut t = TaskTable::default();
+        let main = t.insert(TaskId::MAIN, TaskState::Main, false, HostId::MAIN);
+        let a = t.insert(TaskId::from_u64(1), TaskState::Polling, true, HostId::MAIN);
+        assert!(t.remove(a).is_some());
+        assert!(t.get(a).is_none() && t.remove(a).is_none());
+        let b = t.insert(TaskId::from_u64(2), TaskState::Polling, true, HostId::MAIN);
+        assert_eq!(b.slot, a.slot);
+        assert!(t.get(a).is_none() && t.get(b).is_some());
+        assert_eq!(t.unfinished_spawned(), [b]);
+        assert_eq!(t.unfinished_count(), 2);
+        assert!(t.get(main).is_some());
+    }
+}

@@ -9,14 +9,14 @@
 //! `cargo run --release -p scenarios --example bugbench -- [--starts 20] [--cap 100000] [NAME..]`
 //!
 //! PCT's change points are spread over `k` scheduling points, learned per bug from one Fifo run
-//! (its `Run` and `Preempt` decisions). The exhaustive search lets a task be continued through up
+//! exactly as `harness::Check` learns them (`Strategy::learned`), so the PCT columns are what a
+//! check with `Strategy::pct(d)` gets. The exhaustive search lets a task be continued through up
 //! to 32 of its own yields in a row (PCT's spin limit), so B6's 20-yield task is reachable.
 
 #![forbid(unsafe_code)]
 
 use harness::explore::Exhaustive;
 use scenarios::buggy::{self, Bug};
-use sim::schedule::Decision;
 use sim::{Sim, Strategy, TraceLevel};
 
 /// What one strategy achieved on one bug.
@@ -121,21 +121,27 @@ fn shrunk(bug: &Bug, strategy: &Strategy, seed: u64) -> Option<usize> {
     outcome.report.map(|r| r.preemptions())
 }
 
-/// Scheduling points of one Fifo run: PCT's `k`.
-fn learn_k(bug: &Bug) -> u64 {
-    let mut sim = Sim::builder()
-        .strategy(Strategy::fifo())
-        .trace_level(TraceLevel::Decisions)
-        .build();
-    let _ = sim.run((bug.run)());
-    let points = sim
-        .trace()
-        .schedule()
-        .decisions()
+/// The strategies of the table with PCT's `k` learned from one Fifo run of `bug`, exactly as
+/// `harness::Check` learns it before a sweep (seed 0).
+fn learned(bug: &Bug, strategies: &[Strategy]) -> Vec<Strategy> {
+    strategies
         .iter()
-        .filter(|d| matches!(d, Decision::Run { .. } | Decision::Preempt { .. }))
-        .count();
-    points.max(1) as u64
+        .map(|s| {
+            s.learned(|fifo| {
+                let mut sim = Sim::builder().strategy(fifo).max_steps(100_000).build();
+                let _ = sim.run((bug.run)());
+            })
+        })
+        .collect()
+}
+
+/// `k` as learned: what `pct2(k=6)` says.
+fn k_of(strategy: &Strategy) -> String {
+    let name = strategy.name();
+    name.split_once("(k=")
+        .and_then(|(_, k)| k.strip_suffix(')'))
+        .unwrap_or("-")
+        .to_string()
 }
 
 fn main() {
@@ -186,16 +192,23 @@ fn main() {
     println!("{}", row(&headers.map(String::from)));
     let mut wrong = Vec::new();
     for bug in &bugs {
-        let k = learn_k(bug);
-        let pct = |d| Strategy::pct_with_steps(d, k);
+        let strategies = learned(
+            bug,
+            &[
+                Strategy::random(),
+                Strategy::pct(1),
+                Strategy::pct(2),
+                Strategy::pct(3),
+                Strategy::portfolio(vec![
+                    Strategy::random(),
+                    Strategy::pct(1),
+                    Strategy::pct(2),
+                    Strategy::pct(3),
+                ]),
+            ],
+        );
+        let k = k_of(&strategies[2]);
         let fifo_fails = fails(bug, &Strategy::fifo(), 0).is_some();
-        let strategies = [
-            Strategy::random(),
-            pct(1),
-            pct(2),
-            pct(3),
-            Strategy::portfolio(vec![Strategy::random(), pct(1), pct(2), pct(3)]),
-        ];
         let cells: Vec<Cell> = strategies
             .iter()
             .map(|s| measure(bug, s, starts, cap))
@@ -213,7 +226,7 @@ fn main() {
         let mut line = vec![
             bug.name.to_string(),
             bug.depth.map_or("-".into(), |d| d.to_string()),
-            k.to_string(),
+            k,
             if fifo_fails { "fails" } else { "passes" }.to_string(),
         ];
         line.extend(cells.iter().map(Cell::render));

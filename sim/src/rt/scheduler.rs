@@ -83,6 +83,9 @@ pub trait Scheduler {
     /// A task was spawned (before it is first runnable).
     fn on_spawn(&mut self, _task: TaskId) {}
 
+    /// A spawned task ended (returned, panicked or was aborted): it will never run again.
+    fn on_end(&mut self, _task: TaskId) {}
+
     /// Main returned; a replaying scheduler reports decisions it never got to use (the program
     /// took fewer decisions than were recorded, so it changed).
     fn finish(&mut self) -> Choice<()> {

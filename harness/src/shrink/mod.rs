@@ -21,7 +21,8 @@
 //! edits local: removing one task's switch does not shift the positions of another's. A plan
 //! runs under a lenient follower: a planned task that is not runnable is replaced by the
 //! default (at scheduling points) or by the oldest runnable task (at a planned switch). A
-//! candidate is kept when the run fails the same way ([`Failure::same_as`]) and is simpler; the
+//! candidate is kept when the run fails the same way ([`Failure::same_bug_as`]: the same kind and
+//! message, up to the numbers in it) and is simpler; the
 //! schedule the run actually took becomes the current one, so the result always replays exactly
 //! under [`sim::Strategy::replay`]. Passes, repeated to a fixed point or until the budget of runs
 //! is spent:
@@ -35,138 +36,34 @@
 //! 5. mirroring: drop a non-default scheduling choice (X run instead of D) and swap X and D in
 //!    the rest of the plan, which turns a schedule of symmetric tasks into its default-order twin;
 //! 6. each remaining preemption moved to the same task's next preemption point, when that still
-//!    fails and is no more complex (switches end up next to the bug).
+//!    fails and is no more complex (switches end up next to the bug);
+//! 7. when a round of passes gains nothing at `p` preemptions, a re-search:
+//!    up to [`RESEARCH_RUNS`] runs with at most `p − 1` switches anywhere and random free
+//!    choices; the first that fails the same bug restarts the passes from it. Editing the
+//!    decisions a schedule has cannot reach a simpler schedule that switches where it does not.
+//!
+//! "The same bug" is the same kind of failure with the same message up to the numbers in it
+//! ([`Failure::same_bug_as`]): the one-preemption schedule of B11 (two locks guard one counter)
+//! reads another count than the ten-preemption run a random sweep found, and is the same bug.
+
+mod follower;
+mod passes;
+mod research;
+
+pub use research::RESEARCH_RUNS;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
-use sim::schedule::{Choice, Decision, Runnable, Schedule, Scheduler, ValueStream};
-use sim::task::TaskId;
+use sim::schedule::Schedule;
 use sim::{RunOptions, Strategy, TraceLevel};
 
 use crate::sweep::{Failure, TestOutput, run_once};
+use follower::{Follower, Mark, Plan};
 
 /// How many runs a shrink may take at most.
 pub const DEFAULT_SHRINK_BUDGET: u32 = 2_000;
-
-/// Where a decision is taken, named so that editing one part of a schedule does not rename
-/// the rest: the n-th scheduling-point choice of the run, the n-th preemption point *of a given
-/// task*, the n-th tie, the n-th random value. (A plain index into the schedule would shift every
-/// later decision as soon as one switch is removed.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
-    Run(u32),
-    Preempt(TaskId, u32),
-    Branch(u32),
-    Value(u32),
-}
-
-/// The non-default decisions of a schedule, by where they are taken; everything else is the
-/// default.
-type Plan = BTreeMap<Key, Decision>;
-
-/// What the follower saw at each decision of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Mark {
-    key: Key,
-    non_default: bool,
-    preemption: bool,
-    /// The task Fifo would have run (scheduling points) or the current task (preemption points).
-    default_task: Option<TaskId>,
-}
-
-/// Follows a [`Plan`] (or a whole schedule, in order) leniently and records a [`Mark`] per
-/// decision.
-struct Follower {
-    plan: Rc<Plan>,
-    script: Option<Rc<Schedule>>,
-    taken: usize,
-    runs: u32,
-    branches: u32,
-    values: u32,
-    preempts: BTreeMap<TaskId, u32>,
-    marks: Rc<RefCell<Vec<Mark>>>,
-}
-
-impl Follower {
-    fn planned(&mut self, key: Key) -> Option<Decision> {
-        match &self.script {
-            Some(s) => {
-                self.taken += 1;
-                s.decisions().get(self.taken - 1).copied()
-            }
-            None => self.plan.get(&key).copied(),
-        }
-    }
-
-    fn mark(&self, key: Key, non_default: bool, preemption: bool, default_task: Option<TaskId>) {
-        self.marks.borrow_mut().push(Mark {
-            key,
-            non_default,
-            preemption,
-            default_task,
-        });
-    }
-}
-
-fn next(counter: &mut u32) -> u32 {
-    *counter += 1;
-    *counter - 1
-}
-
-impl Scheduler for Follower {
-    fn choose_task(&mut self, runnable: Runnable<'_>) -> Choice<usize> {
-        let key = Key::Run(next(&mut self.runs));
-        let i = match self.planned(key) {
-            Some(Decision::Run { task, .. }) => runnable.position(task).unwrap_or(0),
-            _ => 0,
-        };
-        self.mark(key, i != 0, false, Some(runnable.get(0)));
-        Ok(i)
-    }
-
-    fn choose_preemption(
-        &mut self,
-        current: TaskId,
-        runnable: Runnable<'_>,
-    ) -> Choice<Option<usize>> {
-        let key = Key::Preempt(current, next(self.preempts.entry(current).or_insert(0)));
-        // A planned switch whose target is not runnable still switches (to the oldest runnable
-        // task): what matters is usually that `current` is interrupted here.
-        let i = match self.planned(key) {
-            Some(Decision::Preempt {
-                task: Some(task), ..
-            }) => Some(runnable.position(task).unwrap_or(0)),
-            _ => None,
-        };
-        self.mark(key, i.is_some(), i.is_some(), Some(current));
-        Ok(i)
-    }
-
-    fn choose_branch(&mut self, of: u32) -> Choice<u32> {
-        let key = Key::Branch(next(&mut self.branches));
-        let i = match self.planned(key) {
-            Some(Decision::Branch { index, of: o }) if o == of && index < of => index,
-            _ => 0,
-        };
-        self.mark(key, i != 0, false, None);
-        Ok(i)
-    }
-
-    fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {
-        // Always draw, so later default values come from the same place in the stream.
-        let drawn = values.below(bound);
-        let key = Key::Value(next(&mut self.values));
-        let v = match self.planned(key) {
-            Some(Decision::Value { value, bound: b }) if b == bound => value,
-            _ => drawn,
-        };
-        self.mark(key, v != drawn, false, None);
-        Ok(v)
-    }
-}
 
 /// Size of a schedule, as the shrinker orders them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -261,23 +158,24 @@ where
     }
 
     fn try_follow(&mut self, plan: Plan, script: Option<Rc<Schedule>>) -> Option<Candidate> {
+        let plan = Rc::new(plan);
+        let marks = Rc::new(RefCell::new(Vec::new()));
+        let m = marks.clone();
+        let strategy = Strategy::custom("shrink", move |_| {
+            Follower::new(plan.clone(), script.clone(), m.clone())
+        });
+        let schedule = self.try_strategy(strategy)?;
+        let marks = marks.borrow().clone();
+        Some(Candidate { schedule, marks })
+    }
+
+    /// Runs under `strategy`; the run's schedule when it fails like the target (the same bug:
+    /// [`Failure::same_bug_as`]). `None` too once the budget is spent.
+    fn try_strategy(&mut self, strategy: Strategy) -> Option<Schedule> {
         if self.runs >= self.budget {
             return None;
         }
         self.runs += 1;
-        let plan = Rc::new(plan);
-        let marks = Rc::new(RefCell::new(Vec::new()));
-        let (p, m) = (plan.clone(), marks.clone());
-        let strategy = Strategy::custom("shrink", move |_| Follower {
-            plan: p.clone(),
-            script: script.clone(),
-            taken: 0,
-            runs: 0,
-            branches: 0,
-            values: 0,
-            preempts: BTreeMap::new(),
-            marks: m.clone(),
-        });
         let result = run_once(
             self.options,
             self.seed,
@@ -285,175 +183,14 @@ where
             TraceLevel::Decisions,
             self.body,
         );
-        let failure = result.failure?;
-        if !failure.same_as(&self.target) {
-            return None;
-        }
-        let marks = marks.borrow().clone();
-        Some(Candidate {
-            schedule: result.trace.schedule().clone(),
-            marks,
-        })
+        let failed = result.failure.is_some_and(|f| f.same_bug_as(&self.target));
+        failed.then(|| result.trace.schedule().clone())
     }
 
     /// `plan` when it fails the same way and is simpler than `cur`.
     fn better(&mut self, cur: &Candidate, plan: Plan) -> Option<Candidate> {
         let c = self.try_plan(plan)?;
         (c.complexity() < cur.complexity()).then_some(c)
-    }
-
-    /// Delta debugging over the non-default decisions of one class: drop a chunk, or keep only
-    /// a chunk, halving the chunk size down to one.
-    fn ddmin(&mut self, mut cur: Candidate, preemptions: bool) -> Candidate {
-        let mut chunk = cur.non_default(preemptions).len().div_ceil(2).max(1);
-        loop {
-            let idx = cur.non_default(preemptions);
-            if idx.is_empty() {
-                return cur;
-            }
-            chunk = chunk.min(idx.len());
-            let mut improved = false;
-            for (n, part) in idx.chunks(chunk).enumerate() {
-                if let Some(c) = self.better(&cur, cur.plan_without(part)) {
-                    cur = c;
-                    improved = true;
-                    break;
-                }
-                if chunk < idx.len() {
-                    let rest: Vec<usize> = idx
-                        .chunks(chunk)
-                        .enumerate()
-                        .filter(|(m, _)| *m != n)
-                        .flat_map(|(_, p)| p.iter().copied())
-                        .collect();
-                    if let Some(c) = self.better(&cur, cur.plan_without(&rest)) {
-                        cur = c;
-                        improved = true;
-                        break;
-                    }
-                }
-            }
-            if !improved {
-                if chunk == 1 || self.runs >= self.budget {
-                    return cur;
-                }
-                chunk = chunk.div_ceil(2);
-            }
-        }
-    }
-
-    /// Drops a non-default scheduling choice (run X where Fifo runs D) and swaps X and D in the
-    /// rest of the plan: the mirror image of the schedule, for symmetric tasks.
-    fn mirror(&mut self, mut cur: Candidate) -> Candidate {
-        let mut i = 0;
-        while i < cur.marks.len() && self.runs < self.budget {
-            let m = cur.marks[i];
-            let (Key::Run(_), true, Some(d), Decision::Run { task: x, .. }) = (
-                m.key,
-                m.non_default,
-                m.default_task,
-                cur.schedule.decisions()[i],
-            ) else {
-                i += 1;
-                continue;
-            };
-            let swap = |t: TaskId| {
-                if t == x {
-                    d
-                } else if t == d {
-                    x
-                } else {
-                    t
-                }
-            };
-            let plan: Plan = cur
-                .plan_without(&[i])
-                .into_iter()
-                .map(|(k, dec)| {
-                    let k = match k {
-                        Key::Preempt(t, n) => Key::Preempt(swap(t), n),
-                        other => other,
-                    };
-                    let dec = match dec {
-                        Decision::Run { task, of } => Decision::Run {
-                            task: swap(task),
-                            of,
-                        },
-                        Decision::Preempt { task, of } => Decision::Preempt {
-                            task: task.map(swap),
-                            of,
-                        },
-                        other => other,
-                    };
-                    (k, dec)
-                })
-                .collect();
-            match self.better(&cur, plan) {
-                Some(c) => {
-                    cur = c;
-                    i = 0;
-                }
-                None => i += 1,
-            }
-        }
-        cur
-    }
-
-    /// Replaces a preemption by a free choice at an earlier scheduling point: instead of
-    /// interrupting a task to run T, run T first when it was ready anyway.
-    fn free_instead(&mut self, mut cur: Candidate) -> Candidate {
-        let mut i = 0;
-        while i < cur.marks.len() && self.runs < self.budget {
-            let Decision::Preempt {
-                task: Some(target), ..
-            } = cur.schedule.decisions()[i]
-            else {
-                i += 1;
-                continue;
-            };
-            let earlier: Vec<(Key, u32)> = cur.marks[..i]
-                .iter()
-                .zip(cur.schedule.decisions())
-                .rev()
-                .filter_map(|(m, d)| match (m.key, d) {
-                    (Key::Run(_), Decision::Run { of, .. }) => Some((m.key, *of)),
-                    _ => None,
-                })
-                .take(4)
-                .collect();
-            let mut improved = false;
-            for (key, of) in earlier {
-                let mut plan = cur.plan_without(&[i]);
-                plan.insert(key, Decision::Run { task: target, of });
-                if let Some(c) = self.better(&cur, plan) {
-                    cur = c;
-                    improved = true;
-                    break;
-                }
-            }
-            i = if improved { 0 } else { i + 1 };
-        }
-        cur
-    }
-
-    /// Moves each preemption to the task's next preemption point, when that still fails and is
-    /// no more complex: switches end up as late as possible, next to the bug.
-    fn move_later(&mut self, mut cur: Candidate) -> Candidate {
-        let mut i = 0;
-        while i < cur.marks.len() && self.runs < self.budget {
-            let m = cur.marks[i];
-            let (Key::Preempt(task, n), true) = (m.key, m.preemption) else {
-                i += 1;
-                continue;
-            };
-            let mut plan = cur.plan_without(&[i]);
-            plan.insert(Key::Preempt(task, n + 1), cur.schedule.decisions()[i]);
-            match self.try_plan(plan) {
-                Some(c) if c.complexity() <= cur.complexity() => cur = c,
-                _ => i += 1,
-            }
-        }
-        cur
     }
 }
 
@@ -506,8 +243,17 @@ where
         cur = s.ddmin(cur, false);
         cur = s.mirror(cur);
         cur = s.move_later(cur);
-        if cur.complexity() >= c0 || s.runs >= s.budget {
+        if s.runs >= s.budget {
             break;
+        }
+        if cur.complexity() < c0 {
+            continue;
+        }
+        // Stuck: editing one decision at a time no longer helps. Look for a run with fewer
+        // preemptions anywhere, then edit that one.
+        match s.research(&cur) {
+            Some(c) => cur = c,
+            None => break,
         }
     }
     Shrunk {

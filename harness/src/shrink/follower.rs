@@ -10,7 +10,8 @@ use sim::task::TaskId;
 
 /// Where a decision is taken, named so that editing one part of a schedule does not rename
 /// the rest: the n-th scheduling-point choice of the run, the n-th preemption point *of a given
-/// task*, the n-th tie, the n-th random value. (A plain index into the schedule would shift every
+/// task*, the n-th tie, the n-th random value, the n-th await of a task's m-th cancellable
+/// future (so dropping one future earlier renames nothing in the next). (A plain index into the schedule would shift every
 /// later decision as soon as one switch is removed.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Key {
@@ -18,6 +19,8 @@ pub(super) enum Key {
     Preempt(TaskId, u32),
     Branch(u32),
     Value(u32),
+    /// The `.2`-th await of the `.1`-th cancellable future of a task.
+    Cancel(TaskId, u32, u32),
 }
 
 /// The non-default decisions of a schedule, by where they are taken; everything else is the
@@ -34,6 +37,13 @@ pub(super) struct Mark {
     pub(super) default_task: Option<TaskId>,
 }
 
+impl Mark {
+    /// A cancellable future dropped here.
+    pub(super) fn is_cancellation(&self) -> bool {
+        matches!(self.key, Key::Cancel(..)) && self.non_default
+    }
+}
+
 /// Follows a [`Plan`] (or a whole schedule, in order) leniently and records a [`Mark`] per
 /// decision.
 pub(super) struct Follower {
@@ -43,6 +53,8 @@ pub(super) struct Follower {
     runs: u32,
     branches: u32,
     values: u32,
+    /// Cancellable futures seen per task.
+    cancellables: BTreeMap<TaskId, u32>,
     preempts: BTreeMap<TaskId, u32>,
     marks: Rc<RefCell<Vec<Mark>>>,
 }
@@ -61,6 +73,7 @@ impl Follower {
             runs: 0,
             branches: 0,
             values: 0,
+            cancellables: BTreeMap::new(),
             preempts: BTreeMap::new(),
             marks,
         }
@@ -128,6 +141,20 @@ impl Scheduler for Follower {
         };
         self.mark(key, i != 0, false, None);
         Ok(i)
+    }
+
+    fn choose_cancel(&mut self, current: TaskId, suspension: u32) -> Choice<bool> {
+        let futures = self.cancellables.entry(current).or_insert(0);
+        if suspension == 0 {
+            *futures += 1;
+        }
+        let key = Key::Cancel(current, futures.saturating_sub(1), suspension);
+        let cancelled = matches!(
+            self.planned(key),
+            Some(Decision::Cancel { cancelled: true })
+        );
+        self.mark(key, cancelled, false, None);
+        Ok(cancelled)
     }
 
     fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {

@@ -10,8 +10,10 @@
 //! Choosing which task runs after the current one suspended (`.await` on something not ready,
 //! `yield_now`, finishing) is a free context switch, not a preemption.
 //!
-//! A schedule is simpler when it has fewer preemptions, then fewer non-default decisions, then
-//! fewer decisions in all.
+//! A *cancellation* (a future marked [`sim::task::cancellable`] dropped at an await) is the
+//! other costly kind. A schedule is simpler when it has fewer preemptions, then fewer
+//! cancellations, then fewer non-default decisions, then fewer decisions in all; delta
+//! debugging over the non-preemption decisions tries every cancellation away.
 //!
 //! ## How
 //!
@@ -70,6 +72,8 @@ pub const DEFAULT_SHRINK_BUDGET: u32 = 2_000;
 pub struct Complexity {
     /// Switches at preemption points away from a task that could continue.
     pub preemptions: usize,
+    /// Cancellable futures dropped at an await ([`sim::task::cancellable`]).
+    pub cancellations: usize,
     /// Decisions other than the default (Fifo) choice, preemptions included.
     pub non_default: usize,
     /// Decisions in all.
@@ -87,6 +91,7 @@ impl Candidate {
     fn complexity(&self) -> Complexity {
         Complexity {
             preemptions: self.marks.iter().filter(|m| m.preemption).count(),
+            cancellations: self.marks.iter().filter(|m| m.is_cancellation()).count(),
             non_default: self.marks.iter().filter(|m| m.non_default).count(),
             decisions: self.schedule.len(),
         }
@@ -221,7 +226,8 @@ where
         // The recorded schedule does not reproduce the failure (it should): report it unshrunk.
         let before = Complexity {
             preemptions: schedule.preemptions(),
-            non_default: schedule.preemptions(),
+            cancellations: schedule.cancellations(),
+            non_default: schedule.preemptions() + schedule.cancellations(),
             decisions: schedule.len(),
         };
         return Shrunk {

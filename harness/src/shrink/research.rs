@@ -6,7 +6,8 @@
 //! does not: a random run of bug B7 that preempted the checker needs no preemption at all, only
 //! the checker run last, and removing its one switch alone passes. So when the passes are stuck
 //! at `p` preemptions, up to [`RESEARCH_RUNS`] runs each take at most `p − 1` preemptions, at
-//! random preemption points, with uniformly random free choices and the failing run's random
+//! random preemption points, with uniformly random free choices, about as many cancellations
+//! as the current schedule has at random cancellation points, and the failing run's random
 //! values. The first that fails the same bug becomes the current schedule and the passes start
 //! again from it. Every run is seeded from the shrink's seed, so a shrink stays deterministic.
 
@@ -23,13 +24,15 @@ use crate::sweep::TestOutput;
 /// Runs the re-search may take each time the passes are stuck.
 pub const RESEARCH_RUNS: u32 = 32;
 
-/// Random free choices, and at most `left` switches at preemption points, each taken with
-/// probability `chance / out_of`.
+/// Random free choices, at most `left` switches at preemption points, each taken with
+/// probability `chance / out_of`, and cancellations with probability `cancel / cancel_points`.
 struct Bounded {
     state: u64,
     left: usize,
     chance: u64,
     out_of: u64,
+    cancel: u64,
+    cancel_points: u64,
 }
 
 impl Bounded {
@@ -59,6 +62,10 @@ impl Scheduler for Bounded {
     fn choose_branch(&mut self, of: u32) -> Choice<u32> {
         Ok(self.below(u64::from(of)) as u32)
     }
+
+    fn choose_cancel(&mut self, _: TaskId, _: u32) -> Choice<bool> {
+        Ok(self.cancel > 0 && self.below(self.cancel_points) < self.cancel)
+    }
 }
 
 impl<F, Fut> Shrinker<'_, F>
@@ -72,13 +79,22 @@ where
     pub(super) fn research(&mut self, cur: &Candidate) -> Option<Candidate> {
         let complexity = cur.complexity();
         let bound = complexity.preemptions.checked_sub(1)?;
-        // Spread the allowed switches over the preemption points a run of this length has.
-        let points = cur
-            .marks
-            .iter()
-            .filter(|m| matches!(m.key, Key::Preempt(..)))
-            .count()
-            .max(1) as u64;
+        // Spread the allowed switches over the preemption points a run of this length has, and
+        // as many cancellations as it has over its cancellation points (where the cancellation
+        // that matters sits depends on the interleaving, so it must be looked for too).
+        let count = |cancel: bool| {
+            let n = cur
+                .marks
+                .iter()
+                .filter(|m| match m.key {
+                    Key::Preempt(..) => !cancel,
+                    Key::Cancel(..) => cancel,
+                    _ => false,
+                })
+                .count();
+            n.max(1) as u64
+        };
+        let (points, cancel_points) = (count(false), count(true));
         for attempt in 0..u64::from(RESEARCH_RUNS) {
             let state = self.seed ^ (attempt << 32) ^ ((bound as u64) << 48);
             let strategy = Strategy::custom("shrink", move |_| Bounded {
@@ -86,6 +102,8 @@ where
                 left: bound,
                 chance: bound as u64,
                 out_of: points,
+                cancel: complexity.cancellations as u64,
+                cancel_points,
             });
             if let Some(schedule) = self.try_strategy(strategy) {
                 // Learn the keys of its decisions, so the passes can edit it.

@@ -390,6 +390,8 @@ const PREEMPT: u64 = 1;
 const BRANCH: u64 = 2;
 const VALUE: u64 = 3;
 const REPEAT: u64 = 4;
+/// Added after version 2 first shipped: an older seedloop refuses it as a tag it does not know.
+const CANCEL: u64 = 5;
 const TAG_MASK: u64 = (1 << TAG_BITS) - 1;
 
 fn put_decisions(w: &mut Vec<u8>, decisions: &[Decision]) {
@@ -427,6 +429,11 @@ fn put_decision(w: &mut Vec<u8>, d: &Decision) {
             put(w, VALUE);
             put(w, value);
             put(w, bound);
+        }
+        Decision::Cancel { cancelled } => {
+            // Its option count, always 2, keeps every decision at two bytes or more.
+            put(w, (u64::from(cancelled) << TAG_BITS) | CANCEL);
+            put(w, 2);
         }
     }
 }
@@ -520,7 +527,17 @@ impl Reader<'_> {
                     bound: self.get()?,
                 }
             }
-            _ => return Err(TokenError::Malformed("an unknown decision tag")),
+            CANCEL => match (body, self.small()?) {
+                (0, 2) => Decision::Cancel { cancelled: false },
+                (1, 2) => Decision::Cancel { cancelled: true },
+                _ => return Err(TokenError::Malformed("a cancellation decision")),
+            },
+            _ => {
+                return Err(TokenError::Malformed(
+                    "a decision of a kind this seedloop does not know (a newer seedloop may have \
+                     written it)",
+                ));
+            }
         })
     }
 }

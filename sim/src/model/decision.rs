@@ -41,6 +41,12 @@ pub enum Decision {
         /// Exclusive upper bound, 0 for the full range.
         bound: u64,
     },
+    /// At an await of a future marked cancellable (`sim::task::cancellable`): drop it there
+    /// (`cancelled`), as if whatever it races had won, or keep it waiting.
+    Cancel {
+        /// Whether the future was dropped.
+        cancelled: bool,
+    },
 }
 
 impl Decision {
@@ -48,10 +54,16 @@ impl Decision {
     pub fn is_preemption(&self) -> bool {
         matches!(self, Decision::Preempt { task: Some(_), .. })
     }
+
+    /// True for a cancellable future dropped at an await.
+    pub fn is_cancellation(&self) -> bool {
+        matches!(self, Decision::Cancel { cancelled: true })
+    }
 }
 
 impl fmt::Display for Decision {
-    /// Compact, shell-safe text: `r3/4`, `p-/3`, `p5/3`, `b1/2`, `v17/100`.
+    /// Compact, shell-safe text: `r3/4`, `p-/3`, `p5/3`, `b1/2`, `v17/100`, `c1/2` (cancel),
+    /// `c0/2` (keep).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Decision::Run { task, of } => write!(f, "r{}/{of}", task.as_u64()),
@@ -59,6 +71,7 @@ impl fmt::Display for Decision {
             Decision::Preempt { task: Some(t), of } => write!(f, "p{}/{of}", t.as_u64()),
             Decision::Branch { index, of } => write!(f, "b{index}/{of}"),
             Decision::Value { value, bound } => write!(f, "v{value}/{bound}"),
+            Decision::Cancel { cancelled } => write!(f, "c{}/2", u8::from(cancelled)),
         }
     }
 }
@@ -77,7 +90,8 @@ impl fmt::Display for ParseScheduleError {
         write!(
             f,
             "decision {} (`{}`) is not one of r<task>/<n>, p-/<n>, p<task>/<n>, b<i>/<n>, \
-             v<value>/<bound>: the schedule was truncated or edited; copy it again from the report",
+             v<value>/<bound>, c0/2, c1/2: the schedule was truncated or edited; copy it again \
+             from the report",
             self.position, self.text
         )
     }
@@ -119,6 +133,9 @@ impl FromStr for Decision {
                 value: num(body)?,
                 bound: num(of)?,
             },
+            'c' if of == "2" && (body == "0" || body == "1") => Decision::Cancel {
+                cancelled: body == "1",
+            },
             _ => return Err(bad()),
         })
     }
@@ -131,9 +148,10 @@ impl FromStr for Decision {
 ///
 /// ```
 /// use sim::schedule::Schedule;
-/// let s: Schedule = "r2/3 p-/2 b1/2 v7/10".parse().unwrap();
-/// assert_eq!(s.len(), 4);
-/// assert_eq!(s.to_string(), "r2/3 p-/2 b1/2 v7/10");
+/// let s: Schedule = "r2/3 p-/2 b1/2 v7/10 c1/2".parse().unwrap();
+/// assert_eq!(s.len(), 5);
+/// assert_eq!(s.to_string(), "r2/3 p-/2 b1/2 v7/10 c1/2");
+/// assert_eq!(s.cancellations(), 1);
 /// assert!("r2/3 x".parse::<Schedule>().is_err());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -170,6 +188,14 @@ impl Schedule {
     /// How many preemptions (switches away from a task that could continue) it contains.
     pub fn preemptions(&self) -> usize {
         self.decisions.iter().filter(|d| d.is_preemption()).count()
+    }
+
+    /// How many cancellable futures it dropped at an await.
+    pub fn cancellations(&self) -> usize {
+        self.decisions
+            .iter()
+            .filter(|d| d.is_cancellation())
+            .count()
     }
 }
 
@@ -233,6 +259,8 @@ impl fmt::Display for Divergence {
             Decision::Preempt { task: None, .. } => write!(f, "(keep running)")?,
             Decision::Branch { .. } => write!(f, "(a tie between simultaneous events)")?,
             Decision::Value { .. } => write!(f, "(a random value)")?,
+            Decision::Cancel { cancelled: true } => write!(f, "(drop the cancellable future)")?,
+            Decision::Cancel { cancelled: false } => write!(f, "(keep the cancellable future)")?,
         }
         write!(f, ", but the program offered {}", self.found)
     }

@@ -1,6 +1,6 @@
 //! Scheduling strategies: the oracle behind every choice the executor makes.
 //!
-//! The executor asks its [`Scheduler`] four kinds of question and records every answer that had
+//! The executor asks its [`Scheduler`] five kinds of question and records every answer that had
 //! more than one option as a [`Decision`]:
 //!
 //! - **which task runs next** at a scheduling point (the running task returned `Pending` or
@@ -9,10 +9,13 @@
 //!   complete at once, such as [`crate::task::maybe_yield`]): [`Scheduler::choose_preemption`];
 //! - **which of simultaneous events wins** (a timeout and its future ready at the same instant):
 //!   [`Scheduler::choose_branch`];
-//! - **which random value** user code gets from [`crate::rand`]: [`Scheduler::choose_value`].
+//! - **which random value** user code gets from [`crate::rand`]: [`Scheduler::choose_value`];
+//! - **whether a future marked cancellable is dropped** at an await
+//!   ([`crate::task::cancellable`]): [`Scheduler::choose_cancel`] (never under Fifo).
 //!
 //! [`Strategy`] names a scheduler and builds a fresh one for each run from the run's seed.
 
+mod cancel;
 mod fifo;
 mod pct;
 mod random;
@@ -60,7 +63,8 @@ enum Kind {
 
 impl Strategy {
     /// asyncio's order exactly: the oldest runnable task runs next, preemption points never
-    /// switch, ties take the documented default. Random values still come from the seed.
+    /// switch, ties take the documented default, cancellable futures are never cancelled.
+    /// Random values still come from the seed.
     pub fn fifo() -> Self {
         Strategy {
             name: "fifo".into(),
@@ -68,8 +72,12 @@ impl Strategy {
         }
     }
 
-    /// Uniform seeded choice among runnable tasks at every scheduling point, and among
-    /// "continue" and every runnable task at every preemption point.
+    /// Seeded random choice: uniform among runnable tasks at every scheduling point; at a
+    /// preemption point "continue" against a switch to each runnable task, weighted by a
+    /// stickiness drawn once per run (runs range from round-robin at every operation to
+    /// run-until-suspended), and a task just switched to rarely switched away again before its
+    /// next operation; a future marked [cancellable](crate::task::cancellable) is dropped at an
+    /// await with a per-run chance. See the `random` module notes for why.
     pub fn random() -> Self {
         Strategy {
             name: "random".into(),

@@ -34,12 +34,14 @@
 //! The alternative of deprioritising a yielded task for one scheduling point would hide B6: its
 //! long task would hand over to main at its first yield.
 //!
-//! Ties between simultaneous events ([`Scheduler::choose_branch`]) are drawn at random from the
-//! seed's scheduling stream; values come from the value stream, as under every strategy.
+//! Ties between simultaneous events ([`Scheduler::choose_branch`]) and the dropping of cancellable
+//! futures (as under Random, see `cancel`) are drawn at random from the seed's scheduling
+//! stream; values come from the value stream, as under every strategy.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
+use super::cancel::CancelChance;
 use super::{Choice, Runnable, Scheduler, ValueStream};
 use crate::model::TaskId;
 use crate::rt::Stream;
@@ -109,6 +111,7 @@ pub(crate) struct Pct {
     spin_limit: u32,
     /// The task PCT switched to at a preemption point, with the poll it runs in.
     switched_to: Option<(TaskId, u64)>,
+    cancel: CancelChance,
 }
 
 impl Pct {
@@ -137,6 +140,7 @@ impl Pct {
             streak: 0,
             spin_limit: DEFAULT_SPIN_LIMIT,
             switched_to: None,
+            cancel: CancelChance::default(),
         }
     }
 
@@ -234,6 +238,10 @@ impl Scheduler for Pct {
 
     fn choose_branch(&mut self, of: u32) -> Choice<u32> {
         Ok(self.rng.below(u64::from(of)) as u32)
+    }
+
+    fn choose_cancel(&mut self, _: TaskId, _: u32) -> Choice<bool> {
+        Ok(self.cancel.decide(&mut self.rng))
     }
 
     fn on_spawn(&mut self, task: TaskId) {

@@ -15,7 +15,10 @@
 //! the usual probability): switching straight back undoes the switch before the task did
 //! anything but the code up to that point. Under the uniform choice that undo costs ABBA (bug B5)
 //! one run in four; it stays possible, so every schedule keeps a chance.
+//!
+//! A future marked cancellable is dropped at an await with a per-run chance (see `cancel`).
 
+use super::cancel::CancelChance;
 use super::{Choice, Runnable, Scheduler, ValueStream};
 use crate::model::TaskId;
 use crate::rt::Stream;
@@ -35,6 +38,7 @@ pub(crate) struct RandomScheduler {
     stickiness: u64,
     /// The task this scheduler switched to at a preemption point, with the poll it runs in.
     switched_to: Option<(TaskId, u64)>,
+    cancel: CancelChance,
 }
 
 impl RandomScheduler {
@@ -45,6 +49,7 @@ impl RandomScheduler {
             rng,
             stickiness,
             switched_to: None,
+            cancel: CancelChance::default(),
         }
     }
 
@@ -84,5 +89,9 @@ impl Scheduler for RandomScheduler {
 
     fn choose_branch(&mut self, of: u32) -> Choice<u32> {
         Ok(self.below(of as usize) as u32)
+    }
+
+    fn choose_cancel(&mut self, _: TaskId, _: u32) -> Choice<bool> {
+        Ok(self.cancel.decide(&mut self.rng))
     }
 }

@@ -4,6 +4,7 @@
 //! a cold `cargo test --workspace`.
 
 mod cancel;
+mod cancellable;
 mod determinism;
 mod failures;
 mod guide;

@@ -232,7 +232,7 @@ impl Strategy {
     /// let learned = Strategy::portfolio(vec![Strategy::random(), Strategy::pct(2)]).learned(|fifo| {
     ///     Sim::builder().strategy(fifo).build().run(program()).unwrap();
     /// });
-    /// assert_eq!(learned.name(), "portfolio(random,pct2(k=2))");
+    /// assert_eq!(learned.name(), "portfolio(random,pct2(k=1))"); // main's maybe_yield, with t ready
     /// assert!(!learned.learns_steps());
     /// ```
     pub fn learned(&self, run: impl FnOnce(Strategy)) -> Strategy {

@@ -10,6 +10,7 @@
 //!   which models CPU-bound work holding the executor.
 
 use std::cell::{Cell, RefCell};
+use std::panic::Location;
 use std::sync::Arc;
 
 use super::hosts::World;
@@ -50,6 +51,18 @@ pub(crate) struct Delivered {
     pub(crate) message: String,
 }
 
+/// An await of a `sim` operation: what the step-limit error names as the await a spin loop
+/// spins on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Await {
+    /// The task that awaited.
+    pub(crate) task: TaskId,
+    /// The operation, e.g. `maybe_yield` or `Mutex::lock`.
+    pub(crate) op: &'static str,
+    /// The line that created the awaited future, when the operation knows it.
+    pub(crate) site: Option<&'static Location<'static>>,
+}
+
 /// Why the executor found nothing to run.
 pub(crate) enum Idle {
     /// The clock moved to the next deadline; keep going.
@@ -74,6 +87,12 @@ pub(crate) struct Core {
     pub(super) now: Cell<u64>,
     /// Task polls so far (the step in progress while a task runs).
     pub(super) step: Cell<u64>,
+    /// Steps toward the step limit: task polls plus awaits of `sim` operations that could
+    /// complete at once (preemption points), switching or not, so that a spin loop on an await
+    /// that never blocks reaches the limit too. Trace step numbers stay polls.
+    pub(super) awaits: Cell<u64>,
+    /// The last await of a `sim` operation, for the step-limit error.
+    pub(super) last_await: Cell<Option<Await>>,
     /// The task being polled, or `None` when the executor itself acts (timers, the clock).
     pub(super) current: Cell<Option<TaskKey>>,
     /// Every task of the run, with its state and flags.
@@ -136,6 +155,8 @@ impl Core {
             options: setup.options,
             now: Cell::new(0),
             step: Cell::new(0),
+            awaits: Cell::new(0),
+            last_await: Cell::new(None),
             current: Cell::new(None),
             tasks: RefCell::default(),
             ready: RefCell::default(),
@@ -176,6 +197,41 @@ impl Core {
     #[inline]
     pub(crate) fn step(&self) -> u64 {
         self.step.get()
+    }
+
+    /// True once the run took as many steps as its limit allows.
+    #[inline]
+    pub(crate) fn at_step_limit(&self) -> bool {
+        self.awaits.get() >= self.options.max_steps
+    }
+
+    /// Counts an await of `op` (created at `site`) by the current task toward the step limit.
+    /// Returns true when that reaches the limit: the caller then ends the poll (`Pending`) so
+    /// the run can stop, even in a loop that never suspends.
+    #[inline]
+    pub(crate) fn count_await(
+        &self,
+        op: &'static str,
+        site: Option<&'static Location<'static>>,
+    ) -> bool {
+        let n = self.awaits.get() + 1;
+        self.awaits.set(n);
+        self.last_await.set(Some(Await {
+            task: self.current_id(),
+            op,
+            site,
+        }));
+        n >= self.options.max_steps
+    }
+
+    /// Notes an await of `op` that always suspends (its poll is the step that counts).
+    #[inline]
+    pub(crate) fn note_await(&self, op: &'static str, site: Option<&'static Location<'static>>) {
+        self.last_await.set(Some(Await {
+            task: self.current_id(),
+            op,
+            site,
+        }));
     }
 
     /// The task being polled (main's id between polls, when the executor acts for nobody).

@@ -12,5 +12,6 @@ mod handles;
 mod layout;
 mod lifecycle;
 mod misuse;
+mod spin;
 mod tasks;
 mod time;

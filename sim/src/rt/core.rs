@@ -135,6 +135,12 @@ pub(crate) struct Core {
     pub(super) poll_busy: Cell<u64>,
     /// True at [`TraceLevel::Full`]: events are recorded.
     pub(super) full: bool,
+    /// Bytes of encoded decisions the run keeps (past them it counts them).
+    pub(super) schedule_budget: usize,
+    /// Events the run keeps (the most recent).
+    pub(super) keep_events: usize,
+    /// Where every event goes as a text line, if anywhere.
+    pub(super) sink: Option<crate::model::Sink>,
     /// The run's hosts and what `net` and `fs` attach to them.
     pub(super) world: RefCell<World>,
     /// Where the run publishes its progress for watchers on other threads (never read here).
@@ -176,6 +182,9 @@ impl Core {
             recent: RefCell::new([None; 8]),
             poll_busy: Cell::new(0),
             full,
+            schedule_budget: setup.schedule_budget,
+            keep_events: setup.keep_events,
+            sink: setup.sink,
             world: RefCell::default(),
             beacon: setup.beacon,
         }
@@ -283,12 +292,22 @@ impl Core {
             task: self.current.get().map(|k| k.id),
             kind,
         };
-        self.trace.borrow_mut().events.push(e);
+        if let Some(sink) = &self.sink {
+            let line = self.trace.borrow().render(&e);
+            // A sink that records into this run again (a log line) is not re-entered.
+            if let Ok(mut sink) = sink.try_borrow_mut() {
+                (*sink)(&line);
+            }
+        }
+        self.trace.borrow_mut().record(e, self.keep_events);
     }
 
     #[inline]
     pub(super) fn decided(&self, d: Decision) {
-        self.trace.borrow_mut().schedule.push(d);
+        self.trace
+            .borrow_mut()
+            .schedule
+            .record(d, self.schedule_budget);
         self.event(EventKind::Decision(d));
     }
 
@@ -306,6 +325,7 @@ impl Core {
     /// The trace so far, with its counters, leaving an empty one.
     pub(super) fn take_trace(&self) -> Trace {
         let mut t = std::mem::take(&mut *self.trace.borrow_mut());
+        t.drop_oldest(self.keep_events);
         t.stats.steps = self.step.get();
         t.stats.tasks = t.tasks.len() as u64;
         t.stats.end_time = self.now();

@@ -368,8 +368,8 @@ fn replaying_a_schedule_against_a_changed_program_diverges() {
             (seed, sim.trace().schedule().clone())
         })
         .find(|(_, s)| {
-            s.decisions().first()
-                == Some(&Decision::Run {
+            s.iter().next()
+                == Some(Decision::Run {
                     task: TaskId::from_u64(3),
                     of: 3,
                 })

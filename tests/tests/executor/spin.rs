@@ -37,6 +37,12 @@ fn assert_spin(sim: &Sim, err: &SimError, task: &str, op: &str) {
     // limit (repeated decisions cost next to nothing; events are a bounded tail).
     let trace = sim.trace();
     assert!(trace.stats().steps <= LIMIT, "{:?}", trace.stats());
+    assert!(
+        trace.schedule().encoded_len() < 4096,
+        "the schedule of a spin loop takes {} bytes",
+        trace.schedule().encoded_len()
+    );
+    assert!(trace.events().len() <= sim::trace::DEFAULT_KEPT_EVENTS);
 }
 
 #[test]

@@ -311,6 +311,12 @@ impl Core {
         self.event(EventKind::Decision(d));
     }
 
+    /// Decisions taken so far (kept or not).
+    pub(crate) fn decisions_taken(&self) -> u64 {
+        let t = self.trace.borrow();
+        t.schedule.len() as u64 + t.schedule.omitted()
+    }
+
     pub(super) fn diverge(&self, d: Divergence) {
         self.divergence.borrow_mut().get_or_insert(d);
         self.stop.set(true);

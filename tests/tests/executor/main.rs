@@ -11,6 +11,7 @@ mod guide_traces;
 mod handles;
 mod layout;
 mod lifecycle;
+mod log_args;
 mod misuse;
 mod spin;
 mod tasks;

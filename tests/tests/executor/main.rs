@@ -3,6 +3,7 @@
 //! One test binary per area, each test file a module: linking one binary per file dominated
 //! a cold `cargo test --workspace`.
 
+mod bounded;
 mod cancel;
 mod determinism;
 mod failures;

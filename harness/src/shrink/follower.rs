@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use sim::schedule::{Choice, Decision, Runnable, Schedule, Scheduler, ValueStream};
+use sim::schedule::{Choice, Decision, Runnable, Scheduler, ValueStream};
 use sim::task::TaskId;
 
 /// Where a decision is taken, named so that editing one part of a schedule does not rename
@@ -48,7 +48,7 @@ impl Mark {
 /// decision.
 pub(super) struct Follower {
     plan: Rc<Plan>,
-    script: Option<Rc<Schedule>>,
+    script: Option<Rc<Vec<Decision>>>,
     taken: usize,
     runs: u32,
     branches: u32,
@@ -63,7 +63,7 @@ impl Follower {
     /// Follows `plan`, or `script` decision by decision when given, recording into `marks`.
     pub(super) fn new(
         plan: Rc<Plan>,
-        script: Option<Rc<Schedule>>,
+        script: Option<Rc<Vec<Decision>>>,
         marks: Rc<RefCell<Vec<Mark>>>,
     ) -> Self {
         Follower {
@@ -83,7 +83,7 @@ impl Follower {
         match &self.script {
             Some(s) => {
                 self.taken += 1;
-                s.decisions().get(self.taken - 1).copied()
+                s.get(self.taken - 1).copied()
             }
             None => self.plan.get(&key).copied(),
         }

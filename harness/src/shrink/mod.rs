@@ -58,7 +58,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use sim::schedule::Schedule;
+use sim::schedule::{Decision, Schedule};
 use sim::{RunOptions, Strategy, TraceLevel};
 
 use crate::sweep::{Failure, TestOutput, run_once};
@@ -84,6 +84,8 @@ pub struct Complexity {
 #[derive(Clone, Debug)]
 struct Candidate {
     schedule: Schedule,
+    /// The schedule's decisions, decoded once.
+    decisions: Vec<Decision>,
     marks: Vec<Mark>,
 }
 
@@ -108,7 +110,7 @@ impl Candidate {
     fn plan(&self) -> Plan {
         self.marks
             .iter()
-            .zip(self.schedule.decisions())
+            .zip(&self.decisions)
             .filter(|(m, _)| m.non_default)
             .map(|(m, d)| (m.key, *d))
             .collect()
@@ -159,10 +161,10 @@ where
 
     /// Runs `schedule` decision by decision, to learn the keys of its decisions.
     fn try_strict(&mut self, schedule: &Schedule) -> Option<Candidate> {
-        self.try_follow(Plan::new(), Some(Rc::new(schedule.clone())))
+        self.try_follow(Plan::new(), Some(Rc::new(schedule.to_vec())))
     }
 
-    fn try_follow(&mut self, plan: Plan, script: Option<Rc<Schedule>>) -> Option<Candidate> {
+    fn try_follow(&mut self, plan: Plan, script: Option<Rc<Vec<Decision>>>) -> Option<Candidate> {
         let plan = Rc::new(plan);
         let marks = Rc::new(RefCell::new(Vec::new()));
         let m = marks.clone();
@@ -171,7 +173,11 @@ where
         });
         let schedule = self.try_strategy(strategy)?;
         let marks = marks.borrow().clone();
-        Some(Candidate { schedule, marks })
+        Some(Candidate {
+            decisions: schedule.to_vec(),
+            schedule,
+            marks,
+        })
     }
 
     /// Runs under `strategy`; the run's schedule when it fails like the target (the same bug:

@@ -62,12 +62,9 @@ where
         let mut i = 0;
         while i < cur.marks.len() && self.runs < self.budget {
             let m = cur.marks[i];
-            let (Key::Run(_), true, Some(d), Decision::Run { task: x, .. }) = (
-                m.key,
-                m.non_default,
-                m.default_task,
-                cur.schedule.decisions()[i],
-            ) else {
+            let (Key::Run(_), true, Some(d), Decision::Run { task: x, .. }) =
+                (m.key, m.non_default, m.default_task, cur.decisions[i])
+            else {
                 i += 1;
                 continue;
             };
@@ -120,14 +117,14 @@ where
         while i < cur.marks.len() && self.runs < self.budget {
             let Decision::Preempt {
                 task: Some(target), ..
-            } = cur.schedule.decisions()[i]
+            } = cur.decisions[i]
             else {
                 i += 1;
                 continue;
             };
             let earlier: Vec<(Key, u32)> = cur.marks[..i]
                 .iter()
-                .zip(cur.schedule.decisions())
+                .zip(&cur.decisions)
                 .rev()
                 .filter_map(|(m, d)| match (m.key, d) {
                     (Key::Run(_), Decision::Run { of, .. }) => Some((m.key, *of)),
@@ -161,7 +158,7 @@ where
                 continue;
             };
             let mut plan = cur.plan_without(&[i]);
-            plan.insert(Key::Preempt(task, n + 1), cur.schedule.decisions()[i]);
+            plan.insert(Key::Preempt(task, n + 1), cur.decisions[i]);
             match self.try_plan(plan) {
                 Some(c) if c.complexity() <= cur.complexity() => cur = c,
                 _ => i += 1,

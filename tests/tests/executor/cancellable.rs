@@ -34,9 +34,7 @@ fn run_job(mut sim: Sim) -> (Result<u32, Cancelled>, Vec<String>, Vec<Decision>)
     let cancels = sim
         .trace()
         .schedule()
-        .decisions()
         .iter()
-        .copied()
         .filter(|d| matches!(d, Decision::Cancel { .. }))
         .collect();
     (result, log.lines(), cancels)

@@ -92,7 +92,7 @@ impl WaitSlot {
         match self.state {
             State::Fresh => {
                 self.state = State::Idle;
-                primitives::preemption_point(cx)
+                primitives::preemption_point_at(self.op, Some(self.site), cx)
             }
             State::Done => panic!("`{}` future polled after it completed", self.op),
             _ => false,

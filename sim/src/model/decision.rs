@@ -56,6 +56,12 @@ impl Decision {
     }
 
     /// True for a cancellable future dropped at an await.
+    ///
+    /// ```
+    /// use sim::schedule::Decision;
+    /// assert!("c1/2".parse::<Decision>().unwrap().is_cancellation());
+    /// assert!(!"c0/2".parse::<Decision>().unwrap().is_cancellation());
+    /// ```
     pub fn is_cancellation(&self) -> bool {
         matches!(self, Decision::Cancel { cancelled: true })
     }

@@ -209,6 +209,13 @@ impl Strategy {
 
     /// True when the strategy (or a member of a portfolio) still has to learn a parameter from
     /// the program: a [`Strategy::pct`] whose `k` is not fixed.
+    ///
+    /// ```
+    /// use sim::Strategy;
+    /// assert!(Strategy::pct(2).learns_steps());
+    /// assert!(Strategy::portfolio(vec![Strategy::random(), Strategy::pct(1)]).learns_steps());
+    /// assert!(!Strategy::random().learns_steps());
+    /// ```
     pub fn learns_steps(&self) -> bool {
         match &self.kind {
             Kind::Pct { steps, .. } => steps.is_none(),

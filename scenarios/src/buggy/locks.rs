@@ -184,7 +184,7 @@ pub async fn b11() -> Result<(), String> {
 /// when B's first member blocks on `l` while holding `m`, which A needs to release `l`.
 pub async fn b13() -> Result<(), String> {
     let m = Rc::new(Mutex::named("m", (0u32, 0u32)));
-    let l = Rc::new(Mutex::named("l", ()));
+    let l = std::sync::Arc::new(Mutex::named("l", ()));
     let held: Rc<RefCell<Option<OwnedMutexGuard<()>>>> = Rc::default();
     let mut handles = Vec::new();
     for group in [0usize, 1] {

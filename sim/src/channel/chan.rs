@@ -70,6 +70,8 @@ pub(crate) struct Chan<T> {
     reserved: usize,
     getters: WaitList<Grant<T>>,
     putters: WaitList<()>,
+    /// Senders waiting for the channel to close (`Sender::closed`).
+    pub(crate) closers: WaitList<()>,
     closed: bool,
 }
 
@@ -83,6 +85,7 @@ impl<T> Chan<T> {
             reserved: 0,
             getters: WaitList::default(),
             putters: WaitList::default(),
+            closers: WaitList::default(),
             closed: false,
         }
     }
@@ -99,6 +102,10 @@ impl<T> Chan<T> {
     /// True when a put would wait: no free slot, or older putters are first in line.
     pub(crate) fn is_full(&self) -> bool {
         self.occupied() >= self.cap || !self.putters.is_empty()
+    }
+
+    pub(crate) fn cap(&self) -> usize {
+        self.cap
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -242,6 +249,12 @@ impl<T> Chan<T> {
         wk.extend(self.putters.grant_all(|_| ()));
         self.reserved += n;
         wk.extend(self.getters.grant_all(|_| Grant::Closed));
+        wk.extend(self.closers.grant_all(|_| ()));
+    }
+
+    /// Waiting getters and putters (asyncio tests read a queue's waiter counts).
+    pub(crate) fn waiting(&self) -> (usize, usize) {
+        (self.getters.waiting(), self.putters.waiting())
     }
 
     /// Takes every item out (buffered, and handed to getters that have not taken it yet), for

@@ -4,7 +4,7 @@
 //! handle, for `Stream` and `Sink`, which run one operation after another) and must be cancelled
 //! when it is dropped mid-wait.
 
-use std::cell::RefCell;
+use crate::sync::cell::StateCell;
 use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -45,7 +45,7 @@ impl PendingGet {
     /// `Ready(Some(item))`, or `Ready(None)` when the channel is closed and empty.
     pub(crate) fn poll<T>(
         &mut self,
-        chan: &RefCell<Chan<T>>,
+        chan: &StateCell<Chan<T>>,
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Option<T>> {
@@ -93,7 +93,7 @@ impl PendingGet {
 
     /// Leaves the line (the future was dropped); an item already handed over is passed on.
     /// The next poll starts a fresh operation.
-    pub(crate) fn cancel<T>(&mut self, chan: &RefCell<Chan<T>>) {
+    pub(crate) fn cancel<T>(&mut self, chan: &StateCell<Chan<T>>) {
         if self.slot.is_waiting() {
             let mut wk = Wakes::default();
             chan.borrow_mut().cancel_getter(&mut self.slot, &mut wk);
@@ -122,7 +122,7 @@ impl PendingPut {
     /// `unreserve`), `Ready(Err(()))` when the channel is closed.
     pub(crate) fn poll<T>(
         &mut self,
-        chan: &RefCell<Chan<T>>,
+        chan: &StateCell<Chan<T>>,
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Result<(), ()>> {
@@ -167,7 +167,7 @@ impl PendingPut {
 
     /// Leaves the line (the future was dropped); a slot already handed over is passed on.
     /// The next poll starts a fresh operation.
-    pub(crate) fn cancel<T>(&mut self, chan: &RefCell<Chan<T>>) {
+    pub(crate) fn cancel<T>(&mut self, chan: &StateCell<Chan<T>>) {
         if self.slot.is_waiting() {
             let mut wk = Wakes::default();
             chan.borrow_mut().cancel_putter(&mut self.slot, &mut wk);

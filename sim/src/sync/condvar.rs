@@ -1,11 +1,10 @@
 //! `Condvar`: asyncio's `Condition`, used with a [`Mutex`].
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -51,7 +50,7 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot, WaiterId};
 #[derive(Default)]
 pub struct Condvar {
     /// Grant: the waiter's place in its mutex's queue; request: that mutex.
-    waiters: RefCell<WaitList<WaiterId, Rc<Permits>>>,
+    waiters: StateCell<WaitList<WaiterId, Arc<Permits>>>,
     name: Option<Arc<str>>,
 }
 
@@ -72,7 +71,7 @@ impl Condvar {
     /// ```
     pub fn named(name: impl Into<String>) -> Self {
         Condvar {
-            waiters: RefCell::default(),
+            waiters: StateCell::default(),
             name: name_of(name),
         }
     }
@@ -240,7 +239,7 @@ impl Condvar {
 
 /// Moves the oldest waiter to its mutex's queue; returns who to wake (it, and whoever the mutex
 /// hands itself to, if it was free).
-fn notify_front(list: &mut WaitList<WaiterId, Rc<Permits>>) -> Vec<Waker> {
+fn notify_front(list: &mut WaitList<WaiterId, Arc<Permits>>) -> Vec<Waker> {
     let mut others = Vec::new();
     let waker = list.grant_front_with(|mutex, waker| {
         let (id, granted) = mutex.enqueue(waker, 1);
@@ -327,7 +326,7 @@ impl<'a, T> Future for CondvarWait<'a, T> {
                 }
                 Step::Relock(mut acq) => {
                     return match acq.poll(this.mutex.permits(), cx) {
-                        Poll::Ready(()) => Poll::Ready(MutexGuard::new(this.mutex)),
+                        Poll::Ready(_) => Poll::Ready(MutexGuard::new(this.mutex)),
                         Poll::Pending => {
                             this.step = Step::Relock(acq);
                             Poll::Pending

@@ -1,6 +1,6 @@
 //! `Event`: asyncio's `Event`, a flag tasks can wait for.
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -31,7 +31,7 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// ```
 #[derive(Default)]
 pub struct Event {
-    state: RefCell<State>,
+    state: StateCell<State>,
     name: Option<Arc<str>>,
 }
 
@@ -58,7 +58,7 @@ impl Event {
     /// ```
     pub fn named(name: impl Into<String>) -> Self {
         Event {
-            state: RefCell::default(),
+            state: StateCell::default(),
             name: name_of(name),
         }
     }
@@ -109,6 +109,15 @@ impl Event {
     /// ```
     pub fn is_set(&self) -> bool {
         self.state.borrow().set
+    }
+
+    /// How many tasks wait for the event (asyncio tests read `len(event._waiters)`).
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Event::new().waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.state.borrow().waiters.waiting()
     }
 
     /// Waits until the flag is set; returns at once (after a preemption point) when it is.

@@ -62,13 +62,16 @@
 
 mod barrier;
 mod cancel_token;
+pub(crate) mod cell;
 mod condvar;
 mod event;
 mod mutex;
 mod notify;
 mod permits;
 mod rwlock;
+mod rwlock_guards;
 mod semaphore;
+mod semaphore_permit;
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
 pub use cancel_token::{CancelGuard, CancelToken, Cancelled};
@@ -76,8 +79,14 @@ pub use condvar::{Condvar, CondvarWait};
 pub use event::{Event, EventWait};
 pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
-pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
-pub use semaphore::{Acquire, Semaphore, SemaphorePermit, TryAcquireError};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, Read, ReadOwned, RwLock, RwLockReadGuard,
+    RwLockWriteGuard, Write, WriteOwned,
+};
+pub use semaphore::{
+    Acquire, AcquireError, AcquireOwned, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
+    TooManyPermits, TryAcquireError,
+};
 
 use std::sync::Arc;
 

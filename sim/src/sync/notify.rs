@@ -1,6 +1,6 @@
 //! `Notify`: tokio's wake-up signal with one stored permit.
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -36,7 +36,7 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// ```
 #[derive(Default)]
 pub struct Notify {
-    state: RefCell<State>,
+    state: StateCell<State>,
     name: Option<Arc<str>>,
 }
 
@@ -50,7 +50,14 @@ struct State {
 }
 
 fn notify_one(st: &mut State) -> Option<Waker> {
-    match st.waiters.grant_front(true) {
+    notify_with(st, WaitList::grant_front)
+}
+
+fn notify_with(
+    st: &mut State,
+    grant: fn(&mut WaitList<bool>, bool) -> Result<Waker, bool>,
+) -> Option<Waker> {
+    match grant(&mut st.waiters, true) {
         Ok(w) => Some(w),
         Err(_) => {
             st.permit = true;
@@ -77,7 +84,7 @@ impl Notify {
     /// ```
     pub fn named(name: impl Into<String>) -> Self {
         Notify {
-            state: RefCell::default(),
+            state: StateCell::default(),
             name: name_of(name),
         }
     }
@@ -104,6 +111,33 @@ impl Notify {
         if let Some(w) = waker {
             w.wake();
         }
+    }
+
+    /// Like [`notify_one`](Notify::notify_one), but releases the task that started waiting
+    /// last (tokio's `notify_last`); stores a permit when nobody waits.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = sim::sync::Notify::new();
+    ///     n.notify_last();
+    ///     n.notified().await; // the stored permit
+    /// }).unwrap();
+    /// ```
+    pub fn notify_last(&self) {
+        let waker = notify_with(&mut self.state.borrow_mut(), WaitList::grant_back);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// How many tasks wait (asyncio tests read the waiter count of a `Condition` or `Event`).
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Notify::new().waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.state.borrow().waiters.waiting()
     }
 
     /// Releases every waiting task and every [`Notified`] created before this call; stores no
@@ -156,6 +190,7 @@ impl Notify {
             notify: self,
             generation: self.state.borrow().generation,
             slot: WaitSlot::new("Notify::notified", Location::caller()),
+            released: false,
         }
     }
 }
@@ -177,6 +212,49 @@ pub struct Notified<'a> {
     notify: &'a Notify,
     generation: u64,
     slot: WaitSlot,
+    /// Released by [`Notified::enable`] before its first poll.
+    released: bool,
+}
+
+impl Notified<'_> {
+    /// Registers this future for [`Notify::notify_one`] without polling it (tokio's `enable`):
+    /// a notification sent after this call is this future's even before it is first awaited.
+    /// Returns true when it is already released (a stored permit it took, or a
+    /// [`Notify::notify_waiters`] since it was created).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = sim::sync::Notify::new();
+    ///     let mut waiter = std::pin::pin!(n.notified());
+    ///     assert!(!waiter.as_mut().enable());
+    ///     assert_eq!(n.waiting(), 1);
+    ///     n.notify_one(); // goes to the enabled future, not into a permit
+    ///     waiter.await;
+    /// }).unwrap();
+    /// ```
+    pub fn enable(mut self: Pin<&mut Self>) -> bool {
+        let this = &mut *self;
+        let mut st = this.notify.state.borrow_mut();
+        match this.slot.poll(&mut st.waiters, Waker::noop()) {
+            Handed::Grant(_) => {
+                // Put it back for the poll that will take it.
+                this.released = true;
+                true
+            }
+            Handed::NotYet => false,
+            Handed::NotQueued if this.released || st.generation != this.generation => true,
+            Handed::NotQueued if st.permit => {
+                st.permit = false;
+                this.released = true;
+                true
+            }
+            Handed::NotQueued => {
+                this.slot.join(&mut st.waiters, Waker::noop(), ());
+                false
+            }
+        }
+    }
 }
 
 impl Future for Notified<'_> {
@@ -192,6 +270,7 @@ impl Future for Notified<'_> {
             let released = match this.slot.poll(&mut st.waiters, cx.waker()) {
                 Handed::Grant(_) => true,
                 Handed::NotYet => false,
+                Handed::NotQueued if this.released => true,
                 Handed::NotQueued if st.generation != this.generation => true,
                 Handed::NotQueued if st.permit => {
                     st.permit = false;
@@ -203,6 +282,7 @@ impl Future for Notified<'_> {
                 }
             };
             if released {
+                this.released = false;
                 this.slot.done();
                 return Poll::Ready(());
             }
@@ -214,7 +294,10 @@ impl Future for Notified<'_> {
 
 impl Drop for Notified<'_> {
     fn drop(&mut self) {
-        if self.slot.is_waiting() {
+        if self.released {
+            // `enable` took a notification this future never returned: pass it on.
+            self.notify.notify_one();
+        } else if self.slot.is_waiting() {
             let waker = {
                 let mut st = self.notify.state.borrow_mut();
                 match self.slot.cancel(&mut st.waiters) {

@@ -181,7 +181,7 @@ impl<T> Mutex<T> {
     ///     let g = m.lock().await;
     ///     let m2 = m.clone();
     ///     let t = sim::spawn(async move { drop(m2.lock().await) });
-    ///     sim::task::yield_now().await;
+    ///     sim::time::sleep(std::time::Duration::from_millis(1)).await; // t is queued by now
     ///     assert_eq!(m.waiting(), 1);
     ///     drop(g);
     ///     t.await.unwrap();

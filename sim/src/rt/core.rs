@@ -110,6 +110,11 @@ pub(crate) struct Core {
     pub(super) delivered_any: Cell<bool>,
     /// A hash of the id of the task polled at each step (equal for equal interleavings).
     pub(super) interleaving: Cell<u64>,
+    /// Polls that returned `Pending` with no `sim` wait noted and no wake-up pending: the task
+    /// awaited a future `sim` does not control (see [`RunStats::foreign_awaits`]).
+    ///
+    /// [`RunStats::foreign_awaits`]: crate::model::RunStats::foreign_awaits
+    pub(super) foreign_awaits: Cell<u64>,
     /// The last eight tasks polled, indexed by step modulo 8.
     pub(super) recent: RefCell<[Option<TaskId>; 8]>,
     /// Nanoseconds of `block_for` in the poll in progress (the starvation check).
@@ -152,6 +157,7 @@ impl Core {
             delivered: RefCell::default(),
             delivered_any: Cell::new(false),
             interleaving: Cell::new(Fnv::new().finish()),
+            foreign_awaits: Cell::new(0),
             recent: RefCell::new([None; 8]),
             poll_busy: Cell::new(0),
             full,
@@ -254,6 +260,7 @@ impl Core {
         t.stats.tasks = t.tasks.len() as u64;
         t.stats.end_time = self.now();
         t.stats.interleaving = self.interleaving.get();
+        t.stats.foreign_awaits = self.foreign_awaits.get();
         t
     }
 }

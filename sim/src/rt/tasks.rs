@@ -307,12 +307,30 @@ impl Core {
         }
     }
 
+    /// Main's poll returned `Pending`: count it if it awaited a foreign future.
+    pub(super) fn main_pending(&self, key: TaskKey) {
+        if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
+            self.count_foreign_await(slot);
+        }
+    }
+
+    /// A poll that returned `Pending` without noting a `sim` wait (every `sim` primitive notes
+    /// one) and without being woken already (a yield, a preemption) awaited something `sim`
+    /// does not control: a switch point no strategy can explore.
+    #[inline]
+    fn count_foreign_await(&self, slot: &super::table::Slot) {
+        if matches!(slot.waits, super::table::WaitNotes::None) && !slot.scheduled {
+            self.foreign_awaits.set(self.foreign_awaits.get() + 1);
+        }
+    }
+
     /// Polls a spawned task once, then files it back or ends it.
     pub(super) fn run_task(&self, key: TaskKey, body: Body) {
         let mut task = body;
         match self.poll(key, task.as_mut()) {
             Polled::Pending => {
                 if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
+                    self.count_foreign_await(slot);
                     slot.leave_polling(TaskState::Suspended(task));
                 }
             }

@@ -59,7 +59,11 @@ impl<T> Mutex<T> {
 
     /// Like [`Mutex::lock`] on an `Arc<Mutex>`: the guard owns an `Arc`, so it is `'static`.
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        self.sem.acquire().await.expect("the facade never closes this semaphore").forget();
+        self.sem
+            .acquire()
+            .await
+            .expect("the facade never closes this semaphore")
+            .forget();
         let value = self.take();
         OwnedMutexGuard {
             lock: self,

@@ -122,7 +122,13 @@ impl<T> Sender<T> {
     /// let _rx2 = tx.subscribe();
     /// assert_eq!(tx.send("x").unwrap(), 2);
     /// ```
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
+        crate::rt::primitives::signal(
+            "broadcast::Sender::send",
+            None,
+            std::panic::Location::caller(),
+        );
         let (old, wakers, n) = {
             let mut s = self.state.borrow_mut();
             if s.receivers == 0 {

@@ -93,7 +93,13 @@ impl<T> Sender<T> {
     /// drop(rx);
     /// assert_eq!(tx.send(5), Err(5));
     /// ```
+    #[track_caller]
     pub fn send(self, value: T) -> Result<(), T> {
+        crate::rt::primitives::signal(
+            "oneshot::Sender::send",
+            None,
+            std::panic::Location::caller(),
+        );
         let waker = {
             let mut i = self.inner.borrow_mut();
             if i.receiver_gone {

@@ -49,7 +49,7 @@ impl PendingGet {
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Option<T>> {
-        if self.slot.preempt(cx) {
+        if self.slot.preempt_as(cx, at.op, at.site) {
             return Poll::Pending;
         }
         let mut wk = Wakes::default();
@@ -126,7 +126,7 @@ impl PendingPut {
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Result<(), ()>> {
-        if self.slot.preempt(cx) {
+        if self.slot.preempt_as(cx, at.op, at.site) {
             return Poll::Pending;
         }
         let mut c = chan.borrow_mut();

@@ -148,7 +148,9 @@ impl<T> Sender<T> {
     /// drop(rx);
     /// assert_eq!(tx.send(2).unwrap_err().0, 2);
     /// ```
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::rt::primitives::signal("watch::Sender::send", None, std::panic::Location::caller());
         if self.shared.state.borrow().receivers == 0 {
             return Err(SendError(value));
         }

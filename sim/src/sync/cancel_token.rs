@@ -100,7 +100,9 @@ impl CancelToken {
     /// token.cancel();
     /// assert!(child.is_cancelled());
     /// ```
+    #[track_caller]
     pub fn cancel(&self) {
+        crate::rt::primitives::signal("CancelToken::cancel", None, std::panic::Location::caller());
         let mut wakers = Vec::new();
         cancel_tree(&self.node, &mut wakers);
         for w in wakers {

@@ -188,7 +188,13 @@ impl Condvar {
     ///     waiter.await.unwrap();
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_one(&self) {
+        crate::rt::primitives::signal(
+            "Condvar::notify_one",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut list = self.waiters.borrow_mut();
             notify_front(&mut list)
@@ -215,7 +221,13 @@ impl Condvar {
     ///     for w in waiters { w.await.unwrap(); }
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_all(&self) {
+        crate::rt::primitives::signal(
+            "Condvar::notify_all",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut list = self.waiters.borrow_mut();
             let mut wakers = Vec::new();

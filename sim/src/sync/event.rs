@@ -75,7 +75,13 @@ impl Event {
     /// ev.set();
     /// assert!(ev.is_set());
     /// ```
+    #[track_caller]
     pub fn set(&self) {
+        crate::rt::primitives::signal(
+            "Event::set",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut st = self.state.borrow_mut();
             st.set = true;

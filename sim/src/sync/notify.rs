@@ -106,7 +106,13 @@ impl Notify {
     ///     assert!(sim::time::timeout(std::time::Duration::from_secs(1), n.notified()).await.is_err());
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_one(&self) {
+        crate::rt::primitives::signal(
+            "Notify::notify_one",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let waker = notify_one(&mut self.state.borrow_mut());
         if let Some(w) = waker {
             w.wake();
@@ -124,7 +130,13 @@ impl Notify {
     ///     n.notified().await; // the stored permit
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_last(&self) {
+        crate::rt::primitives::signal(
+            "Notify::notify_last",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let waker = notify_with(&mut self.state.borrow_mut(), WaitList::grant_back);
         if let Some(w) = waker {
             w.wake();
@@ -152,7 +164,13 @@ impl Notify {
     ///     early.await; // released all the same
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_waiters(&self) {
+        crate::rt::primitives::signal(
+            "Notify::notify_waiters",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut st = self.state.borrow_mut();
             st.generation += 1;

@@ -301,6 +301,11 @@ impl Semaphore {
     /// it started with (use [`try_add_permits`](Semaphore::try_add_permits) to get an error).
     #[track_caller]
     pub fn add_permits(&self, n: usize) {
+        crate::rt::primitives::signal(
+            "Semaphore::add_permits",
+            self.permits.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         if let Err(e) = self.try_add_permits(n) {
             panic!("{e}");
         }

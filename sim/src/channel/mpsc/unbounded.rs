@@ -48,7 +48,13 @@ impl<T> UnboundedSender<T> {
     ///     assert_eq!(tx.send(2).unwrap_err().0, 2);
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::rt::primitives::signal(
+            "mpsc::UnboundedSender::send",
+            None,
+            std::panic::Location::caller(),
+        );
         let mut wk = Wakes::default();
         let mut c = self.shared.chan.borrow_mut();
         let r = match c.try_reserve() {

@@ -92,11 +92,28 @@ impl WaitSlot {
         match self.state {
             State::Fresh => {
                 self.state = State::Idle;
-                primitives::preemption_point(cx)
+                primitives::operation_start(self.op, self.site, cx)
             }
             State::Done => panic!("`{}` future polled after it completed", self.op),
             _ => false,
         }
+    }
+
+    /// [`preempt`](Self::preempt) for a slot kept by a handle that runs one operation after
+    /// another (a channel's receiver): the operation and its line come with each one.
+    ///
+    /// # Panics
+    /// When the slot is done.
+    #[inline]
+    pub(crate) fn preempt_as(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: &'static str,
+        site: &'static Location<'static>,
+    ) -> bool {
+        self.op = op;
+        self.site = site;
+        self.preempt(cx)
     }
 
     /// Under the primitive's lock: what the waiter was handed, if it waits in `list`.

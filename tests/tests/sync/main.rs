@@ -15,6 +15,7 @@ mod sync_barrier;
 mod sync_cancel_token;
 mod sync_common;
 mod sync_condvar;
+mod sync_condvar_explore;
 mod sync_event;
 mod sync_mutex;
 mod sync_notify;

@@ -37,6 +37,9 @@ pub(crate) struct PanicRecord {
     pub(crate) origin: TaskId,
     /// Why the panic happened where it did: empty for a poll, else e.g. "in Drop at shutdown".
     pub(crate) context: &'static str,
+    /// A panic in `Drop` while the task was being aborted, whose joiner took the task's
+    /// `JoinError` (Cancelled): somebody awaited the task, the panic itself reached nobody.
+    pub(crate) joiner_saw_cancel: bool,
 }
 
 /// A task panic handed to the task being polled (a `JoinError` it took from a handle), kept
@@ -102,6 +105,9 @@ pub(crate) struct Core {
     pub(super) divergence: RefCell<Option<Divergence>>,
     /// Set with `divergence`: the loop stops before its next step.
     pub(super) stop: Cell<bool>,
+    /// Tasks whose later panics count as observed: children a `gather` stopped listening to
+    /// after it propagated a sibling's failure (asyncio marks them retrieved).
+    pub(super) adopted: RefCell<Vec<TaskId>>,
     /// Every task panic so far, for the unobserved-panic check at the end.
     pub(super) panics: RefCell<Vec<PanicRecord>>,
     /// Task panics handed to the task in this poll (cleared when a poll starts).
@@ -153,6 +159,7 @@ impl Core {
             round_left: Cell::new(0),
             divergence: RefCell::new(None),
             stop: Cell::new(false),
+            adopted: RefCell::default(),
             panics: RefCell::default(),
             delivered: RefCell::default(),
             delivered_any: Cell::new(false),

@@ -21,6 +21,9 @@ use super::table::{Body, TaskState, WaitKind, WaitNote};
 use super::waker::TaskWaker;
 use crate::model::{EventKind, JoinError, Panic, TaskId, TaskInfo};
 
+/// The context of a panic in `Drop` while a task's future is dropped by `abort()`.
+pub(super) const ABORTING: &str = "in Drop while being aborted";
+
 /// What a step does with the task it picked.
 pub(super) enum Turn {
     /// Poll main (its future is on the run's stack).
@@ -188,6 +191,12 @@ impl Core {
         if let Err(e) = &result {
             if e.is_panic() {
                 self.observed(key.id, e);
+            } else if e.is_cancelled() {
+                for r in self.panics.borrow_mut().iter_mut() {
+                    if r.task == key.id && r.context == ABORTING {
+                        r.joiner_saw_cancel = true;
+                    }
+                }
             }
         }
         Poll::Ready(result)
@@ -217,6 +226,19 @@ impl Core {
     }
 
     /// The `JoinHandle` of `key` was dropped: a finished task's output is dropped now.
+    /// Like [`release_handle`](Self::release_handle), for a combinator that stops listening to
+    /// a child after propagating a sibling's failure: the child's panics, before and after,
+    /// count as observed (a `gather` re-raised one failure and retrieved the rest).
+    pub(crate) fn release_handle_observed(&self, key: TaskKey) {
+        self.adopted.borrow_mut().push(key.id);
+        for r in self.panics.borrow_mut().iter_mut() {
+            if r.task == key.id && r.context.is_empty() {
+                r.observed = true;
+            }
+        }
+        self.release_handle(key);
+    }
+
     pub(crate) fn release_handle(&self, key: TaskKey) {
         let freed = {
             let mut tasks = self.tasks.borrow_mut();
@@ -354,7 +376,7 @@ impl Core {
         self.current.set(Some(key));
         self.event(EventKind::Aborted);
         let err = JoinError::cancelled(key.id, self.label(key.id));
-        self.end(key, body, err, "in Drop while being aborted");
+        self.end(key, body, err, ABORTING);
         self.current.set(None);
     }
 
@@ -431,9 +453,10 @@ impl Core {
             step: self.step.get(),
             message,
             location: panic.location().map(str::to_string),
-            observed: false,
+            observed: context.is_empty() && self.adopted.borrow().contains(&task),
             origin,
             context,
+            joiner_saw_cancel: false,
         });
         drop(panics);
         JoinError::panicked(task, self.label(task), panic)

@@ -72,6 +72,12 @@ impl<T> JoinHandle<T> {
 
     /// Aborts the task if its run is the one running here; does nothing otherwise (for `Drop`
     /// implementations, which must not panic).
+    /// Drops the handle for a combinator that propagated a sibling's failure: this task's
+    /// panics count as observed (see `gather`).
+    pub(crate) fn release_observed(self) {
+        context::try_with_run(self.sim, |core| core.release_handle_observed(self.key));
+    }
+
     pub(crate) fn abort_if_in_run(&self) {
         context::try_with_run(self.sim, |core| core.abort(self.key));
     }

@@ -120,11 +120,21 @@ impl<T> Chan<T> {
     // ----- putting --------------------------------------------------------------------------
 
     /// Reserves a slot for a newcomer if one is free and nobody is ahead. `Err` when closed.
+    /// Room for one more reservation. A rendezvous channel (capacity 0) has room only for a
+    /// value some waiting getter will take: one reservation per waiting getter.
+    fn has_room(&self) -> bool {
+        if self.cap == 0 {
+            self.reserved < self.getters.waiting()
+        } else {
+            self.occupied() < self.cap
+        }
+    }
+
     pub(crate) fn try_reserve(&mut self) -> Result<bool, ()> {
         if self.closed {
             return Err(());
         }
-        if self.putters.is_empty() && self.occupied() < self.cap {
+        if self.putters.is_empty() && self.has_room() {
             self.reserved += 1;
             Ok(true)
         } else {
@@ -161,7 +171,7 @@ impl<T> Chan<T> {
 
     /// A slot came free: hand it to the oldest waiting putter.
     fn release_slot(&mut self, wk: &mut Wakes) {
-        if self.occupied() < self.cap {
+        if self.has_room() {
             if let Ok(w) = self.putters.grant_front(()) {
                 self.reserved += 1;
                 wk.push(w);
@@ -197,12 +207,16 @@ impl<T> Chan<T> {
     }
 
     /// Puts a getter at the back of the line.
-    pub(crate) fn join_getter(&mut self, slot: &mut WaitSlot, waker: &Waker) {
+    pub(crate) fn join_getter(&mut self, slot: &mut WaitSlot, waker: &Waker, wk: &mut Wakes) {
         debug_assert!(
             self.buf.is_empty(),
             "a getter waits only on an empty buffer"
         );
         slot.join(&mut self.getters, waker, ());
+        if self.cap == 0 {
+            // A rendezvous: a waiting putter may now hand its value to this getter.
+            self.release_slot(wk);
+        }
     }
 
     /// A waiting getter's turn: what it was handed, if anything yet.

@@ -74,7 +74,7 @@ impl PendingGet {
         } else if c.is_closed() {
             Some(None)
         } else {
-            c.join_getter(&mut self.slot, cx.waker());
+            c.join_getter(&mut self.slot, cx.waker(), &mut wk);
             None
         };
         drop(c);

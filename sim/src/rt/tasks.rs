@@ -122,19 +122,26 @@ impl Core {
 
     /// Asks for `key` to be dropped at its next step. Aborting a finished task, or twice, does
     /// nothing.
-    pub(crate) fn abort(&self, key: TaskKey) {
+    ///
+    /// Returns true when the task had not finished (it will end cancelled, or already is being
+    /// aborted), false when it had (asyncio's `Task.cancel()` answer).
+    pub(crate) fn abort(&self, key: TaskKey) -> bool {
         {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(key) else {
-                return;
+                return false;
             };
-            if slot.abort || !matches!(slot.state, TaskState::Suspended(_) | TaskState::Polling) {
-                return;
+            if !matches!(slot.state, TaskState::Suspended(_) | TaskState::Polling) {
+                return false;
+            }
+            if slot.abort {
+                return true;
             }
             slot.abort = true;
         }
         self.event(EventKind::AbortRequested { target: key.id });
         self.schedule(key);
+        true
     }
 
     /// True once `key` ended (its output may still wait for its handle).

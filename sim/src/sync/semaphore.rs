@@ -81,7 +81,10 @@ impl Semaphore {
 
     /// asyncio's `BoundedSemaphore`: [`add_permits`](Semaphore::add_permits) beyond the initial
     /// count is an error (it panics, naming the semaphore), which catches a release without an
-    /// acquire.
+    /// acquire. Permits held count as existing: since they come back by themselves when
+    /// dropped, adding one while one is held is refused at once, not later at the drop (where
+    /// asyncio's second `release()` would raise). A [`forget`](SemaphorePermit::forget)ten
+    /// permit no longer exists and may be replaced.
     ///
     /// ```
     /// let sem = sim::sync::Semaphore::bounded(1);

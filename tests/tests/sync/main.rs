@@ -11,6 +11,7 @@ mod channel_preemption;
 mod channel_queue;
 mod channel_support;
 mod channel_watch;
+mod sync_api_gaps;
 mod sync_barrier;
 mod sync_cancel_token;
 mod sync_common;

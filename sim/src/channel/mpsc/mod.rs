@@ -140,9 +140,40 @@ impl<T> Shared<T> {
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(
         capacity > 0,
-        "mpsc::channel(0): the capacity must be at least 1 (use unbounded_channel() for no limit)"
+        "mpsc::channel(0): the capacity must be at least 1 (use unbounded_channel() for no \
+         limit, rendezvous_channel() for none)"
     );
     let shared = Shared::new(capacity);
+    let site = Location::caller();
+    (
+        Sender::new(shared.clone(), site),
+        Receiver::new(shared, site),
+    )
+}
+
+/// A rendezvous channel: capacity 0, so a `send` completes only when a receiver is waiting for
+/// the value, and hands it over directly (no buffer); `try_send` succeeds only then. (tokio's
+/// `channel(0)` panics; Go's unbuffered channels and trio's `open_memory_channel(0)` work like
+/// this.)
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let (tx, mut rx) = sim::channel::mpsc::rendezvous_channel();
+///     assert!(tx.try_send(1).is_err()); // nobody is receiving yet
+///     let sender = sim::spawn(async move {
+///         tx.send(2).await.unwrap(); // waits for the receiver
+///         sim::time::now()
+///     });
+///     sim::time::sleep(Duration::from_secs(1)).await;
+///     assert_eq!(rx.recv().await, Some(2));
+///     assert_eq!(sender.await.unwrap(), sim::time::Instant::from_nanos(1_000_000_000));
+/// }).unwrap();
+/// ```
+#[track_caller]
+pub fn rendezvous_channel<T>() -> (Sender<T>, Receiver<T>) {
+    let shared = Shared::new(0);
     let site = Location::caller();
     (
         Sender::new(shared.clone(), site),

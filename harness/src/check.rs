@@ -448,7 +448,7 @@ impl Check {
         let mut notes = Vec::new();
         if let Some(token) = self.env.replay() {
             match replay_outcome(token, &body, context.clone()) {
-                Ok(out) => return with_full_trace(out, full_trace),
+                Ok(out) => return with_full_trace(out, full_trace, &body),
                 Err(line) => note(&mut notes, line),
             }
         }
@@ -471,7 +471,7 @@ impl Check {
                 out.failures = 1;
                 out.from_regressions = true;
                 out.report = Some(report);
-                return with_full_trace(out, full_trace);
+                return with_full_trace(out, full_trace, &body);
             }
             Rerun::Nondeterministic(text) => {
                 out.failures = 1;
@@ -571,7 +571,7 @@ impl Check {
                 ),
             );
         }
-        with_full_trace(out, full_trace)
+        with_full_trace(out, full_trace, &body)
     }
 
     /// A sweep that will run no seed says so. From the environment that is an error (raised
@@ -637,10 +637,19 @@ fn who(context: &TestContext) -> String {
         .map_or_else(|| "this check".to_string(), |n| format!("`{n}`"))
 }
 
-/// The outcome with its report set to print the whole trace or its tail.
-fn with_full_trace(mut out: Outcome, full_trace: bool) -> Outcome {
+/// The outcome with its report set to print the whole trace or its tail. A whole trace longer
+/// than a run keeps is streamed to stderr by one more replay, line by line, in bounded memory.
+fn with_full_trace<F, Fut>(mut out: Outcome, full_trace: bool, body: &F) -> Outcome
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
     if let Some(r) = &mut out.report {
         r.full_trace = full_trace;
+        if full_trace && r.trace.dropped_events() > 0 {
+            crate::replay::stream_trace(&r.token, body);
+        }
     }
     out
 }

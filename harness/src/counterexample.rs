@@ -58,7 +58,7 @@ fn names(labels: &[String]) -> String {
 /// [`Decision`]'s variants: `rT/N: run task T of N runnable; ...`.
 pub(crate) fn schedule_legend(schedule: &Schedule) -> Option<String> {
     let mut kinds = [false; 5];
-    for d in schedule.decisions() {
+    for d in schedule.iter() {
         let k = match d {
             Decision::Run { .. } => 0,
             Decision::Preempt { task: Some(_), .. } => 1,

@@ -22,7 +22,7 @@ pub struct Nondeterminism {
 
 /// The first difference between two schedules of the same seed, if any.
 pub(crate) fn compare_schedules(a: &Schedule, b: &Schedule) -> Option<Nondeterminism> {
-    let (da, db) = (a.decisions(), b.decisions());
+    let (da, db) = (a.to_vec(), b.to_vec());
     let i = (0..da.len().max(db.len())).find(|&i| da.get(i) != db.get(i))?;
     let show = |d: Option<&sim::schedule::Decision>| {
         d.map_or_else(|| "(the run ended)".to_string(), |d| format!("decide {d}"))

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use sim::{Strategy, TraceLevel};
+use sim::{Sim, Strategy, TraceLevel};
 
 use crate::context::TestContext;
 use crate::determinism::{Nondeterminism, compare_traces};
@@ -131,6 +131,28 @@ where
         origin: Origin::Token,
         full_trace: false,
     }))
+}
+
+/// Replays `token` once more, printing every event of the run to stderr as it happens (for
+/// `SEEDLOOP_TRACE=full` when the run is longer than a trace keeps): the whole trace of a run of
+/// any length, without holding it.
+pub(crate) fn stream_trace<F, Fut>(token: &Token, body: &F)
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    eprintln!("seedloop: the whole trace of the reported run (SEEDLOOP_TRACE=full):");
+    let mut sim = Sim::builder()
+        .seed(token.seed)
+        .strategy(Strategy::replay(token.schedule.clone()))
+        .options(token.options.clone())
+        .trace_level(TraceLevel::Full)
+        .keep_events(0)
+        .trace_sink(|line| eprintln!("      {line}"))
+        .build();
+    // The verdict is the report's; this replay only prints.
+    let _ = sim.run(body());
 }
 
 /// The report for a program that ran differently twice from the same seed or token.

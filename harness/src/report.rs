@@ -156,8 +156,18 @@ impl Report {
     }
 
     fn fmt_tail(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let all = self.trace.events().len();
-        let lines = if self.full_trace {
+        let all = self.trace.event_count() as usize;
+        let lines = if self.full_trace && self.trace.dropped_events() > 0 {
+            let tail = self.trace.tail(TAIL_EVENTS);
+            write!(
+                f,
+                "note: the whole trace, {}, was printed to stderr as the run replayed \
+                 (SEEDLOOP_TRACE=full); the last {}:",
+                plural(all as u64, "event"),
+                tail.len()
+            )?;
+            tail
+        } else if self.full_trace {
             write!(
                 f,
                 "note: the whole trace, {} (SEEDLOOP_TRACE=full):",

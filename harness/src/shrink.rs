@@ -95,7 +95,7 @@ impl Follower {
         match &self.script {
             Some(s) => {
                 self.taken += 1;
-                s.decisions().get(self.taken - 1).copied()
+                s.iter().nth(self.taken - 1)
             }
             None => self.plan.get(&key).copied(),
         }
@@ -206,9 +206,9 @@ impl Candidate {
     fn plan(&self) -> Plan {
         self.marks
             .iter()
-            .zip(self.schedule.decisions())
+            .zip(self.schedule.iter())
             .filter(|(m, _)| m.non_default)
-            .map(|(m, d)| (m.key, *d))
+            .map(|(m, d)| (m.key, d))
             .collect()
     }
 
@@ -352,7 +352,7 @@ where
                 m.key,
                 m.non_default,
                 m.default_task,
-                cur.schedule.decisions()[i],
+                cur.schedule.iter().nth(i).expect("a mark per decision"),
             ) else {
                 i += 1;
                 continue;
@@ -406,17 +406,17 @@ where
         while i < cur.marks.len() && self.runs < self.budget {
             let Decision::Preempt {
                 task: Some(target), ..
-            } = cur.schedule.decisions()[i]
+            } = cur.schedule.iter().nth(i).expect("a mark per decision")
             else {
                 i += 1;
                 continue;
             };
             let earlier: Vec<(Key, u32)> = cur.marks[..i]
                 .iter()
-                .zip(cur.schedule.decisions())
+                .zip(cur.schedule.to_vec())
                 .rev()
                 .filter_map(|(m, d)| match (m.key, d) {
-                    (Key::Run(_), Decision::Run { of, .. }) => Some((m.key, *of)),
+                    (Key::Run(_), Decision::Run { of, .. }) => Some((m.key, of)),
                     _ => None,
                 })
                 .take(4)
@@ -447,7 +447,8 @@ where
                 continue;
             };
             let mut plan = cur.plan_without(&[i]);
-            plan.insert(Key::Preempt(task, n + 1), cur.schedule.decisions()[i]);
+            let d = cur.schedule.iter().nth(i).expect("a mark per decision");
+            plan.insert(Key::Preempt(task, n + 1), d);
             match self.try_plan(plan) {
                 Some(c) if c.complexity() <= cur.complexity() => cur = c,
                 _ => i += 1,

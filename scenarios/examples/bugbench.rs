@@ -131,7 +131,6 @@ fn learn_k(bug: &Bug) -> u64 {
     let points = sim
         .trace()
         .schedule()
-        .decisions()
         .iter()
         .filter(|d| matches!(d, Decision::Run { .. } | Decision::Preempt { .. }))
         .count();

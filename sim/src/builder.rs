@@ -4,14 +4,29 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Sim;
-use crate::model::{Beacon, RunOptions, TraceLevel};
+use crate::model::{
+    Beacon, DEFAULT_KEPT_EVENTS, DEFAULT_SCHEDULE_BYTES, RunOptions, Sink, TraceLevel,
+};
 use crate::schedule::Strategy;
+
+/// A trace sink, shown by name only.
+#[derive(Clone)]
+pub(crate) struct SinkBox(pub(crate) Sink);
+
+impl std::fmt::Debug for SinkBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sink")
+    }
+}
 
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
     pub(crate) seed: u64,
     pub(crate) strategy: Strategy,
     pub(crate) level: TraceLevel,
+    pub(crate) schedule_budget: usize,
+    pub(crate) keep_events: usize,
+    pub(crate) sink: Option<SinkBox>,
     pub(crate) options: RunOptions,
     /// Written before every poll for watchers on other threads; never read by the run.
     pub(crate) beacon: Option<Arc<Beacon>>,
@@ -23,6 +38,9 @@ impl Default for Config {
             seed: 0,
             strategy: Strategy::random(),
             level: TraceLevel::Full,
+            schedule_budget: DEFAULT_SCHEDULE_BYTES,
+            keep_events: DEFAULT_KEPT_EVENTS,
+            sink: None,
             options: RunOptions::default(),
             beacon: None,
         }
@@ -80,6 +98,61 @@ impl SimBuilder {
     /// How much to record.
     pub fn trace_level(mut self, level: TraceLevel) -> Self {
         self.config.level = level;
+        self
+    }
+
+    /// How many bytes of encoded decisions a run keeps (default
+    /// [`DEFAULT_SCHEDULE_BYTES`](crate::schedule::DEFAULT_SCHEDULE_BYTES), 16 MiB). A random
+    /// decision takes two to four bytes, a run of equal ones a few bytes in all. Past the
+    /// budget the run counts its decisions instead of keeping them
+    /// ([`Schedule::omitted`](crate::schedule::Schedule::omitted)), so its memory stays bounded
+    /// however long it runs; its seed and strategy still reproduce it whole. It changes nothing
+    /// in the run itself.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::builder().max_schedule_bytes(16).build();
+    /// sim.run(async {
+    ///     for _ in 0..100 { sim::rand::range(0..1000u64); }
+    /// }).unwrap();
+    /// let schedule = sim.trace().schedule();
+    /// assert!(schedule.len() < 100 && schedule.omitted() > 0);
+    /// assert_eq!(schedule.len() as u64 + schedule.omitted(), 100);
+    /// ```
+    pub fn max_schedule_bytes(mut self, bytes: usize) -> Self {
+        self.config.schedule_budget = bytes;
+        self
+    }
+
+    /// How many events a run at [`TraceLevel::Full`] keeps: the most recent ones (default
+    /// [`DEFAULT_KEPT_EVENTS`](crate::trace::DEFAULT_KEPT_EVENTS)). Older events are counted
+    /// ([`Trace::dropped_events`](crate::Trace::dropped_events)), so a run's memory stays
+    /// bounded however long it runs. It changes nothing in the run itself.
+    pub fn keep_events(mut self, events: usize) -> Self {
+        self.config.keep_events = events;
+        self
+    }
+
+    /// Sends every event of each run at [`TraceLevel::Full`] to `sink` as its text line (the
+    /// line [`Trace`](crate::Trace)'s `Display` prints), as it happens: the whole trace of a
+    /// run of any length, in bounded memory (print it, write it to a file, count it). It
+    /// changes nothing in the run itself.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// let lines = Rc::new(RefCell::new(Vec::new()));
+    /// let l = lines.clone();
+    /// let mut sim = sim::Sim::builder()
+    ///     .keep_events(2)
+    ///     .trace_sink(move |line| l.borrow_mut().push(line.to_string()))
+    ///     .build();
+    /// sim.run(async { sim::log!("hello"); sim::task::yield_now().await }).unwrap();
+    /// let lines = lines.borrow();
+    /// assert!(lines.len() > 2);
+    /// assert_eq!(lines[1], "t=0s step=1 main#0: log: hello");
+    /// assert_eq!(sim.trace().events().len(), 2);
+    /// ```
+    pub fn trace_sink(mut self, sink: impl FnMut(&str) + 'static) -> Self {
+        self.config.sink = Some(SinkBox(std::rc::Rc::new(std::cell::RefCell::new(sink))));
         self
     }
 

@@ -130,7 +130,10 @@ pub use task::{JoinError, JoinHandle, spawn, spawn_named};
 pub use trace::{Trace, TraceLevel};
 
 /// Records a line in the trace, attributed to the current task at the current virtual time
-/// (`format!` syntax). Formatting is skipped when the run records decisions only.
+/// (`format!` syntax). The arguments are evaluated at every trace level (an argument that
+/// draws a random value draws it either way, so every level takes the same decisions); the
+/// formatting is skipped when the run records decisions only. A `Display` that itself draws a
+/// random value fails the run with "a `log!` argument changed the run".
 ///
 /// ```
 /// let mut sim = sim::Sim::new(0);
@@ -143,14 +146,14 @@ pub use trace::{Trace, TraceLevel};
 #[macro_export]
 macro_rules! log {
     ($($arg:tt)*) => {
-        $crate::__private::log_with(|| ::std::format!($($arg)*))
+        $crate::__private::log_args(::std::format_args!($($arg)*))
     };
 }
 
 /// What `sim`'s macros expand to. Not part of the API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::trace::log::log_with;
+    pub use crate::trace::log::log_args;
 }
 
 /// True while a simulation runs on this thread.

@@ -93,6 +93,9 @@ impl Sim {
         let setup = RunSetup {
             seed: self.config.seed,
             level: self.config.level,
+            schedule_budget: self.config.schedule_budget,
+            keep_events: self.config.keep_events,
+            sink: self.config.sink.as_ref().map(|s| s.0.clone()),
             options: self.config.options.clone(),
             scheduler: self.config.strategy.build(self.config.seed),
             beacon: self.config.beacon.clone(),

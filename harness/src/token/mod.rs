@@ -233,7 +233,7 @@ impl Token {
             put(&mut w, value);
         }
         put(&mut w, self.schedule.len() as u64);
-        put_decisions(&mut w, self.schedule.decisions());
+        put_decisions(&mut w, &self.schedule.to_vec());
         let sum = checksum(&w);
         format!("{PREFIX}{VERSION}.{}.{sum}", base32(&w))
     }

@@ -10,7 +10,8 @@ use super::{Instant, Panic, TaskId, TaskInfo};
 pub enum SimErrorKind {
     /// No task could run, no timer was pending, and main had not returned.
     Deadlock,
-    /// The run took more task polls than its step limit.
+    /// The run took more steps (task polls, and awaits that could complete at once) than its
+    /// step limit.
     StepLimit,
     /// The clock would have passed the virtual-time limit.
     TimeLimit,

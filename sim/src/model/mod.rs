@@ -16,10 +16,11 @@ mod instant;
 mod join_error;
 pub(crate) mod options;
 mod panic;
+pub(crate) mod schedule;
 mod trace;
 
 pub use beacon::{Beacon, Progress};
-pub use decision::{Decision, Divergence, ParseScheduleError, Schedule};
+pub use decision::{Decision, Divergence, ParseScheduleError};
 pub use error::{BlockedTask, SimError, SimErrorKind};
 pub use event::{EventKind, TraceEvent};
 pub use id::{TaskId, TaskInfo};
@@ -27,6 +28,7 @@ pub use instant::Instant;
 pub use join_error::JoinError;
 pub use options::{DEFAULT_MAX_STEPS, RunOptions};
 pub use panic::Panic;
-pub use trace::{LogLine, RunStats, Trace, TraceLevel};
+pub use schedule::{DEFAULT_SCHEDULE_BYTES, Iter as ScheduleIter, Schedule};
+pub use trace::{DEFAULT_KEPT_EVENTS, LogLine, RunStats, Sink, Trace, TraceLevel};
 
 pub(crate) use trace::Fnv;

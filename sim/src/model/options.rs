@@ -12,7 +12,8 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Default cap on task polls per run: high enough for real programs, low enough that a spin loop
+/// Default cap on steps per run (task polls, and awaits of `sim` operations that could complete at
+/// once): high enough for real programs, low enough that a spin loop
 /// is reported in well under a second.
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
 

@@ -1,18 +1,33 @@
 //! The record of a run: events, decisions and task names, with a stable text form.
 //!
+//! Events are kept as a flight recorder: the last [`DEFAULT_KEPT_EVENTS`] (or
+//! [`crate::SimBuilder::keep_events`]) of them. Older ones are counted and hashed as they
+//! leave, so a run of any length records a bounded amount, and a trace that lost its beginning
+//! says so in its first line. A short run (every test of this workspace) keeps every event.
+//!
 //! [`Trace`]'s `Display` is one event a line, `t=<time> step=<n> <task>: <what>`, with tasks
 //! named `name#id` (`task#id` when unnamed). It contains no addresses, no wall-clock values and no
 //! source paths, so it is byte-identical for the same program, seed and strategy on any machine:
 //! ready for snapshot tests. [`Trace::digest`] hashes that text.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use super::{EventKind, Instant, Schedule, TaskId, TaskInfo, TraceEvent};
+
+/// Events a run keeps by default: the most recent ones, about 4 to 8 MiB of them (see
+/// [`crate::SimBuilder::keep_events`]).
+pub const DEFAULT_KEPT_EVENTS: usize = 1 << 16;
+
+/// Receives every event of a run as its text line, as it happens: see
+/// [`crate::SimBuilder::trace_sink`].
+pub type Sink = std::rc::Rc<std::cell::RefCell<dyn FnMut(&str)>>;
 
 /// How much a run records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TraceLevel {
-    /// Every event, including log lines: for single runs, reports and snapshots.
+    /// Every event, including log lines: for single runs, reports and snapshots. The most
+    /// recent [`DEFAULT_KEPT_EVENTS`] are kept (a flight recorder), older ones counted.
     #[default]
     Full,
     /// Only the decisions (enough to replay the run) and counters: for sweeps, which re-run a
@@ -79,7 +94,13 @@ pub struct LogLine {
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub(crate) level: TraceLevel,
+    /// The kept events; while the run records, up to twice the number to keep (the older half
+    /// leaves in one go, so recording stays O(1) and the events stay one slice).
     pub(crate) events: Vec<TraceEvent>,
+    /// Events recorded but not kept (the oldest).
+    pub(crate) dropped: u64,
+    /// A hash of the dropped events (their step, time, task and kind).
+    pub(crate) dropped_hash: u64,
     pub(crate) schedule: Schedule,
     pub(crate) tasks: Vec<TaskInfo>,
     pub(crate) stats: RunStats,
@@ -91,9 +112,60 @@ impl Trace {
         self.level
     }
 
-    /// All events in order (empty at [`TraceLevel::Decisions`]).
+    /// The kept events in order: all of them for a run that recorded no more than it keeps
+    /// (see [`Trace::dropped_events`]); empty at [`TraceLevel::Decisions`].
     pub fn events(&self) -> &[TraceEvent] {
         &self.events
+    }
+
+    /// Events recorded before the kept ones and not kept: 0 when [`Trace::events`] is the
+    /// whole run. To see every event of a longer run, replay it with
+    /// [`crate::SimBuilder::trace_sink`] (each event as a text line, as it happens) or a larger
+    /// [`crate::SimBuilder::keep_events`].
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::builder().keep_events(10).build();
+    /// sim.run(async { for _ in 0..20 { sim::task::yield_now().await } }).unwrap();
+    /// let trace = sim.trace();
+    /// assert_eq!(trace.events().len(), 10);
+    /// assert!(trace.dropped_events() > 0);
+    /// assert!(trace.to_string().starts_with("… "));
+    /// ```
+    pub fn dropped_events(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Events recorded in all: kept plus dropped.
+    pub fn event_count(&self) -> u64 {
+        self.dropped + self.events.len() as u64
+    }
+
+    /// Records `e`, keeping the last `keep` events: when twice that many are held, the older
+    /// half leaves at once (hashed into [`Trace::dropped_events`]'s record).
+    #[inline]
+    pub(crate) fn record(&mut self, e: TraceEvent, keep: usize) {
+        if self.events.len() >= keep.saturating_mul(2).max(1) {
+            self.drop_oldest(keep);
+        }
+        self.events.push(e);
+    }
+
+    /// Drops all but the last `keep` events, hashing them.
+    #[cold]
+    pub(crate) fn drop_oldest(&mut self, keep: usize) {
+        let n = self.events.len().saturating_sub(keep);
+        if n == 0 {
+            return;
+        }
+        let mut h = WordMix(self.dropped_hash);
+        for e in self.events.drain(..n) {
+            h.write_u64(e.step);
+            h.write_u64(e.time.as_nanos());
+            h.write_u64(e.task.map_or(0, |t| t.as_u64() + 1));
+            std::mem::discriminant(&e.kind).hash(&mut h);
+        }
+        self.dropped_hash = h.0;
+        self.dropped += n as u64;
     }
 
     /// The decisions taken; [`crate::Strategy::replay`] reproduces the run from them.
@@ -145,12 +217,26 @@ impl Trace {
     /// A stable 64-bit FNV-1a hash of the text form. Equal digests mean byte-identical traces.
     pub fn digest(&self) -> u64 {
         let mut h = Fnv::new();
+        if let Some(head) = self.dropped_line() {
+            h.write(head.as_bytes());
+            h.write(b"\n");
+        }
         for e in &self.events {
             h.write(self.render(e).as_bytes());
             h.write(b"\n");
         }
         h.write(self.schedule.to_string().as_bytes());
         h.finish()
+    }
+
+    /// The first line of a trace that lost its beginning.
+    fn dropped_line(&self) -> Option<String> {
+        (self.dropped > 0).then(|| {
+            format!(
+                "… {} earlier events not kept (hash {:016x})",
+                self.dropped, self.dropped_hash
+            )
+        })
     }
 
     /// One event as its text line.
@@ -181,6 +267,9 @@ impl Trace {
 
 impl fmt::Display for Trace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(head) = self.dropped_line() {
+            writeln!(f, "{head}")?;
+        }
         for e in &self.events {
             writeln!(f, "{}", self.render(e))?;
         }
@@ -208,6 +297,47 @@ impl Fnv {
     }
 
     pub(crate) fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// FNV's step a word at a time instead of a byte: the hash of dropped events, taken for
+/// every event a long run records, costs a multiply a field.
+struct WordMix(u64);
+
+impl Hasher for WordMix {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    #[inline]
+    fn write_isize(&mut self, v: isize) {
+        self.write_u64(v as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        Fnv::write(self, bytes);
+    }
+
+    fn finish(&self) -> u64 {
         self.0
     }
 }

@@ -3,6 +3,7 @@
 //! option goes through the scheduler and is recorded in the run's schedule.
 
 use std::cell::RefCell;
+use std::panic::Location;
 
 use super::core::Core;
 use super::ready::TaskKey;
@@ -70,7 +71,17 @@ impl Core {
     /// step then runs the task it chose). A task that already decided to switch in this poll
     /// (two preemption points polled side by side, as in a `select`) keeps that decision: the
     /// strategy is not asked again, so a recorded switch always takes place.
-    pub(crate) fn preempt(&self) -> bool {
+    ///
+    /// Every call counts toward the step limit (as `op`, awaited at `site`); at the limit it
+    /// answers true without asking the strategy, so the task suspends and the run stops.
+    pub(crate) fn preempt(
+        &self,
+        op: &'static str,
+        site: Option<&'static Location<'static>>,
+    ) -> bool {
+        if self.count_await(op, site) {
+            return true;
+        }
         if self.forced.get().is_some() {
             return true;
         }

@@ -10,6 +10,7 @@
 //!   which models CPU-bound work holding the executor.
 
 use std::cell::{Cell, RefCell};
+use std::panic::Location;
 use std::sync::Arc;
 
 use super::hosts::World;
@@ -53,6 +54,18 @@ pub(crate) struct Delivered {
     pub(crate) message: String,
 }
 
+/// An await of a `sim` operation: what the step-limit error names as the await a spin loop
+/// spins on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Await {
+    /// The task that awaited.
+    pub(crate) task: TaskId,
+    /// The operation, e.g. `maybe_yield` or `Mutex::lock`.
+    pub(crate) op: &'static str,
+    /// The line that created the awaited future, when the operation knows it.
+    pub(crate) site: Option<&'static Location<'static>>,
+}
+
 /// Why the executor found nothing to run.
 pub(crate) enum Idle {
     /// The clock moved to the next deadline; keep going.
@@ -77,6 +90,12 @@ pub(crate) struct Core {
     pub(super) now: Cell<u64>,
     /// Task polls so far (the step in progress while a task runs).
     pub(super) step: Cell<u64>,
+    /// Steps toward the step limit: task polls plus awaits of `sim` operations that could
+    /// complete at once (preemption points), switching or not, so that a spin loop on an await
+    /// that never blocks reaches the limit too. Trace step numbers stay polls.
+    pub(super) awaits: Cell<u64>,
+    /// The last await of a `sim` operation, for the step-limit error.
+    pub(super) last_await: Cell<Option<Await>>,
     /// The task being polled, or `None` when the executor itself acts (timers, the clock).
     pub(super) current: Cell<Option<TaskKey>>,
     /// Every task of the run, with its state and flags.
@@ -127,6 +146,12 @@ pub(crate) struct Core {
     pub(super) poll_busy: Cell<u64>,
     /// True at [`TraceLevel::Full`]: events are recorded.
     pub(super) full: bool,
+    /// Bytes of encoded decisions the run keeps (past them it counts them).
+    pub(super) schedule_budget: usize,
+    /// Events the run keeps (the most recent).
+    pub(super) keep_events: usize,
+    /// Where every event goes as a text line, if anywhere.
+    pub(super) sink: Option<crate::model::Sink>,
     /// The run's hosts and what `net` and `fs` attach to them.
     pub(super) world: RefCell<World>,
     /// Where the run publishes its progress for watchers on other threads (never read here).
@@ -147,6 +172,8 @@ impl Core {
             options: setup.options,
             now: Cell::new(0),
             step: Cell::new(0),
+            awaits: Cell::new(0),
+            last_await: Cell::new(None),
             current: Cell::new(None),
             tasks: RefCell::default(),
             ready: RefCell::default(),
@@ -168,6 +195,9 @@ impl Core {
             recent: RefCell::new([None; 8]),
             poll_busy: Cell::new(0),
             full,
+            schedule_budget: setup.schedule_budget,
+            keep_events: setup.keep_events,
+            sink: setup.sink,
             world: RefCell::default(),
             beacon: setup.beacon,
         }
@@ -189,6 +219,41 @@ impl Core {
     #[inline]
     pub(crate) fn step(&self) -> u64 {
         self.step.get()
+    }
+
+    /// True once the run took as many steps as its limit allows.
+    #[inline]
+    pub(crate) fn at_step_limit(&self) -> bool {
+        self.awaits.get() >= self.options.max_steps
+    }
+
+    /// Counts an await of `op` (created at `site`) by the current task toward the step limit.
+    /// Returns true when that reaches the limit: the caller then ends the poll (`Pending`) so
+    /// the run can stop, even in a loop that never suspends.
+    #[inline]
+    pub(crate) fn count_await(
+        &self,
+        op: &'static str,
+        site: Option<&'static Location<'static>>,
+    ) -> bool {
+        let n = self.awaits.get() + 1;
+        self.awaits.set(n);
+        self.last_await.set(Some(Await {
+            task: self.current_id(),
+            op,
+            site,
+        }));
+        n >= self.options.max_steps
+    }
+
+    /// Notes an await of `op` that always suspends (its poll is the step that counts).
+    #[inline]
+    pub(crate) fn note_await(&self, op: &'static str, site: Option<&'static Location<'static>>) {
+        self.last_await.set(Some(Await {
+            task: self.current_id(),
+            op,
+            site,
+        }));
     }
 
     /// The task being polled (main's id between polls, when the executor acts for nobody).
@@ -240,13 +305,29 @@ impl Core {
             task: self.current.get().map(|k| k.id),
             kind,
         };
-        self.trace.borrow_mut().events.push(e);
+        if let Some(sink) = &self.sink {
+            let line = self.trace.borrow().render(&e);
+            // A sink that records into this run again (a log line) is not re-entered.
+            if let Ok(mut sink) = sink.try_borrow_mut() {
+                (*sink)(&line);
+            }
+        }
+        self.trace.borrow_mut().record(e, self.keep_events);
     }
 
     #[inline]
     pub(super) fn decided(&self, d: Decision) {
-        self.trace.borrow_mut().schedule.push(d);
+        self.trace
+            .borrow_mut()
+            .schedule
+            .record(d, self.schedule_budget);
         self.event(EventKind::Decision(d));
+    }
+
+    /// Decisions taken so far (kept or not).
+    pub(crate) fn decisions_taken(&self) -> u64 {
+        let t = self.trace.borrow();
+        t.schedule.len() as u64 + t.schedule.omitted()
     }
 
     pub(super) fn diverge(&self, d: Divergence) {
@@ -263,6 +344,7 @@ impl Core {
     /// The trace so far, with its counters, leaving an empty one.
     pub(super) fn take_trace(&self) -> Trace {
         let mut t = std::mem::take(&mut *self.trace.borrow_mut());
+        t.drop_oldest(self.keep_events);
         t.stats.steps = self.step.get();
         t.stats.tasks = t.tasks.len() as u64;
         t.stats.end_time = self.now();

@@ -65,26 +65,50 @@ pub(super) fn step_limit(core: &Core) -> SimError {
         .into_iter()
         .map(|t| core.label(t))
         .collect();
-    error(
+    let mut e = error(
         core,
         SimErrorKind::StepLimit,
         format!(
-            "step limit reached: {} task polls at t={} without main returning",
+            "step limit reached: {} steps (task polls, and awaits of operations that could \
+             complete at once) at t={} without main returning",
             core.options.max_steps,
             core.now()
         ),
-    )
-    .with_detail(format!("the last polls ran: {}", recent.join(", ")))
-    .with_detail(format!(
-        "{} tasks alive, {} timers pending",
-        core.tasks.borrow().unfinished_count(),
-        core.timers_pending()
-    ))
-    .with_help(
-        "a task that never waits for time or another task (a spin loop on yield_now or \
-         maybe_yield?) keeps the clock from moving; if the program really needs more steps, \
-         raise the limit with SimBuilder::max_steps",
-    )
+    );
+    if let Some(a) = core.last_await.get() {
+        let spawned = core
+            .info(a.task)
+            .map(|i| {
+                format!(
+                    " (spawned at {}:{})",
+                    i.spawned_at.file(),
+                    i.spawned_at.line()
+                )
+            })
+            .unwrap_or_default();
+        let at = a
+            .site
+            .map(|s| format!(" at {}:{}", s.file(), s.line()))
+            .unwrap_or_default();
+        e = e.with_detail(format!(
+            "task {}{spawned} last awaited `{}`{at}",
+            core.label(a.task),
+            a.op
+        ));
+    }
+    e.with_detail(format!("the last polls ran: {}", recent.join(", ")))
+        .with_detail(format!(
+            "{} tasks alive, {} timers pending",
+            core.tasks.borrow().unfinished_count(),
+            core.timers_pending()
+        ))
+        .with_help(
+            "a spin loop? await something that can block (a sleep, a channel, a lock another \
+             task holds, a JoinHandle) instead of looping on yield_now, maybe_yield or an \
+             operation that completes at once: virtual time only moves when every task waits. \
+             If the program really needs more steps, raise the limit with \
+             SimBuilder::max_steps",
+        )
 }
 
 pub(super) fn time_limit(core: &Core, next: Instant) -> SimError {
@@ -272,7 +296,6 @@ fn describe_wait(core: &Core, w: &WaitNote) -> String {
         WaitKind::Sleep { until } if *until == Instant::MAX => "sleep forever".to_string(),
         WaitKind::Sleep { until } => format!("sleep until t={until}"),
         WaitKind::Join { task } => format!("JoinHandle of {}", core.label(*task)),
-        WaitKind::Yield => "yield".to_string(),
         WaitKind::Resource { op, name: Some(n) } => format!("{op} on `{n}`"),
         WaitKind::Resource { op, name: None } => (*op).to_string(),
     };

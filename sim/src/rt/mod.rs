@@ -53,6 +53,12 @@ use crate::model::{Beacon, RunOptions, TraceLevel};
 pub(crate) struct RunSetup {
     pub(crate) seed: u64,
     pub(crate) level: TraceLevel,
+    /// Bytes of encoded decisions the run keeps.
+    pub(crate) schedule_budget: usize,
+    /// Events the run keeps (the most recent).
+    pub(crate) keep_events: usize,
+    /// Where every event goes as a text line, as it happens, if anywhere.
+    pub(crate) sink: Option<crate::model::Sink>,
     pub(crate) options: RunOptions,
     pub(crate) scheduler: Box<dyn Scheduler>,
     /// Written before every poll for watchers on other threads; never read by the run.

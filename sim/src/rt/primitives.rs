@@ -39,7 +39,7 @@ pub(crate) use super::waiters::{Handed, WaitList, WaitSlot, WaiterId};
 /// # Panics
 /// Outside a simulation.
 pub(crate) fn preemption_point(cx: &mut Context<'_>) -> bool {
-    preemption_point_of("a sim operation", cx)
+    preemption_point_at("a sim operation", None, cx)
 }
 
 /// The first poll of operation `op` of a future created at `site`: records the operation (at
@@ -56,7 +56,7 @@ pub(crate) fn operation_start(
         if core.is_full() {
             core.event(EventKind::Op { op, site });
         }
-        let s = core.preempt();
+        let s = core.preempt(op, Some(site));
         if s {
             core.event(EventKind::Yield);
         }
@@ -82,11 +82,16 @@ pub(crate) fn signal(op: &'static str, name: Option<&Arc<str>>, site: &'static L
     });
 }
 
-/// [`preemption_point`] of the operation `api` (named if it is called outside a simulation).
+/// [`preemption_point`] of the operation `api` whose future was created at `site` (the
+/// step-limit error names both when a loop spins on it).
 #[track_caller]
-pub(crate) fn preemption_point_of(api: &str, cx: &mut Context<'_>) -> bool {
+pub(crate) fn preemption_point_at(
+    api: &'static str,
+    site: Option<&'static Location<'static>>,
+    cx: &mut Context<'_>,
+) -> bool {
     let switched = context::with(api, |core| {
-        let s = core.preempt();
+        let s = core.preempt(api, site);
         if s {
             core.event(EventKind::Yield);
         }

@@ -11,12 +11,24 @@ pub(crate) struct TaskKey {
     pub(crate) id: TaskId,
 }
 
+/// Not in the queue.
+const ABSENT: u64 = u64::MAX;
+
 /// Runnable tasks in the order they became runnable. Taking the front is asyncio's FIFO; taking
 /// any other index swaps the back element into its place, O(1), so a random pick among a million
 /// runnable tasks stays cheap. The resulting order is a deterministic function of the choices.
+///
+/// Finding a task by id is O(1) too: each queued task's place is kept by id, as an absolute
+/// index (entries popped from the front so far plus its index), so popping the front moves no
+/// other entry's record. A preemption switch, a replayed `Run` decision and a task ending while
+/// queued all find their task without scanning the queue.
 #[derive(Default)]
 pub(crate) struct ReadyQueue {
     queue: VecDeque<TaskKey>,
+    /// By task id: the absolute index of the task's entry, or [`ABSENT`].
+    at: Vec<u64>,
+    /// Entries popped from the front so far (the absolute index of index 0).
+    popped: u64,
 }
 
 impl ReadyQueue {
@@ -36,35 +48,114 @@ impl ReadyQueue {
         self.queue.iter().copied()
     }
 
+    #[inline]
+    fn place(&mut self, id: TaskId, abs: u64) {
+        let i = id.as_u64() as usize;
+        if i >= self.at.len() {
+            self.at.resize(i + 1, ABSENT);
+        }
+        self.at[i] = abs;
+    }
+
     pub(crate) fn push(&mut self, key: TaskKey) {
+        self.place(key.id, self.popped + self.queue.len() as u64);
         self.queue.push_back(key);
     }
 
     /// Removes and returns entry `i`.
     pub(crate) fn take(&mut self, i: usize) -> TaskKey {
-        if i == 0 {
-            self.queue
+        let key = if i == 0 {
+            let key = self
+                .queue
                 .pop_front()
-                .expect("take(0) on an empty ready queue")
+                .expect("take(0) on an empty ready queue");
+            self.popped += 1;
+            key
         } else {
-            self.queue
+            let key = self
+                .queue
                 .swap_remove_back(i)
-                .expect("ready index out of range")
-        }
-    }
-
-    /// Removes `key` wherever it is (rare: a task that finished while scheduled).
-    pub(crate) fn remove(&mut self, key: TaskKey) -> bool {
-        match self.queue.iter().position(|k| *k == key) {
-            Some(i) => {
-                self.queue.remove(i);
-                true
+                .expect("ready index out of range");
+            if let Some(moved) = self.queue.get(i).copied() {
+                self.place(moved.id, self.popped + i as u64);
             }
-            None => false,
+            key
+        };
+        self.at[key.id.as_u64() as usize] = ABSENT;
+        key
+    }
+
+    /// Removes `key` wherever it is, keeping the others' order (rare: a task that finished
+    /// while scheduled).
+    pub(crate) fn remove(&mut self, key: TaskKey) -> bool {
+        let Some(i) = self.position(key.id) else {
+            return false;
+        };
+        self.queue.remove(i);
+        self.at[key.id.as_u64() as usize] = ABSENT;
+        for j in i..self.queue.len() {
+            let id = self.queue[j].id;
+            self.place(id, self.popped + j as u64);
+        }
+        true
+    }
+
+    /// Index of `id` in the queue, if it is queued.
+    #[inline]
+    pub(crate) fn position(&self, id: TaskId) -> Option<usize> {
+        let abs = *self.at.get(usize::try_from(id.as_u64()).ok()?)?;
+        (abs != ABSENT).then(|| (abs - self.popped) as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: u64) -> TaskKey {
+        TaskKey {
+            slot: id as u32,
+            id: TaskId::from_u64(id),
         }
     }
 
-    pub(crate) fn position(&self, id: TaskId) -> Option<usize> {
-        self.queue.iter().position(|k| k.id == id)
+    fn ids(q: &ReadyQueue) -> Vec<u64> {
+        q.iter().map(|k| k.id.as_u64()).collect()
+    }
+
+    /// Every queued task's position matches a scan, whatever mix of operations came before.
+    fn check(q: &ReadyQueue) {
+        for (i, k) in q.iter().enumerate() {
+            assert_eq!(q.position(k.id), Some(i));
+        }
+        for id in 0..12 {
+            if !ids(q).contains(&id) {
+                assert_eq!(q.position(TaskId::from_u64(id)), None);
+            }
+        }
+    }
+
+    #[test]
+    fn positions_follow_pushes_takes_and_removes() {
+        let mut q = ReadyQueue::default();
+        for id in 0..6 {
+            q.push(key(id));
+        }
+        check(&q);
+        assert_eq!(q.take(0), key(0));
+        check(&q);
+        assert_eq!(q.take(1), key(2)); // the back (5) fills index 1
+        assert_eq!(ids(&q), [1, 5, 3, 4]);
+        check(&q);
+        assert!(q.remove(key(5)));
+        assert!(!q.remove(key(5)));
+        assert_eq!(ids(&q), [1, 3, 4]);
+        check(&q);
+        q.push(key(0));
+        q.push(key(11));
+        assert_eq!(q.take(0), key(1));
+        assert_eq!(q.take(3), key(11));
+        assert_eq!(ids(&q), [3, 4, 0]);
+        check(&q);
     }
 }

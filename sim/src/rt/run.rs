@@ -53,7 +53,7 @@ pub(crate) fn run<F: Future>(
                 Idle::TimeLimit(at) => break Err(failure::time_limit(&core, at)),
             }
         };
-        if core.step() >= core.options.max_steps {
+        if core.at_step_limit() {
             break Err(failure::step_limit(&core));
         }
         let Some(turn) = core.begin_step(key) else {
@@ -85,6 +85,10 @@ pub(crate) fn run<F: Future>(
         }
         if main_returned {
             break Ok(());
+        }
+        // A poll that spun on awaits up to the limit suspended there: stop now.
+        if core.at_step_limit() {
+            break Err(failure::step_limit(&core));
         }
         // A divergence or foreign wake during this poll stops the run before the next choice.
         if core.must_stop() {

@@ -41,9 +41,9 @@ impl<'a> Runnable<'a> {
         self.queue.iter().map(|k| k.id)
     }
 
-    /// Index of `task` among the runnable tasks.
+    /// Index of `task` among the runnable tasks (constant time).
     pub fn position(&self, task: TaskId) -> Option<usize> {
-        self.queue.iter().position(|k| k.id == task)
+        self.queue.position(task)
     }
 
     /// The number of task polls so far in this run (the step about to be taken is `step() + 1`).

@@ -33,7 +33,6 @@ pub(crate) enum WaitKind {
     Join {
         task: TaskId,
     },
-    Yield,
     Resource {
         op: &'static str,
         name: Option<Arc<str>>,

@@ -279,6 +279,7 @@ impl Core {
     pub(super) fn begin_step(&self, key: TaskKey) -> Option<Turn> {
         let step = self.step.get() + 1;
         self.step.set(step);
+        self.awaits.set(self.awaits.get() + 1);
         let mut h = crate::model::Fnv(self.interleaving.get());
         h.write_u64(key.id.as_u64());
         self.interleaving.set(h.finish());

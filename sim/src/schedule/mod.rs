@@ -21,7 +21,9 @@ mod replay;
 use std::fmt;
 use std::rc::Rc;
 
-pub use crate::model::{Decision, Divergence, ParseScheduleError, Schedule};
+pub use crate::model::{
+    DEFAULT_SCHEDULE_BYTES, Decision, Divergence, ParseScheduleError, Schedule, ScheduleIter,
+};
 pub use crate::rt::{Choice, Runnable, Scheduler, ValueStream};
 pub use pct::{DEFAULT_PCT_STEPS, DEFAULT_SPIN_LIMIT};
 

@@ -4,11 +4,13 @@ use std::rc::Rc;
 
 use super::{Choice, Decision, Divergence, Runnable, Schedule, Scheduler, ValueStream};
 use crate::model::TaskId;
+use crate::model::schedule::Cursor;
 
 /// Replays decisions in order; past the end it behaves as Fifo.
 pub(crate) struct Replay {
     schedule: Rc<Schedule>,
-    next: usize,
+    /// The next decision's place in the schedule's encoding.
+    next: Cursor,
     strict: bool,
 }
 
@@ -16,16 +18,16 @@ impl Replay {
     pub(crate) fn new(schedule: Rc<Schedule>, strict: bool) -> Self {
         Replay {
             schedule,
-            next: 0,
+            next: Cursor::default(),
             strict,
         }
     }
 
     /// The next recorded decision, consumed.
     fn take(&mut self) -> Option<(usize, Decision)> {
-        let d = *self.schedule.decisions().get(self.next)?;
-        self.next += 1;
-        Some((self.next - 1, d))
+        let index = self.next.read();
+        let d = self.next.next_of(&self.schedule)?;
+        Some((index, d))
     }
 
     /// In strict mode, a divergence; in lenient mode, the default choice.
@@ -55,13 +57,14 @@ fn describe(runnable: &Runnable<'_>) -> String {
 
 impl Scheduler for Replay {
     fn finish(&mut self) -> Choice<()> {
-        match self.schedule.decisions().get(self.next) {
-            Some(&expected) if self.strict => Err(Divergence {
-                index: self.next,
+        let index = self.next.read();
+        match self.next.clone().next_of(&self.schedule) {
+            Some(expected) if self.strict => Err(Divergence {
+                index,
                 expected,
                 found: format!(
                     "the end of the run, with {} recorded decisions unused",
-                    self.schedule.len() - self.next
+                    self.schedule.len() - index
                 ),
             }),
             _ => Ok(()),

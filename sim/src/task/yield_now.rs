@@ -1,12 +1,13 @@
 //! Giving up the processor: always (`yield_now`) or when the strategy says so (`maybe_yield`).
 
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::model::EventKind;
-use crate::rt::primitives::preemption_point_of;
-use crate::rt::{WaitKind, context};
+use crate::rt::context;
+use crate::rt::primitives::preemption_point_at;
 
 /// Suspends the current task once, letting every other runnable task run first (under Fifo it
 /// goes to the back of the ready queue, like asyncio's `await asyncio.sleep(0)`).
@@ -28,7 +29,10 @@ use crate::rt::{WaitKind, context};
 /// ```
 #[track_caller]
 pub fn yield_now() -> YieldNow {
-    YieldNow { yielded: false }
+    YieldNow {
+        yielded: false,
+        site: Location::caller(),
+    }
 }
 
 /// Future of [`yield_now`].
@@ -36,6 +40,8 @@ pub fn yield_now() -> YieldNow {
 #[must_use = "futures do nothing unless awaited"]
 pub struct YieldNow {
     yielded: bool,
+    /// Where it was called: the step-limit error names it when a loop spins on it.
+    site: &'static Location<'static>,
 }
 
 impl Future for YieldNow {
@@ -45,9 +51,10 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
+        let site = self.site;
         context::with("sim::task::yield_now", |core| {
             core.event(EventKind::Yield);
-            core.note_wait(WaitKind::Yield, None);
+            core.note_await("sim::task::yield_now", Some(site));
         });
         cx.waker().wake_by_ref();
         Poll::Pending
@@ -83,8 +90,12 @@ impl Future for YieldNow {
 /// });
 /// assert!(lost_update_seen);
 /// ```
+#[track_caller]
 pub fn maybe_yield() -> MaybeYield {
-    MaybeYield { state: 0 }
+    MaybeYield {
+        state: 0,
+        site: Location::caller(),
+    }
 }
 
 /// Future of [`maybe_yield`].
@@ -93,6 +104,8 @@ pub fn maybe_yield() -> MaybeYield {
 pub struct MaybeYield {
     /// 0: not polled; 1: switched away, resume on next poll.
     state: u8,
+    /// Where it was called: the step-limit error names it when a loop spins on it.
+    site: &'static Location<'static>,
 }
 
 impl Future for MaybeYield {
@@ -101,7 +114,7 @@ impl Future for MaybeYield {
         if self.state == 1 {
             return Poll::Ready(());
         }
-        if preemption_point_of("sim::task::maybe_yield", cx) {
+        if preemption_point_at("sim::task::maybe_yield", Some(self.site), cx) {
             self.state = 1;
             return Poll::Pending;
         }

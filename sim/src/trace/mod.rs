@@ -8,7 +8,9 @@
 
 pub(crate) mod log;
 
-pub use crate::model::{EventKind, LogLine, RunStats, Trace, TraceEvent, TraceLevel};
+pub use crate::model::{
+    DEFAULT_KEPT_EVENTS, EventKind, LogLine, RunStats, Sink, Trace, TraceEvent, TraceLevel,
+};
 
 /// The old name of [`TraceEvent`] (renamed so it does not read like [`crate::sync::Event`]).
 #[deprecated(

@@ -168,10 +168,7 @@ fn limits_are_failures_with_advice() {
             sim::time::sleep(Duration::from_secs(1)).await;
         })
     });
-    assert!(
-        spin.contains("step limit reached: 500 task polls"),
-        "{spin}"
-    );
+    assert!(spin.contains("step limit reached: 500 steps"), "{spin}");
     assert!(spin.contains("spin loop"), "{spin}");
     let slow = report_of(|| {
         quiet()

@@ -101,8 +101,8 @@ fn select_between_ready_branches_is_a_recorded_decision() {
     assert!(
         sim.trace()
             .schedule()
-            .decisions()
-            .contains(&Decision::Branch { index: 0, of: 2 })
+            .iter()
+            .any(|d| d == Decision::Branch { index: 0, of: 2 })
     );
     // Exploring: both winners are reachable, and each replays.
     let mut seen = BTreeSet::new();

@@ -278,7 +278,7 @@ fn a_switch_decided_in_a_poll_is_kept_by_a_second_preemption_point() {
             other.await.unwrap();
         })
         .unwrap();
-        let decisions = sim.trace().schedule().decisions();
+        let decisions = sim.trace().schedule().to_vec();
         // Once a preemption switched, no further preemption decision is taken in that poll.
         for pair in decisions.windows(2) {
             if let (

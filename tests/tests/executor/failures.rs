@@ -253,11 +253,21 @@ fn case_46_a_step_limit_points_at_a_spin_loop() {
         assert_eq!(err.time(), Instant::ZERO);
         let text = err.to_string();
         assert!(
-            text.contains("step limit reached: 1000 task polls"),
+            text.contains("step limit reached: 1000 steps (task polls, and awaits"),
             "{text}"
         );
         assert!(text.contains("the last polls ran: spinner#1"), "{text}");
-        assert!(text.contains("spin loop on yield_now"), "{text}");
+        assert!(
+            text.contains("a spin loop? await something that can block"),
+            "{text}"
+        );
+        assert!(
+            text.contains("spinner#1 (spawned at tests/tests/executor/failures.rs:")
+                && text.contains(
+                    "last awaited `sim::task::yield_now` at tests/tests/executor/failures.rs:"
+                ),
+            "{text}"
+        );
         assert!(text.contains("SimBuilder::max_steps"), "{text}");
     }
 }
@@ -358,8 +368,8 @@ fn replaying_a_schedule_against_a_changed_program_diverges() {
             (seed, sim.trace().schedule().clone())
         })
         .find(|(_, s)| {
-            s.decisions().first()
-                == Some(&Decision::Run {
+            s.iter().next()
+                == Some(Decision::Run {
                     task: TaskId::from_u64(3),
                     of: 3,
                 })

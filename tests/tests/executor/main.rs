@@ -3,6 +3,7 @@
 //! One test binary per area, each test file a module: linking one binary per file dominated
 //! a cold `cargo test --workspace`.
 
+mod bounded;
 mod cancel;
 mod determinism;
 mod failures;
@@ -11,6 +12,8 @@ mod guide_traces;
 mod handles;
 mod layout;
 mod lifecycle;
+mod log_args;
 mod misuse;
+mod spin;
 mod tasks;
 mod time;

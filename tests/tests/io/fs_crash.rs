@@ -34,10 +34,9 @@ async fn crash_after_three_unsynced_appends() -> Vec<u8> {
 /// The crash decision: how many of the 3 unsynced writes survived.
 fn kept(schedule: &Schedule) -> u64 {
     let v: Vec<u64> = schedule
-        .decisions()
         .iter()
         .filter_map(|d| match d {
-            Decision::Value { value, bound: 4 } => Some(*value),
+            Decision::Value { value, bound: 4 } => Some(value),
             _ => None,
         })
         .collect();
@@ -89,14 +88,13 @@ fn an_edited_schedule_chooses_the_loss() {
         let edited: Vec<Decision> = sim
             .trace()
             .schedule()
-            .decisions()
             .iter()
             .map(|d| match d {
                 Decision::Value { bound: 4, .. } => Decision::Value {
                     value: keep,
                     bound: 4,
                 },
-                d => *d,
+                d => d,
             })
             .collect();
         let mut replay = Sim::builder()

@@ -175,7 +175,6 @@ fn faults_do_not_shift_the_values_user_code_draws() {
         let faults = sim
             .trace()
             .schedule()
-            .decisions()
             .iter()
             .filter(|d| matches!(d, sim::schedule::Decision::Value { .. }))
             .count();

@@ -35,11 +35,15 @@ struct Waiter<M> {
 /// that order (waiters leave from the front or by `cancel`, never reorder), so it can be
 /// binary-searched. Grants not yet taken are kept in id order too: a grant always goes to the
 /// front waiter, whose id is larger than any granted before, so a grant is appended and the
-/// oldest (usually the one taken next) is at the front.
+/// oldest (usually the one taken next) is at the front. A grant taken from the middle (a
+/// million waiters released at once run in random order) leaves an empty entry rather than
+/// shifting the others, so taking every grant costs O(n log n), not O(n²); empty entries at
+/// either end are dropped as they appear.
 pub(crate) struct WaitList<G, M = ()> {
     next: u64,
     waiting: VecDeque<Waiter<M>>,
-    granted: VecDeque<(WaiterId, G)>,
+    /// In id order; `None` once taken (dropped when it reaches either end).
+    granted: VecDeque<(WaiterId, Option<G>)>,
 }
 
 impl<G, M> Default for WaitList<G, M> {
@@ -64,9 +68,9 @@ impl<G, M> WaitList<G, M> {
         match self.granted.back() {
             Some((last, _)) if *last > id => {
                 let at = self.granted.partition_point(|(g, _)| *g < id);
-                self.granted.insert(at, (id, grant));
+                self.granted.insert(at, (id, Some(grant)));
             }
-            _ => self.granted.push_back((id, grant)),
+            _ => self.granted.push_back((id, Some(grant))),
         }
     }
 
@@ -103,7 +107,14 @@ impl<G, M> WaitList<G, M> {
     #[inline]
     pub(crate) fn take_grant(&mut self, id: WaiterId) -> Option<G> {
         let i = self.granted.binary_search_by_key(&id, |(g, _)| *g).ok()?;
-        self.granted.remove(i).map(|(_, g)| g)
+        let grant = self.granted[i].1.take()?;
+        while self.granted.front().is_some_and(|(_, g)| g.is_none()) {
+            self.granted.pop_front();
+        }
+        while self.granted.back().is_some_and(|(_, g)| g.is_none()) {
+            self.granted.pop_back();
+        }
+        Some(grant)
     }
 
     /// Removes `id` (its future was dropped). Returns its grant if it had one it never took:
@@ -120,7 +131,7 @@ impl<G, M> WaitList<G, M> {
     /// The grants handed out but not yet taken, oldest first, to rewrite in place (e.g. a queue
     /// shut down at once takes back the items it handed to getters that have not run yet).
     pub(crate) fn grants_mut(&mut self) -> impl Iterator<Item = &mut G> {
-        self.granted.iter_mut().map(|(_, g)| g)
+        self.granted.iter_mut().filter_map(|(_, g)| g.as_mut())
     }
 
     /// Number of waiters still waiting.

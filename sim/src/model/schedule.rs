@@ -1,0 +1,419 @@
+//! [`Schedule`]: a run's decisions, kept compactly.
+//!
+//! A run takes up to one decision per step, so its schedule is the one record that grows with
+//! the run's length. It is kept as bytes: each decision a varint or two (a tag in the low three
+//! bits of the first), and a run of equal decisions (a task continuing through its preemption
+//! points: `p-/2 p-/2 ...`) one repeat entry whose count grows in place. A `Run` among a few
+//! tasks takes two bytes, a repeat of any length two to five.
+//!
+//! A run records its schedule up to a byte budget ([`DEFAULT_SCHEDULE_BYTES`]); past it the
+//! decisions are counted, not kept ([`Schedule::omitted`]), so a run's memory stays bounded
+//! whatever its length. Such a run is still reproducible: a seeded strategy takes the same
+//! decisions from the same seed, so its seed and strategy replay it whole.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+use super::{Decision, ParseScheduleError, TaskId};
+
+/// Bytes of encoded decisions a run keeps by default (16 MiB: some 8 million decisions of a
+/// random schedule, any number of repeats); see [`crate::SimBuilder::max_schedule_bytes`].
+pub const DEFAULT_SCHEDULE_BYTES: usize = 16 << 20;
+
+const TAG_BITS: u32 = 3;
+const TAG_MASK: u64 = (1 << TAG_BITS) - 1;
+const RUN: u64 = 0;
+const PREEMPT: u64 = 1;
+const BRANCH: u64 = 2;
+const VALUE: u64 = 3;
+/// `n` more copies of the previous decision.
+const REPEAT: u64 = 4;
+
+/// The decisions of one run, in order. [`crate::Strategy::replay`] follows it to reproduce the
+/// run exactly.
+///
+/// Its text form is the decisions separated by spaces; it parses back losslessly:
+///
+/// ```
+/// use sim::schedule::{Decision, Schedule};
+/// let s: Schedule = "r2/3 p-/2 b1/2 v7/10".parse().unwrap();
+/// assert_eq!(s.len(), 4);
+/// assert_eq!(s.to_string(), "r2/3 p-/2 b1/2 v7/10");
+/// assert_eq!(s.iter().nth(2), Some(Decision::Branch { index: 1, of: 2 }));
+/// assert!("r2/3 x".parse::<Schedule>().is_err());
+///
+/// // A million equal decisions take a few bytes.
+/// let keep = Decision::Preempt { task: None, of: 2 };
+/// let long = Schedule::from(vec![keep; 1_000_000]);
+/// assert_eq!(long.len(), 1_000_000);
+/// assert!(long.encoded_len() < 8);
+/// ```
+#[derive(Clone, Default)]
+pub struct Schedule {
+    /// The encoded decisions (see the module docs).
+    bytes: Vec<u8>,
+    /// Decisions kept.
+    len: usize,
+    /// The last decision kept, which a repeat entry copies.
+    last: Option<Decision>,
+    /// The repeat entry that ends `bytes`, if the last push made one: its offset and count.
+    repeat: Option<(usize, u64)>,
+    /// Preemptions among the kept decisions.
+    preemptions: usize,
+    /// Decisions taken past the byte budget, counted, not kept.
+    omitted: u64,
+}
+
+impl Schedule {
+    /// An empty schedule (replaying it is the same as running under Fifo).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The decisions in order, decoded as they are read.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            bytes: &self.bytes,
+            cursor: Cursor::default(),
+        }
+    }
+
+    /// The decisions as a vector (a decoded copy: O(len)).
+    pub fn to_vec(&self) -> Vec<Decision> {
+        let mut v = Vec::with_capacity(self.len);
+        v.extend(self.iter());
+        v
+    }
+
+    /// Number of decisions kept.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no decision was kept.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Bytes the decisions take in memory (their encoding).
+    pub fn encoded_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Decisions the run took past its byte budget, not kept: 0 for a complete schedule. A
+    /// schedule with omitted decisions replays only up to where it stops; the run's seed and
+    /// strategy reproduce it whole.
+    pub fn omitted(&self) -> u64 {
+        self.omitted
+    }
+
+    /// True when every decision of the run was kept.
+    pub fn is_complete(&self) -> bool {
+        self.omitted == 0
+    }
+
+    /// Appends a decision.
+    pub fn push(&mut self, d: Decision) {
+        if self.last == Some(d) {
+            let (at, copies) = match self.repeat {
+                Some((at, n)) => {
+                    self.bytes.truncate(at);
+                    (at, n + 1)
+                }
+                None => (self.bytes.len(), 1),
+            };
+            put(&mut self.bytes, (copies << TAG_BITS) | REPEAT);
+            self.repeat = Some((at, copies));
+        } else {
+            put_decision(&mut self.bytes, d);
+            self.last = Some(d);
+            self.repeat = None;
+        }
+        self.len += 1;
+        if d.is_preemption() {
+            self.preemptions += 1;
+        }
+    }
+
+    /// Appends a decision while the encoding is within `budget` bytes (a repeat already under
+    /// way goes on growing in place, a byte now and then); past it, counts it as omitted, and
+    /// every later one (a schedule with a gap would replay a different run).
+    #[inline]
+    pub(crate) fn record(&mut self, d: Decision, budget: usize) {
+        let repeat = self.repeat.is_some() && self.last == Some(d);
+        if self.omitted == 0 && (self.bytes.len() < budget || repeat) {
+            self.push(d);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// How many preemptions (switches away from a task that could continue) it contains.
+    pub fn preemptions(&self) -> usize {
+        self.preemptions
+    }
+}
+
+impl From<Vec<Decision>> for Schedule {
+    fn from(decisions: Vec<Decision>) -> Self {
+        decisions.into_iter().collect()
+    }
+}
+
+impl FromIterator<Decision> for Schedule {
+    fn from_iter<I: IntoIterator<Item = Decision>>(iter: I) -> Self {
+        let mut s = Schedule::new();
+        for d in iter {
+            s.push(d);
+        }
+        s
+    }
+}
+
+impl<'a> IntoIterator for &'a Schedule {
+    type Item = Decision;
+    type IntoIter = Iter<'a>;
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+// The encoding is canonical (equal decisions always repeat-encode the same way), so equal
+// schedules have equal bytes.
+impl PartialEq for Schedule {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.omitted == other.omitted && self.bytes == other.bytes
+    }
+}
+
+impl Eq for Schedule {}
+
+impl Hash for Schedule {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.bytes.hash(state);
+        self.len.hash(state);
+        self.omitted.hash(state);
+    }
+}
+
+impl fmt::Debug for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Schedule(\"{self}\")")
+    }
+}
+
+impl fmt::Display for Schedule {
+    /// The decisions separated by spaces; a schedule with omitted decisions ends with
+    /// ` …(N more decisions not kept)`, which does not parse back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{d}")?;
+        }
+        if self.omitted > 0 {
+            write!(f, " …({} more decisions not kept)", self.omitted)?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Schedule {
+    type Err = ParseScheduleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = Schedule::new();
+        for (position, t) in s.split_whitespace().enumerate() {
+            let d = t
+                .parse::<Decision>()
+                .map_err(|e| ParseScheduleError { position, ..e })?;
+            out.push(d);
+        }
+        Ok(out)
+    }
+}
+
+/// The decisions of a [`Schedule`], in order: see [`Schedule::iter`].
+#[derive(Clone, Debug)]
+pub struct Iter<'a> {
+    bytes: &'a [u8],
+    cursor: Cursor,
+}
+
+impl Iterator for Iter<'_> {
+    type Item = Decision;
+
+    #[inline]
+    fn next(&mut self) -> Option<Decision> {
+        self.cursor.next(self.bytes)
+    }
+}
+
+/// A place in a schedule's encoding, kept apart from the schedule (a replaying strategy holds
+/// both): the next decision is `cursor.next(schedule)`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Cursor {
+    at: usize,
+    last: Option<Decision>,
+    /// Copies of `last` still to yield.
+    copies: u64,
+    /// Decisions read so far.
+    read: usize,
+}
+
+impl Cursor {
+    /// Decisions read so far (the index of the next one).
+    pub(crate) fn read(&self) -> usize {
+        self.read
+    }
+
+    /// The next decision of `schedule`.
+    #[inline]
+    pub(crate) fn next_of(&mut self, schedule: &Schedule) -> Option<Decision> {
+        self.next(&schedule.bytes)
+    }
+
+    // The bytes come from `put_decision` and `push`: well formed by construction.
+    fn get(&mut self, bytes: &[u8]) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = bytes[self.at];
+            self.at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    #[inline]
+    fn next(&mut self, bytes: &[u8]) -> Option<Decision> {
+        if self.copies > 0 {
+            self.copies -= 1;
+            self.read += 1;
+            return self.last;
+        }
+        if self.at >= bytes.len() {
+            return None;
+        }
+        let head = self.get(bytes);
+        let payload = head >> TAG_BITS;
+        let d = match head & TAG_MASK {
+            RUN => Decision::Run {
+                task: TaskId::from_u64(payload),
+                of: self.get(bytes) as u32,
+            },
+            PREEMPT => Decision::Preempt {
+                task: payload.checked_sub(1).map(TaskId::from_u64),
+                of: self.get(bytes) as u32,
+            },
+            BRANCH => Decision::Branch {
+                index: payload as u32,
+                of: self.get(bytes) as u32,
+            },
+            VALUE => Decision::Value {
+                value: self.get(bytes),
+                bound: self.get(bytes),
+            },
+            _ => {
+                // A repeat entry: `payload` copies of the previous decision, this one included.
+                self.copies = payload - 1;
+                self.read += 1;
+                return self.last;
+            }
+        };
+        self.last = Some(d);
+        self.read += 1;
+        Some(d)
+    }
+}
+
+fn put(w: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        w.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    w.push(v as u8);
+}
+
+fn put_decision(w: &mut Vec<u8>, d: Decision) {
+    match d {
+        Decision::Run { task, of } => {
+            put(w, (task.as_u64() << TAG_BITS) | RUN);
+            put(w, u64::from(of));
+        }
+        Decision::Preempt { task, of } => {
+            let t = task.map_or(0, |t| t.as_u64() + 1);
+            put(w, (t << TAG_BITS) | PREEMPT);
+            put(w, u64::from(of));
+        }
+        Decision::Branch { index, of } => {
+            put(w, (u64::from(index) << TAG_BITS) | BRANCH);
+            put(w, u64::from(of));
+        }
+        Decision::Value { value, bound } => {
+            put(w, VALUE);
+            put(w, value);
+            put(w, bound);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Decision> {
+        let keep = Decision::Preempt { task: None, of: 2 };
+        let mut v = vec![
+            Decision::Run {
+                task: TaskId::from_u64(3),
+                of: 4,
+            },
+            keep,
+            keep,
+            keep,
+            Decision::Preempt {
+                task: Some(TaskId::from_u64(1_000_000)),
+                of: 3,
+            },
+            Decision::Value {
+                value: u64::MAX,
+                bound: 0,
+            },
+            Decision::Branch { index: 1, of: 2 },
+            Decision::Branch { index: 1, of: 2 },
+            keep,
+        ];
+        v.extend(std::iter::repeat_n(keep, 100_000));
+        v
+    }
+
+    #[test]
+    fn decisions_read_back_in_order_with_repeats_collapsed() {
+        let v = sample();
+        let s = Schedule::from(v.clone());
+        assert_eq!(s.len(), v.len());
+        assert_eq!(s.to_vec(), v);
+        assert_eq!(s.iter().count(), v.len());
+        assert!(s.encoded_len() < 40, "{} bytes", s.encoded_len());
+        assert_eq!(s.preemptions(), 1);
+        assert_eq!(s.to_string().parse::<Schedule>().unwrap(), s);
+    }
+
+    #[test]
+    fn past_the_budget_decisions_are_counted_not_kept() {
+        let mut s = Schedule::new();
+        for (i, d) in sample().into_iter().enumerate() {
+            s.record(d, 8);
+            assert!(s.encoded_len() <= 8 + 10, "after {i}");
+        }
+        assert!(!s.is_complete());
+        assert_eq!(s.len() as u64 + s.omitted(), sample().len() as u64);
+        assert!(s.to_string().ends_with("more decisions not kept)"));
+        assert_eq!(s.to_vec(), sample()[..s.len()]);
+    }
+}

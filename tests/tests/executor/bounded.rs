@@ -1,0 +1,70 @@
+//! A run records a bounded amount whatever its length (issue 11, item 6): at the default level
+//! the trace keeps its last `DEFAULT_KEPT_EVENTS` events and the schedule its first
+//! `max_schedule_bytes` of decisions, counting the rest. Asserted on what a run recorded, not
+//! on time or process memory.
+
+use sim::trace::DEFAULT_KEPT_EVENTS;
+use sim::{Sim, Strategy};
+
+/// Two tasks yielding `rounds` times each under Random: a decision and a few events a step.
+async fn yielders(rounds: u64) -> u64 {
+    let other = sim::spawn(async move {
+        for _ in 0..rounds {
+            sim::task::yield_now().await;
+        }
+        1
+    });
+    for _ in 0..rounds {
+        sim::task::yield_now().await;
+    }
+    other.await.unwrap()
+}
+
+#[test]
+fn a_long_run_at_the_default_level_keeps_a_bounded_trace() {
+    let run = || {
+        let mut sim = Sim::builder().seed(5).max_schedule_bytes(4096).build();
+        sim.run(yielders(100_000)).unwrap();
+        sim.take_trace()
+    };
+    let (a, b) = (run(), run());
+    assert!(a.stats().steps > 200_000, "{:?}", a.stats());
+    // Events: only the most recent are kept, the rest counted, and the text says so.
+    assert_eq!(a.events().len(), DEFAULT_KEPT_EVENTS);
+    assert!(a.dropped_events() > 400_000, "{}", a.dropped_events());
+    assert_eq!(
+        a.event_count(),
+        a.dropped_events() + DEFAULT_KEPT_EVENTS as u64
+    );
+    assert!(a.to_string().starts_with("… "));
+    // Decisions: kept up to the budget, then counted.
+    let s = a.schedule();
+    assert!(s.encoded_len() <= 4096 + 16, "{} bytes", s.encoded_len());
+    assert!(s.omitted() > 0 && !s.is_complete());
+    assert!(
+        s.len() as u64 + s.omitted() > 50_000,
+        "{} + {}",
+        s.len(),
+        s.omitted()
+    );
+    // Still deterministic, and the seed alone reproduces the run.
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.schedule(), b.schedule());
+}
+
+#[test]
+fn the_recorded_size_stops_growing_with_the_run() {
+    let size = |rounds: u64| {
+        let mut sim = Sim::builder()
+            .seed(9)
+            .strategy(Strategy::random())
+            .keep_events(1000)
+            .max_schedule_bytes(2048)
+            .build();
+        sim.run(yielders(rounds)).unwrap();
+        let t = sim.trace();
+        (t.events().len(), t.schedule().encoded_len() / 64)
+    };
+    // Four times the run, the same record.
+    assert_eq!(size(20_000), size(80_000));
+}

@@ -34,7 +34,9 @@ impl Trace {
     /// let json = sim.trace().to_chrome_json();
     /// assert!(json.starts_with("{\"traceEvents\":["));
     /// assert!(json.contains("\"name\":\"sleeper#1\""));
-    /// assert!(json.contains("\"name\":\"sleep\",\"ph\":\"X\",\"ts\":0,\"dur\":5000"));
+    /// // A 5 ms span, starting a few nanoseconds after t=0 (after the events before it at t=0).
+    /// assert!(json.contains("\"name\":\"sleep\",\"ph\":\"X\",\"ts\":0.0"));
+    /// assert!(json.contains("\"dur\":5000,"));
     /// assert!(json.contains("\"name\":\"waiting\""));
     /// ```
     pub fn to_chrome_json(&self) -> String {

@@ -308,19 +308,11 @@ impl<T> Future for Send<'_, T> {
             "mpsc::Send polled after it completed: a send future completes once"
         );
         let at = this.tx.at(this.site);
-        let reserved = std::task::ready!(this.wait.poll(&this.tx.shared.chan, cx, at));
-        let Some(value) = this.value.take() else {
-            unreachable!("checked above")
-        };
-        let r = match reserved {
-            Err(()) => Err(value),
-            Ok(()) => {
-                let mut wk = Wakes::default();
-                let r = this.tx.shared.chan.borrow_mut().commit(value, &mut wk);
-                wk.wake();
-                r
-            }
-        };
+        let r =
+            std::task::ready!(
+                this.wait
+                    .poll_put(&this.tx.shared.chan, cx, at, &mut this.value)
+            );
         Poll::Ready(r.map_err(SendError))
     }
 }

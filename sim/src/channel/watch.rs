@@ -305,6 +305,22 @@ impl<T> Receiver<T> {
         self.seen = self.shared.state.borrow().version.wrapping_sub(1);
     }
 
+    /// True once the sender is gone (tokio's `is_closed`): no value will change any more.
+    ///
+    /// ```
+    /// let (tx, rx) = sim::channel::watch::channel(0);
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.shared.state.borrow().sender_gone
+    }
+
+    /// True when both receive from one channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// Whether a value not yet seen is there; an error once the sender is gone.
     pub fn has_changed(&self) -> Result<bool, RecvError> {
         let s = self.shared.state.borrow();

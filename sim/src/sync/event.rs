@@ -17,6 +17,10 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// A waiter released by `set` is released for good: `set(); clear()` before it runs still lets
 /// it through (it was granted at `set`), while `is_set()` reads `false`.
 ///
+/// A wait never returns without a `set`: asyncio's `Event` has no spurious wake-ups, so unlike
+/// [`Condvar`](super::Condvar) there is nothing more for an exploring strategy to choose here
+/// (which waiter runs first after `set` is already the scheduler's choice).
+///
 /// ```
 /// use std::rc::Rc;
 /// let mut sim = sim::Sim::new(0);

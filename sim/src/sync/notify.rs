@@ -22,6 +22,10 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// A waiter released by `notify_one` and then dropped before it ran passes the notification on
 /// (to the next waiter, or as the stored permit), so none is lost.
 ///
+/// A `Notified` completes only after a notification, as tokio's does (no spurious wake-ups), so
+/// unlike [`Condvar`](super::Condvar) there is no extra decision to explore: whether the released
+/// task runs before others is already the scheduler's choice at every step.
+///
 /// ```
 /// use std::rc::Rc;
 /// let mut sim = sim::Sim::new(0);

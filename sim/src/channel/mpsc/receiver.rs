@@ -178,6 +178,42 @@ impl<T> Receiver<T> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// How many senders exist (tokio's `sender_strong_count`).
+    ///
+    /// ```
+    /// let (tx, rx) = sim::channel::mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (1, 1));
+    /// drop((tx, weak));
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.shared.sender_count()
+    }
+
+    /// How many weak senders exist.
+    pub fn sender_weak_count(&self) -> usize {
+        self.shared.weak_count()
+    }
+
+    /// The channel's capacity (`usize::MAX` for an unbounded one, 0 for a rendezvous one).
+    pub fn max_capacity(&self) -> usize {
+        self.shared.chan.borrow().cap()
+    }
+
+    /// Free slots now (tokio's `capacity`).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, rx) = sim::channel::mpsc::channel(2);
+    ///     tx.send(1).await.unwrap();
+    ///     assert_eq!((rx.capacity(), rx.max_capacity()), (1, 2));
+    /// }).unwrap();
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.shared.chan.borrow().free()
+    }
 }
 
 impl<T> Drop for Receiver<T> {

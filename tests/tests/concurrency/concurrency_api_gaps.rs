@@ -149,3 +149,36 @@ fn a_timeout_scope_can_be_moved_from_inside_and_says_whether_it_fired() {
         })
         .unwrap();
 }
+
+#[test]
+fn one_child_of_a_gather_can_be_aborted_through_its_handle() {
+    // gather_settled: the aborted child is a cancelled outcome, the others go on.
+    for seed in SEEDS {
+        let mut sim = sim::Sim::new(seed);
+        sim.run(async {
+            let mut all = sim::gather_settled([sleep(secs(1)), sleep(secs(9)), sleep(secs(2))]);
+            let handles = all.abort_handles();
+            assert_eq!(handles.len(), 3);
+            sleep(secs(1)).await; // the children run meanwhile
+            assert!(handles[1].abort());
+            let out = all.await;
+            assert!(out[0].is_ok() && out[2].is_ok());
+            assert!(out[1].as_ref().unwrap_err().is_cancelled());
+            assert_eq!(sim::time::elapsed(), secs(2));
+        })
+        .unwrap();
+    }
+    // gather: the awaiting task fails, naming the abort (asyncio raises CancelledError).
+    let err = fifo()
+        .run(async {
+            let mut both = sim::gather([sleep(secs(1)), sleep(secs(9))]);
+            both.abort_handles()[1].abort();
+            both.await;
+        })
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("a child of a gather was aborted from outside the gather"),
+        "{text}"
+    );
+}

@@ -91,3 +91,36 @@ fn a_snapshot_changes_when_a_lock_is_added() {
     );
     harness::assert_trace_snapshot!("bank_with_lock", &bank(true));
 }
+
+/// Every kind of operation names itself in the trace: channel sends and receives, waits, and
+/// signals that never wait.
+#[test]
+fn channel_and_signal_operations_name_themselves_in_the_trace() {
+    let mut sim = sim::Sim::builder()
+        .seed(0)
+        .strategy(sim::Strategy::fifo())
+        .build();
+    sim.run(async {
+        let (tx, mut rx) = sim::channel::mpsc::channel::<u8>(1);
+        let n = std::sync::Arc::new(sim::sync::Notify::named("ready"));
+        let n2 = n.clone();
+        let t = sim::spawn(async move {
+            n2.notified().await;
+            tx.send(1).await.unwrap();
+        });
+        n.notify_one();
+        assert_eq!(rx.recv().await, Some(1));
+        t.await.unwrap();
+    })
+    .unwrap();
+    let text = sim.trace().to_string();
+    for needle in [
+        "main#0: Notify::notify_one on `ready` at tests/tests/checks/harness_snapshot.rs:",
+        "main#0: mpsc::Receiver::recv at tests/tests/checks/harness_snapshot.rs:",
+        "main#0: waits on mpsc::Receiver::recv at tests/tests/checks/harness_snapshot.rs:",
+        "task#1: Notify::notified at tests/tests/checks/harness_snapshot.rs:",
+        "task#1: mpsc::Sender::send at tests/tests/checks/harness_snapshot.rs:",
+    ] {
+        assert!(text.contains(needle), "no `{needle}` in:\n{text}");
+    }
+}

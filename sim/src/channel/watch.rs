@@ -36,7 +36,7 @@ use std::future::Future;
 use std::ops::Deref;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 use std::task::{Context, Poll, Waker};
 
 use crate::rt::primitives::{Handed, WaitList, WaitSlot};
@@ -70,8 +70,17 @@ impl<T> Shared<T> {
         }
     }
 
+    /// Read access; inside `send_modify`'s closure (a writer holds the value) it panics
+    /// instead of deadlocking.
     fn read(&self) -> RwLockReadGuard<'_, T> {
-        self.value.read().unwrap_or_else(PoisonError::into_inner)
+        match self.value.try_read() {
+            Ok(v) => v,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => panic!(
+                "watch: `borrow()` inside `send_modify`/`send_if_modified`'s closure: the value \
+                 is being modified; use the closure's `&mut` argument"
+            ),
+        }
     }
 
     fn bump(&self) {

@@ -14,8 +14,8 @@ pub use super::rwlock_guards::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 
-/// A reader takes one permit, a writer all of them.
-pub(super) const WRITE: usize = usize::MAX >> 3;
+/// A reader takes one permit, a writer all of them: by default, more readers than can exist.
+const MAX_READERS: usize = usize::MAX >> 3;
 
 const NEVER_CLOSED: &str = "an RwLock's permits are never closed";
 
@@ -40,6 +40,8 @@ const NEVER_CLOSED: &str = "an RwLock's permits are never closed";
 /// ```
 pub struct RwLock<T> {
     pub(super) permits: Permits,
+    /// How many readers may hold it at once; a writer takes that many permits.
+    pub(super) max: usize,
     /// Readers share the `Arc`; a writer takes it out (it is then the only one) and puts it
     /// back. `None` while a writer has it.
     value: StateCell<Option<Arc<T>>>,
@@ -52,8 +54,33 @@ impl<T> RwLock<T> {
     /// assert_eq!(sim::sync::RwLock::new(3).into_inner(), 3);
     /// ```
     pub fn new(value: T) -> Self {
+        RwLock::make(value, MAX_READERS, None)
+    }
+
+    /// A lock that lets at most `max_readers` readers in at once (tokio's `with_max_readers`);
+    /// more wait in line.
+    ///
+    /// ```
+    /// let lock = sim::sync::RwLock::with_max_readers(0, 1);
+    /// let r = lock.try_read().unwrap();
+    /// assert!(lock.try_read().is_none());
+    /// drop(r);
+    /// ```
+    ///
+    /// # Panics
+    /// When `max_readers` is 0.
+    pub fn with_max_readers(value: T, max_readers: usize) -> Self {
+        assert!(
+            max_readers > 0,
+            "RwLock::with_max_readers(_, 0): at least one reader must be able to read"
+        );
+        RwLock::make(value, max_readers.min(MAX_READERS), None)
+    }
+
+    fn make(value: T, max: usize, name: Option<Arc<str>>) -> Self {
         RwLock {
-            permits: Permits::new(WRITE, None),
+            permits: Permits::new(max, name),
+            max,
             value: StateCell::new(Some(Arc::new(value))),
         }
     }
@@ -64,10 +91,7 @@ impl<T> RwLock<T> {
     /// assert_eq!(sim::sync::RwLock::named("config", 0).name(), Some("config"));
     /// ```
     pub fn named(name: impl Into<String>, value: T) -> Self {
-        RwLock {
-            permits: Permits::new(WRITE, name_of(name)),
-            value: StateCell::new(Some(Arc::new(value))),
-        }
+        RwLock::make(value, MAX_READERS, name_of(name))
     }
 
     /// The name given to [`RwLock::named`].
@@ -114,7 +138,7 @@ impl<T> RwLock<T> {
     pub fn write(&self) -> Write<'_, T> {
         Write {
             lock: self,
-            acq: Acquire::new(WRITE, "RwLock::write", Location::caller()),
+            acq: Acquire::new(self.max, "RwLock::write", Location::caller()),
         }
     }
 
@@ -160,8 +184,8 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn write_owned(self: Arc<Self>) -> WriteOwned<T> {
         WriteOwned {
+            acq: Acquire::new(self.max, "RwLock::write", Location::caller()),
             lock: self,
-            acq: Acquire::new(WRITE, "RwLock::write", Location::caller()),
         }
     }
 
@@ -189,7 +213,7 @@ impl<T> RwLock<T> {
     /// ```
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         self.permits
-            .try_take(WRITE)
+            .try_take(self.max)
             .then(|| RwLockWriteGuard::new(self, self.take()))
     }
 
@@ -226,7 +250,7 @@ impl<T> RwLock<T> {
     /// # Errors
     /// Gives the `Arc` back when the lock is not free now.
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, Arc<Self>> {
-        if self.permits.try_take(WRITE) {
+        if self.permits.try_take(self.max) {
             let value = self.take();
             Ok(OwnedRwLockWriteGuard::new(self, value))
         } else {
@@ -301,7 +325,7 @@ impl<T> fmt::Debug for RwLock<T> {
         let free = self.permits.available();
         f.debug_struct("RwLock")
             .field("name", &self.name())
-            .field("readers", &(WRITE - free))
+            .field("readers", &(self.max - free))
             .field("waiting", &self.permits.waiting())
             .finish_non_exhaustive()
     }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use super::rwlock::{LEAKED, RwLock, WRITE};
+use super::rwlock::{LEAKED, RwLock};
 
 const HELD: &str = "an RwLock guard holds its value until dropped";
 
@@ -104,7 +104,7 @@ impl<'a, T> RwLockWriteGuard<'a, T> {
         // The guard's drop then releases nothing: the reader's permit stays taken.
         let value = guard.value.take().expect(HELD);
         guard.lock.put(value.clone());
-        guard.lock.permits.release(WRITE - 1);
+        guard.lock.permits.release(guard.lock.max - 1);
         RwLockReadGuard::new(guard.lock, value)
     }
 }
@@ -140,7 +140,7 @@ impl<T> OwnedRwLockWriteGuard<T> {
     pub fn downgrade(mut guard: Self) -> OwnedRwLockReadGuard<T> {
         let value = guard.value.take().expect(HELD);
         guard.lock.put(value.clone());
-        guard.lock.permits.release(WRITE - 1);
+        guard.lock.permits.release(guard.lock.max - 1);
         OwnedRwLockReadGuard::new(guard.lock.clone(), value)
     }
 }
@@ -196,7 +196,7 @@ fn release_read<T>(lock: &RwLock<T>, value: Option<Arc<T>>) {
 fn release_write<T>(lock: &RwLock<T>, value: Option<Arc<T>>) {
     if let Some(v) = value {
         lock.put(v);
-        lock.permits.release(WRITE);
+        lock.permits.release(lock.max);
     }
 }
 

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use super::Shared;
 use super::error::{SendError, TrySendError};
-use super::extra::{Closed, ReserveOwned, WeakSender};
+use super::extra::{Closed, OwnedPermit, ReserveOwned, WeakSender};
 use crate::channel::chan::Wakes;
 use crate::channel::pending::{PendingPut, WaitSite};
 
@@ -102,6 +102,48 @@ impl<T> Sender<T> {
             wait: PendingPut::default(),
             done: false,
             site: Location::caller(),
+        }
+    }
+
+    /// Reserves a slot now if one is free and no earlier sender waits (tokio's `try_reserve`).
+    ///
+    /// ```
+    /// let (tx, _rx) = sim::channel::mpsc::channel::<u8>(1);
+    /// let permit = tx.try_reserve().unwrap();
+    /// assert!(tx.try_reserve().is_err()); // full
+    /// permit.send(1);
+    /// ```
+    ///
+    /// # Errors
+    /// `Full(())` when no slot is free now, `Closed(())` when the receiver is gone.
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        match self.shared.chan.borrow_mut().try_reserve() {
+            Err(()) => Err(TrySendError::Closed(())),
+            Ok(false) => Err(TrySendError::Full(())),
+            Ok(true) => Ok(Permit {
+                tx: self,
+                used: false,
+            }),
+        }
+    }
+
+    /// [`try_reserve`](Sender::try_reserve) with a permit that owns this sender.
+    ///
+    /// ```
+    /// let (tx, mut rx) = sim::channel::mpsc::channel::<u8>(1);
+    /// let tx = tx.try_reserve_owned().unwrap().send(3);
+    /// assert!(tx.try_reserve_owned().is_err());
+    /// assert_eq!(rx.try_recv(), Ok(3));
+    /// ```
+    ///
+    /// # Errors
+    /// Gives the sender back in `Full` or `Closed`.
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Sender<T>>> {
+        let r = self.shared.chan.borrow_mut().try_reserve();
+        match r {
+            Err(()) => Err(TrySendError::Closed(self)),
+            Ok(false) => Err(TrySendError::Full(self)),
+            Ok(true) => Ok(OwnedPermit::new(self)),
         }
     }
 

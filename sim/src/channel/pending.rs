@@ -49,7 +49,7 @@ impl PendingGet {
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Option<T>> {
-        if self.slot.preempt_as(cx, at.op, at.site) {
+        if self.slot.preempt_as(cx, at.op, at.name, at.site) {
             return Poll::Pending;
         }
         let mut wk = Wakes::default();
@@ -161,7 +161,7 @@ impl PendingPut {
         at: WaitSite<'_>,
         reserved: impl FnOnce(&mut Chan<T>, &mut Wakes) -> R,
     ) -> Poll<Result<R, ()>> {
-        if self.slot.preempt_as(cx, at.op, at.site) {
+        if self.slot.preempt_as(cx, at.op, at.name, at.site) {
             return Poll::Pending;
         }
         let mut wk = Wakes::default();

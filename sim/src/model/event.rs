@@ -74,11 +74,14 @@ pub enum EventKind {
     /// its future was dropped.
     Leftover,
     /// The acting task started an operation of a `sim` primitive (its first poll, the
-    /// preemption point): `op` (e.g. `"Mutex::lock"`) awaited at `site`. Recorded at
+    /// preemption point): `op` (e.g. `"Mutex::lock"`) on the primitive called `name` (if it has
+    /// one), awaited at `site`. Recorded at
     /// [`TraceLevel::Full`](super::TraceLevel::Full) only.
     Op {
         /// The operation.
         op: &'static str,
+        /// The primitive's name (`Mutex::named` and the like).
+        name: Option<Arc<str>>,
         /// Where the future was created.
         site: &'static Location<'static>,
     },
@@ -127,7 +130,13 @@ impl fmt::Display for EventKind {
             EventKind::Decision(d) => write!(f, "decide {d}"),
             EventKind::Log(s) => write!(f, "log: {s}"),
             EventKind::Leftover => f.write_str("dropped unfinished at the end of the run"),
-            EventKind::Op { op, site } => write!(f, "{op} at {}:{}", site.file(), site.line()),
+            EventKind::Op { op, name, site } => {
+                f.write_str(op)?;
+                if let Some(n) = name {
+                    write!(f, " on `{n}`")?;
+                }
+                write!(f, " at {}:{}", site.file(), site.line())
+            }
             EventKind::Wait { op, name, site } => {
                 write!(f, "waits on {op}")?;
                 if let Some(n) = name {

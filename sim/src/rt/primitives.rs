@@ -42,19 +42,24 @@ pub(crate) fn preemption_point(cx: &mut Context<'_>) -> bool {
     preemption_point_at("a sim operation", None, cx)
 }
 
-/// The first poll of operation `op` of a future created at `site`: records the operation (at
+/// The first poll of operation `op` on the primitive `name`, of a future created at `site`: records the operation (at
 /// the Full trace level) and is its preemption point (see [`preemption_point`]).
 ///
 /// # Panics
 /// Outside a simulation, naming `op`.
 pub(crate) fn operation_start(
     op: &'static str,
+    name: Option<&Arc<str>>,
     site: &'static Location<'static>,
     cx: &mut Context<'_>,
 ) -> bool {
     let switched = context::with(op, |core| {
         if core.is_full() {
-            core.event(EventKind::Op { op, site });
+            core.event(EventKind::Op {
+                op,
+                name: name.cloned(),
+                site,
+            });
         }
         let s = core.preempt(op, Some(site));
         if s {

@@ -190,7 +190,7 @@ impl Future for BarrierWait<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<BarrierWaitResult> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.barrier.name.as_ref()) {
             return Poll::Pending;
         }
         let n = this.barrier.n;

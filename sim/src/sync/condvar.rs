@@ -357,7 +357,7 @@ impl<'a, T> Future for CondvarWait<'a, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.cv.name.as_ref()) {
             return Poll::Pending;
         }
         loop {

@@ -175,7 +175,7 @@ impl Future for EventWait<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.event.name.as_ref()) {
             return Poll::Pending;
         }
         {

@@ -284,7 +284,7 @@ impl Future for Notified<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.notify.name.as_ref()) {
             return Poll::Pending;
         }
         {

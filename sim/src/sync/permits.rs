@@ -157,7 +157,7 @@ impl Acquire {
 
     /// `Ready(Ok)` once the permits are the caller's; `Ready(Err)` when they were closed.
     pub(crate) fn poll(&mut self, p: &Permits, cx: &mut Context<'_>) -> Poll<Result<(), Closed>> {
-        if self.slot.preempt(cx) {
+        if self.slot.preempt_named(cx, p.name.as_ref()) {
             return Poll::Pending;
         }
         {

@@ -82,7 +82,9 @@ fn a_snapshot_changes_when_a_lock_is_added() {
     assert_ne!(without, with);
     assert!(!without.contains("Mutex::lock"), "{without}");
     assert!(
-        with.contains("transfer#1: Mutex::lock at tests/tests/checks/harness_snapshot.rs:"),
+        with.contains(
+            "transfer#1: Mutex::lock on `bank` at tests/tests/checks/harness_snapshot.rs:"
+        ),
         "{with}"
     );
     assert!(
@@ -118,7 +120,7 @@ fn channel_and_signal_operations_name_themselves_in_the_trace() {
         "main#0: Notify::notify_one on `ready` at tests/tests/checks/harness_snapshot.rs:",
         "main#0: mpsc::Receiver::recv at tests/tests/checks/harness_snapshot.rs:",
         "main#0: waits on mpsc::Receiver::recv at tests/tests/checks/harness_snapshot.rs:",
-        "task#1: Notify::notified at tests/tests/checks/harness_snapshot.rs:",
+        "task#1: Notify::notified on `ready` at tests/tests/checks/harness_snapshot.rs:",
         "task#1: mpsc::Sender::send at tests/tests/checks/harness_snapshot.rs:",
     ] {
         assert!(text.contains(needle), "no `{needle}` in:\n{text}");

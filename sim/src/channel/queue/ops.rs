@@ -138,7 +138,7 @@ impl<T> Future for Join<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.queue.inner.name.as_ref()) {
             return Poll::Pending;
         }
         let mut t = this.queue.inner.tasks.borrow_mut();

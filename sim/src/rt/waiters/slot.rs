@@ -89,10 +89,20 @@ impl WaitSlot {
     /// When the slot is done (the future was polled after it completed).
     #[inline]
     pub(crate) fn preempt(&mut self, cx: &mut Context<'_>) -> bool {
+        self.preempt_named(cx, None)
+    }
+
+    /// [`preempt`](Self::preempt) of an operation on the primitive called `name`, which the
+    /// trace records with it.
+    ///
+    /// # Panics
+    /// When the slot is done.
+    #[inline]
+    pub(crate) fn preempt_named(&mut self, cx: &mut Context<'_>, name: Option<&Arc<str>>) -> bool {
         match self.state {
             State::Fresh => {
                 self.state = State::Idle;
-                primitives::operation_start(self.op, self.site, cx)
+                primitives::operation_start(self.op, name, self.site, cx)
             }
             State::Done => panic!("`{}` future polled after it completed", self.op),
             _ => false,
@@ -109,11 +119,12 @@ impl WaitSlot {
         &mut self,
         cx: &mut Context<'_>,
         op: &'static str,
+        name: Option<&Arc<str>>,
         site: &'static Location<'static>,
     ) -> bool {
         self.op = op;
         self.site = site;
-        self.preempt(cx)
+        self.preempt_named(cx, name)
     }
 
     /// Under the primitive's lock: what the waiter was handed, if it waits in `list`.

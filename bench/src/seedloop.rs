@@ -226,7 +226,7 @@ fn blocked(level: Option<TraceLevel>, n: u64) -> u64 {
                 .map(|i| {
                     let gate = gate.clone();
                     sim::spawn(async move {
-                        gate.acquire().await.forget();
+                        gate.acquire().await.unwrap().forget();
                         i
                     })
                 })

@@ -167,7 +167,10 @@ impl Check {
         self
     }
 
-    /// The strategy (default [`Strategy::random`]); `SEEDLOOP_STRATEGY` overrides it.
+    /// The strategy (default [`Strategy::random`]); `SEEDLOOP_STRATEGY` overrides it. A
+    /// [`Strategy::pct`] learns its `k` from one Fifo run of the body before the sweep (seed 0,
+    /// not counted in [`Outcome::schedules_run`]); reports and tokens name it with its `k`
+    /// (`pct2(k=6)`), and `SEEDLOOP_STRATEGY` with that name re-runs a seed exactly.
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = Some(strategy);
         self
@@ -481,6 +484,11 @@ impl Check {
             }
         }
         self.note_empty_sweep(&seeds, shard, &context, &mut out.notes);
+        // PCT spreads its change points over the program's own length: one Fifo run (seed 0,
+        // so a re-run of any seed learns the same `k`) before the sweep.
+        let strategy = strategy.learned(|fifo| {
+            run_once(&options, 0, fifo, TraceLevel::Decisions, &body);
+        });
 
         let mut interleavings = BTreeSet::new();
         let mut progress = Progress::new(

@@ -57,7 +57,7 @@ fn names(labels: &[String]) -> String {
 /// What each kind of word in `schedule` means, for the kinds it uses, in the order of
 /// [`Decision`]'s variants: `rT/N: run task T of N runnable; ...`.
 pub(crate) fn schedule_legend(schedule: &Schedule) -> Option<String> {
-    let mut kinds = [false; 5];
+    let mut kinds = [false; 7];
     for d in schedule.iter() {
         let k = match d {
             Decision::Run { .. } => 0,
@@ -65,15 +65,19 @@ pub(crate) fn schedule_legend(schedule: &Schedule) -> Option<String> {
             Decision::Preempt { task: None, .. } => 2,
             Decision::Branch { .. } => 3,
             Decision::Value { .. } => 4,
+            Decision::Cancel { cancelled: true } => 5,
+            Decision::Cancel { cancelled: false } => 6,
         };
         kinds[k] = true;
     }
-    const WORDS: [&str; 5] = [
+    const WORDS: [&str; 7] = [
         "rT/N: run task T, one of N runnable",
         "pT/N: at a preemption point, switch to task T",
         "p-/N: keep running",
         "bI/N: take option I of N simultaneous events",
         "vX/B: the random value X below B",
+        "c1/2: drop a cancellable future at its await",
+        "c0/2: keep it",
     ];
     let used: Vec<&str> = WORDS
         .iter()

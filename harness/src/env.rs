@@ -350,7 +350,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// The strategy named `name` (as `SEEDLOOP_STRATEGY` and `#[harness::test(strategy = "..")]`
 /// spell it, and as [`Strategy::name`] prints it): `fifo`, `random`, `pct<depth>`,
 /// `pct<depth>(k=<steps>)`, `portfolio(<name>,<name>,..)`; `pct` alone is `pct3` and
-/// `portfolio` alone is `portfolio(random,pct1,pct2,pct3)`.
+/// `portfolio` alone is `portfolio(random,pct1,pct2,pct3)`. `pct<depth>` learns its `k` from a
+/// Fifo run when a check sweeps ([`sim::Strategy::learned`]); `pct<depth>(k=<steps>)`, the name
+/// a learned strategy reports, fixes it.
 ///
 /// ```
 /// assert_eq!(harness::parse_strategy("fifo").unwrap().name(), "fifo");
@@ -359,6 +361,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// let p = harness::parse_strategy("portfolio(random,pct2(k=40))").unwrap();
 /// assert_eq!(p.name(), "portfolio(random,pct2(k=40))");
 /// assert!(harness::parse_strategy("bogus").unwrap_err().contains("fifo"));
+/// assert!(harness::parse_strategy("pct2(k=0)").unwrap_err().contains("at least 1"));
 /// ```
 ///
 /// # Errors
@@ -408,8 +411,10 @@ fn parse_pct(s: &str) -> Option<Result<Strategy, String>> {
     }
     Some(match steps.map(str::parse::<u64>) {
         None => Ok(Strategy::pct(depth)),
-        Some(Ok(k)) => Ok(Strategy::pct_with_steps(depth, k)),
-        Some(Err(_)) => Err(format!("a whole number of steps after `k=` in `{s}`")),
+        Some(Ok(k)) if k > 0 => Ok(Strategy::pct_with_steps(depth, k)),
+        Some(_) => Err(format!(
+            "a whole number of steps of at least 1 after `k=` in `{s}`"
+        )),
     })
 }
 

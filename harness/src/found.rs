@@ -99,7 +99,7 @@ impl Found<'_> {
             .chain(std::iter::once(schedule));
         for s in candidates {
             match replay_parsed(token_for(s), body, context.clone()) {
-                Replayed::Failed(r) if r.failure.same_as(&self.failure) => {
+                Replayed::Failed(r) if r.failure.same_bug_as(&self.failure) => {
                     return Ok((r, shrunk));
                 }
                 Replayed::Nondeterministic(n) => return Err(nondeterminism_text(&what, &n)),

@@ -104,7 +104,14 @@ impl Report {
         }
     }
 
-    /// `at t=0s step 3, inc#1 was preempted for inc#2`, one per preemption.
+    /// Cancellable futures the reported (shrunk) schedule drops at an await
+    /// ([`sim::task::cancellable`]).
+    pub fn cancellations(&self) -> usize {
+        self.token.schedule.cancellations()
+    }
+
+    /// `at t=0s step 3, inc#1 was preempted for inc#2`, one per preemption, and `at t=0s step
+    /// 5, handler#1 had its cancellable future dropped at an await`, one per cancellation.
     fn preemption_lines(&self) -> Vec<String> {
         self.trace
             .events()
@@ -121,6 +128,12 @@ impl Report {
                     e.step,
                     self.trace.label(from),
                     self.trace.label(*to)
+                )),
+                (EventKind::Decision(d), Some(task)) if d.is_cancellation() => Some(format!(
+                    "at t={} step {}, {} had its cancellable future dropped at an await",
+                    e.time,
+                    e.step,
+                    self.trace.label(task)
                 )),
                 _ => None,
             })
@@ -260,6 +273,10 @@ impl fmt::Display for Report {
             self.digest
         )?;
         let mut shrunk = format!("note: {}", self.origin.shrink_words(t));
+        let cancellations = t.schedule.cancellations() as u64;
+        if cancellations > 0 {
+            shrunk.push_str(&format!(", {}", plural(cancellations, "cancellation")));
+        }
         let pre = self.preemption_lines();
         if pre.is_empty() {
             shrunk.push_str(": the default (Fifo) order, apart from free choices at suspensions");

@@ -100,6 +100,26 @@ impl Failure {
         self.kind == other.kind && self.message == other.message
     }
 
+    /// True when `other` is the same kind of failure with the same message up to the numbers
+    /// in it: the same broken invariant, seen with other values. What shrinking keeps: the
+    /// fewest-preemption schedule of a lost update may lose a different count
+    /// (`"read 2"` and `"read 8"` are the same bug), while a different assertion is not.
+    ///
+    /// ```
+    /// let outcome = harness::Check::new().seeds(1).no_regressions().explore(|| async {
+    ///     Err::<(), _>("counter is 3, expected 4")
+    /// });
+    /// let found = outcome.report.unwrap().failure;
+    /// let mut failure = found.clone();
+    /// failure.message = found.message.replace("3", "1").replace("4", "42");
+    /// assert!(failure.same_bug_as(&found) && !failure.same_as(&found));
+    /// failure.message = found.message.replace(", expected 4", " after a reset");
+    /// assert!(!failure.same_bug_as(&found));
+    /// ```
+    pub fn same_bug_as(&self, other: &Failure) -> bool {
+        self.kind == other.kind && numbers_hidden(&self.message) == numbers_hidden(&other.message)
+    }
+
     fn from_sim_error(e: &SimError) -> Failure {
         // What identifies a failure across schedules: the panic's message; nothing more for a
         // deadlock or a limit (their headlines hold the time and step, which shrinking moves);
@@ -158,6 +178,24 @@ impl Failure {
             .iter()
             .find(|e| matches!(e.kind, EventKind::Panicked { .. }) && e.task == Some(cause))
     }
+}
+
+/// `text` with every run of digits replaced by `#`.
+fn numbers_hidden(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_number = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('#');
+            }
+            in_number = true;
+        } else {
+            out.push(c);
+            in_number = false;
+        }
+    }
+    out
 }
 
 /// A finished run: its failure, if any, and its trace.

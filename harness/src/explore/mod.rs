@@ -138,7 +138,8 @@ impl Exhaustive {
         }
     }
 
-    /// At most `bound` preemptions per schedule.
+    /// At most `bound` preemptions per schedule (a cancellable future dropped at an await,
+    /// [`sim::task::cancellable`], counts as one too: both are interventions in a run).
     pub fn preemption_bound(mut self, bound: usize) -> Self {
         self.bound = Some(bound);
         self

@@ -18,6 +18,8 @@ pub(crate) enum Kind {
     Preempt,
     Branch,
     Value,
+    /// Keep (0) or drop (1) a cancellable future at an await: it costs like a preemption.
+    Cancel,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -88,8 +90,8 @@ impl Tree {
         // when the driver calls this after a complete run, but harmless to drop.
         self.frames.truncate(self.cursor);
         while let Some(f) = self.frames.last_mut() {
-            let affordable =
-                f.kind != Kind::Preempt || self.bound.is_none_or(|b| f.preemptions_before < b);
+            let costly = matches!(f.kind, Kind::Preempt | Kind::Cancel);
+            let affordable = !costly || self.bound.is_none_or(|b| f.preemptions_before < b);
             if let Some(next) = f.allowed_from(f.taken + 1) {
                 if affordable {
                     f.taken = next;
@@ -102,7 +104,7 @@ impl Tree {
         false
     }
 
-    /// Preemptions on the path walked so far.
+    /// Preemptions (and cancellations) on the path walked so far.
     pub(crate) fn preemptions(&self) -> usize {
         self.preemptions
     }
@@ -137,7 +139,7 @@ impl Tree {
             }
         };
         self.cursor += 1;
-        if kind == Kind::Preempt && taken > 0 {
+        if matches!(kind, Kind::Preempt | Kind::Cancel) && taken > 0 {
             self.preemptions += 1;
         }
         taken
@@ -197,6 +199,10 @@ impl Scheduler for DfsScheduler {
 
     fn choose_branch(&mut self, of: u32) -> Choice<u32> {
         Ok(self.tree.borrow_mut().decide(Kind::Branch, of, None))
+    }
+
+    fn choose_cancel(&mut self, _: TaskId, _: u32) -> Choice<bool> {
+        Ok(self.tree.borrow_mut().decide(Kind::Cancel, 2, None) == 1)
     }
 
     fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {

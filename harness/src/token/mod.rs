@@ -21,6 +21,14 @@
 //!
 //! The decisions are the whole [`Schedule`], so replaying a token is [`sim::Strategy::replay`]:
 //! when the program changed, the run stops where decisions stop fitting and says so.
+//!
+//! What a strategy learned from the program lives in its name, not in an option: a PCT
+//! strategy's `k` ([`sim::Strategy::learned`]) makes the name `pct2(k=6)`, which
+//! [`crate::parse_strategy`] reads back, so `SEEDLOOP_SEED` with `SEEDLOOP_STRATEGY` set to the
+//! token's strategy rebuilds the very strategy that ran the seed (and a check learns the same `k`
+//! again anyway: it comes from a Fifo run of seed 0). Tokens written before PCT learned `k` name
+//! `pct2` for what was `k = 64` (`pct2(k=64)` today); they replay exactly all the same, since
+//! replay follows the recorded decisions and never rebuilds the strategy.
 
 use std::fmt;
 use std::time::Duration;
@@ -67,7 +75,8 @@ pub const DECISIONS_PER_BYTE: usize = 1024;
 pub struct Token {
     /// The seed of the run.
     pub seed: u64,
-    /// The strategy that found the failure (for the report; replay follows the schedule).
+    /// The strategy that found the failure, by the name that rebuilds it ([`crate::parse_strategy`];
+    /// a learned PCT carries its `k`: `pct2(k=6)`). Replay follows the schedule, not this.
     pub strategy: String,
     /// Schedules the sweep ran up to and including the failing one (0 if unknown).
     pub schedules_run: u64,
@@ -381,6 +390,8 @@ const PREEMPT: u64 = 1;
 const BRANCH: u64 = 2;
 const VALUE: u64 = 3;
 const REPEAT: u64 = 4;
+/// Added after version 2 first shipped: an older seedloop refuses it as a tag it does not know.
+const CANCEL: u64 = 5;
 const TAG_MASK: u64 = (1 << TAG_BITS) - 1;
 
 fn put_decisions(w: &mut Vec<u8>, decisions: &[Decision]) {
@@ -418,6 +429,11 @@ fn put_decision(w: &mut Vec<u8>, d: &Decision) {
             put(w, VALUE);
             put(w, value);
             put(w, bound);
+        }
+        Decision::Cancel { cancelled } => {
+            // Its option count, always 2, keeps every decision at two bytes or more.
+            put(w, (u64::from(cancelled) << TAG_BITS) | CANCEL);
+            put(w, 2);
         }
     }
 }
@@ -511,7 +527,17 @@ impl Reader<'_> {
                     bound: self.get()?,
                 }
             }
-            _ => return Err(TokenError::Malformed("an unknown decision tag")),
+            CANCEL => match (body, self.small()?) {
+                (0, 2) => Decision::Cancel { cancelled: false },
+                (1, 2) => Decision::Cancel { cancelled: true },
+                _ => return Err(TokenError::Malformed("a cancellation decision")),
+            },
+            _ => {
+                return Err(TokenError::Malformed(
+                    "a decision of a kind this seedloop does not know (a newer seedloop may have \
+                     written it)",
+                ));
+            }
         })
     }
 }

@@ -124,3 +124,27 @@ fn a_v1_token_decodes_its_limits_into_run_options() {
             .fail_on_leftover_tasks(true)
     );
 }
+
+#[test]
+fn cancellations_round_trip_and_an_unknown_kind_names_a_newer_seedloop() {
+    let mut t = Token::example();
+    t.schedule = Schedule::from(vec![
+        Decision::Cancel { cancelled: false },
+        Decision::Cancel { cancelled: false },
+        Decision::Cancel { cancelled: true },
+    ]);
+    assert_eq!(Token::parse(&t.encode()).unwrap(), t);
+    // A decision tag this version does not know: what a newer seedloop might write.
+    let mut w = Vec::new();
+    put(&mut w, 7);
+    put(&mut w, 0);
+    put(&mut w, 0);
+    put(&mut w, 0);
+    put(&mut w, 0);
+    put(&mut w, 0);
+    put(&mut w, 1);
+    put(&mut w, 6);
+    put(&mut w, 2);
+    let err = Token::parse(&sealed(2, &w)).unwrap_err();
+    assert!(err.to_string().contains("a newer seedloop"), "{err}");
+}

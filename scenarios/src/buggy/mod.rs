@@ -1,7 +1,8 @@
 //! Programs with planted concurrency bugs, drawn from the PCT paper (Burckhardt et al., ASPLOS
 //! 2010), SCTBench (Thomson, Donaldson, Betts, PPoPP 2014) and shuttle's demos, each with its
 //! invariant, for the bug-finding
-//! benchmark and for tests of the exploring strategies.
+//! benchmark and for tests of the exploring strategies. B15 is async Rust's own class: a
+//! future that is not cancel safe, dropped half-way by a `select` (see [`b15`]).
 //!
 //! Each program is an `async fn() -> Result<(), String>`: `Err` (or a panic, or a deadlock the
 //! simulator reports) means the invariant broke. [`catalogue`] lists them with what the benchmark's specification says
@@ -16,10 +17,12 @@
 //! assert!(sim.run((b2.run)()).unwrap().is_ok()); // B2 needs a preemption
 //! ```
 
+mod cancel;
 mod locks;
 mod nolock;
 mod shared;
 
+pub use cancel::{FRAMES, b15, b15_fixed};
 pub use locks::{b5, b6, b7, b8, b9_fixed, b10, b11, b13, b14};
 pub use nolock::{b1, b2, b3, b4, b9, b12};
 pub use shared::{Shared, join_all, steps};
@@ -27,7 +30,7 @@ pub use shared::{Shared, join_all, steps};
 /// One planted bug.
 #[derive(Clone, Copy, Debug)]
 pub struct Bug {
-    /// `B1` … `B14`, `B9'` for the negative control.
+    /// `B1` … `B15`, `B9'` and `B15'` for the negative controls.
     pub name: &'static str,
     /// One line: what goes wrong.
     pub description: &'static str,
@@ -46,7 +49,7 @@ impl Bug {
     }
 }
 
-/// Every planted bug, B1 to B14, negative controls last.
+/// Every planted bug, B1 to B15, negative controls last.
 pub fn catalogue() -> Vec<Bug> {
     vec![
         Bug {
@@ -148,11 +151,25 @@ pub fn catalogue() -> Vec<Bug> {
             run: || Box::pin(b14()),
         },
         Bug {
+            name: "B15",
+            description: "a frame read dropped half-way by a shutdown select (cancel safety; needs cancellation points)",
+            depth: Some(1),
+            fails_under_fifo: false,
+            run: || Box::pin(b15()),
+        },
+        Bug {
             name: "B9'",
             description: "fixed reorder (negative control)",
             depth: None,
             fails_under_fifo: false,
             run: || Box::pin(b9_fixed()),
+        },
+        Bug {
+            name: "B15'",
+            description: "the shutdown select over a cancel-safe frame reader (negative control)",
+            depth: None,
+            fails_under_fifo: false,
+            run: || Box::pin(b15_fixed()),
         },
     ]
 }
@@ -207,7 +224,9 @@ fn scenario_name(bug: &str) -> &'static str {
         "B11" => "bugs/B11-wrong-lock",
         "B12" => "bugs/B12-token-ring",
         "B13" => "bugs/B13-conditional-lock",
+        "B15" => "bugs/B15-cancelled-frame-read",
         "B9'" => "bugs/B9-fixed-control",
+        "B15'" => "bugs/B15-fixed-control",
         other => panic!("no scenario name for bug {other}"),
     }
 }

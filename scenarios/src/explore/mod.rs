@@ -61,6 +61,8 @@ pub struct Found {
     pub what: String,
     /// Preemptions before and after shrinking.
     pub preemptions: (usize, usize),
+    /// Cancellable futures the shrunk schedule drops at an await.
+    pub cancellations: usize,
     /// The replay token, whole.
     pub token: String,
 }
@@ -165,6 +167,7 @@ pub fn sweep(s: &Scenario, label: &str, strategy: &Strategy, seeds: u64) -> Row 
             .map_or((r.preemptions(), r.preemptions()), |s| {
                 (s.before.preemptions, s.after.preemptions)
             }),
+        cancellations: r.cancellations(),
         token: r.token_text.clone(),
     });
     Row {

@@ -50,7 +50,10 @@ impl Layout {
             Some(f) => (
                 "FAIL",
                 f.after.to_string(),
-                format!("{}->{}", f.preemptions.0, f.preemptions.1),
+                match f.cancellations {
+                    0 => format!("{}->{}", f.preemptions.0, f.preemptions.1),
+                    c => format!("{}->{}+{c}c", f.preemptions.0, f.preemptions.1),
+                },
                 short_token(&f.token),
                 f.what.lines().next().unwrap_or_default().to_string(),
             ),

@@ -41,6 +41,12 @@ pub enum Decision {
         /// Exclusive upper bound, 0 for the full range.
         bound: u64,
     },
+    /// At an await of a future marked cancellable (`sim::task::cancellable`): drop it there
+    /// (`cancelled`), as if whatever it races had won, or keep it waiting.
+    Cancel {
+        /// Whether the future was dropped.
+        cancelled: bool,
+    },
 }
 
 impl Decision {
@@ -48,10 +54,22 @@ impl Decision {
     pub fn is_preemption(&self) -> bool {
         matches!(self, Decision::Preempt { task: Some(_), .. })
     }
+
+    /// True for a cancellable future dropped at an await.
+    ///
+    /// ```
+    /// use sim::schedule::Decision;
+    /// assert!("c1/2".parse::<Decision>().unwrap().is_cancellation());
+    /// assert!(!"c0/2".parse::<Decision>().unwrap().is_cancellation());
+    /// ```
+    pub fn is_cancellation(&self) -> bool {
+        matches!(self, Decision::Cancel { cancelled: true })
+    }
 }
 
 impl fmt::Display for Decision {
-    /// Compact, shell-safe text: `r3/4`, `p-/3`, `p5/3`, `b1/2`, `v17/100`.
+    /// Compact, shell-safe text: `r3/4`, `p-/3`, `p5/3`, `b1/2`, `v17/100`, `c1/2` (cancel),
+    /// `c0/2` (keep).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Decision::Run { task, of } => write!(f, "r{}/{of}", task.as_u64()),
@@ -59,6 +77,7 @@ impl fmt::Display for Decision {
             Decision::Preempt { task: Some(t), of } => write!(f, "p{}/{of}", t.as_u64()),
             Decision::Branch { index, of } => write!(f, "b{index}/{of}"),
             Decision::Value { value, bound } => write!(f, "v{value}/{bound}"),
+            Decision::Cancel { cancelled } => write!(f, "c{}/2", u8::from(cancelled)),
         }
     }
 }
@@ -77,7 +96,8 @@ impl fmt::Display for ParseScheduleError {
         write!(
             f,
             "decision {} (`{}`) is not one of r<task>/<n>, p-/<n>, p<task>/<n>, b<i>/<n>, \
-             v<value>/<bound>: the schedule was truncated or edited; copy it again from the report",
+             v<value>/<bound>, c0/2, c1/2: the schedule was truncated or edited; copy it again \
+             from the report",
             self.position, self.text
         )
     }
@@ -119,6 +139,9 @@ impl FromStr for Decision {
                 value: num(body)?,
                 bound: num(of)?,
             },
+            'c' if of == "2" && (body == "0" || body == "1") => Decision::Cancel {
+                cancelled: body == "1",
+            },
             _ => return Err(bad()),
         })
     }
@@ -151,6 +174,8 @@ impl fmt::Display for Divergence {
             Decision::Preempt { task: None, .. } => write!(f, "(keep running)")?,
             Decision::Branch { .. } => write!(f, "(a tie between simultaneous events)")?,
             Decision::Value { .. } => write!(f, "(a random value)")?,
+            Decision::Cancel { cancelled: true } => write!(f, "(drop the cancellable future)")?,
+            Decision::Cancel { cancelled: false } => write!(f, "(keep the cancellable future)")?,
         }
         write!(f, ", but the program offered {}", self.found)
     }

@@ -29,6 +29,7 @@ const BRANCH: u64 = 2;
 const VALUE: u64 = 3;
 /// `n` more copies of the previous decision.
 const REPEAT: u64 = 4;
+const CANCEL: u64 = 5;
 
 /// The decisions of one run, in order. [`crate::Strategy::replay`] follows it to reproduce the
 /// run exactly.
@@ -37,9 +38,10 @@ const REPEAT: u64 = 4;
 ///
 /// ```
 /// use sim::schedule::{Decision, Schedule};
-/// let s: Schedule = "r2/3 p-/2 b1/2 v7/10".parse().unwrap();
-/// assert_eq!(s.len(), 4);
-/// assert_eq!(s.to_string(), "r2/3 p-/2 b1/2 v7/10");
+/// let s: Schedule = "r2/3 p-/2 b1/2 v7/10 c1/2".parse().unwrap();
+/// assert_eq!(s.len(), 5);
+/// assert_eq!(s.to_string(), "r2/3 p-/2 b1/2 v7/10 c1/2");
+/// assert_eq!(s.cancellations(), 1);
 /// assert_eq!(s.iter().nth(2), Some(Decision::Branch { index: 1, of: 2 }));
 /// assert!("r2/3 x".parse::<Schedule>().is_err());
 ///
@@ -61,6 +63,8 @@ pub struct Schedule {
     repeat: Option<(usize, u64)>,
     /// Preemptions among the kept decisions.
     preemptions: usize,
+    /// Cancellations among the kept decisions.
+    cancellations: usize,
     /// Decisions taken past the byte budget, counted, not kept.
     omitted: u64,
 }
@@ -134,6 +138,9 @@ impl Schedule {
         if d.is_preemption() {
             self.preemptions += 1;
         }
+        if d.is_cancellation() {
+            self.cancellations += 1;
+        }
     }
 
     /// Appends a decision while the encoding is within `budget` bytes (a repeat already under
@@ -152,6 +159,11 @@ impl Schedule {
     /// How many preemptions (switches away from a task that could continue) it contains.
     pub fn preemptions(&self) -> usize {
         self.preemptions
+    }
+
+    /// How many cancellable futures it dropped at an await.
+    pub fn cancellations(&self) -> usize {
+        self.cancellations
     }
 }
 
@@ -318,6 +330,9 @@ impl Cursor {
                 value: self.get(bytes),
                 bound: self.get(bytes),
             },
+            CANCEL => Decision::Cancel {
+                cancelled: payload == 1,
+            },
             _ => {
                 // A repeat entry: `payload` copies of the previous decision, this one included.
                 self.copies = payload - 1;
@@ -359,6 +374,7 @@ fn put_decision(w: &mut Vec<u8>, d: Decision) {
             put(w, value);
             put(w, bound);
         }
+        Decision::Cancel { cancelled } => put(w, (u64::from(cancelled) << TAG_BITS) | CANCEL),
     }
 }
 
@@ -386,6 +402,8 @@ mod tests {
             },
             Decision::Branch { index: 1, of: 2 },
             Decision::Branch { index: 1, of: 2 },
+            Decision::Cancel { cancelled: false },
+            Decision::Cancel { cancelled: true },
             keep,
         ];
         v.extend(std::iter::repeat_n(keep, 100_000));
@@ -400,7 +418,7 @@ mod tests {
         assert_eq!(s.to_vec(), v);
         assert_eq!(s.iter().count(), v.len());
         assert!(s.encoded_len() < 40, "{} bytes", s.encoded_len());
-        assert_eq!(s.preemptions(), 1);
+        assert_eq!((s.preemptions(), s.cancellations()), (1, 1));
         assert_eq!(s.to_string().parse::<Schedule>().unwrap(), s);
     }
 

@@ -1,5 +1,6 @@
 //! Every choice the executor takes: which task runs next, whether a preemption point switches,
-//! ties between simultaneous events, random values and faults. Each one with more than one
+//! ties between simultaneous events, random values and faults, whether a cancellable future is
+//! dropped at an await. Each one with more than one
 //! option goes through the scheduler and is recorded in the run's schedule.
 
 use std::cell::RefCell;
@@ -144,6 +145,23 @@ impl Core {
             Err(d) => {
                 self.diverge(d);
                 0
+            }
+        }
+    }
+
+    /// At the await of a cancellable future of the current task that follows `suspension`
+    /// earlier ones: true when the strategy drops it there.
+    pub(crate) fn cancel(&self, suspension: u32) -> bool {
+        let cur = self.current_id();
+        let c = self.sched.borrow_mut().choose_cancel(cur, suspension);
+        match c {
+            Ok(cancelled) => {
+                self.decided(Decision::Cancel { cancelled });
+                cancelled
+            }
+            Err(d) => {
+                self.diverge(d);
+                false
             }
         }
     }

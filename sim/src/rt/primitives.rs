@@ -3,8 +3,8 @@
 //!
 //! - [`preemption_point`]: at an operation's first poll, an exploring strategy may switch tasks;
 //! - [`wait_on`]: name what the task is about to wait on, for deadlock reports;
-//! - [`branch`], [`value`], [`fault`], [`chance`]: recorded choices (ties, random values,
-//!   injected faults);
+//! - [`branch`], [`value`], [`fault`], [`chance`], [`cancellation_point`]: recorded choices
+//!   (ties, random values, injected faults, dropping a cancellable future at an await);
 //! - [`WaitList`] and [`WaitSlot`]: the FIFO queue of waiters with direct hand-off, and the one
 //!   state machine every waiting future is built on (see [`super::waiters`]).
 //!
@@ -139,6 +139,16 @@ pub(crate) fn wait_on(
 /// Outside a simulation.
 pub(crate) fn branch(of: u32) -> u32 {
     context::with("a sim operation", |core| core.branch(of))
+}
+
+/// A cancellation point: a future marked cancellable just suspended at an await, after
+/// `suspension` earlier ones; true when the strategy drops it there (a recorded decision).
+///
+/// # Panics
+/// Outside a simulation, naming `api`.
+#[track_caller]
+pub(crate) fn cancellation_point(api: &str, suspension: u32) -> bool {
+    context::with(api, |core| core.cancel(suspension))
 }
 
 /// A random value in `0..bound` (0: any `u64`) for user code: a recorded decision on the values

@@ -1,6 +1,6 @@
 //! The scheduler interface: the oracle the run asks at every choice.
 //!
-//! The run asks its [`Scheduler`] four kinds of question and records every answer that had more
+//! The run asks its [`Scheduler`] five kinds of question and records every answer that had more
 //! than one option as a [`Decision`](crate::model::Decision). Strategies (`crate::schedule`)
 //! implement it; the run receives one ready-built, and knows nothing of how it was chosen.
 
@@ -74,6 +74,14 @@ pub trait Scheduler {
     /// Breaks a tie among `of` simultaneous events; 0 is the default (documented) order.
     fn choose_branch(&mut self, of: u32) -> Choice<u32>;
 
+    /// At an await of a future that `current` marked cancellable (`sim::task::cancellable`):
+    /// `true` drops the future there. `suspension` counts the future's earlier suspensions (0 at
+    /// its first await), so a new cancellable future starts at 0. The default keeps it (Fifo's
+    /// choice), so a strategy that does not know cancellation never cancels.
+    fn choose_cancel(&mut self, _current: TaskId, _suspension: u32) -> Choice<bool> {
+        Ok(false)
+    }
+
     /// Draws a random value in `0..bound` (`bound == 0`: any `u64`) for user code. `values` is the
     /// run's value stream, independent of scheduling; most strategies just draw from it.
     fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {
@@ -82,6 +90,9 @@ pub trait Scheduler {
 
     /// A task was spawned (before it is first runnable).
     fn on_spawn(&mut self, _task: TaskId) {}
+
+    /// A spawned task ended (returned, panicked or was aborted): it will never run again.
+    fn on_end(&mut self, _task: TaskId) {}
 
     /// Main returned; a replaying scheduler reports decisions it never got to use (the program
     /// took fewer decisions than were recorded, so it changed).

@@ -1,6 +1,6 @@
 //! Scheduling strategies: the oracle behind every choice the executor makes.
 //!
-//! The executor asks its [`Scheduler`] four kinds of question and records every answer that had
+//! The executor asks its [`Scheduler`] five kinds of question and records every answer that had
 //! more than one option as a [`Decision`]:
 //!
 //! - **which task runs next** at a scheduling point (the running task returned `Pending` or
@@ -9,15 +9,19 @@
 //!   complete at once, such as [`crate::task::maybe_yield`]): [`Scheduler::choose_preemption`];
 //! - **which of simultaneous events wins** (a timeout and its future ready at the same instant):
 //!   [`Scheduler::choose_branch`];
-//! - **which random value** user code gets from [`crate::rand`]: [`Scheduler::choose_value`].
+//! - **which random value** user code gets from [`crate::rand`]: [`Scheduler::choose_value`];
+//! - **whether a future marked cancellable is dropped** at an await
+//!   ([`crate::task::cancellable`]): [`Scheduler::choose_cancel`] (never under Fifo).
 //!
 //! [`Strategy`] names a scheduler and builds a fresh one for each run from the run's seed.
 
+mod cancel;
 mod fifo;
 mod pct;
 mod random;
 mod replay;
 
+use std::cell::Cell;
 use std::fmt;
 use std::rc::Rc;
 
@@ -53,14 +57,16 @@ enum Kind {
     Custom(Factory),
     Pct {
         depth: u32,
-        steps: u64,
+        /// `None` until learned ([`Strategy::learned`]); runs then use [`DEFAULT_PCT_STEPS`].
+        steps: Option<u64>,
     },
     Portfolio(Rc<[Strategy]>),
 }
 
 impl Strategy {
     /// asyncio's order exactly: the oldest runnable task runs next, preemption points never
-    /// switch, ties take the documented default. Random values still come from the seed.
+    /// switch, ties take the documented default, cancellable futures are never cancelled.
+    /// Random values still come from the seed.
     pub fn fifo() -> Self {
         Strategy {
             name: "fifo".into(),
@@ -68,8 +74,12 @@ impl Strategy {
         }
     }
 
-    /// Uniform seeded choice among runnable tasks at every scheduling point, and among
-    /// "continue" and every runnable task at every preemption point.
+    /// Seeded random choice: uniform among runnable tasks at every scheduling point; at a
+    /// preemption point "continue" against a switch to each runnable task, weighted by a
+    /// stickiness drawn once per run (runs range from round-robin at every operation to
+    /// run-until-suspended), and a task just switched to rarely switched away again before its
+    /// next operation; a future marked [cancellable](crate::task::cancellable) is dropped at an
+    /// await with a per-run chance. See the `random` module notes for why.
     pub fn random() -> Self {
         Strategy {
             name: "random".into(),
@@ -132,9 +142,11 @@ impl Strategy {
     }
 
     /// PCT with bug depth `depth` (≥ 1): random task priorities, `depth − 1` priority change
-    /// points spread over the first [`DEFAULT_PCT_STEPS`] scheduling points. See
-    /// [`Strategy::pct_with_steps`] to fit the change points to a program's length, and the
-    /// `pct` module notes on yields and spin loops.
+    /// points spread over the program's `k` scheduling points, with `k` learned from one Fifo run
+    /// of the program ([`Strategy::learned`]; the harness's checks and `cargo explore` do it
+    /// before they sweep, and the strategy's name then shows `k`: `pct2(k=6)`). A [`crate::Sim`]
+    /// run of an unlearned PCT spreads the change points over [`DEFAULT_PCT_STEPS`] points. See
+    /// the `pct` module notes on which points count, on yields and on spin loops.
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};
@@ -160,34 +172,98 @@ impl Strategy {
     /// # Panics
     /// When `depth` is 0.
     pub fn pct(depth: u32) -> Self {
-        Self::pct_with_steps(depth, DEFAULT_PCT_STEPS)
+        Self::pct_of(depth, None)
     }
 
-    /// PCT with its `depth − 1` change points drawn among the first `steps` scheduling points
-    /// (the `Run` and `Preempt` decisions of a run; a Fifo run's count is a good estimate). The
-    /// name shows `steps` when it is not the default: `pct2(k=200)`.
+    /// PCT with its `depth − 1` change points drawn among the first `steps` counted scheduling
+    /// points (what [`Strategy::learned`] would learn, fixed by hand). The name shows `steps`:
+    /// `pct2(k=200)`.
     ///
     /// ```
     /// let s = sim::Strategy::pct_with_steps(2, 200);
     /// assert_eq!(s.name(), "pct2(k=200)");
+    /// assert!(!s.learns_steps());
     /// ```
     ///
     /// # Panics
     /// When `depth` is 0.
     pub fn pct_with_steps(depth: u32, steps: u64) -> Self {
+        Self::pct_of(depth, Some(steps.max(1)))
+    }
+
+    fn pct_of(depth: u32, steps: Option<u64>) -> Self {
         assert!(
             depth >= 1,
             "Strategy::pct: depth must be at least 1 (the number of ordering constraints the bug \
              needs; 1 = one task must run before another), got 0"
         );
-        let name = if steps == DEFAULT_PCT_STEPS {
-            format!("pct{depth}")
-        } else {
-            format!("pct{depth}(k={steps})")
+        let name = match steps {
+            None => format!("pct{depth}"),
+            Some(k) => format!("pct{depth}(k={k})"),
         };
         Strategy {
             name: name.into(),
             kind: Kind::Pct { depth, steps },
+        }
+    }
+
+    /// True when the strategy (or a member of a portfolio) still has to learn a parameter from
+    /// the program: a [`Strategy::pct`] whose `k` is not fixed.
+    ///
+    /// ```
+    /// use sim::Strategy;
+    /// assert!(Strategy::pct(2).learns_steps());
+    /// assert!(Strategy::portfolio(vec![Strategy::random(), Strategy::pct(1)]).learns_steps());
+    /// assert!(!Strategy::random().learns_steps());
+    /// ```
+    pub fn learns_steps(&self) -> bool {
+        match &self.kind {
+            Kind::Pct { steps, .. } => steps.is_none(),
+            Kind::Portfolio(members) => members.iter().any(Strategy::learns_steps),
+            _ => false,
+        }
+    }
+
+    /// The strategy with what it learns fixed. When it [learns](Strategy::learns_steps), calls
+    /// `run` once with a Fifo strategy that counts the scheduling points PCT counts; `run` must
+    /// run the program under it (with whatever options and seed the caller sweeps with: the
+    /// count is deterministic). Each unlearned PCT then gets that count as its `k`
+    /// (`pct2` becomes `pct2(k=6)`, in a portfolio too), so the name says how to rebuild it.
+    /// A strategy that learns nothing is returned as is and `run` is not called.
+    ///
+    /// ```
+    /// use sim::{Sim, Strategy};
+    /// let program = || async {
+    ///     let t = sim::spawn(async { sim::task::maybe_yield().await });
+    ///     sim::task::maybe_yield().await;
+    ///     t.await.unwrap();
+    /// };
+    /// let learned = Strategy::portfolio(vec![Strategy::random(), Strategy::pct(2)]).learned(|fifo| {
+    ///     Sim::builder().strategy(fifo).build().run(program()).unwrap();
+    /// });
+    /// assert_eq!(learned.name(), "portfolio(random,pct2(k=1))"); // main's maybe_yield, with t ready
+    /// assert!(!learned.learns_steps());
+    /// ```
+    pub fn learned(&self, run: impl FnOnce(Strategy)) -> Strategy {
+        if !self.learns_steps() {
+            return self.clone();
+        }
+        let points = Rc::new(Cell::new(0));
+        let out = points.clone();
+        run(Strategy::custom("fifo", move |_| {
+            pct::Learner::new(out.clone())
+        }));
+        self.with_steps(points.get().max(1))
+    }
+
+    /// Every unlearned PCT with `k = steps`.
+    fn with_steps(&self, steps: u64) -> Strategy {
+        match &self.kind {
+            Kind::Pct { depth, steps: None } => Strategy::pct_with_steps(*depth, steps),
+            Kind::Portfolio(members) => {
+                Strategy::portfolio(members.iter().map(|m| m.with_steps(steps)).collect())
+            }
+            _ => self.clone(),
         }
     }
 
@@ -245,7 +321,11 @@ impl Strategy {
                 Box::new(replay::Replay::new(schedule.clone(), *strict))
             }
             Kind::Custom(factory) => factory(seed),
-            Kind::Pct { depth, steps } => Box::new(pct::Pct::new(seed, *depth, *steps)),
+            Kind::Pct { depth, steps } => Box::new(pct::Pct::new(
+                seed,
+                *depth,
+                steps.unwrap_or(DEFAULT_PCT_STEPS),
+            )),
             Kind::Portfolio(_) => self.pick(seed).build(seed),
         }
     }

@@ -151,6 +151,21 @@ impl Scheduler for Replay {
         }
     }
 
+    fn choose_cancel(&mut self, current: TaskId, _: u32) -> Choice<bool> {
+        let Some((i, d)) = self.take() else {
+            return Ok(false);
+        };
+        match d {
+            Decision::Cancel { cancelled } => Ok(cancelled),
+            _ => self.mismatch(
+                i,
+                d,
+                format!("an await of a cancellable future of {current}"),
+                false,
+            ),
+        }
+    }
+
     fn choose_value(&mut self, bound: u64, values: &mut ValueStream) -> Choice<u64> {
         let Some((i, d)) = self.take() else {
             return Ok(values.below(bound));

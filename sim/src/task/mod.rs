@@ -4,8 +4,10 @@
 //! task first runs when the spawner suspends (asyncio's `create_task`, tokio's `spawn`).
 //! Cancellation is drop: [`JoinHandle::abort`] makes the executor drop the task's future before
 //! its next poll. A panic is caught per task and reaches the joiner as a [`JoinError`].
+//! [`cancellable`] marks a future an exploring strategy may drop at any of its awaits.
 
 mod block;
+mod cancellable;
 mod join_handle;
 mod yield_now;
 
@@ -14,6 +16,7 @@ use std::panic::Location;
 
 pub use crate::model::{JoinError, TaskId, TaskInfo};
 pub use block::block_for;
+pub use cancellable::{Cancellable, Cancelled, cancellable};
 pub use join_handle::{AbortHandle, JoinHandle};
 pub use yield_now::{MaybeYield, YieldNow, maybe_yield, yield_now};
 

@@ -16,13 +16,28 @@
 //! - B5 (lock-order inversion): an uncontended `lock()` never suspends, so without a preemption
 //!   the first task to run takes both locks and finishes; the deadlock needs t1 preempted
 //!   between its two locks: 1 preemption, 1 non-default decision.
+//! - B11 (two locks guard one counter): A is preempted between its read and its check, and every
+//!   B that runs in between (in the order Fifo gives them) breaks A's check: 1 preemption;
+//!   a failure that reads other counts is still the same bug.
+//! - B7 (a late checker sees a wrong balance) and B12 (token ring): the tasks only have to run
+//!   in the right order, which free choices give: 0 preemptions. A PCT run that found them by
+//!   preempting the checker cannot lose that switch alone (the checker then runs too early);
+//!   the shrinker's re-search finds the order without it.
 
 use harness::{Check, Outcome};
 
 // The planted bugs, as the scenario catalogue defines them.
-use scenarios::buggy::{b1, b2, b3, b4, b5};
+use scenarios::buggy::{b1, b2, b3, b4, b5, b11};
 
 fn failing_seeds<F, Fut>(body: F, want: usize) -> Vec<Outcome>
+where
+    F: Fn() -> Fut + Copy,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    failing_seeds_under(sim::Strategy::random(), body, want)
+}
+
+fn failing_seeds_under<F, Fut>(strategy: sim::Strategy, body: F, want: usize) -> Vec<Outcome>
 where
     F: Fn() -> Fut + Copy,
     Fut: std::future::Future<Output = Result<(), String>>,
@@ -31,6 +46,7 @@ where
     for seed in 0..2_000 {
         let o = Check::new()
             .seeds(vec![seed])
+            .strategy(strategy.clone())
             .no_regressions()
             .explore(body);
         if !o.passed() {
@@ -105,6 +121,41 @@ fn b5_shrinks_to_one_preemption() {
     let text = outcomes[0].failure_text().unwrap();
     assert!(text.starts_with("error: seedloop: deadlock"), "{text}");
     assert!(text.contains("Mutex::lock"), "{text}");
+}
+
+#[test]
+fn b11_shrinks_to_one_preemption() {
+    let outcomes = failing_seeds(b11, 16);
+    assert_minimal(&outcomes, 1, 1);
+    // Random found it with several switches, which the shrinker had to trade away.
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o.shrunk.as_ref().unwrap().before.preemptions > 2),
+        "no seed needed shrinking"
+    );
+}
+
+#[test]
+fn b7_and_b12_shrink_to_no_preemption_whoever_found_them() {
+    for strategy in [
+        sim::Strategy::pct(2),
+        sim::Strategy::pct(3),
+        sim::Strategy::random(),
+    ] {
+        for bug in ["B7", "B12"] {
+            let run = scenarios::buggy::find(bug).expect("in the catalogue").run;
+            let outcomes = failing_seeds_under(strategy.clone(), run, 12);
+            for o in &outcomes {
+                let s = o.shrunk.as_ref().expect("shrunk");
+                assert_eq!(
+                    s.after.preemptions, 0,
+                    "{bug} under {strategy}, seed {:?}: {:?} -> {:?}",
+                    o.failing_seed, s.before, s.after
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -39,12 +39,12 @@ fn tracing_events_show_in_the_failure_report() {
         .report
         .expect("the transfers race");
     let text = report.to_string();
-    // Stamped with the virtual time, the step and the task by the trace.
+    // Stamped with the virtual time, the step and the task by the trace. (The lost deposit is
+    // shrunk to the Fifo order, alice first; the report's tail starts after alice's read.)
     for line in [
-        "t=0s step=2 bob#2: log: DEBUG transfer{from=\"bob\" amount=20}: bank: read the balance read=100",
-        "t=0s step=3 alice#1: log: DEBUG transfer{from=\"alice\" amount=10}: bank: read the balance read=100",
-        "t=0.005s step=4 bob#2: log: INFO transfer{from=\"bob\" amount=20}: bank: deposited amount=20",
-        "t=0.005s step=5 alice#1: log: INFO transfer{from=\"alice\" amount=10}: bank: deposited amount=10",
+        "t=0s step=3 bob#2: log: DEBUG transfer{from=\"bob\" amount=20}: bank: read the balance read=100",
+        "t=0.005s step=4 alice#1: log: INFO transfer{from=\"alice\" amount=10}: bank: deposited amount=10",
+        "t=0.005s step=5 bob#2: log: INFO transfer{from=\"bob\" amount=20}: bank: deposited amount=20",
     ] {
         assert!(text.contains(line), "no `{line}` in:\n{text}");
     }

@@ -22,6 +22,7 @@ mod harness_tokens;
 mod harness_tracing;
 mod seedloop_facade;
 mod seedloop_outside;
+mod strategies_cancel;
 mod strategies_chrome;
 mod strategies_explore;
 mod strategies_pct;

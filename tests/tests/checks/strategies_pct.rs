@@ -3,6 +3,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use harness::{Check, Env};
 use scenarios::buggy;
 use sim::{Sim, Strategy};
 
@@ -182,9 +183,11 @@ fn every_strategy_is_deterministic() {
 }
 
 #[test]
-fn negative_control_never_fails() {
-    let control = buggy::find("B9'").unwrap();
-    assert!(control.is_control());
+fn negative_controls_never_fail() {
+    for name in ["B9'", "B15'"] {
+        let control = buggy::find(name).unwrap();
+        assert!(control.is_control());
+    }
     for strategy in [
         Strategy::fifo(),
         Strategy::random(),
@@ -192,11 +195,13 @@ fn negative_control_never_fails() {
         Strategy::pct(2),
         Strategy::pct_with_steps(3, 10),
     ] {
-        assert_eq!(
-            failing_seeds("B9'", &strategy, 200),
-            Vec::<u64>::new(),
-            "{strategy}"
-        );
+        for name in ["B9'", "B15'"] {
+            assert_eq!(
+                failing_seeds(name, &strategy, 200),
+                Vec::<u64>::new(),
+                "{name} under {strategy}"
+            );
+        }
     }
 }
 
@@ -263,4 +268,98 @@ fn strategy_names_parse_back_to_the_same_strategy() {
     ] {
         assert!(harness::parse_strategy(bad).is_err(), "{bad}");
     }
+}
+
+/// The share of `0..n` on which `bug` fails under `strategy` (PCT's `k` learned as a check does).
+fn rate(bug: &str, strategy: &Strategy, n: u64) -> f64 {
+    let program = buggy::find(bug).unwrap().run;
+    let strategy = strategy.learned(|fifo| {
+        let _ = Sim::builder().strategy(fifo).build().run(program());
+    });
+    failing_seeds(bug, &strategy, n).len() as f64 / n as f64
+}
+
+#[test]
+fn a_check_learns_pcts_k_and_finds_b2_at_the_learned_rate() {
+    let b2 = buggy::find("B2").unwrap().run;
+    let failures = |strategy: Strategy| {
+        Check::new()
+            .seeds(400)
+            .strategy(strategy)
+            .keep_going(true)
+            .shrink(false)
+            .no_regressions()
+            .env(Env::empty())
+            .explore(b2)
+            .failures
+    };
+    // A check with `Strategy::pct(2)` learns k = 5 from a Fifo run: it fails exactly as often as
+    // PCT with k fixed at 5, and far more often than with the old default of 64 points.
+    let learned = failures(Strategy::pct(2));
+    assert_eq!(learned, failures(Strategy::pct_with_steps(2, 5)));
+    let at_64 = failures(Strategy::pct_with_steps(2, 64));
+    assert!(
+        learned > 50 && learned > 5 * at_64,
+        "{learned} vs {at_64} at k = 64"
+    );
+
+    // The report names the strategy with its k, the name that rebuilds it: the failing seed
+    // re-run alone under that name fails the same way.
+    let report = Check::new()
+        .strategy(Strategy::pct(2))
+        .no_regressions()
+        .env(Env::empty())
+        .explore(b2)
+        .report
+        .expect("pct2 finds B2");
+    assert_eq!(report.token.strategy, "pct2(k=5)");
+    let again = Check::new()
+        .no_regressions()
+        .env(
+            Env::empty()
+                .with("SEEDLOOP_SEED", report.token.seed.to_string())
+                .with("SEEDLOOP_STRATEGY", report.token.strategy.clone()),
+        )
+        .explore(b2);
+    assert!(again.report.unwrap().failure.same_as(&report.failure));
+}
+
+#[test]
+fn pct_counts_only_points_where_a_change_can_act() {
+    // B5's Fifo run takes six Run and Preempt decisions; the scheduling point right after t1
+    // ended has nobody to demote, so PCT counts five.
+    let b5 = buggy::find("B5").unwrap().run;
+    let mut fifo = Sim::builder()
+        .strategy(Strategy::fifo())
+        .trace_level(sim::TraceLevel::Decisions)
+        .build();
+    fifo.run(b5()).unwrap().unwrap();
+    assert_eq!(
+        fifo.trace().schedule().to_string(),
+        "r1/2 p-/2 p-/2 r2/2 p-/2 p-/2"
+    );
+    let learned = Strategy::pct(3).learned(|f| {
+        Sim::builder()
+            .strategy(f)
+            .build()
+            .run(b5())
+            .unwrap()
+            .unwrap();
+    });
+    assert_eq!(learned.name(), "pct3(k=5)");
+}
+
+#[test]
+fn abba_deadlocks_in_most_random_runs_and_the_depth_1_bugs_keep_their_rates() {
+    // A fair coin at each preemption point deadlocks B5 in 3/8 of the runs (three coins must
+    // come up right on each of three paths); a per-run taste for switching, and no switching
+    // straight back, make it most runs.
+    assert!(rate("B5", &Strategy::random(), 400) > 0.55);
+    // PCT(3) with the points it counts: its two change points hit t1's second lock more often.
+    assert!(rate("B5", &Strategy::pct(3), 400) > 0.33);
+    // Depth 1: use-before-init needs t2 first (half the runs); the long task needs PCT.
+    let b3 = rate("B3", &Strategy::random(), 400);
+    assert!((0.42..0.58).contains(&b3), "{b3}");
+    let b6 = rate("B6", &Strategy::pct(1), 400);
+    assert!((0.42..0.58).contains(&b6), "{b6}");
 }

@@ -5,6 +5,7 @@
 
 mod bounded;
 mod cancel;
+mod cancellable;
 mod determinism;
 mod failures;
 mod guide;

@@ -31,4 +31,4 @@ pub use panic::Panic;
 pub use schedule::{DEFAULT_SCHEDULE_BYTES, Iter as ScheduleIter, Schedule};
 pub use trace::{DEFAULT_KEPT_EVENTS, LogLine, RunStats, Sink, Trace, TraceLevel};
 
-pub(crate) use trace::Fnv;
+pub(crate) use trace::{Fnv, mix_step};

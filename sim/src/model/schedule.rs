@@ -71,6 +71,14 @@ impl Schedule {
         Self::default()
     }
 
+    /// An empty schedule with room for `bytes` bytes of encoded decisions.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        Schedule {
+            bytes: Vec::with_capacity(bytes),
+            ..Self::default()
+        }
+    }
+
     /// The decisions in order, decoded as they are read.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
@@ -115,20 +123,32 @@ impl Schedule {
 
     /// Appends a decision.
     pub fn push(&mut self, d: Decision) {
-        if self.last == Some(d) {
+        let same = self.last == Some(d);
+        self.push_as(d, same);
+    }
+
+    /// Appends `d`, which is `same` as the last decision kept or not. The encoding is built on
+    /// the stack and appended in one go: a decision is taken at nearly every step.
+    #[inline]
+    fn push_as(&mut self, d: Decision, same: bool) {
+        let mut enc = Encoded::default();
+        if same {
             let (at, copies) = match self.repeat {
-                Some((at, n)) => {
-                    self.bytes.truncate(at);
-                    (at, n + 1)
-                }
+                Some((at, n)) => (at, n + 1),
                 None => (self.bytes.len(), 1),
             };
-            put(&mut self.bytes, (copies << TAG_BITS) | REPEAT);
+            self.bytes.truncate(at);
+            enc.put((copies << TAG_BITS) | REPEAT);
             self.repeat = Some((at, copies));
         } else {
-            put_decision(&mut self.bytes, d);
+            enc.decision(d);
             self.last = Some(d);
             self.repeat = None;
+        }
+        // Byte by byte: nearly always two or three, where a call to `memcpy` would cost more.
+        self.bytes.reserve(enc.len);
+        for &b in enc.bytes() {
+            self.bytes.push(b);
         }
         self.len += 1;
         if d.is_preemption() {
@@ -141,12 +161,14 @@ impl Schedule {
     /// every later one (a schedule with a gap would replay a different run).
     #[inline]
     pub(crate) fn record(&mut self, d: Decision, budget: usize) {
-        let repeat = self.repeat.is_some() && self.last == Some(d);
-        if self.omitted == 0 && (self.bytes.len() < budget || repeat) {
-            self.push(d);
-        } else {
-            self.omitted += 1;
+        if self.omitted == 0 {
+            let same = self.last == Some(d);
+            if self.bytes.len() < budget || (same && self.repeat.is_some()) {
+                self.push_as(d, same);
+                return;
+            }
         }
+        self.omitted += 1;
     }
 
     /// How many preemptions (switches away from a task that could continue) it contains.
@@ -331,33 +353,50 @@ impl Cursor {
     }
 }
 
-fn put(w: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        w.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    w.push(v as u8);
+/// One decision's encoding, at most three varints of a `u64` each.
+#[derive(Default)]
+struct Encoded {
+    buf: [u8; 30],
+    len: usize,
 }
 
-fn put_decision(w: &mut Vec<u8>, d: Decision) {
-    match d {
-        Decision::Run { task, of } => {
-            put(w, (task.as_u64() << TAG_BITS) | RUN);
-            put(w, u64::from(of));
+impl Encoded {
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    #[inline]
+    fn put(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.buf[self.len] = (v as u8) | 0x80;
+            self.len += 1;
+            v >>= 7;
         }
-        Decision::Preempt { task, of } => {
-            let t = task.map_or(0, |t| t.as_u64() + 1);
-            put(w, (t << TAG_BITS) | PREEMPT);
-            put(w, u64::from(of));
-        }
-        Decision::Branch { index, of } => {
-            put(w, (u64::from(index) << TAG_BITS) | BRANCH);
-            put(w, u64::from(of));
-        }
-        Decision::Value { value, bound } => {
-            put(w, VALUE);
-            put(w, value);
-            put(w, bound);
+        self.buf[self.len] = v as u8;
+        self.len += 1;
+    }
+
+    #[inline]
+    fn decision(&mut self, d: Decision) {
+        match d {
+            Decision::Run { task, of } => {
+                self.put((task.as_u64() << TAG_BITS) | RUN);
+                self.put(u64::from(of));
+            }
+            Decision::Preempt { task, of } => {
+                let t = task.map_or(0, |t| t.as_u64() + 1);
+                self.put((t << TAG_BITS) | PREEMPT);
+                self.put(u64::from(of));
+            }
+            Decision::Branch { index, of } => {
+                self.put((u64::from(index) << TAG_BITS) | BRANCH);
+                self.put(u64::from(of));
+            }
+            Decision::Value { value, bound } => {
+                self.put(VALUE);
+                self.put(value);
+                self.put(bound);
+            }
         }
     }
 }

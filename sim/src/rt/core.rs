@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 use super::hosts::World;
 use super::ready::{ReadyQueue, TaskKey};
-use super::streams::{Stream, ValueStream};
+use super::spare::{self, Spare};
+use super::streams::ValueStream;
 use super::table::TaskTable;
 use super::timers::TimerQueue;
 use super::waker::ForeignWakes;
@@ -103,14 +104,17 @@ pub(crate) struct Core {
     pub(super) timers: RefCell<TimerQueue>,
     /// The strategy: asked at every choice with more than one option.
     pub(super) sched: RefCell<Box<dyn Scheduler>>,
-    /// The seed's stream for the random values user code draws.
-    pub(super) values: RefCell<ValueStream>,
+    /// The run's seed, for the streams below.
+    pub(super) seed: u64,
+    /// The seed's stream for the random values user code draws (seeded at the first draw: most
+    /// runs draw none).
+    pub(super) values: RefCell<Option<Box<ValueStream>>>,
     /// The seed's stream for injected faults, apart so faults do not shift user values.
     #[cfg_attr(
         not(any(feature = "net", feature = "fs")),
         expect(dead_code, reason = "drawn from by the net and fs features")
     )]
-    pub(super) faults: RefCell<ValueStream>,
+    pub(super) faults: RefCell<Option<Box<ValueStream>>>,
     /// What the run records: events (at [`TraceLevel::Full`]), decisions, task infos.
     pub(super) trace: RefCell<Trace>,
     /// The task a preemption point switched to: the next step runs it without a new choice.
@@ -130,7 +134,7 @@ pub(crate) struct Core {
     /// A hash of the id of the task polled at each step (equal for equal interleavings).
     pub(super) interleaving: Cell<u64>,
     /// The last eight tasks polled, indexed by step modulo 8.
-    pub(super) recent: RefCell<[Option<TaskId>; 8]>,
+    pub(super) recent: [Cell<Option<TaskId>>; 8],
     /// Nanoseconds of `block_for` in the poll in progress (the starvation check).
     pub(super) poll_busy: Cell<u64>,
     /// True at [`TraceLevel::Full`]: events are recorded.
@@ -145,6 +149,8 @@ pub(crate) struct Core {
     pub(super) world: RefCell<World>,
     /// Where the run publishes its progress for watchers on other threads (never read here).
     pub(super) beacon: Option<Arc<Beacon>>,
+    /// The buffers' holder from the last run on this thread, to hand them on to the next.
+    spare: Cell<Option<Box<Spare>>>,
 }
 
 impl Core {
@@ -153,23 +159,38 @@ impl Core {
         let full = setup.level == TraceLevel::Full;
         let trace = Trace {
             level: setup.level,
+            schedule: crate::model::Schedule::with_capacity(64),
             ..Trace::default()
+        };
+        let mut spare = spare::take();
+        let owner = std::thread::current().id();
+        // Reused only when no waker of the last run is left anywhere.
+        let foreign = match spare.foreign.take() {
+            Some(mut f) => match Arc::get_mut(&mut f) {
+                Some(w) => {
+                    w.reset(sim_id, owner);
+                    f
+                }
+                None => Arc::new(ForeignWakes::new(sim_id, owner)),
+            },
+            None => Arc::new(ForeignWakes::new(sim_id, owner)),
         };
         Core {
             sim_id,
-            foreign: Arc::new(ForeignWakes::new(sim_id, std::thread::current().id())),
+            foreign,
             options: setup.options,
             now: Cell::new(0),
             step: Cell::new(0),
             awaits: Cell::new(0),
             last_await: Cell::new(None),
             current: Cell::new(None),
-            tasks: RefCell::default(),
-            ready: RefCell::default(),
-            timers: RefCell::default(),
+            tasks: RefCell::new(std::mem::take(&mut spare.tasks)),
+            ready: RefCell::new(std::mem::take(&mut spare.ready)),
+            timers: RefCell::new(std::mem::take(&mut spare.timers)),
             sched: RefCell::new(setup.scheduler),
-            values: RefCell::new(ValueStream::seeded(setup.seed, Stream::Values)),
-            faults: RefCell::new(ValueStream::seeded(setup.seed, Stream::Faults)),
+            seed: setup.seed,
+            values: RefCell::new(None),
+            faults: RefCell::new(None),
             trace: RefCell::new(trace),
             forced: Cell::new(None),
             round_left: Cell::new(0),
@@ -179,7 +200,7 @@ impl Core {
             delivered: RefCell::default(),
             delivered_any: Cell::new(false),
             interleaving: Cell::new(Fnv::new().finish()),
-            recent: RefCell::new([None; 8]),
+            recent: Default::default(),
             poll_busy: Cell::new(0),
             full,
             schedule_budget: setup.schedule_budget,
@@ -187,7 +208,21 @@ impl Core {
             sink: setup.sink,
             world: RefCell::default(),
             beacon: setup.beacon,
+            spare: Cell::new(Some(spare)),
         }
+    }
+
+    /// The run is over (every task dropped, the trace taken): hands its emptied buffers to the
+    /// next run on this thread.
+    pub(super) fn retire(&self) {
+        let Some(mut spare) = self.spare.take() else {
+            return;
+        };
+        spare.tasks = std::mem::take(&mut *self.tasks.borrow_mut());
+        spare.ready = std::mem::take(&mut *self.ready.borrow_mut());
+        spare.timers = std::mem::take(&mut *self.timers.borrow_mut());
+        spare.foreign = Some(self.foreign.clone());
+        spare::give(spare);
     }
 
     // ----- identity, clock ------------------------------------------------------------------
@@ -265,11 +300,10 @@ impl Core {
     /// The last (up to) 8 tasks polled, oldest first.
     pub(super) fn recent_tasks(&self) -> Vec<TaskId> {
         let step = self.step.get();
-        let recent = self.recent.borrow();
         (0..8u64)
             .rev()
             .filter_map(|back| step.checked_sub(back))
-            .filter_map(|s| recent[(s % 8) as usize])
+            .filter_map(|s| self.recent[(s % 8) as usize].get())
             .collect()
     }
 

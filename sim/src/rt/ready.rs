@@ -100,6 +100,17 @@ impl ReadyQueue {
         true
     }
 
+    /// Empties the queue, keeping its buffers unless they grew past `keep` entries.
+    pub(crate) fn clear_keeping(&mut self, keep: usize) {
+        if self.queue.capacity() > keep || self.at.capacity() > keep {
+            *self = ReadyQueue::default();
+        } else {
+            self.queue.clear();
+            self.at.clear();
+            self.popped = 0;
+        }
+    }
+
     /// Index of `id` in the queue, if it is queued.
     #[inline]
     pub(crate) fn position(&self, id: TaskId) -> Option<usize> {

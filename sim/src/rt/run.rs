@@ -126,5 +126,6 @@ pub(crate) fn run<F: Future>(
     let trace = core.take_trace();
     // Outputs no handle took go now, while `sim` calls in their `Drop` still find the run.
     core.drop_outputs();
+    core.retire();
     (result, Some(trace))
 }

@@ -227,6 +227,22 @@ impl TaskTable {
         Some((state, scheduled))
     }
 
+    /// True when no slot was ever filled since the table was emptied.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Empties the table (dropping what its slots hold, in slot order), keeping its buffers
+    /// unless they grew past `keep` slots.
+    pub(crate) fn clear_keeping(&mut self, keep: usize) {
+        if self.slots.capacity() > keep {
+            *self = TaskTable::default();
+        } else {
+            self.slots.clear();
+            self.free.clear();
+        }
+    }
+
     /// Unfinished tasks other than main, in id (spawn) order.
     pub(crate) fn unfinished_spawned(&self) -> Vec<TaskKey> {
         let mut keys: Vec<TaskKey> = self

@@ -251,10 +251,11 @@ impl Core {
         let step = self.step.get() + 1;
         self.step.set(step);
         self.awaits.set(self.awaits.get() + 1);
-        let mut h = crate::model::Fnv(self.interleaving.get());
-        h.write_u64(key.id.as_u64());
-        self.interleaving.set(h.finish());
-        self.recent.borrow_mut()[(step % 8) as usize] = Some(key.id);
+        self.interleaving.set(crate::model::mix_step(
+            self.interleaving.get(),
+            key.id.as_u64(),
+        ));
+        self.recent[(step % 8) as usize].set(Some(key.id));
         let mut tasks = self.tasks.borrow_mut();
         let slot = tasks.get_mut(key)?;
         slot.scheduled = false;
@@ -441,8 +442,14 @@ impl Core {
     /// Drops the outputs of finished tasks whose handles outlive the run (the last thing a run
     /// does; a handle used after it panics, naming its call).
     pub(super) fn drop_outputs(&self) {
-        let table = std::mem::take(&mut *self.tasks.borrow_mut());
-        drop(table);
+        let mut table = std::mem::take(&mut *self.tasks.borrow_mut());
+        table.clear_keeping(usize::MAX);
+        // A `Drop` that spawned meanwhile filled the fresh table: that one stays (its tasks
+        // never run), the emptied one is not reused.
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.is_empty() {
+            *tasks = table;
+        }
     }
 
     /// Drops every task still unfinished when main returned, in spawn order, until none is left

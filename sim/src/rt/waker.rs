@@ -34,6 +34,15 @@ impl ForeignWakes {
         }
     }
 
+    /// Serves another run (no waker of the last one is left: the caller holds the only
+    /// reference).
+    pub(crate) fn reset(&mut self, sim: u64, owner: ThreadId) {
+        self.sim = sim;
+        self.owner = owner;
+        *self.flagged.get_mut() = false;
+        self.thread = Mutex::new(None);
+    }
+
     #[inline]
     pub(crate) fn is_flagged(&self) -> bool {
         self.flagged.load(Ordering::Relaxed)

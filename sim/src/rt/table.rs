@@ -46,8 +46,46 @@ pub(crate) struct WaitNote {
     pub(crate) site: Option<&'static Location<'static>>,
 }
 
-/// What a task noted it waits on since its last poll. Nearly always zero or one entry, kept
-/// inline so that noting a wait neither allocates nor touches memory outside the slot.
+impl WaitKind {
+    /// The same wait, told cheaply: the operation's text and the resource's name compared by
+    /// address. (Equal notes at different addresses count as different: the note is then
+    /// replaced by its equal, which changes nothing.)
+    fn same_as(&self, other: &WaitKind) -> bool {
+        match (self, other) {
+            (WaitKind::Sleep { until: a }, WaitKind::Sleep { until: b }) => a == b,
+            (WaitKind::Join { task: a }, WaitKind::Join { task: b }) => a == b,
+            (WaitKind::Resource { op: a, name: na }, WaitKind::Resource { op: b, name: nb }) => {
+                std::ptr::eq(*a, *b)
+                    && match (na, nb) {
+                        (None, None) => true,
+                        (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    }
+}
+
+impl WaitNote {
+    fn same_as(&self, other: &WaitNote) -> bool {
+        self.kind.same_as(&other.kind)
+            && match (self.site, other.site) {
+                (None, None) => true,
+                (Some(a), Some(b)) => std::ptr::eq(a, b),
+                _ => false,
+            }
+    }
+}
+
+/// What a task noted it waits on: the notes of its last poll, and perhaps stale ones of earlier
+/// polls after them. Nearly always zero or one entry, kept inline so that noting a wait neither
+/// allocates nor touches memory outside the slot.
+///
+/// A poll does not clear the notes: the slot counts how many of them its current poll noted
+/// ([`Slot::noted`]), and a note equal to the stale one in its place is kept as is. A task that
+/// waits on the same thing poll after poll (a reader, a consumer, a blocked worker) so notes its
+/// wait without cloning a name or dropping one.
 #[derive(Clone, Debug, Default)]
 pub(crate) enum WaitNotes {
     #[default]
@@ -57,7 +95,21 @@ pub(crate) enum WaitNotes {
 }
 
 impl WaitNotes {
-    pub(crate) fn push(&mut self, w: WaitNote) {
+    fn get(&self, i: usize) -> Option<&WaitNote> {
+        match self {
+            WaitNotes::None => None,
+            WaitNotes::One(w) => (i == 0).then_some(w),
+            WaitNotes::Many(all) => all.get(i),
+        }
+    }
+
+    /// Makes `w` note number `i` (0-based) of the current poll. Stale notes after it stay
+    /// (the slot's count says they are stale) unless `w` replaces a different note.
+    pub(crate) fn note(&mut self, i: usize, w: WaitNote) {
+        if self.get(i).is_some_and(|old| old.same_as(&w)) {
+            return;
+        }
+        self.truncate(i);
         *self = match std::mem::take(self) {
             WaitNotes::None => WaitNotes::One(w),
             WaitNotes::One(first) => WaitNotes::Many(vec![first, w]),
@@ -68,17 +120,31 @@ impl WaitNotes {
         };
     }
 
+    /// Keeps the first `n` notes.
+    fn truncate(&mut self, n: usize) {
+        match self {
+            _ if n == 0 => *self = WaitNotes::None,
+            WaitNotes::Many(all) if n == 1 => {
+                let first = all.swap_remove(0);
+                *self = WaitNotes::One(first);
+            }
+            WaitNotes::Many(all) => all.truncate(n),
+            _ => {}
+        }
+    }
+
     pub(crate) fn clear(&mut self) {
         if !matches!(self, WaitNotes::None) {
             *self = WaitNotes::None;
         }
     }
 
-    pub(crate) fn to_vec(&self) -> Vec<WaitNote> {
+    /// The first `n` notes.
+    pub(crate) fn first(&self, n: usize) -> Vec<WaitNote> {
         match self {
             WaitNotes::None => Vec::new(),
-            WaitNotes::One(w) => vec![w.clone()],
-            WaitNotes::Many(all) => all.clone(),
+            WaitNotes::One(w) => [w].into_iter().take(n).cloned().collect(),
+            WaitNotes::Many(all) => all.iter().take(n).cloned().collect(),
         }
     }
 }
@@ -121,8 +187,11 @@ pub(crate) struct Slot {
     pub(crate) handle: bool,
     /// The task awaiting its `JoinHandle`, woken when it ends.
     pub(crate) joiner: Option<Waker>,
-    /// What it noted it waits on since its last poll.
+    /// What it noted it waits on: the first `noted` entries are its current poll's.
     pub(crate) waits: WaitNotes,
+    /// How many of `waits` the current (or last) poll noted (saturating: a poll noting more
+    /// than 255 waits keeps its first 255).
+    pub(crate) noted: u8,
     /// The host it runs on (its spawner's, unless spawned on another).
     pub(crate) host: HostId,
 }
@@ -151,6 +220,7 @@ impl Slot {
             handle: false,
             joiner: None,
             waits: WaitNotes::None,
+            noted: 0,
             host: HostId::MAIN,
         }
     }
@@ -223,6 +293,7 @@ impl TaskTable {
         let scheduled = std::mem::take(&mut s.scheduled);
         s.joiner = None;
         s.waits.clear();
+        s.noted = 0;
         self.free.push(key.slot);
         Some((state, scheduled))
     }
@@ -265,7 +336,7 @@ impl TaskTable {
             .slots
             .iter()
             .filter(|s| s.state.is_unfinished() || matches!(s.state, TaskState::Main))
-            .map(|s| (s.id, s.waits.to_vec()))
+            .map(|s| (s.id, s.waits.first(usize::from(s.noted))))
             .collect();
         v.sort_by_key(|(id, _)| *id);
         v
@@ -293,8 +364,8 @@ mod tests {
         }
     }
 
-    fn untils(w: &WaitNotes) -> Vec<u64> {
-        w.to_vec()
+    fn untils(w: &WaitNotes, n: usize) -> Vec<u64> {
+        w.first(n)
             .iter()
             .map(|w| match w.kind {
                 WaitKind::Sleep { until } => until.as_nanos(),
@@ -304,17 +375,48 @@ mod tests {
     }
 
     #[test]
-    fn waits_keep_every_entry_in_order_and_clear() {
+    fn notes_keep_every_entry_in_order_and_reuse_stale_ones() {
         let mut w = WaitNotes::default();
-        assert!(untils(&w).is_empty());
+        assert!(untils(&w, 5).is_empty());
         for n in 1..=3 {
-            w.push(sleep_until(n));
-            assert_eq!(untils(&w), (1..=n).collect::<Vec<_>>());
+            w.note(n as usize - 1, sleep_until(n));
+            assert_eq!(untils(&w, n as usize), (1..=n).collect::<Vec<_>>());
         }
+        // The next poll notes the same first wait (kept as is: the stale ones after it stay,
+        // past the poll's count), then another one, which replaces the stale second.
+        w.note(0, sleep_until(1));
+        assert_eq!(untils(&w, 1), [1]);
+        w.note(1, sleep_until(7));
+        assert_eq!(untils(&w, 2), [1, 7]);
+        assert_eq!(untils(&w, 5), [1, 7]);
+        // A different first note replaces everything.
+        w.note(0, sleep_until(9));
+        assert_eq!(untils(&w, 5), [9]);
         w.clear();
-        assert!(untils(&w).is_empty());
-        w.push(sleep_until(9));
-        assert_eq!(untils(&w), [9]);
+        assert!(untils(&w, 5).is_empty());
+    }
+
+    #[test]
+    fn a_note_is_the_same_only_for_the_same_resource() {
+        let name: Arc<str> = "db".into();
+        let other: Arc<str> = "db".into();
+        let op = |name: Option<&Arc<str>>| WaitNote {
+            kind: WaitKind::Resource {
+                op: "Mutex::lock",
+                name: name.cloned(),
+            },
+            site: None,
+        };
+        assert!(op(Some(&name)).same_as(&op(Some(&name))));
+        assert!(!op(Some(&name)).same_as(&op(Some(&other))));
+        assert!(!op(Some(&name)).same_as(&op(None)));
+        let mut w = WaitNotes::default();
+        w.note(0, op(Some(&name)));
+        w.note(0, op(Some(&other)));
+        match &w.first(1)[0].kind {
+            WaitKind::Resource { name: Some(n), .. } => assert!(Arc::ptr_eq(n, &other)),
+            k => panic!("{k:?}"),
+        }
     }
 
     #[test]

@@ -146,7 +146,11 @@ impl Core {
     pub(crate) fn note_wait(&self, kind: WaitKind, site: Option<&'static Location<'static>>) {
         if let Some(key) = self.current.get() {
             if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
-                slot.waits.push(WaitNote { kind, site });
+                if slot.noted < u8::MAX {
+                    slot.waits
+                        .note(usize::from(slot.noted), WaitNote { kind, site });
+                    slot.noted += 1;
+                }
             }
         }
     }
@@ -259,7 +263,7 @@ impl Core {
         let mut tasks = self.tasks.borrow_mut();
         let slot = tasks.get_mut(key)?;
         slot.scheduled = false;
-        slot.waits.clear();
+        slot.noted = 0;
         match slot.state {
             TaskState::Main => Some(Turn::Main),
             TaskState::Suspended(_) => {

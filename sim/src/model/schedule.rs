@@ -127,28 +127,24 @@ impl Schedule {
         self.push_as(d, same);
     }
 
-    /// Appends `d`, which is `same` as the last decision kept or not. The encoding is built on
-    /// the stack and appended in one go: a decision is taken at nearly every step.
+    /// Appends `d`, which is `same` as the last decision kept or not (a decision is taken at
+    /// nearly every step: this is written for speed).
     #[inline]
     fn push_as(&mut self, d: Decision, same: bool) {
-        let mut enc = Encoded::default();
+        // Room for the longest encoding, so the pushes below never grow the buffer.
+        self.bytes.reserve(MAX_ENCODED);
         if same {
             let (at, copies) = match self.repeat {
                 Some((at, n)) => (at, n + 1),
                 None => (self.bytes.len(), 1),
             };
             self.bytes.truncate(at);
-            enc.put((copies << TAG_BITS) | REPEAT);
+            put(&mut self.bytes, (copies << TAG_BITS) | REPEAT);
             self.repeat = Some((at, copies));
         } else {
-            enc.decision(d);
+            put_decision(&mut self.bytes, d);
             self.last = Some(d);
             self.repeat = None;
-        }
-        // Byte by byte: nearly always two or three, where a call to `memcpy` would cost more.
-        self.bytes.reserve(enc.len);
-        for &b in enc.bytes() {
-            self.bytes.push(b);
         }
         self.len += 1;
         if d.is_preemption() {
@@ -353,50 +349,38 @@ impl Cursor {
     }
 }
 
-/// One decision's encoding, at most three varints of a `u64` each.
-#[derive(Default)]
-struct Encoded {
-    buf: [u8; 30],
-    len: usize,
+/// The longest encoding of a decision: three varints of a `u64`.
+const MAX_ENCODED: usize = 30;
+
+#[inline]
+fn put(w: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        w.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    w.push(v as u8);
 }
 
-impl Encoded {
-    fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    #[inline]
-    fn put(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.buf[self.len] = (v as u8) | 0x80;
-            self.len += 1;
-            v >>= 7;
+#[inline]
+fn put_decision(w: &mut Vec<u8>, d: Decision) {
+    match d {
+        Decision::Run { task, of } => {
+            put(w, (task.as_u64() << TAG_BITS) | RUN);
+            put(w, u64::from(of));
         }
-        self.buf[self.len] = v as u8;
-        self.len += 1;
-    }
-
-    #[inline]
-    fn decision(&mut self, d: Decision) {
-        match d {
-            Decision::Run { task, of } => {
-                self.put((task.as_u64() << TAG_BITS) | RUN);
-                self.put(u64::from(of));
-            }
-            Decision::Preempt { task, of } => {
-                let t = task.map_or(0, |t| t.as_u64() + 1);
-                self.put((t << TAG_BITS) | PREEMPT);
-                self.put(u64::from(of));
-            }
-            Decision::Branch { index, of } => {
-                self.put((u64::from(index) << TAG_BITS) | BRANCH);
-                self.put(u64::from(of));
-            }
-            Decision::Value { value, bound } => {
-                self.put(VALUE);
-                self.put(value);
-                self.put(bound);
-            }
+        Decision::Preempt { task, of } => {
+            let t = task.map_or(0, |t| t.as_u64() + 1);
+            put(w, (t << TAG_BITS) | PREEMPT);
+            put(w, u64::from(of));
+        }
+        Decision::Branch { index, of } => {
+            put(w, (u64::from(index) << TAG_BITS) | BRANCH);
+            put(w, u64::from(of));
+        }
+        Decision::Value { value, bound } => {
+            put(w, VALUE);
+            put(w, value);
+            put(w, bound);
         }
     }
 }

@@ -12,6 +12,7 @@
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::sync::Arc;
+use std::task::Waker;
 
 use super::hosts::World;
 use super::ready::{ReadyQueue, TaskKey};
@@ -19,7 +20,7 @@ use super::spare::{self, Spare};
 use super::streams::ValueStream;
 use super::table::TaskTable;
 use super::timers::TimerQueue;
-use super::waker::ForeignWakes;
+use super::waker::{ForeignWakes, WakerId};
 use super::{RunSetup, Scheduler};
 use crate::model::{
     Beacon, Decision, Divergence, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace,
@@ -96,6 +97,9 @@ pub(crate) struct Core {
     pub(super) last_await: Cell<Option<Await>>,
     /// The task being polled, or `None` when the executor itself acts (timers, the clock).
     pub(super) current: Cell<Option<TaskKey>>,
+    /// The task being polled and the waker it was given (see [`WakerId`]); `None` between
+    /// polls.
+    pub(super) current_waker: Cell<Option<(TaskKey, WakerId)>>,
     /// Every task of the run, with its state and flags.
     pub(super) tasks: RefCell<TaskTable>,
     /// The runnable tasks, in canonical order (what the scheduler chooses among).
@@ -184,6 +188,7 @@ impl Core {
             awaits: Cell::new(0),
             last_await: Cell::new(None),
             current: Cell::new(None),
+            current_waker: Cell::new(None),
             tasks: RefCell::new(std::mem::take(&mut spare.tasks)),
             ready: RefCell::new(std::mem::take(&mut spare.ready)),
             timers: RefCell::new(std::mem::take(&mut spare.timers)),
@@ -276,6 +281,17 @@ impl Core {
             op,
             site,
         }));
+    }
+
+    /// Wakes `waker` (the context's of the future being polled): when it is the polled task's
+    /// own, by rescheduling that task directly, else through the waker. The effect is the
+    /// same; the direct way skips the waker's lookup of this thread's simulation.
+    #[inline]
+    pub(crate) fn wake_by(&self, waker: &Waker) {
+        match self.current_waker.get() {
+            Some((key, id)) if id == WakerId::of(waker) => self.wake(key),
+            _ => waker.wake_by_ref(),
+        }
     }
 
     /// The task being polled (main's id between polls, when the executor acts for nobody).

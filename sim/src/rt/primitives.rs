@@ -50,17 +50,14 @@ pub(crate) fn preemption_point_at(
     site: Option<&'static Location<'static>>,
     cx: &mut Context<'_>,
 ) -> bool {
-    let switched = context::with(api, |core| {
+    context::with(api, |core| {
         let s = core.preempt(api, site);
         if s {
             core.event(EventKind::Yield);
+            core.wake_by(cx.waker());
         }
         s
-    });
-    if switched {
-        cx.waker().wake_by_ref();
-    }
-    switched
+    })
 }
 
 /// Records that the current task is about to wait on `op` (e.g. `"Mutex::lock"`) of the resource

@@ -290,6 +290,7 @@ impl Core {
     #[inline]
     pub(super) fn poll<T: RawTask + ?Sized>(&self, key: TaskKey, task: Pin<&mut T>) -> Polled {
         self.current.set(Some(key));
+        self.current_waker.set(Some((key, task.waker_id())));
         self.event(EventKind::Poll);
         if self.delivered_any.get() {
             self.delivered.borrow_mut().clear();
@@ -300,6 +301,7 @@ impl Core {
             self.event(EventKind::Complete);
         };
         let res = catch_unwind(AssertUnwindSafe(|| task.poll(&mut returned)));
+        self.current_waker.set(None);
         match res {
             Ok(Poll::Pending) => Polled::Pending,
             Ok(Poll::Ready(dropped)) => Polled::Returned(dropped),

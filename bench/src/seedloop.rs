@@ -238,7 +238,7 @@ fn blocked(sim: &mut Sim, n: u64) -> u64 {
             .map(|i| {
                 let gate = gate.clone();
                 sim::spawn(async move {
-                    gate.acquire().await.forget();
+                    gate.acquire().await.unwrap().forget();
                     i
                 })
             })

@@ -114,6 +114,9 @@ pub struct Outcome {
     pub from_regressions: bool,
     /// Distinct interleavings among the executions run (by `RunStats::interleaving`).
     pub distinct_interleavings: usize,
+    /// Awaits on futures `sim` does not control, over every execution run (by
+    /// `RunStats::foreign_awaits`): none of them was a preemption point.
+    pub foreign_awaits: u64,
     /// The lines the check printed to stderr, in order: saved tokens, skipped lines of the
     /// regressions file and why, an empty sweep or shard.
     pub notes: Vec<String>,
@@ -503,6 +506,7 @@ impl Check {
             out.schedules_run += 1;
             out.seeds_run.push(seed);
             interleavings.insert(result.trace.stats().interleaving);
+            out.foreign_awaits += result.trace.stats().foreign_awaits;
             let Some(failure) = result.failure else {
                 continue;
             };
@@ -557,6 +561,16 @@ impl Check {
             note_now(&mut out.notes, line);
         }
         out.distinct_interleavings = interleavings.len();
+        if out.foreign_awaits > 0 {
+            note(
+                &mut out.notes,
+                format!(
+                    "seedloop: {}: {}",
+                    who(&context),
+                    crate::report::foreign_awaits_line(out.foreign_awaits, out.schedules_run)
+                ),
+            );
+        }
         with_full_trace(out, full_trace, &body)
     }
 

@@ -44,6 +44,23 @@ pub const TAIL_EVENTS: usize = 20;
 /// Schedules longer than this are printed by their preemptions only.
 const SHORT_SCHEDULE: usize = 32;
 
+/// The warning for awaits on futures `sim` does not control, over `runs` runs.
+pub(crate) fn foreign_awaits_line(awaits: u64, runs: u64) -> String {
+    let over = if runs > 1 {
+        format!(" (over {runs} runs)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{awaits} {} on foreign futures {} not preemption points{over}: futures seedloop does \
+         not control (futures::channel, async-channel, futures::lock, real tokio types) run \
+         deterministically but never switch tasks, so races between them go unexplored; use \
+         sim's primitives or seedloop-tokio",
+        if awaits == 1 { "await" } else { "awaits" },
+        if awaits == 1 { "was" } else { "were" },
+    )
+}
+
 /// A failure, ready to print: see the module documentation for its shape.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -261,6 +278,10 @@ impl fmt::Display for Report {
         }
         if let Some(faults) = crate::faults::faults_note(&self.trace) {
             writeln!(f, "note: faults: {faults}")?;
+        }
+        let foreign = self.trace.stats().foreign_awaits;
+        if foreign > 0 {
+            writeln!(f, "note: {}", foreign_awaits_line(foreign, 1))?;
         }
         writeln!(f, "note: replay token: {}", self.token_text)?;
         writeln!(f, "note: to replay it, run:")?;

@@ -11,14 +11,15 @@
 //! | `asyncio.run(main())` | [`Sim::run`](crate::Sim::run) | one deterministic execution; `Sim::new(seed)` picks the interleaving |
 //! | `asyncio.create_task(coro)` | [`spawn`](crate::spawn), [`spawn_named`](crate::spawn_named) | lazy start: the task first runs when the spawner suspends, as in asyncio |
 //! | `await task` | `handle.await` on a [`JoinHandle`](crate::JoinHandle) | `Result<T, JoinError>`: a panic or an abort is a [`JoinError`](crate::JoinError), not an exception |
-//! | `task.cancel()` | [`JoinHandle::abort`](crate::JoinHandle::abort) | the future is dropped before its next poll; see *Cancellation* below |
+//! | `task.cancel()` | [`JoinHandle::abort`](crate::JoinHandle::abort) | the future is dropped before its next poll; returns whether it took effect; see *Cancellation* below |
 //! | `task.done()` | [`JoinHandle::is_finished`](crate::JoinHandle::is_finished) | |
 //! | dropping the last reference to a task | dropping the `JoinHandle` | *detaches*: the task runs on (asyncio may garbage-collect it) |
 //! | `asyncio.current_task()` | [`task::id`](crate::task::id), [`task::label`](crate::task::label) | |
 //! | `await asyncio.sleep(0)` | [`task::yield_now`](crate::task::yield_now) | always suspends once |
 //! | `await asyncio.sleep(s)` | [`time::sleep`](crate::time::sleep), [`time::sleep_until`](crate::time::sleep_until) | virtual time: costs nothing, the clock jumps |
 //! | `loop.time()` | [`time::now`](crate::time::now), [`time::elapsed`](crate::time::elapsed) | integer nanoseconds since the run began |
-//! | `asyncio.wait_for(aw, t)`, `asyncio.timeout(t)` | [`time::timeout`](crate::time::timeout) | the inner future is dropped at the deadline; `Err(Elapsed)` |
+//! | `asyncio.wait_for(aw, t)` | [`time::timeout`](crate::time::timeout) | the inner future is dropped at the deadline; `Err(Elapsed)` |
+//! | `async with asyncio.timeout(t) as cm` | [`time::TimeoutScope`](crate::time::TimeoutScope) | `cm.when()`, `cm.reschedule()`, `cm.expired()` are `when`, `reschedule`, `expired` |
 //! | `asyncio.timeout_at(when)` | [`time::timeout_at`](crate::time::timeout_at) | |
 //! | a periodic loop with `sleep` | [`time::interval`](crate::time::interval) | missed ticks come in a burst |
 //! | `random.random()` in a test | [`rand`](crate::rand) | seeded and recorded, so a run replays |
@@ -44,7 +45,7 @@
 //! | asyncio | seedloop |
 //! |---|---|
 //! | `asyncio.Lock` | [`sync::Mutex`](crate::sync::Mutex) (the guard unlocks on drop; no `release()` to forget) |
-//! | `asyncio.Semaphore`, `BoundedSemaphore` | [`sync::Semaphore`](crate::sync::Semaphore) |
+//! | `asyncio.Semaphore`, `BoundedSemaphore` | [`sync::Semaphore::new`](crate::sync::Semaphore::new), [`sync::Semaphore::bounded`](crate::sync::Semaphore::bounded) |
 //! | `asyncio.Event` | [`sync::Event`](crate::sync::Event) |
 //! | `asyncio.Condition` | [`sync::Condvar`](crate::sync::Condvar) |
 //! | `asyncio.Barrier` | [`sync::Barrier`](crate::sync::Barrier) |

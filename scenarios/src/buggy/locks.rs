@@ -184,7 +184,7 @@ pub async fn b11() -> Result<(), String> {
 /// when B's first member blocks on `l` while holding `m`, which A needs to release `l`.
 pub async fn b13() -> Result<(), String> {
     let m = Rc::new(Mutex::named("m", (0u32, 0u32)));
-    let l = Rc::new(Mutex::named("l", ()));
+    let l = std::sync::Arc::new(Mutex::named("l", ()));
     let held: Rc<RefCell<Option<OwnedMutexGuard<()>>>> = Rc::default();
     let mut handles = Vec::new();
     for group in [0usize, 1] {
@@ -215,10 +215,11 @@ pub async fn b13() -> Result<(), String> {
 
 /// B14, a bounded buffer with one condition variable (Cargill; shuttle's demo): capacity 1, two
 /// readers, one writer, `notify_one` after every put and take. With Mesa condition variables a
-/// take can wake the other reader instead of the writer, and then everybody waits. `sim`'s
-/// `Condvar` queues a notified waiter on the mutex at once (FIFO hand-off), so the notified
-/// reader always consumes before the writer can look again, and the writer never waits behind a
-/// reader: the deadlock is unreachable here, under every strategy (the benchmark shows it).
+/// take can wake the other reader instead of the writer, and then everybody waits. It needs the
+/// writer to re-lock between a notification and the notified reader's re-lock: under `Fifo`,
+/// `sim`'s `Condvar` hands the lock to the notified waiter directly and the deadlock cannot
+/// happen; under an exploring strategy that barging is a recorded decision, so it is found (and
+/// shrunk to no preemption at all, only that choice).
 pub async fn b14() -> Result<(), String> {
     const PER_READER: u32 = 2;
     let buf = Rc::new((

@@ -36,13 +36,13 @@
 //! }).unwrap();
 //! ```
 
-use std::cell::RefCell;
+use crate::sync::cell::StateCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::rt::primitives::{Handed, WaitList, WaitSlot};
@@ -54,7 +54,10 @@ struct State<T> {
     cap: usize,
     senders: usize,
     receivers: usize,
+    weak_senders: usize,
     waiters: WaitList<()>,
+    /// Senders waiting for the last receiver to go (`Sender::closed`).
+    closers: WaitList<()>,
 }
 
 impl<T> State<T> {
@@ -80,12 +83,14 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity > 0,
         "broadcast::channel(0): the capacity must be at least 1"
     );
-    let state = Rc::new(RefCell::new(State {
+    let state = Arc::new(StateCell::new(State {
         buf: VecDeque::new(),
         head: 0,
         cap: capacity,
         senders: 1,
         receivers: 1,
+        weak_senders: 0,
+        closers: WaitList::default(),
         waiters: WaitList::default(),
     }));
     (
@@ -105,7 +110,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 /// assert!(tx.send(1).is_err()); // nobody to receive it
 /// ```
 pub struct Sender<T> {
-    state: Rc<RefCell<State<T>>>,
+    state: Arc<StateCell<State<T>>>,
 }
 
 impl<T> Sender<T> {
@@ -117,7 +122,13 @@ impl<T> Sender<T> {
     /// let _rx2 = tx.subscribe();
     /// assert_eq!(tx.send("x").unwrap(), 2);
     /// ```
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
+        crate::rt::primitives::signal(
+            "broadcast::Sender::send",
+            None,
+            std::panic::Location::caller(),
+        );
         let (old, wakers, n) = {
             let mut s = self.state.borrow_mut();
             if s.receivers == 0 {
@@ -152,6 +163,169 @@ impl<T> Sender<T> {
     /// Receivers alive.
     pub fn receiver_count(&self) -> usize {
         self.state.borrow().receivers
+    }
+
+    /// Values kept in the channel (at most its capacity), whether or not every receiver has
+    /// seen them yet.
+    ///
+    /// ```
+    /// let (tx, _rx) = sim::channel::broadcast::channel(2);
+    /// for i in 0..3 { tx.send(i).unwrap(); }
+    /// assert_eq!(tx.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.state.borrow().buf.len()
+    }
+
+    /// True when no value is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Waits until every receiver is gone (tokio's `closed`).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, rx) = sim::channel::broadcast::channel::<u8>(1);
+    ///     sim::spawn(async move { drop(rx) });
+    ///     tx.closed().await;
+    ///     assert_eq!(tx.receiver_count(), 0);
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn closed(&self) -> Closed<'_, T> {
+        Closed {
+            state: &self.state,
+            slot: WaitSlot::new("broadcast::Sender::closed", Location::caller()),
+        }
+    }
+
+    /// A [`WeakSender`]: it does not keep the channel open.
+    ///
+    /// ```
+    /// let (tx, _rx) = sim::channel::broadcast::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert!(weak.upgrade().is_some());
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn downgrade(&self) -> WeakSender<T> {
+        self.state.borrow_mut().weak_senders += 1;
+        WeakSender {
+            state: self.state.clone(),
+        }
+    }
+
+    /// How many senders exist.
+    pub fn strong_count(&self) -> usize {
+        self.state.borrow().senders
+    }
+
+    /// How many weak senders exist.
+    pub fn weak_count(&self) -> usize {
+        self.state.borrow().weak_senders
+    }
+
+    /// True when both are senders of one channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+}
+
+/// A broadcast [`Sender`] that does not keep the channel open ([`Sender::downgrade`]).
+pub struct WeakSender<T> {
+    state: Arc<StateCell<State<T>>>,
+}
+
+impl<T> WeakSender<T> {
+    /// A sender again, unless every sender is gone.
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        let mut s = self.state.borrow_mut();
+        if s.senders == 0 {
+            return None;
+        }
+        s.senders += 1;
+        Some(Sender {
+            state: self.state.clone(),
+        })
+    }
+
+    /// How many senders exist.
+    pub fn strong_count(&self) -> usize {
+        self.state.borrow().senders
+    }
+
+    /// How many weak senders exist.
+    pub fn weak_count(&self) -> usize {
+        self.state.borrow().weak_senders
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        self.state.borrow_mut().weak_senders += 1;
+        WeakSender {
+            state: self.state.clone(),
+        }
+    }
+}
+
+impl<T> Drop for WeakSender<T> {
+    fn drop(&mut self) {
+        self.state.borrow_mut().weak_senders -= 1;
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("broadcast::WeakSender")
+    }
+}
+
+/// Future of [`Sender::closed`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Closed<'a, T> {
+    state: &'a StateCell<State<T>>,
+    slot: WaitSlot,
+}
+
+impl<T> Future for Closed<'_, T> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        if this.slot.preempt(cx) {
+            return Poll::Pending;
+        }
+        {
+            let mut s = this.state.borrow_mut();
+            if s.receivers == 0 {
+                let _ = this.slot.cancel(&mut s.closers);
+                return Poll::Ready(());
+            }
+            match this.slot.poll(&mut s.closers, cx.waker()) {
+                Handed::Grant(()) => return Poll::Ready(()),
+                Handed::NotYet => {}
+                Handed::NotQueued => this.slot.join(&mut s.closers, cx.waker(), ()),
+            }
+        }
+        this.slot.note(None);
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for Closed<'_, T> {
+    fn drop(&mut self) {
+        if self.slot.is_waiting() {
+            let _ = self.slot.cancel(&mut self.state.borrow_mut().closers);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Closed<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("broadcast::Closed")
     }
 }
 
@@ -202,7 +376,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// }).unwrap();
 /// ```
 pub struct Receiver<T> {
-    state: Rc<RefCell<State<T>>>,
+    state: Arc<StateCell<State<T>>>,
     next: u64,
 }
 
@@ -265,7 +439,17 @@ impl<T> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.state.borrow_mut().receivers -= 1;
+        let wakers = {
+            let mut s = self.state.borrow_mut();
+            s.receivers -= 1;
+            if s.receivers > 0 {
+                return;
+            }
+            s.closers.grant_all(|_| ())
+        };
+        for w in wakers {
+            w.wake();
+        }
     }
 }
 

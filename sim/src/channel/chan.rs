@@ -70,6 +70,8 @@ pub(crate) struct Chan<T> {
     reserved: usize,
     getters: WaitList<Grant<T>>,
     putters: WaitList<()>,
+    /// Senders waiting for the channel to close (`Sender::closed`).
+    pub(crate) closers: WaitList<()>,
     closed: bool,
 }
 
@@ -83,6 +85,7 @@ impl<T> Chan<T> {
             reserved: 0,
             getters: WaitList::default(),
             putters: WaitList::default(),
+            closers: WaitList::default(),
             closed: false,
         }
     }
@@ -101,6 +104,10 @@ impl<T> Chan<T> {
         self.occupied() >= self.cap || !self.putters.is_empty()
     }
 
+    pub(crate) fn cap(&self) -> usize {
+        self.cap
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed
     }
@@ -113,11 +120,21 @@ impl<T> Chan<T> {
     // ----- putting --------------------------------------------------------------------------
 
     /// Reserves a slot for a newcomer if one is free and nobody is ahead. `Err` when closed.
+    /// Room for one more reservation. A rendezvous channel (capacity 0) has room only for a
+    /// value some waiting getter will take: one reservation per waiting getter.
+    fn has_room(&self) -> bool {
+        if self.cap == 0 {
+            self.reserved < self.getters.waiting()
+        } else {
+            self.occupied() < self.cap
+        }
+    }
+
     pub(crate) fn try_reserve(&mut self) -> Result<bool, ()> {
         if self.closed {
             return Err(());
         }
-        if self.putters.is_empty() && self.occupied() < self.cap {
+        if self.putters.is_empty() && self.has_room() {
             self.reserved += 1;
             Ok(true)
         } else {
@@ -154,7 +171,7 @@ impl<T> Chan<T> {
 
     /// A slot came free: hand it to the oldest waiting putter.
     fn release_slot(&mut self, wk: &mut Wakes) {
-        if self.occupied() < self.cap {
+        if self.has_room() {
             if let Ok(w) = self.putters.grant_front(()) {
                 self.reserved += 1;
                 wk.push(w);
@@ -190,12 +207,16 @@ impl<T> Chan<T> {
     }
 
     /// Puts a getter at the back of the line.
-    pub(crate) fn join_getter(&mut self, slot: &mut WaitSlot, waker: &Waker) {
+    pub(crate) fn join_getter(&mut self, slot: &mut WaitSlot, waker: &Waker, wk: &mut Wakes) {
         debug_assert!(
             self.buf.is_empty(),
             "a getter waits only on an empty buffer"
         );
         slot.join(&mut self.getters, waker, ());
+        if self.cap == 0 {
+            // A rendezvous: a waiting putter may now hand its value to this getter.
+            self.release_slot(wk);
+        }
     }
 
     /// A waiting getter's turn: what it was handed, if anything yet.
@@ -242,6 +263,12 @@ impl<T> Chan<T> {
         wk.extend(self.putters.grant_all(|_| ()));
         self.reserved += n;
         wk.extend(self.getters.grant_all(|_| Grant::Closed));
+        wk.extend(self.closers.grant_all(|_| ()));
+    }
+
+    /// Waiting getters and putters (asyncio tests read a queue's waiter counts).
+    pub(crate) fn waiting(&self) -> (usize, usize) {
+        (self.getters.waiting(), self.putters.waiting())
     }
 
     /// Takes every item out (buffered, and handed to getters that have not taken it yet), for

@@ -22,12 +22,12 @@
 //! assert_eq!(v, 42);
 //! ```
 
-use std::cell::RefCell;
+use crate::sync::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::rt::primitives::WaitSlot;
@@ -51,7 +51,7 @@ struct Inner<T> {
 /// ```
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Rc::new(RefCell::new(Inner {
+    let inner = Arc::new(StateCell::new(Inner {
         value: None,
         sender_gone: false,
         receiver_gone: false,
@@ -81,7 +81,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// }).unwrap();
 /// ```
 pub struct Sender<T> {
-    inner: Rc<RefCell<Inner<T>>>,
+    inner: Arc<StateCell<Inner<T>>>,
 }
 
 impl<T> Sender<T> {
@@ -93,7 +93,13 @@ impl<T> Sender<T> {
     /// drop(rx);
     /// assert_eq!(tx.send(5), Err(5));
     /// ```
+    #[track_caller]
     pub fn send(self, value: T) -> Result<(), T> {
+        crate::rt::primitives::signal(
+            "oneshot::Sender::send",
+            None,
+            std::panic::Location::caller(),
+        );
         let waker = {
             let mut i = self.inner.borrow_mut();
             if i.receiver_gone {
@@ -211,7 +217,7 @@ impl<T> fmt::Debug for Closed<'_, T> {
 /// }).unwrap();
 /// ```
 pub struct Receiver<T> {
-    inner: Rc<RefCell<Inner<T>>>,
+    inner: Arc<StateCell<Inner<T>>>,
     /// Its preemption point and wait note (one waiter: the waker is kept in the channel).
     slot: WaitSlot,
 }

@@ -4,7 +4,7 @@
 //! handle, for `Stream` and `Sink`, which run one operation after another) and must be cancelled
 //! when it is dropped mid-wait.
 
-use std::cell::RefCell;
+use crate::sync::cell::StateCell;
 use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -45,11 +45,11 @@ impl PendingGet {
     /// `Ready(Some(item))`, or `Ready(None)` when the channel is closed and empty.
     pub(crate) fn poll<T>(
         &mut self,
-        chan: &RefCell<Chan<T>>,
+        chan: &StateCell<Chan<T>>,
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Option<T>> {
-        if self.slot.preempt(cx) {
+        if self.slot.preempt_as(cx, at.op, at.name, at.site) {
             return Poll::Pending;
         }
         let mut wk = Wakes::default();
@@ -74,7 +74,7 @@ impl PendingGet {
         } else if c.is_closed() {
             Some(None)
         } else {
-            c.join_getter(&mut self.slot, cx.waker());
+            c.join_getter(&mut self.slot, cx.waker(), &mut wk);
             None
         };
         drop(c);
@@ -93,7 +93,7 @@ impl PendingGet {
 
     /// Leaves the line (the future was dropped); an item already handed over is passed on.
     /// The next poll starts a fresh operation.
-    pub(crate) fn cancel<T>(&mut self, chan: &RefCell<Chan<T>>) {
+    pub(crate) fn cancel<T>(&mut self, chan: &StateCell<Chan<T>>) {
         if self.slot.is_waiting() {
             let mut wk = Wakes::default();
             chan.borrow_mut().cancel_getter(&mut self.slot, &mut wk);
@@ -122,38 +122,71 @@ impl PendingPut {
     /// `unreserve`), `Ready(Err(()))` when the channel is closed.
     pub(crate) fn poll<T>(
         &mut self,
-        chan: &RefCell<Chan<T>>,
+        chan: &StateCell<Chan<T>>,
         cx: &mut Context<'_>,
         at: WaitSite<'_>,
     ) -> Poll<Result<(), ()>> {
-        if self.slot.preempt(cx) {
+        self.poll_then(chan, cx, at, |_, _| ())
+    }
+
+    /// [`poll`](Self::poll) that writes `value` into the slot as soon as it is reserved, under
+    /// the same borrow of the channel (a send takes the channel's lock once, not twice).
+    /// `Ready(Err(value))` when the channel is closed.
+    pub(crate) fn poll_put<T>(
+        &mut self,
+        chan: &StateCell<Chan<T>>,
+        cx: &mut Context<'_>,
+        at: WaitSite<'_>,
+        value: &mut Option<T>,
+    ) -> Poll<Result<(), T>> {
+        let r = self.poll_then(chan, cx, at, |c, wk| {
+            let v = value.take().expect("a put writes its value once");
+            c.commit(v, wk)
+        });
+        match r {
+            Poll::Ready(Ok(r)) => Poll::Ready(r),
+            Poll::Ready(Err(())) => Poll::Ready(Err(value
+                .take()
+                .expect("a put refused by a closed channel still has its value"))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// The put's state machine; `reserved` runs under the channel's borrow once a slot is the
+    /// caller's (its wake-ups are woken after the borrow ends).
+    fn poll_then<T, R>(
+        &mut self,
+        chan: &StateCell<Chan<T>>,
+        cx: &mut Context<'_>,
+        at: WaitSite<'_>,
+        reserved: impl FnOnce(&mut Chan<T>, &mut Wakes) -> R,
+    ) -> Poll<Result<R, ()>> {
+        if self.slot.preempt_as(cx, at.op, at.name, at.site) {
             return Poll::Pending;
         }
+        let mut wk = Wakes::default();
         let mut c = chan.borrow_mut();
-        match c.poll_putter(&mut self.slot, cx.waker()) {
-            Handed::Grant(()) => {
+        let out = match c.poll_putter(&mut self.slot, cx.waker()) {
+            Handed::Grant(()) => Some(Ok(())),
+            Handed::NotYet => None,
+            Handed::NotQueued => match c.try_reserve() {
+                Err(()) => Some(Err(())),
+                Ok(true) => Some(Ok(())),
+                Ok(false) => {
+                    c.join_putter(&mut self.slot, cx.waker());
+                    None
+                }
+            },
+        };
+        let out = out.map(|r| r.map(|()| reserved(&mut c, &mut wk)));
+        drop(c);
+        wk.wake();
+        match out {
+            Some(r) => {
                 self.slot.reset();
-                return Poll::Ready(Ok(()));
+                Poll::Ready(r)
             }
-            Handed::NotYet => {
-                drop(c);
-                at.note();
-                return Poll::Pending;
-            }
-            Handed::NotQueued => {}
-        }
-        match c.try_reserve() {
-            Err(()) => {
-                self.slot.reset();
-                Poll::Ready(Err(()))
-            }
-            Ok(true) => {
-                self.slot.reset();
-                Poll::Ready(Ok(()))
-            }
-            Ok(false) => {
-                c.join_putter(&mut self.slot, cx.waker());
-                drop(c);
+            None => {
                 at.note();
                 Poll::Pending
             }
@@ -167,7 +200,7 @@ impl PendingPut {
 
     /// Leaves the line (the future was dropped); a slot already handed over is passed on.
     /// The next poll starts a fresh operation.
-    pub(crate) fn cancel<T>(&mut self, chan: &RefCell<Chan<T>>) {
+    pub(crate) fn cancel<T>(&mut self, chan: &StateCell<Chan<T>>) {
         if self.slot.is_waiting() {
             let mut wk = Wakes::default();
             chan.borrow_mut().cancel_putter(&mut self.slot, &mut wk);

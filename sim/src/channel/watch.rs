@@ -10,7 +10,7 @@
 //! - Once the sender is dropped, `changed` still reports a change not yet seen, then fails.
 //! - `changed().await` and `closed().await` are preemption points on their first poll; a
 //!   dropped `changed` future marks nothing seen, so cancellation loses no notification.
-//! - [`Receiver::borrow`] hands out a `Ref` into the channel: do not hold it across an await,
+//! - [`Receiver::borrow`] hands out a [`Ref`] (a read guard) into the channel: do not hold it across an await,
 //!   or a `send` meanwhile panics with a message saying so.
 //!
 //! ```
@@ -31,19 +31,20 @@
 //! }).unwrap();
 //! ```
 
-use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::future::Future;
+use std::ops::Deref;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 use std::task::{Context, Poll, Waker};
 
 use crate::rt::primitives::{Handed, WaitList, WaitSlot};
+use crate::sync::cell::StateCell;
 
 struct Shared<T> {
-    value: RefCell<T>,
-    state: RefCell<State>,
+    value: RwLock<T>,
+    state: StateCell<State>,
 }
 
 struct State {
@@ -57,14 +58,42 @@ struct State {
 impl<T> Shared<T> {
     /// Replaces the value, bumps the version and wakes every waiting receiver; returns the old
     /// value for the caller to drop.
-    fn store(&self, value: T) -> T {
-        let old = match self.value.try_borrow_mut() {
-            Ok(mut v) => std::mem::replace(&mut *v, value),
-            Err(_) => panic!(
-                "watch::Sender::send while a `Ref` from `borrow()` is alive: drop the Ref (do \
+    /// Write access to the value; a `Ref` still alive is a bug that would deadlock under tokio.
+    fn write(&self, op: &str) -> RwLockWriteGuard<'_, T> {
+        match self.value.try_write() {
+            Ok(v) => v,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => panic!(
+                "watch::Sender::{op} while a `Ref` from `borrow()` is alive: drop the Ref (do \
                  not hold it across an await) before sending"
             ),
+        }
+    }
+
+    /// Read access; inside `send_modify`'s closure (a writer holds the value) it panics
+    /// instead of deadlocking.
+    fn read(&self) -> RwLockReadGuard<'_, T> {
+        match self.value.try_read() {
+            Ok(v) => v,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => panic!(
+                "watch: `borrow()` inside `send_modify`/`send_if_modified`'s closure: the value \
+                 is being modified; use the closure's `&mut` argument"
+            ),
+        }
+    }
+
+    fn bump(&self) {
+        let wakers = {
+            let mut s = self.state.borrow_mut();
+            s.version += 1;
+            s.changed.grant_all(|_| ())
         };
+        wake(wakers);
+    }
+
+    fn store(&self, value: T) -> T {
+        let old = std::mem::replace(&mut *self.write("send"), value);
         let wakers = {
             let mut s = self.state.borrow_mut();
             s.version += 1;
@@ -89,9 +118,9 @@ fn wake(wakers: Vec<Waker>) {
 /// assert_eq!(*rx.borrow(), 2);
 /// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
-    let shared = Rc::new(Shared {
-        value: RefCell::new(init),
-        state: RefCell::new(State {
+    let shared = Arc::new(Shared {
+        value: RwLock::new(init),
+        state: StateCell::new(State {
             version: 0,
             sender_gone: false,
             receivers: 1,
@@ -115,7 +144,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(*rx.borrow(), 5);
 /// ```
 pub struct Sender<T> {
-    shared: Rc<Shared<T>>,
+    shared: Arc<Shared<T>>,
 }
 
 impl<T> Sender<T> {
@@ -128,7 +157,9 @@ impl<T> Sender<T> {
     /// drop(rx);
     /// assert_eq!(tx.send(2).unwrap_err().0, 2);
     /// ```
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::rt::primitives::signal("watch::Sender::send", None, std::panic::Location::caller());
         if self.shared.state.borrow().receivers == 0 {
             return Err(SendError(value));
         }
@@ -143,24 +174,34 @@ impl<T> Sender<T> {
 
     /// Modifies the value in place and notifies receivers.
     pub fn send_modify(&self, modify: impl FnOnce(&mut T)) {
-        match self.shared.value.try_borrow_mut() {
-            Ok(mut v) => modify(&mut v),
-            Err(_) => panic!(
-                "watch::Sender::send_modify while a `Ref` from `borrow()` is alive: drop the \
-                 Ref before sending"
-            ),
+        modify(&mut self.shared.write("send_modify"));
+        self.shared.bump();
+    }
+
+    /// Modifies the value in place and notifies receivers only when `modify` returns true
+    /// (tokio's `send_if_modified`); returns what `modify` returned.
+    ///
+    /// ```
+    /// let (tx, rx) = sim::channel::watch::channel(1);
+    /// assert!(!tx.send_if_modified(|v| { *v == 2 }));
+    /// assert!(!rx.has_changed().unwrap());
+    /// assert!(tx.send_if_modified(|v| { *v = 2; true }));
+    /// assert!(rx.has_changed().unwrap());
+    /// ```
+    pub fn send_if_modified(&self, modify: impl FnOnce(&mut T) -> bool) -> bool {
+        let modified = modify(&mut self.shared.write("send_if_modified"));
+        if modified {
+            self.shared.bump();
         }
-        let wakers = {
-            let mut s = self.shared.state.borrow_mut();
-            s.version += 1;
-            s.changed.grant_all(|_| ())
-        };
-        wake(wakers);
+        modified
     }
 
     /// The current value.
     pub fn borrow(&self) -> Ref<'_, T> {
-        self.shared.value.borrow()
+        Ref {
+            value: self.shared.read(),
+            changed: false,
+        }
     }
 
     /// A new receiver that has seen the current value.
@@ -236,20 +277,57 @@ impl<T> fmt::Debug for Sender<T> {
 /// }).unwrap();
 /// ```
 pub struct Receiver<T> {
-    shared: Rc<Shared<T>>,
+    shared: Arc<Shared<T>>,
     seen: u64,
 }
 
 impl<T> Receiver<T> {
     /// The current value, without marking it seen. Do not hold the `Ref` across an await.
     pub fn borrow(&self) -> Ref<'_, T> {
-        self.shared.value.borrow()
+        let changed = self.shared.state.borrow().version != self.seen;
+        Ref {
+            value: self.shared.read(),
+            changed,
+        }
     }
 
     /// The current value, marking it seen.
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
-        self.seen = self.shared.state.borrow().version;
-        self.shared.value.borrow()
+        let version = self.shared.state.borrow().version;
+        let changed = version != self.seen;
+        self.seen = version;
+        Ref {
+            value: self.shared.read(),
+            changed,
+        }
+    }
+
+    /// Marks the current value as not seen, so the next [`changed`](Receiver::changed)
+    /// returns at once (tokio's `mark_changed`).
+    ///
+    /// ```
+    /// let (_tx, mut rx) = sim::channel::watch::channel(0);
+    /// rx.mark_changed();
+    /// assert!(rx.has_changed().unwrap());
+    /// ```
+    pub fn mark_changed(&mut self) {
+        self.seen = self.shared.state.borrow().version.wrapping_sub(1);
+    }
+
+    /// True once the sender is gone (tokio's `is_closed`): no value will change any more.
+    ///
+    /// ```
+    /// let (tx, rx) = sim::channel::watch::channel(0);
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.shared.state.borrow().sender_gone
+    }
+
+    /// True when both receive from one channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 
     /// Whether a value not yet seen is there; an error once the sender is gone.
@@ -320,6 +398,42 @@ impl<T> fmt::Debug for Receiver<T> {
     }
 }
 
+/// A read guard on a watch channel's value (tokio's `watch::Ref`): holding it blocks senders,
+/// so drop it before the next await.
+///
+/// ```
+/// let (tx, rx) = sim::channel::watch::channel("a");
+/// tx.send("b").unwrap();
+/// let r = rx.borrow();
+/// assert!(r.has_changed());
+/// assert_eq!(*r, "b");
+/// ```
+pub struct Ref<'a, T> {
+    value: RwLockReadGuard<'a, T>,
+    changed: bool,
+}
+
+impl<T> Ref<'_, T> {
+    /// True when the value was not yet seen by the receiver that borrowed it (always false
+    /// from the sender).
+    pub fn has_changed(&self) -> bool {
+        self.changed
+    }
+}
+
+impl<T> Deref for Ref<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Ref<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.value, f)
+    }
+}
+
 /// Future of [`Receiver::changed`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Changed<'a, T> {
@@ -375,7 +489,7 @@ impl<T> fmt::Debug for Changed<'_, T> {
 /// Future of [`Sender::closed`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Closed<'a, T> {
-    shared: &'a Rc<Shared<T>>,
+    shared: &'a Arc<Shared<T>>,
     slot: WaitSlot,
 }
 

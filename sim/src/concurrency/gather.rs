@@ -20,7 +20,7 @@ use std::task::{Context, Poll};
 use super::Completion;
 use super::tracker::Tracker;
 use crate::rt::primitives;
-use crate::task::{JoinError, JoinHandle, spawn_inner};
+use crate::task::{AbortHandle, JoinError, JoinHandle, spawn_inner};
 
 /// Runs each future as a child task (spawned at the first poll) and resolves to their outputs
 /// in argument order, whatever order they finish in. asyncio's `gather(*aws)`.
@@ -138,6 +138,8 @@ struct ChildSet<T, R> {
     spawner: Option<Spawner<T>>,
     site: &'static Location<'static>,
     tracker: Tracker<T>,
+    /// One per child, in argument order, once they are spawned.
+    aborts: Vec<AbortHandle>,
     slots: Vec<Option<R>>,
     polled: bool,
     finished: bool,
@@ -160,6 +162,7 @@ impl<T: 'static, R> ChildSet<T, R> {
             spawner: Some(spawner),
             site,
             tracker: Tracker::new(Vec::new()),
+            aborts: Vec::new(),
             slots: (0..n).map(|_| None).collect(),
             polled: false,
             finished: false,
@@ -177,9 +180,7 @@ impl<T: 'static, R> ChildSet<T, R> {
         mut on_done: impl FnMut(&mut Self, Completion<T>) -> Option<O>,
     ) -> Poll<Option<O>> {
         assert!(!self.finished, "a gather was polled after it returned");
-        if let Some(spawn) = self.spawner.take() {
-            self.tracker = Tracker::new(spawn());
-        }
+        self.spawn_now();
         // Awaiting a gather with nothing to wait for completes at once: a preemption point.
         if !std::mem::replace(&mut self.polled, true)
             && self.tracker.all_finished()
@@ -208,6 +209,22 @@ impl<T: 'static, R> ChildSet<T, R> {
     }
 }
 
+impl<T: 'static, R> ChildSet<T, R> {
+    /// Spawns the children if that was not done yet (at the first poll, or for abort handles).
+    fn spawn_now(&mut self) {
+        if let Some(spawn) = self.spawner.take() {
+            let handles = spawn();
+            self.aborts = handles.iter().map(JoinHandle::abort_handle).collect();
+            self.tracker = Tracker::new(handles);
+        }
+    }
+
+    fn abort_handles(&mut self) -> Vec<AbortHandle> {
+        self.spawn_now();
+        self.aborts.clone()
+    }
+}
+
 impl<T, R> ChildSet<T, R> {
     fn take_slots(&mut self) -> Vec<R> {
         std::mem::take(&mut self.slots)
@@ -223,8 +240,12 @@ impl<T, R> ChildSet<T, R> {
             Ok(panic) => primitives::resume_panic(panic),
             Err(cancelled) => cancelled,
         };
-        // The handles never leave the gather, so only the executor's shutdown can abort a child.
-        panic!("a child of a gather was cancelled from outside the gather: {err}")
+        // Aborted through one of `abort_handles` (asyncio: the gathered task was cancelled, and
+        // the gather raises `CancelledError`): the awaiting task fails, saying which.
+        panic!(
+            "a child of a gather was aborted from outside the gather ({err}); use \
+             gather_settled to get a cancelled child's outcome and go on"
+        )
     }
 }
 
@@ -257,6 +278,24 @@ pub struct Gather<T> {
 
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T> Unpin for Gather<T> {}
+
+impl<T: 'static> Gather<T> {
+    /// A handle per child, in argument order, to abort one of them (asyncio: cancelling one
+    /// gathered task). The children are spawned now if the gather was not polled yet (they
+    /// start when this task next waits, as they would have at its first poll). See
+    /// [`GatherSettled::abort_handles`] for an example.
+    ///
+    /// An aborted child fails a `gather` or a `try_gather` as a panicking one would: the
+    /// awaiting task panics, saying the child was aborted (asyncio's gather raises
+    /// `CancelledError`). In a `gather_settled` it is an `Err` whose
+    /// [`is_cancelled`](JoinError::is_cancelled) is true, and the others go on.
+    ///
+    /// # Panics
+    /// Outside a simulation.
+    pub fn abort_handles(&mut self) -> Vec<AbortHandle> {
+        self.set.abort_handles()
+    }
+}
 
 impl<T: 'static> Future for Gather<T> {
     type Output = Vec<T>;
@@ -292,6 +331,24 @@ pub struct TryGather<T, E> {
 
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T, E> Unpin for TryGather<T, E> {}
+
+impl<T: 'static, E: 'static> TryGather<T, E> {
+    /// A handle per child, in argument order, to abort one of them (asyncio: cancelling one
+    /// gathered task). The children are spawned now if the gather was not polled yet (they
+    /// start when this task next waits, as they would have at its first poll). See
+    /// [`GatherSettled::abort_handles`] for an example.
+    ///
+    /// An aborted child fails a `gather` or a `try_gather` as a panicking one would: the
+    /// awaiting task panics, saying the child was aborted (asyncio's gather raises
+    /// `CancelledError`). In a `gather_settled` it is an `Err` whose
+    /// [`is_cancelled`](JoinError::is_cancelled) is true, and the others go on.
+    ///
+    /// # Panics
+    /// Outside a simulation.
+    pub fn abort_handles(&mut self) -> Vec<AbortHandle> {
+        self.set.abort_handles()
+    }
+}
 
 impl<T: 'static, E: 'static> Future for TryGather<T, E> {
     type Output = Result<Vec<T>, E>;
@@ -334,6 +391,40 @@ pub struct GatherSettled<T> {
 
 // Never pinned structurally: outputs are moved out, never polled in place.
 impl<T> Unpin for GatherSettled<T> {}
+
+impl<T: 'static> GatherSettled<T> {
+    /// A handle per child, in argument order, to abort one of them (asyncio: cancelling one
+    /// gathered task). The children are spawned now if the gather was not polled yet (they
+    /// start when this task next waits, as they would have at its first poll).
+    ///
+    /// An aborted child fails a `gather` or a `try_gather` as a panicking one would: the
+    /// awaiting task panics, saying the child was aborted (asyncio's gather raises
+    /// `CancelledError`). In a `gather_settled` it is an `Err` whose
+    /// [`is_cancelled`](JoinError::is_cancelled) is true, and the others go on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sim::time::sleep;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let mut all = sim::gather_settled([
+    ///         sleep(Duration::from_secs(1)),
+    ///         sleep(Duration::from_secs(9)),
+    ///     ]);
+    ///     let handles = all.abort_handles();
+    ///     assert!(handles[1].abort());
+    ///     let out = all.await;
+    ///     assert!(out[0].is_ok() && out[1].as_ref().unwrap_err().is_cancelled());
+    ///     assert_eq!(sim::time::elapsed(), Duration::from_secs(1));
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// Outside a simulation.
+    pub fn abort_handles(&mut self) -> Vec<AbortHandle> {
+        self.set.abort_handles()
+    }
+}
 
 impl<T: 'static> Future for GatherSettled<T> {
     type Output = Vec<Result<T, JoinError>>;

@@ -100,12 +100,42 @@ pub struct Failure<E> {
 #[derive(Debug)]
 pub struct GroupError<E> {
     failures: Vec<Failure<E>>,
+    cancelled: bool,
 }
 
 impl<E> GroupError<E> {
     pub(super) fn new(failures: Vec<Failure<E>>) -> Self {
         debug_assert!(!failures.is_empty());
-        GroupError { failures }
+        GroupError {
+            failures,
+            cancelled: false,
+        }
+    }
+
+    /// The group was [`cancel`](super::TaskGroup::cancel)led; `failures` holds whatever
+    /// failed before or while it was (often nothing).
+    pub(super) fn cancelled(failures: Vec<Failure<E>>) -> Self {
+        GroupError {
+            failures,
+            cancelled: true,
+        }
+    }
+
+    /// True when the group ended because [`TaskGroup::cancel`](super::TaskGroup::cancel) was
+    /// called (its unfinished children were aborted), not because a child failed.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let group: sim::TaskGroup<()> = sim::TaskGroup::new();
+    ///     group.spawn(async { std::future::pending::<Result<(), _>>().await }).unwrap();
+    ///     group.cancel();
+    ///     let err = group.join().await.unwrap_err();
+    ///     assert!(err.is_cancelled() && err.failures().is_empty());
+    /// }).unwrap();
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled
     }
 
     /// Every failure, in the order they happened.
@@ -114,8 +144,14 @@ impl<E> GroupError<E> {
     }
 
     /// The failure that started the cancellation.
+    ///
+    /// # Panics
+    /// When the group was [cancelled](GroupError::is_cancelled) with no failure.
     pub fn first(&self) -> &Failure<E> {
-        &self.failures[0]
+        self.failures.first().expect(
+            "GroupError::first: the group was cancelled and no child failed; check \
+             GroupError::is_cancelled or GroupError::failures",
+        )
     }
 
     /// Takes the failures.
@@ -126,7 +162,15 @@ impl<E> GroupError<E> {
 
 impl<E: fmt::Display> fmt::Display for GroupError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "task group failed: ")?;
+        if self.cancelled {
+            write!(f, "task group cancelled")?;
+            if self.failures.is_empty() {
+                return Ok(());
+            }
+            write!(f, "; before that, ")?;
+        } else {
+            write!(f, "task group failed: ")?;
+        }
         for (i, fail) in self.failures.iter().enumerate() {
             if i > 0 {
                 write!(f, "; ")?;

@@ -31,9 +31,29 @@ pub enum Either<L, R> {
 }
 
 /// Waits for the first of `a` and `b` to finish and returns its output together with the other
-/// future, unfinished and unharmed: dropping it cancels it, awaiting it finishes it. Pass
-/// `&mut fut` to keep ownership; both futures must be [`Unpin`] (pin them with `Box::pin` or
-/// `std::pin::pin!` otherwise).
+/// future, unfinished and unharmed: awaiting it finishes it. Both futures must be [`Unpin`]
+/// (pin them with `Box::pin` or `std::pin::pin!` otherwise).
+///
+/// What the loser is depends on what you passed. Passed by value (a `Box::pin(fut)`), the loser
+/// is the future itself: dropping it cancels it. Pinned on the stack with `pin!` (a
+/// `Pin<&mut F>`) or passed as `&mut fut`, `select` only borrows it: the loser you get back is
+/// that reference, and dropping it cancels nothing; the future is dropped at the end of its
+/// scope, or finishes if you await it again:
+///
+/// ```
+/// use std::time::Duration;
+/// use sim::concurrency::{Either, select};
+/// use sim::time::sleep;
+///
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let mut slow = std::pin::pin!(async { sleep(Duration::from_secs(5)).await; "slow" });
+///     let fast = Box::pin(sleep(Duration::from_secs(1)));
+///     let Either::Right(((), loser)) = select(slow.as_mut(), fast).await else { unreachable!() };
+///     drop(loser); // only the borrow ends
+///     assert_eq!(slow.await, "slow"); // the future itself was not cancelled
+/// }).unwrap();
+/// ```
 ///
 /// When both are ready at the same poll, which one wins is a recorded decision (the first
 /// under Fifo).

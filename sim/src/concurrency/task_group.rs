@@ -31,6 +31,10 @@ enum Recorded<E> {
 
 struct Shared<T, E> {
     phase: Cell<Phase>,
+    /// `TaskGroup::cancel` was called.
+    cancelled: Cell<bool>,
+    /// Children aborted one by one (`TaskGroup::abort`): they may have no output.
+    aborted: RefCell<Vec<usize>>,
     handles: RefCell<Vec<JoinHandle<()>>>,
     outputs: RefCell<Vec<Option<T>>>,
     failures: RefCell<Vec<(usize, Recorded<E>)>>,
@@ -219,6 +223,8 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
         TaskGroup {
             shared: Rc::new(Shared {
                 phase: Cell::new(Phase::Open),
+                cancelled: Cell::new(false),
+                aborted: RefCell::default(),
                 handles: RefCell::default(),
                 outputs: RefCell::default(),
                 failures: RefCell::default(),
@@ -275,6 +281,57 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
         GroupHandle {
             shared: self.shared.clone(),
         }
+    }
+
+    /// Cancels the group (trio's `cancel_scope.cancel()`): every unfinished child is aborted
+    /// (its `Drop` guards run when it is next scheduled), later spawns are refused, and
+    /// [`join`](TaskGroup::join) returns a [`GroupError`] whose
+    /// [`is_cancelled`](GroupError::is_cancelled) is true. Children that already finished keep
+    /// their outcome; a failure among them is in the error's failures.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let group: sim::TaskGroup<u8> = sim::TaskGroup::new();
+    ///     group.spawn(async { sim::time::sleep(Duration::from_secs(5)).await; Ok(1) }).unwrap();
+    ///     sim::time::sleep(Duration::from_secs(1)).await;
+    ///     group.cancel();
+    ///     assert!(group.is_shutting_down());
+    ///     assert!(group.join().await.unwrap_err().is_cancelled());
+    ///     assert_eq!(sim::time::elapsed(), Duration::from_secs(1));
+    /// }).unwrap();
+    /// ```
+    pub fn cancel(&self) {
+        self.shared.cancelled.set(true);
+        shut_down(&self.shared);
+    }
+
+    /// Aborts one child, by the id [`spawn`](TaskGroup::spawn) returned (asyncio: cancelling
+    /// one task of a group). The group goes on: the aborted child is no failure, and it is left
+    /// out of [`join`](TaskGroup::join)'s outputs if it had not finished. Returns whether it
+    /// took effect (false for a finished child or an id that is not this group's).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let group: sim::TaskGroup<u8> = sim::TaskGroup::new();
+    ///     let slow = group.spawn(std::future::pending()).unwrap();
+    ///     group.spawn(async { Ok(2) }).unwrap();
+    ///     assert!(group.abort(slow));
+    ///     assert_eq!(group.join().await.unwrap(), [2]);
+    /// }).unwrap();
+    /// ```
+    pub fn abort(&self, child: TaskId) -> bool {
+        let handles = self.shared.handles.borrow();
+        let Some(index) = handles.iter().position(|h| h.id() == child) else {
+            return false;
+        };
+        let took = handles[index].abort();
+        if took {
+            self.shared.aborted.borrow_mut().push(index);
+        }
+        took
     }
 
     /// True once a child failed (or the group was dropped): its children are being aborted.
@@ -456,11 +513,19 @@ impl<T, E> Future for Join<T, E> {
         this.done = true;
         shared.phase.set(Phase::Finished);
         let failures = std::mem::take(&mut *shared.failures.borrow_mut());
-        if failures.is_empty() {
+        let cancelled = shared.cancelled.get();
+        if failures.is_empty() && !cancelled {
             let outputs = std::mem::take(&mut *shared.outputs.borrow_mut());
+            let aborted = shared.aborted.borrow();
             return Poll::Ready(Ok(outputs
                 .into_iter()
-                .map(|o| o.expect("a child of a finished group without failures has an output"))
+                .enumerate()
+                .filter_map(|(i, o)| {
+                    if o.is_none() && aborted.contains(&i) {
+                        return None;
+                    }
+                    Some(o.expect("a child of a finished group without failures has an output"))
+                })
                 .collect()));
         }
         let mut handles = shared.handles.borrow_mut();
@@ -486,7 +551,11 @@ impl<T, E> Future for Join<T, E> {
                 }
             })
             .collect();
-        Poll::Ready(Err(GroupError::new(failures)))
+        Poll::Ready(Err(if cancelled {
+            GroupError::cancelled(failures)
+        } else {
+            GroupError::new(failures)
+        }))
     }
 }
 

@@ -111,9 +111,13 @@ impl<T> Tracker<T> {
         self.handles.iter_mut().filter_map(Option::take).collect()
     }
 
-    /// Lets the unfinished tasks run on unobserved (dropping a handle detaches its task).
+    /// Lets the unfinished tasks run on after a sibling's failure was propagated: their own
+    /// failures count as observed (asyncio's `gather` marks them retrieved), so a second panic
+    /// does not fail the run as if nobody had awaited it. They are still in the trace.
     pub(crate) fn detach_all(&mut self) {
-        drop(self.take_pending());
+        for h in self.take_pending() {
+            h.release_observed();
+        }
     }
 
     fn close(&self) {

@@ -6,6 +6,11 @@
 //! number; sleeps are spans from the moment the task went to sleep to its deadline; log lines,
 //! spawns, wakes, decisions, panics and aborts are instant events on the acting task's track
 //! (executor events such as timers firing go on a track named `sim`).
+//!
+//! Many events share one virtual instant (everything between two clock moves happens at once),
+//! but a viewer orders events by timestamp alone: each event is therefore placed 1 ns after the
+//! previous one when it would not be later, so timestamps are distinct and follow the trace's
+//! order, and an event is never moved earlier than its virtual time.
 
 use std::fmt::Write as _;
 
@@ -29,7 +34,9 @@ impl Trace {
     /// let json = sim.trace().to_chrome_json();
     /// assert!(json.starts_with("{\"traceEvents\":["));
     /// assert!(json.contains("\"name\":\"sleeper#1\""));
-    /// assert!(json.contains("\"name\":\"sleep\",\"ph\":\"X\",\"ts\":0,\"dur\":5000"));
+    /// // A 5 ms span, starting a few nanoseconds after t=0 (after the events before it at t=0).
+    /// assert!(json.contains("\"name\":\"sleep\",\"ph\":\"X\",\"ts\":0.0"));
+    /// assert!(json.contains("\"dur\":5000,"));
     /// assert!(json.contains("\"name\":\"waiting\""));
     /// ```
     pub fn to_chrome_json(&self) -> String {
@@ -46,9 +53,15 @@ impl Trace {
         for info in &self.tasks {
             push(&mut out, metadata(info.id.as_u64(), &info.label()));
         }
+        let mut last: Option<u64> = None;
         for e in &self.events {
             let tid = e.task.map_or(SIM_TID, |t| t.as_u64());
-            let ts = micros(e.time.as_nanos());
+            let at = match last {
+                Some(prev) if prev >= e.time.as_nanos() => prev + 1,
+                _ => e.time.as_nanos(),
+            };
+            last = Some(at);
+            let ts = micros(at);
             let item = match &e.kind {
                 EventKind::Sleep { until } => {
                     let dur = micros(until.as_nanos().saturating_sub(e.time.as_nanos()));

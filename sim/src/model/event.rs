@@ -1,6 +1,8 @@
 //! Trace events.
 
 use std::fmt;
+use std::panic::Location;
+use std::sync::Arc;
 
 use super::{Decision, Instant, TaskId};
 
@@ -71,6 +73,38 @@ pub enum EventKind {
     /// The run ended (main returned, or the run failed) while the acting task was unfinished:
     /// its future was dropped.
     Leftover,
+    /// The acting task started an operation of a `sim` primitive (its first poll, the
+    /// preemption point): `op` (e.g. `"Mutex::lock"`) on the primitive called `name` (if it has
+    /// one), awaited at `site`. Recorded at
+    /// [`TraceLevel::Full`](super::TraceLevel::Full) only.
+    Op {
+        /// The operation.
+        op: &'static str,
+        /// The primitive's name (`Mutex::named` and the like).
+        name: Option<Arc<str>>,
+        /// Where the future was created.
+        site: &'static Location<'static>,
+    },
+    /// The acting task has to wait in `op` on the resource called `name` (if it has one),
+    /// awaited at `site`: what a deadlock report would say it waits on.
+    Wait {
+        /// The operation.
+        op: &'static str,
+        /// The primitive's name (`Mutex::named` and the like).
+        name: Option<Arc<str>>,
+        /// Where the future was created.
+        site: &'static Location<'static>,
+    },
+    /// The acting task signalled a primitive without waiting (`notify_one`, `Event::set`, an
+    /// unbounded send...): `op` on `name`, called at `site`.
+    Signal {
+        /// The operation.
+        op: &'static str,
+        /// The primitive's name.
+        name: Option<Arc<str>>,
+        /// Where it was called.
+        site: &'static Location<'static>,
+    },
     /// The acting task did CPU-bound work ([`crate::task::block_for`]): the clock moved by
     /// `duration` while nothing else could run.
     Blocked {
@@ -96,6 +130,27 @@ impl fmt::Display for EventKind {
             EventKind::Decision(d) => write!(f, "decide {d}"),
             EventKind::Log(s) => write!(f, "log: {s}"),
             EventKind::Leftover => f.write_str("dropped unfinished at the end of the run"),
+            EventKind::Op { op, name, site } => {
+                f.write_str(op)?;
+                if let Some(n) = name {
+                    write!(f, " on `{n}`")?;
+                }
+                write!(f, " at {}:{}", site.file(), site.line())
+            }
+            EventKind::Wait { op, name, site } => {
+                write!(f, "waits on {op}")?;
+                if let Some(n) = name {
+                    write!(f, " on `{n}`")?;
+                }
+                write!(f, " at {}:{}", site.file(), site.line())
+            }
+            EventKind::Signal { op, name, site } => {
+                f.write_str(op)?;
+                if let Some(n) = name {
+                    write!(f, " on `{n}`")?;
+                }
+                write!(f, " at {}:{}", site.file(), site.line())
+            }
             EventKind::Blocked { duration } => {
                 write!(
                     f,

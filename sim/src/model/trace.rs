@@ -47,6 +47,21 @@ pub struct RunStats {
     /// A hash of which task ran at each step: equal for equal interleavings, cheap at every
     /// trace level (for counting distinct interleavings in a sweep).
     pub interleaving: u64,
+    /// Polls that returned `Pending` on a future `sim` does not control (`futures::channel`,
+    /// `async-channel`, `futures::lock`, real tokio types, `std::future::pending`): no wait was
+    /// noted and no wake-up was due. Such awaits run deterministically but are never preemption
+    /// points, so races between them are invisible to every strategy.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, rx) = futures::channel::oneshot::channel::<u8>();
+    ///     sim::spawn(async move { tx.send(1).unwrap() });
+    ///     assert_eq!(rx.await.unwrap(), 1); // main parks on a foreign future
+    /// }).unwrap();
+    /// assert_eq!(sim.trace().stats().foreign_awaits, 1);
+    /// ```
+    pub foreign_awaits: u64,
 }
 
 /// A line written with [`crate::log!`].

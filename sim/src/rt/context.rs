@@ -104,9 +104,10 @@ pub(crate) fn with_run<R>(api: &str, sim: u64, f: impl FnOnce(&Core) -> R) -> R 
 /// # Panics
 /// With a message naming `api` when another run is running on this thread.
 #[track_caller]
-pub(crate) fn with_run_if_any(api: &str, sim: u64, f: impl FnOnce(&Core)) {
+pub(crate) fn with_run_if_any<R>(api: &str, sim: u64, f: impl FnOnce(&Core) -> R) -> Option<R> {
     match try_with(|core| (core.sim_id() == sim).then(|| f(core))) {
-        None | Some(Some(())) => {}
+        None => None,
+        Some(Some(r)) => Some(r),
         Some(None) => not_its_run(api),
     }
 }

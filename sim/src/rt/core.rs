@@ -40,6 +40,9 @@ pub(crate) struct PanicRecord {
     pub(crate) origin: TaskId,
     /// Why the panic happened where it did: empty for a poll, else e.g. "in Drop at shutdown".
     pub(crate) context: &'static str,
+    /// A panic in `Drop` while the task was being aborted, whose joiner took the task's
+    /// `JoinError` (Cancelled): somebody awaited the task, the panic itself reached nobody.
+    pub(crate) joiner_saw_cancel: bool,
 }
 
 /// A task panic handed to the task being polled (a `JoinError` it took from a handle), kept
@@ -129,6 +132,9 @@ pub(crate) struct Core {
     pub(super) divergence: RefCell<Option<Divergence>>,
     /// Set with `divergence`: the loop stops before its next step.
     pub(super) stop: Cell<bool>,
+    /// Tasks whose later panics count as observed: children a `gather` stopped listening to
+    /// after it propagated a sibling's failure (asyncio marks them retrieved).
+    pub(super) adopted: RefCell<Vec<TaskId>>,
     /// Every task panic so far, for the unobserved-panic check at the end.
     pub(super) panics: RefCell<Vec<PanicRecord>>,
     /// Task panics handed to the task in this poll (cleared when a poll starts).
@@ -137,6 +143,11 @@ pub(crate) struct Core {
     pub(super) delivered_any: Cell<bool>,
     /// A hash of the id of the task polled at each step (equal for equal interleavings).
     pub(super) interleaving: Cell<u64>,
+    /// Polls that returned `Pending` with no `sim` wait noted and no wake-up pending: the task
+    /// awaited a future `sim` does not control (see [`RunStats::foreign_awaits`]).
+    ///
+    /// [`RunStats::foreign_awaits`]: crate::model::RunStats::foreign_awaits
+    pub(super) foreign_awaits: Cell<u64>,
     /// The last eight tasks polled, indexed by step modulo 8.
     pub(super) recent: [Cell<Option<TaskId>>; 8],
     /// Nanoseconds of `block_for` in the poll in progress (the starvation check).
@@ -201,10 +212,12 @@ impl Core {
             round_left: Cell::new(0),
             divergence: RefCell::new(None),
             stop: Cell::new(false),
+            adopted: RefCell::default(),
             panics: RefCell::default(),
             delivered: RefCell::default(),
             delivered_any: Cell::new(false),
             interleaving: Cell::new(Fnv::new().finish()),
+            foreign_awaits: Cell::new(0),
             recent: Default::default(),
             poll_busy: Cell::new(0),
             full,
@@ -386,6 +399,7 @@ impl Core {
         t.stats.tasks = t.tasks.len() as u64;
         t.stats.end_time = self.now();
         t.stats.interleaving = self.interleaving.get();
+        t.stats.foreign_awaits = self.foreign_awaits.get();
         t
     }
 }

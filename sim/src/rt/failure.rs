@@ -164,14 +164,37 @@ pub(super) fn unobserved_panic(core: &Core) -> Option<SimError> {
         .as_deref()
         .map(|l| format!(" at {l}"))
         .unwrap_or_default();
+    let headline = if first.context.is_empty() {
+        format!(
+            "task {label} panicked at t={} (step {}) and nobody awaited it: '{}'{at}",
+            first.time, first.step, first.message
+        )
+    } else {
+        // A panic in `Drop` reaches no joiner: say where it happened, and what the joiner saw.
+        let message = first
+            .message
+            .strip_suffix(&format!(" ({})", first.context))
+            .unwrap_or(&first.message);
+        let context = if first.context == super::tasks::ABORTING {
+            "in Drop while being cancelled"
+        } else {
+            first.context
+        };
+        let seen = if first.joiner_saw_cancel {
+            "; its joiner observed the task as Cancelled, so nothing else could see the panic"
+        } else {
+            ""
+        };
+        format!(
+            "task {label} panicked {context} at t={} (step {}): '{message}'{at}{seen}",
+            first.time, first.step
+        )
+    };
     let mut e = SimError::new(
         SimErrorKind::UnobservedPanic,
         first.time,
         first.step,
-        format!(
-            "task {label} panicked at t={} (step {}) and nobody awaited it: '{}'{at}",
-            first.time, first.step, first.message
-        ),
+        headline,
     );
     if let Some(i) = &info {
         e = e.with_detail(format!(

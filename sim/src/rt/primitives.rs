@@ -42,6 +42,51 @@ pub(crate) fn preemption_point(cx: &mut Context<'_>) -> bool {
     preemption_point_at("a sim operation", None, cx)
 }
 
+/// The first poll of operation `op` on the primitive `name`, of a future created at `site`: records the operation (at
+/// the Full trace level) and is its preemption point (see [`preemption_point`]).
+///
+/// # Panics
+/// Outside a simulation, naming `op`.
+pub(crate) fn operation_start(
+    op: &'static str,
+    name: Option<&Arc<str>>,
+    site: &'static Location<'static>,
+    cx: &mut Context<'_>,
+) -> bool {
+    let switched = context::with(op, |core| {
+        if core.is_full() {
+            core.event(EventKind::Op {
+                op,
+                name: name.cloned(),
+                site,
+            });
+        }
+        let s = core.preempt(op, Some(site));
+        if s {
+            core.event(EventKind::Yield);
+        }
+        s
+    });
+    if switched {
+        cx.waker().wake_by_ref();
+    }
+    switched
+}
+
+/// Records (at the Full trace level) that the current task signalled `op` on the primitive
+/// `name` at `site`, without waiting (`notify_one`, `Event::set`, ...).
+pub(crate) fn signal(op: &'static str, name: Option<&Arc<str>>, site: &'static Location<'static>) {
+    context::try_with(|core| {
+        if core.is_full() {
+            core.event(EventKind::Signal {
+                op,
+                name: name.cloned(),
+                site,
+            });
+        }
+    });
+}
+
 /// [`preemption_point`] of the operation `api` whose future was created at `site` (the
 /// step-limit error names both when a loop spins on it).
 #[track_caller]
@@ -68,6 +113,13 @@ pub(crate) fn wait_on(
     site: Option<&'static Location<'static>>,
 ) {
     context::try_with(|core| {
+        if let (true, Some(site)) = (core.is_full(), site) {
+            core.event(EventKind::Wait {
+                op,
+                name: name.cloned(),
+                site,
+            });
+        }
         core.note_wait(
             WaitKind::Resource {
                 op,

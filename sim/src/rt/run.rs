@@ -67,7 +67,7 @@ pub(crate) fn run<F: Future>(
         match turn {
             Turn::Main => {
                 match core.poll(key, main.as_mut()) {
-                    Polled::Pending => {}
+                    Polled::Pending => core.main_pending(key),
                     Polled::Returned(_) => main_returned = true,
                     Polled::Panicked(p) => {
                         core.current.set(None);

@@ -21,6 +21,9 @@ use super::table::{Body, TaskState, WaitKind, WaitNote};
 use super::waker::TaskWaker;
 use crate::model::{EventKind, JoinError, Panic, TaskId, TaskInfo};
 
+/// The context of a panic in `Drop` while a task's future is dropped by `abort()`.
+pub(super) const ABORTING: &str = "in Drop while being aborted";
+
 /// What a step does with the task it picked.
 pub(super) enum Turn {
     /// Poll main (its future is on the run's stack).
@@ -119,19 +122,26 @@ impl Core {
 
     /// Asks for `key` to be dropped at its next step. Aborting a finished task, or twice, does
     /// nothing.
-    pub(crate) fn abort(&self, key: TaskKey) {
+    ///
+    /// Returns true when the task had not finished (it will end cancelled, or already is being
+    /// aborted), false when it had (asyncio's `Task.cancel()` answer).
+    pub(crate) fn abort(&self, key: TaskKey) -> bool {
         {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(key) else {
-                return;
+                return false;
             };
-            if slot.abort || !matches!(slot.state, TaskState::Suspended(_) | TaskState::Polling) {
-                return;
+            if !matches!(slot.state, TaskState::Suspended(_) | TaskState::Polling) {
+                return false;
+            }
+            if slot.abort {
+                return true;
             }
             slot.abort = true;
         }
         self.event(EventKind::AbortRequested { target: key.id });
         self.schedule(key);
+        true
     }
 
     /// True once `key` ended (its output may still wait for its handle).
@@ -192,6 +202,12 @@ impl Core {
         if let Err(e) = &result {
             if e.is_panic() {
                 self.observed(key.id, e);
+            } else if e.is_cancelled() {
+                for r in self.panics.borrow_mut().iter_mut() {
+                    if r.task == key.id && r.context == ABORTING {
+                        r.joiner_saw_cancel = true;
+                    }
+                }
             }
         }
         Poll::Ready(result)
@@ -221,6 +237,19 @@ impl Core {
     }
 
     /// The `JoinHandle` of `key` was dropped: a finished task's output is dropped now.
+    /// Like [`release_handle`](Self::release_handle), for a combinator that stops listening to
+    /// a child after propagating a sibling's failure: the child's panics, before and after,
+    /// count as observed (a `gather` re-raised one failure and retrieved the rest).
+    pub(crate) fn release_handle_observed(&self, key: TaskKey) {
+        self.adopted.borrow_mut().push(key.id);
+        for r in self.panics.borrow_mut().iter_mut() {
+            if r.task == key.id && r.context.is_empty() {
+                r.observed = true;
+            }
+        }
+        self.release_handle(key);
+    }
+
     pub(crate) fn release_handle(&self, key: TaskKey) {
         let freed = {
             let mut tasks = self.tasks.borrow_mut();
@@ -315,12 +344,30 @@ impl Core {
         }
     }
 
+    /// Main's poll returned `Pending`: count it if it awaited a foreign future.
+    pub(super) fn main_pending(&self, key: TaskKey) {
+        if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
+            self.count_foreign_await(slot);
+        }
+    }
+
+    /// A poll that returned `Pending` without noting a `sim` wait (every `sim` primitive notes
+    /// one) and without being woken already (a yield, a preemption) awaited something `sim`
+    /// does not control: a switch point no strategy can explore.
+    #[inline]
+    fn count_foreign_await(&self, slot: &super::table::Slot) {
+        if matches!(slot.waits, super::table::WaitNotes::None) && !slot.scheduled {
+            self.foreign_awaits.set(self.foreign_awaits.get() + 1);
+        }
+    }
+
     /// Polls a spawned task once, then files it back or ends it.
     pub(super) fn run_task(&self, key: TaskKey, body: Body) {
         let mut task = body;
         match self.poll(key, task.as_mut()) {
             Polled::Pending => {
                 if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
+                    self.count_foreign_await(slot);
                     slot.leave_polling(TaskState::Suspended(task));
                 }
             }
@@ -344,7 +391,7 @@ impl Core {
         self.current.set(Some(key));
         self.event(EventKind::Aborted);
         let err = JoinError::cancelled(key.id, self.label(key.id));
-        self.end(key, body, err, "in Drop while being aborted");
+        self.end(key, body, err, ABORTING);
         self.current.set(None);
     }
 
@@ -421,9 +468,10 @@ impl Core {
             step: self.step.get(),
             message,
             location: panic.location().map(str::to_string),
-            observed: false,
+            observed: context.is_empty() && self.adopted.borrow().contains(&task),
             origin,
             context,
+            joiner_saw_cancel: false,
         });
         drop(panics);
         JoinError::panicked(task, self.label(task), panic)

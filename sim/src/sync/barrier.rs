@@ -1,6 +1,6 @@
 //! `Barrier`: asyncio's `Barrier`, reusable across generations.
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -40,7 +40,7 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// ```
 pub struct Barrier {
     n: usize,
-    state: RefCell<State>,
+    state: StateCell<State>,
     name: Option<Arc<str>>,
 }
 
@@ -59,7 +59,7 @@ impl Barrier {
     pub fn new(n: usize) -> Self {
         Barrier {
             n: n.max(1),
-            state: RefCell::new(State {
+            state: StateCell::new(State {
                 generation: 0,
                 waiters: WaitList::default(),
             }),
@@ -190,7 +190,7 @@ impl Future for BarrierWait<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<BarrierWaitResult> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.barrier.name.as_ref()) {
             return Poll::Pending;
         }
         let n = this.barrier.n;

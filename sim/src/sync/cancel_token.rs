@@ -1,11 +1,11 @@
 //! `CancelToken`: cooperative cancellation, a tree of flags tasks can check and wait for.
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 
 use crate::rt::primitives::{Handed, WaitList, WaitSlot};
@@ -46,12 +46,12 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// ```
 #[derive(Clone, Default)]
 pub struct CancelToken {
-    node: Rc<Node>,
+    node: Arc<Node>,
 }
 
 #[derive(Default)]
 struct Node {
-    state: RefCell<State>,
+    state: StateCell<State>,
 }
 
 #[derive(Default)]
@@ -64,7 +64,7 @@ struct State {
 }
 
 /// Cancels `node` and its subtree; collects the wakers to call after every borrow is released.
-fn cancel_tree(node: &Rc<Node>, wakers: &mut Vec<Waker>) {
+fn cancel_tree(node: &Arc<Node>, wakers: &mut Vec<Waker>) {
     let mut stack = vec![node.clone()];
     while let Some(node) = stack.pop() {
         let children = {
@@ -100,7 +100,9 @@ impl CancelToken {
     /// token.cancel();
     /// assert!(child.is_cancelled());
     /// ```
+    #[track_caller]
     pub fn cancel(&self) {
+        crate::rt::primitives::signal("CancelToken::cancel", None, std::panic::Location::caller());
         let mut wakers = Vec::new();
         cancel_tree(&self.node, &mut wakers);
         for w in wakers {
@@ -139,7 +141,7 @@ impl CancelToken {
                 st.children.retain(|c| c.strong_count() > 0);
                 st.sweep_at = (st.children.len() * 2).max(8);
             }
-            st.children.push(Rc::downgrade(&child.node));
+            st.children.push(Arc::downgrade(&child.node));
         }
         child
     }

@@ -1,18 +1,17 @@
 //! `Condvar`: asyncio's `Condition`, used with a [`Mutex`].
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::mutex::{Mutex, MutexGuard};
 use super::name_of;
 use super::permits::{Acquire, Permits};
-use crate::rt::primitives::{Handed, WaitList, WaitSlot, WaiterId};
+use crate::rt::primitives::{self, Handed, WaitList, WaitSlot, WaiterId};
 
 /// A condition variable for simulated tasks (asyncio's `Condition`), used with a
 /// [`Mutex`](super::Mutex): [`wait`](Condvar::wait) gives up the lock, waits for a notification,
@@ -20,8 +19,16 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot, WaiterId};
 ///
 /// - Notifications are FIFO: [`notify_one`](Condvar::notify_one) releases the oldest waiter,
 ///   [`notify_all`](Condvar::notify_all) all of them, in the order they started waiting.
-/// - A released waiter is queued on its mutex at once (in that order) and proceeds only when the
-///   mutex is handed to it, so never before the notifier unlocks.
+/// - Under `Fifo`, a released waiter is queued on its mutex at once (in that order) and proceeds
+///   only when the mutex is handed to it, so never before the notifier unlocks.
+/// - Under an exploring strategy, whether a notified waiter **barges** is a recorded decision:
+///   it may re-lock like any newcomer, so another task can take the lock between the
+///   notification and the re-lock (as in asyncio, where the woken task calls `acquire()`
+///   again). Code that checks its condition with `if` instead of `while` around `wait`, or that
+///   assumes the notified task runs next, fails there.
+/// - [`spurious_wakeups(true)`](Condvar::spurious_wakeups) also lets a wait return without any
+///   notification (a recorded decision, never under `Fifo`), as `std::sync::Condvar`'s and
+///   POSIX condition variables may; asyncio's `Condition` never does, so it is off by default.
 /// - Notifying with nobody waiting does nothing (no permit is stored, unlike
 ///   [`Notify`](super::Notify)). Notifying without holding the lock is allowed.
 /// - A waiter dropped after being notified but before it re-locked passes the notification to
@@ -50,9 +57,11 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot, WaiterId};
 /// ```
 #[derive(Default)]
 pub struct Condvar {
-    /// Grant: the waiter's place in its mutex's queue; request: that mutex.
-    waiters: RefCell<WaitList<WaiterId, Rc<Permits>>>,
+    /// Grant: how the waiter gets its mutex back; request: that mutex.
+    waiters: StateCell<WaitList<Wake, Arc<Permits>>>,
     name: Option<Arc<str>>,
+    /// Waits may return without a notification (a recorded decision).
+    spurious: bool,
 }
 
 impl Condvar {
@@ -72,9 +81,25 @@ impl Condvar {
     /// ```
     pub fn named(name: impl Into<String>) -> Self {
         Condvar {
-            waiters: RefCell::default(),
+            waiters: StateCell::default(),
             name: name_of(name),
+            spurious: false,
         }
+    }
+
+    /// Lets [`wait`](Condvar::wait) return without a notification under an exploring strategy
+    /// (a recorded decision at each wait; `Fifo` never does), as `std::sync::Condvar` allows:
+    /// code written for such condition variables must re-check its condition in a loop, and a
+    /// harness then finds the `if` that does not.
+    ///
+    /// ```
+    /// let cv = sim::sync::Condvar::named("ready").spurious_wakeups(true);
+    /// assert_eq!(cv.name(), Some("ready"));
+    /// ```
+    #[must_use]
+    pub fn spurious_wakeups(mut self, yes: bool) -> Self {
+        self.spurious = yes;
+        self
     }
 
     /// The name given to [`Condvar::named`].
@@ -189,7 +214,13 @@ impl Condvar {
     ///     waiter.await.unwrap();
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_one(&self) {
+        crate::rt::primitives::signal(
+            "Condvar::notify_one",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut list = self.waiters.borrow_mut();
             notify_front(&mut list)
@@ -216,7 +247,13 @@ impl Condvar {
     ///     for w in waiters { w.await.unwrap(); }
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_all(&self) {
+        crate::rt::primitives::signal(
+            "Condvar::notify_all",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut list = self.waiters.borrow_mut();
             let mut wakers = Vec::new();
@@ -240,12 +277,32 @@ impl Condvar {
 
 /// Moves the oldest waiter to its mutex's queue; returns who to wake (it, and whoever the mutex
 /// hands itself to, if it was free).
-fn notify_front(list: &mut WaitList<WaiterId, Rc<Permits>>) -> Vec<Waker> {
+/// How a notified waiter gets its mutex back.
+enum Wake {
+    /// Queued on the mutex at notification time, at this place (direct hand-off).
+    Queued(WaiterId),
+    /// Re-locks when it runs, like any newcomer (another task may take the lock first).
+    Barge,
+}
+
+/// The recorded choice between the two (`Fifo`: hand-off, today's order).
+fn barges() -> bool {
+    primitives::branch(2) == 1
+}
+
+fn notify_front(list: &mut WaitList<Wake, Arc<Permits>>) -> Vec<Waker> {
     let mut others = Vec::new();
+    if list.is_empty() {
+        return others;
+    }
+    let barge = barges();
     let waker = list.grant_front_with(|mutex, waker| {
+        if barge {
+            return Wake::Barge;
+        }
         let (id, granted) = mutex.enqueue(waker, 1);
         others = granted;
-        id
+        Wake::Queued(id)
     });
     // The released task is woken even when the mutex is not free yet, so that it re-notes
     // what it waits on (the mutex) for deadlock reports.
@@ -273,8 +330,12 @@ enum Step<'a, T> {
     Start(MutexGuard<'a, T>),
     /// Unlocked, waiting for a notification (in the condvar's list).
     Waiting,
-    /// Notified, queued on the mutex.
-    Relock(Acquire),
+    /// Re-locking the mutex: queued on it at notification, or locking anew after barging or a
+    /// spurious wake-up (`notified` false).
+    Relock {
+        acq: Acquire,
+        notified: bool,
+    },
     Done,
 }
 
@@ -296,11 +357,19 @@ impl<'a, T> Future for CondvarWait<'a, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.cv.name.as_ref()) {
             return Poll::Pending;
         }
         loop {
             match std::mem::replace(&mut this.step, Step::Done) {
+                Step::Start(guard) if this.cv.spurious && primitives::branch(2) == 1 => {
+                    // A spurious wake-up: back to the mutex without waiting to be notified.
+                    drop(guard);
+                    this.step = Step::Relock {
+                        acq: Acquire::new(1, RELOCK, this.site),
+                        notified: false,
+                    };
+                }
                 Step::Start(guard) => {
                     let permits = this.mutex.permits().clone();
                     this.slot
@@ -313,9 +382,17 @@ impl<'a, T> Future for CondvarWait<'a, T> {
                 Step::Waiting => {
                     let mut list = this.cv.waiters.borrow_mut();
                     match this.slot.poll(&mut list, cx.waker()) {
-                        Handed::Grant(place) => {
-                            this.step =
-                                Step::Relock(Acquire::enqueued(place, 1, RELOCK, this.site));
+                        Handed::Grant(Wake::Queued(place)) => {
+                            this.step = Step::Relock {
+                                acq: Acquire::enqueued(place, 1, RELOCK, this.site),
+                                notified: true,
+                            };
+                        }
+                        Handed::Grant(Wake::Barge) => {
+                            this.step = Step::Relock {
+                                acq: Acquire::new(1, RELOCK, this.site),
+                                notified: true,
+                            };
                         }
                         Handed::NotYet | Handed::NotQueued => {
                             drop(list);
@@ -325,11 +402,11 @@ impl<'a, T> Future for CondvarWait<'a, T> {
                         }
                     }
                 }
-                Step::Relock(mut acq) => {
+                Step::Relock { mut acq, notified } => {
                     return match acq.poll(this.mutex.permits(), cx) {
-                        Poll::Ready(()) => Poll::Ready(MutexGuard::new(this.mutex)),
+                        Poll::Ready(_) => Poll::Ready(MutexGuard::new(this.mutex)),
                         Poll::Pending => {
-                            this.step = Step::Relock(acq);
+                            this.step = Step::Relock { acq, notified };
                             Poll::Pending
                         }
                     };
@@ -350,16 +427,17 @@ impl<T> Drop for CondvarWait<'_, T> {
             Step::Waiting => {
                 let place = self.slot.cancel(&mut self.cv.waiters.borrow_mut());
                 match place {
-                    Some(place) => {
+                    Some(Wake::Queued(place)) => {
                         Acquire::enqueued(place, 1, RELOCK, self.site).cancel(self.mutex.permits());
                         true
                     }
+                    Some(Wake::Barge) => true,
                     None => false,
                 }
             }
-            Step::Relock(mut acq) => {
+            Step::Relock { mut acq, notified } => {
                 acq.cancel(self.mutex.permits());
-                true
+                notified
             }
             Step::Done => false,
         };

@@ -1,6 +1,6 @@
 //! `Event`: asyncio's `Event`, a flag tasks can wait for.
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -17,6 +17,10 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// A waiter released by `set` is released for good: `set(); clear()` before it runs still lets
 /// it through (it was granted at `set`), while `is_set()` reads `false`.
 ///
+/// A wait never returns without a `set`: asyncio's `Event` has no spurious wake-ups, so unlike
+/// [`Condvar`](super::Condvar) there is nothing more for an exploring strategy to choose here
+/// (which waiter runs first after `set` is already the scheduler's choice).
+///
 /// ```
 /// use std::rc::Rc;
 /// let mut sim = sim::Sim::new(0);
@@ -31,7 +35,7 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// ```
 #[derive(Default)]
 pub struct Event {
-    state: RefCell<State>,
+    state: StateCell<State>,
     name: Option<Arc<str>>,
 }
 
@@ -58,7 +62,7 @@ impl Event {
     /// ```
     pub fn named(name: impl Into<String>) -> Self {
         Event {
-            state: RefCell::default(),
+            state: StateCell::default(),
             name: name_of(name),
         }
     }
@@ -75,7 +79,13 @@ impl Event {
     /// ev.set();
     /// assert!(ev.is_set());
     /// ```
+    #[track_caller]
     pub fn set(&self) {
+        crate::rt::primitives::signal(
+            "Event::set",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut st = self.state.borrow_mut();
             st.set = true;
@@ -109,6 +119,15 @@ impl Event {
     /// ```
     pub fn is_set(&self) -> bool {
         self.state.borrow().set
+    }
+
+    /// How many tasks wait for the event (asyncio tests read `len(event._waiters)`).
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Event::new().waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.state.borrow().waiters.waiting()
     }
 
     /// Waits until the flag is set; returns at once (after a preemption point) when it is.
@@ -156,7 +175,7 @@ impl Future for EventWait<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.event.name.as_ref()) {
             return Poll::Pending;
         }
         {

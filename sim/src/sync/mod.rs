@@ -2,13 +2,20 @@
 //!
 //! ## The model
 //!
-//! Every primitive here lives on one thread and is used through `&self`, so tasks share one by
-//! `Rc` (or by borrowing it from a longer-lived owner). Their invariants:
+//! Every primitive here is used through `&self` and is `Send + Sync` like tokio's (its state sits
+//! behind a never-contended `std::sync::Mutex`: a run is single-threaded), so tasks share one by
+//! `Arc` (which the owned forms `lock_owned`, `acquire_owned`, `read_owned` take), by `Rc` when
+//! nothing needs `Send`, or by borrowing it from a longer-lived owner. Their invariants:
 //!
 //! - **FIFO with direct hand-off, no barging.** A task that has to wait joins the primitive's
 //!   queue. A released resource is handed straight to the oldest waiter, which owns it from that
 //!   moment, before it even runs again; a newcomer that happens to run first cannot take it (the
-//!   `try_*` methods fail while anybody waits).
+//!   `try_*` methods fail while anybody waits). The one exception is what a real primitive
+//!   allows and a test must explore: a [`Condvar`]'s notified waiter may barge under an
+//!   exploring strategy (see there).
+//! - **Every operation is in the trace** at the Full level: its first poll (``Mutex::lock at
+//!   src/x.rs:12``), a wait (``waits on Mutex::lock on `db` at ...``), and signals such as
+//!   `notify_one`, so a snapshot changes when a lock is added.
 //! - **Cancellation is drop.** A waiting future that is dropped (its task aborted, a `timeout`
 //!   expired, a `select` took another branch) leaves the queue. If it had already been handed
 //!   the resource, it passes it on to the next waiter: nothing is lost or duplicated.
@@ -26,12 +33,12 @@
 //! | asyncio | `sim::sync` |
 //! |---|---|
 //! | `Lock`, `async with lock:` | [`Mutex`], `let g = m.lock().await;` (unlocks when `g` drops) |
-//! | `Semaphore(n)`, `BoundedSemaphore` | [`Semaphore`], [`SemaphorePermit`] returns on drop |
+//! | `Semaphore(n)`, `BoundedSemaphore(n)` | [`Semaphore::new`], [`Semaphore::bounded`]; [`SemaphorePermit`] returns on drop |
 //! | `Event` | [`Event`] |
 //! | `Condition` | [`Condvar`] with a [`Mutex`]: `g = cv.wait(g).await` |
 //! | `Barrier(n)` | [`Barrier`] (no `abort()`/broken state: an aborted waiter just leaves) |
 //! | `task.cancel()` caught as `CancelledError` | [`CancelToken`]: cooperative, observed by `cancelled().await` |
-//! | — (tokio) | [`Notify`], [`RwLock`] |
+//! | — (tokio) | [`Notify`], [`RwLock`], owned guards and permits, [`Semaphore::close`] |
 //!
 //! Rust's cancellation is drop, not an exception: an aborted task cannot catch anything and run
 //! more `await`s; its `Drop` guards run at the abort's virtual instant. For cleanup that has to
@@ -62,13 +69,16 @@
 
 mod barrier;
 mod cancel_token;
+pub(crate) mod cell;
 mod condvar;
 mod event;
 mod mutex;
 mod notify;
 mod permits;
 mod rwlock;
+mod rwlock_guards;
 mod semaphore;
+mod semaphore_permit;
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
 pub use cancel_token::{CancelGuard, CancelToken, Cancelled};
@@ -76,8 +86,14 @@ pub use condvar::{Condvar, CondvarWait};
 pub use event::{Event, EventWait};
 pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
-pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
-pub use semaphore::{Acquire, Semaphore, SemaphorePermit, TryAcquireError};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, Read, ReadOwned, RwLock, RwLockReadGuard,
+    RwLockWriteGuard, Write, WriteOwned,
+};
+pub use semaphore::{
+    Acquire, AcquireError, AcquireOwned, OwnedSemaphorePermit, Semaphore, SemaphorePermit,
+    TooManyPermits, TryAcquireError,
+};
 
 use std::sync::Arc;
 

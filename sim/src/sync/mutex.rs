@@ -1,15 +1,14 @@
 //! `Mutex`: asyncio's `Lock` holding the data it protects.
 
-use std::cell::{RefCell, RefMut};
 use std::fmt;
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use super::cell::StateCell;
 use super::name_of;
 use super::permits::{Acquire, Permits};
 
@@ -22,12 +21,12 @@ use super::permits::{Acquire, Permits};
 /// meanwhile but cannot enter.
 ///
 /// ```
-/// use std::rc::Rc;
+/// use std::sync::Arc;
 /// use sim::sync::Mutex;
 ///
 /// let mut sim = sim::Sim::new(0);
 /// sim.run(async {
-///     let m = Rc::new(Mutex::new(Vec::new()));
+///     let m = Arc::new(Mutex::new(Vec::new()));
 ///     let m2 = m.clone();
 ///     let t = sim::spawn(async move { m2.lock().await.push("task") });
 ///     m.lock().await.push("main");
@@ -38,9 +37,10 @@ use super::permits::{Acquire, Permits};
 /// }).unwrap();
 /// ```
 pub struct Mutex<T> {
-    sem: Rc<Permits>,
-    /// `None` only while an [`OwnedMutexGuard`] has the value out.
-    value: RefCell<Option<T>>,
+    sem: Arc<Permits>,
+    /// The value, boxed so that a guard moves a pointer out and back; `None` while a guard has
+    /// it. (A guard that owns the value is `Send` like tokio's without borrowing a lock guard.)
+    value: StateCell<Option<Box<T>>>,
 }
 
 impl<T> Mutex<T> {
@@ -52,8 +52,8 @@ impl<T> Mutex<T> {
     /// ```
     pub fn new(value: T) -> Self {
         Mutex {
-            sem: Rc::new(Permits::new(1, None)),
-            value: RefCell::new(Some(value)),
+            sem: Arc::new(Permits::new(1, None)),
+            value: StateCell::new(Some(Box::new(value))),
         }
     }
 
@@ -66,8 +66,8 @@ impl<T> Mutex<T> {
     /// ```
     pub fn named(name: impl Into<String>, value: T) -> Self {
         Mutex {
-            sem: Rc::new(Permits::new(1, name_of(name))),
-            value: RefCell::new(Some(value)),
+            sem: Arc::new(Permits::new(1, name_of(name))),
+            value: StateCell::new(Some(Box::new(value))),
         }
     }
 
@@ -99,14 +99,14 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// Like [`lock`](Mutex::lock) on an `Rc<Mutex>`, giving a guard that owns a reference to the
+    /// Like [`lock`](Mutex::lock) on an `Arc<Mutex>`, giving a guard that owns a reference to the
     /// mutex, so it can be moved into a spawned task.
     ///
     /// ```
-    /// use std::rc::Rc;
+    /// use std::sync::Arc;
     /// let mut sim = sim::Sim::new(0);
     /// sim.run(async {
-    ///     let m = Rc::new(sim::sync::Mutex::new(0));
+    ///     let m = Arc::new(sim::sync::Mutex::new(0));
     ///     let mut g = m.clone().lock_owned().await;
     ///     let t = sim::spawn(async move { *g += 1; }); // the guard moves into the task
     ///     t.await.unwrap();
@@ -117,7 +117,7 @@ impl<T> Mutex<T> {
     /// # Panics
     /// When awaited outside a simulation.
     #[track_caller]
-    pub fn lock_owned(self: Rc<Self>) -> LockOwned<T> {
+    pub fn lock_owned(self: Arc<Self>) -> LockOwned<T> {
         LockOwned {
             mutex: self,
             acq: Acquire::new(1, "Mutex::lock", Location::caller()),
@@ -146,6 +146,52 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// [`try_lock`](Mutex::try_lock) on an `Arc<Mutex>`, giving an owned guard.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(sim::sync::Mutex::new(1));
+    /// let g = m.clone().try_lock_owned().unwrap();
+    /// assert!(m.clone().try_lock_owned().is_err());
+    /// drop(g);
+    /// ```
+    ///
+    /// # Errors
+    /// [`TryLockError`] when the lock is held or promised to a waiter.
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
+        if self.sem.try_take(1) {
+            let value = self.take_value();
+            Ok(OwnedMutexGuard {
+                mutex: self,
+                value: Some(value),
+            })
+        } else {
+            Err(TryLockError {
+                name: self.sem.name.clone(),
+            })
+        }
+    }
+
+    /// How many tasks wait for the lock (asyncio tests read `len(lock._waiters)`).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let m = std::sync::Arc::new(sim::sync::Mutex::new(()));
+    ///     let g = m.lock().await;
+    ///     let m2 = m.clone();
+    ///     let t = sim::spawn(async move { drop(m2.lock().await) });
+    ///     sim::time::sleep(std::time::Duration::from_millis(1)).await; // t is queued by now
+    ///     assert_eq!(m.waiting(), 1);
+    ///     drop(g);
+    ///     t.await.unwrap();
+    ///     assert_eq!(m.waiting(), 0);
+    /// }).unwrap();
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.sem.waiting()
+    }
+
     /// True while the lock is held (or handed to a waiter that has not run yet).
     ///
     /// ```
@@ -170,7 +216,7 @@ impl<T> Mutex<T> {
     /// # Panics
     /// If an [`OwnedMutexGuard`] was leaked with `mem::forget` (the value went with it).
     pub fn get_mut(&mut self) -> &mut T {
-        self.value.get_mut().as_mut().expect(LEAKED)
+        self.value.get_mut().as_deref_mut().expect(LEAKED)
     }
 
     /// The protected value.
@@ -183,16 +229,29 @@ impl<T> Mutex<T> {
     /// # Panics
     /// If an [`OwnedMutexGuard`] was leaked with `mem::forget`.
     pub fn into_inner(self) -> T {
-        self.value.into_inner().expect(LEAKED)
+        *self.value.into_inner().expect(LEAKED)
     }
 
-    pub(crate) fn permits(&self) -> &Rc<Permits> {
+    pub(crate) fn permits(&self) -> &Arc<Permits> {
         &self.sem
+    }
+
+    /// Moves the value out for a guard (the caller holds the lock).
+    fn take_value(&self) -> Box<T> {
+        self.value.borrow_mut().take().expect(LEAKED)
+    }
+
+    /// A guard gives the value back before it unlocks.
+    fn put_value(&self, value: Option<Box<T>>) {
+        if value.is_some() {
+            *self.value.borrow_mut() = value;
+        }
     }
 }
 
-const LEAKED: &str = "the Mutex's value is gone: an OwnedMutexGuard was leaked (mem::forget) \
-                      while holding it";
+const LEAKED: &str = "the Mutex's value is gone: a guard was leaked (mem::forget) while holding it";
+const NEVER_CLOSED: &str = "a Mutex's permits are never closed";
+const HELD: &str = "a Mutex guard holds its value until dropped";
 
 impl<T: Default> Default for Mutex<T> {
     fn default() -> Self {
@@ -222,7 +281,7 @@ impl<'a, T> Future for Lock<'a, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = &mut *self;
-        ready!(this.acq.poll(&this.mutex.sem, cx));
+        ready!(this.acq.poll(&this.mutex.sem, cx)).expect(NEVER_CLOSED);
         Poll::Ready(MutexGuard::new(this.mutex))
     }
 }
@@ -236,7 +295,7 @@ impl<T> Drop for Lock<'_, T> {
 /// Future of [`Mutex::lock_owned`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct LockOwned<T> {
-    mutex: Rc<Mutex<T>>,
+    mutex: Arc<Mutex<T>>,
     acq: Acquire,
 }
 
@@ -245,8 +304,8 @@ impl<T> Future for LockOwned<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedMutexGuard<T>> {
         let this = &mut *self;
-        ready!(this.acq.poll(&this.mutex.sem, cx));
-        let value = this.mutex.value.borrow_mut().take().expect(LEAKED);
+        ready!(this.acq.poll(&this.mutex.sem, cx)).expect(NEVER_CLOSED);
+        let value = this.mutex.take_value();
         Poll::Ready(OwnedMutexGuard {
             mutex: this.mutex.clone(),
             value: Some(value),
@@ -274,13 +333,15 @@ impl<T> Drop for LockOwned<T> {
 /// ```
 pub struct MutexGuard<'a, T> {
     mutex: &'a Mutex<T>,
-    value: RefMut<'a, T>,
+    value: Option<Box<T>>,
 }
 
 impl<'a, T> MutexGuard<'a, T> {
     pub(crate) fn new(mutex: &'a Mutex<T>) -> Self {
-        let value = RefMut::map(mutex.value.borrow_mut(), |v| v.as_mut().expect(LEAKED));
-        MutexGuard { mutex, value }
+        MutexGuard {
+            mutex,
+            value: Some(mutex.take_value()),
+        }
     }
 
     /// The mutex this guard locks (what a [`Condvar`](super::Condvar) re-locks after a wait).
@@ -299,60 +360,67 @@ impl<'a, T> MutexGuard<'a, T> {
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.value
+        self.value.as_deref().expect(HELD)
     }
 }
 
 impl<T> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.value
+        self.value.as_deref_mut().expect(HELD)
     }
 }
 
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
+        self.mutex.put_value(self.value.take());
         self.mutex.sem.release(1);
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.value, f)
+        fmt::Debug::fmt(&**self, f)
     }
 }
 
-/// A guard of [`Mutex::lock_owned`]: owns an `Rc` of its mutex, so it is `'static` when `T` is.
+impl<T: fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// A guard of [`Mutex::lock_owned`]: owns an `Arc` of its mutex, so it is `'static` when `T` is.
 ///
 /// ```
-/// use std::rc::Rc;
+/// use std::sync::Arc;
 /// let mut sim = sim::Sim::new(0);
 /// sim.run(async {
-///     let m = Rc::new(sim::sync::Mutex::new(1));
+///     let m = Arc::new(sim::sync::Mutex::new(1));
 ///     let g: sim::sync::OwnedMutexGuard<i32> = m.clone().lock_owned().await;
 ///     assert_eq!(*g, 1);
 ///     assert!(m.try_lock().is_err());
 /// }).unwrap();
 /// ```
 pub struct OwnedMutexGuard<T> {
-    mutex: Rc<Mutex<T>>,
-    /// The value, moved out of the mutex while this guard lives (safe code: no borrow is kept).
-    value: Option<T>,
+    mutex: Arc<Mutex<T>>,
+    /// The value, moved out of the mutex while this guard lives.
+    value: Option<Box<T>>,
 }
 
 impl<T> OwnedMutexGuard<T> {
     /// The mutex this guard locks.
     ///
     /// ```
-    /// use std::rc::Rc;
+    /// use std::sync::Arc;
     /// use sim::sync::{Mutex, OwnedMutexGuard};
     /// let mut sim = sim::Sim::new(0);
     /// sim.run(async {
-    ///     let m = Rc::new(Mutex::new(()));
+    ///     let m = Arc::new(Mutex::new(()));
     ///     let g = m.clone().lock_owned().await;
-    ///     assert!(Rc::ptr_eq(OwnedMutexGuard::mutex(&g), &m));
+    ///     assert!(Arc::ptr_eq(OwnedMutexGuard::mutex(&g), &m));
     /// }).unwrap();
     /// ```
-    pub fn mutex(guard: &Self) -> &Rc<Mutex<T>> {
+    pub fn mutex(guard: &Self) -> &Arc<Mutex<T>> {
         &guard.mutex
     }
 }
@@ -360,23 +428,19 @@ impl<T> OwnedMutexGuard<T> {
 impl<T> Deref for OwnedMutexGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.value
-            .as_ref()
-            .expect("an OwnedMutexGuard holds its value until dropped")
+        self.value.as_deref().expect(HELD)
     }
 }
 
 impl<T> DerefMut for OwnedMutexGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.value
-            .as_mut()
-            .expect("an OwnedMutexGuard holds its value until dropped")
+        self.value.as_deref_mut().expect(HELD)
     }
 }
 
 impl<T> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
-        *self.mutex.value.borrow_mut() = self.value.take();
+        self.mutex.put_value(self.value.take());
         self.mutex.sem.release(1);
     }
 }

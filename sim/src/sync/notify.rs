@@ -1,6 +1,6 @@
 //! `Notify`: tokio's wake-up signal with one stored permit.
 
-use std::cell::RefCell;
+use super::cell::StateCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -22,6 +22,10 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// A waiter released by `notify_one` and then dropped before it ran passes the notification on
 /// (to the next waiter, or as the stored permit), so none is lost.
 ///
+/// A `Notified` completes only after a notification, as tokio's does (no spurious wake-ups), so
+/// unlike [`Condvar`](super::Condvar) there is no extra decision to explore: whether the released
+/// task runs before others is already the scheduler's choice at every step.
+///
 /// ```
 /// use std::rc::Rc;
 /// let mut sim = sim::Sim::new(0);
@@ -36,7 +40,7 @@ use crate::rt::primitives::{Handed, WaitList, WaitSlot};
 /// ```
 #[derive(Default)]
 pub struct Notify {
-    state: RefCell<State>,
+    state: StateCell<State>,
     name: Option<Arc<str>>,
 }
 
@@ -50,7 +54,14 @@ struct State {
 }
 
 fn notify_one(st: &mut State) -> Option<Waker> {
-    match st.waiters.grant_front(true) {
+    notify_with(st, WaitList::grant_front)
+}
+
+fn notify_with(
+    st: &mut State,
+    grant: fn(&mut WaitList<bool>, bool) -> Result<Waker, bool>,
+) -> Option<Waker> {
+    match grant(&mut st.waiters, true) {
         Ok(w) => Some(w),
         Err(_) => {
             st.permit = true;
@@ -77,7 +88,7 @@ impl Notify {
     /// ```
     pub fn named(name: impl Into<String>) -> Self {
         Notify {
-            state: RefCell::default(),
+            state: StateCell::default(),
             name: name_of(name),
         }
     }
@@ -99,11 +110,50 @@ impl Notify {
     ///     assert!(sim::time::timeout(std::time::Duration::from_secs(1), n.notified()).await.is_err());
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_one(&self) {
+        crate::rt::primitives::signal(
+            "Notify::notify_one",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let waker = notify_one(&mut self.state.borrow_mut());
         if let Some(w) = waker {
             w.wake();
         }
+    }
+
+    /// Like [`notify_one`](Notify::notify_one), but releases the task that started waiting
+    /// last (tokio's `notify_last`); stores a permit when nobody waits.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = sim::sync::Notify::new();
+    ///     n.notify_last();
+    ///     n.notified().await; // the stored permit
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn notify_last(&self) {
+        crate::rt::primitives::signal(
+            "Notify::notify_last",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
+        let waker = notify_with(&mut self.state.borrow_mut(), WaitList::grant_back);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// How many tasks wait (asyncio tests read the waiter count of a `Condition` or `Event`).
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Notify::new().waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.state.borrow().waiters.waiting()
     }
 
     /// Releases every waiting task and every [`Notified`] created before this call; stores no
@@ -118,7 +168,13 @@ impl Notify {
     ///     early.await; // released all the same
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn notify_waiters(&self) {
+        crate::rt::primitives::signal(
+            "Notify::notify_waiters",
+            self.name.as_ref(),
+            std::panic::Location::caller(),
+        );
         let wakers = {
             let mut st = self.state.borrow_mut();
             st.generation += 1;
@@ -156,6 +212,7 @@ impl Notify {
             notify: self,
             generation: self.state.borrow().generation,
             slot: WaitSlot::new("Notify::notified", Location::caller()),
+            released: false,
         }
     }
 }
@@ -177,6 +234,49 @@ pub struct Notified<'a> {
     notify: &'a Notify,
     generation: u64,
     slot: WaitSlot,
+    /// Released by [`Notified::enable`] before its first poll.
+    released: bool,
+}
+
+impl Notified<'_> {
+    /// Registers this future for [`Notify::notify_one`] without polling it (tokio's `enable`):
+    /// a notification sent after this call is this future's even before it is first awaited.
+    /// Returns true when it is already released (a stored permit it took, or a
+    /// [`Notify::notify_waiters`] since it was created).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let n = sim::sync::Notify::new();
+    ///     let mut waiter = std::pin::pin!(n.notified());
+    ///     assert!(!waiter.as_mut().enable());
+    ///     assert_eq!(n.waiting(), 1);
+    ///     n.notify_one(); // goes to the enabled future, not into a permit
+    ///     waiter.await;
+    /// }).unwrap();
+    /// ```
+    pub fn enable(mut self: Pin<&mut Self>) -> bool {
+        let this = &mut *self;
+        let mut st = this.notify.state.borrow_mut();
+        match this.slot.poll(&mut st.waiters, Waker::noop()) {
+            Handed::Grant(_) => {
+                // Put it back for the poll that will take it.
+                this.released = true;
+                true
+            }
+            Handed::NotYet => false,
+            Handed::NotQueued if this.released || st.generation != this.generation => true,
+            Handed::NotQueued if st.permit => {
+                st.permit = false;
+                this.released = true;
+                true
+            }
+            Handed::NotQueued => {
+                this.slot.join(&mut st.waiters, Waker::noop(), ());
+                false
+            }
+        }
+    }
 }
 
 impl Future for Notified<'_> {
@@ -184,7 +284,7 @@ impl Future for Notified<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.notify.name.as_ref()) {
             return Poll::Pending;
         }
         {
@@ -192,6 +292,7 @@ impl Future for Notified<'_> {
             let released = match this.slot.poll(&mut st.waiters, cx.waker()) {
                 Handed::Grant(_) => true,
                 Handed::NotYet => false,
+                Handed::NotQueued if this.released => true,
                 Handed::NotQueued if st.generation != this.generation => true,
                 Handed::NotQueued if st.permit => {
                     st.permit = false;
@@ -203,6 +304,7 @@ impl Future for Notified<'_> {
                 }
             };
             if released {
+                this.released = false;
                 this.slot.done();
                 return Poll::Ready(());
             }
@@ -214,7 +316,10 @@ impl Future for Notified<'_> {
 
 impl Drop for Notified<'_> {
     fn drop(&mut self) {
-        if self.slot.is_waiting() {
+        if self.released {
+            // `enable` took a notification this future never returned: pass it on.
+            self.notify.notify_one();
+        } else if self.slot.is_waiting() {
             let waker = {
                 let mut st = self.notify.state.borrow_mut();
                 match self.slot.cancel(&mut st.waiters) {

@@ -6,23 +6,29 @@
 //! (no barging), a request at the front blocks smaller later ones, and releasing permits hands
 //! them straight to the waiters in order.
 
-use std::cell::RefCell;
 use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use super::cell::StateCell;
 use crate::rt::primitives::{Handed, WaitList, WaitSlot, WaiterId};
 
 pub(crate) struct Permits {
-    state: RefCell<State>,
+    state: StateCell<State>,
     pub(crate) name: Option<Arc<str>>,
 }
 
 struct State {
     available: usize,
-    /// Grant: the permits handed over; request: how many the waiter asked for.
-    waiters: WaitList<usize, usize>,
+    /// Grant: the permits handed over (`None`: the semaphore was closed); request: how many the
+    /// waiter asked for.
+    waiters: WaitList<Option<usize>, usize>,
+    closed: bool,
 }
+
+/// The permits were closed ([`Permits::close`]): the request fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Closed;
 
 /// Grants the front waiters while their requests fit; returns their wakers.
 fn hand_off(st: &mut State) -> Vec<Waker> {
@@ -32,7 +38,7 @@ fn hand_off(st: &mut State) -> Vec<Waker> {
             break;
         }
         st.available -= need;
-        match st.waiters.grant_front(need) {
+        match st.waiters.grant_front(Some(need)) {
             Ok(w) => wakers.push(w),
             Err(_) => unreachable!("front_meta said somebody waits"),
         }
@@ -49,9 +55,10 @@ fn wake_all(wakers: Vec<Waker>) {
 impl Permits {
     pub(crate) fn new(available: usize, name: Option<Arc<str>>) -> Self {
         Permits {
-            state: RefCell::new(State {
+            state: StateCell::new(State {
                 available,
                 waiters: WaitList::default(),
+                closed: false,
             }),
             name,
         }
@@ -65,10 +72,33 @@ impl Permits {
         self.state.borrow().waiters.waiting()
     }
 
-    /// Takes `n` permits now if nobody waits and enough are available.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.borrow().closed
+    }
+
+    /// Closes: every waiter's request fails, and so does every later one; permits still come
+    /// back when released.
+    pub(crate) fn close(&self) {
+        let wakers = {
+            let mut st = self.state.borrow_mut();
+            st.closed = true;
+            st.waiters.grant_all(|_| None)
+        };
+        wake_all(wakers);
+    }
+
+    /// Removes up to `n` available permits for good; returns how many it removed.
+    pub(crate) fn forget(&self, n: usize) -> usize {
+        let mut st = self.state.borrow_mut();
+        let n = n.min(st.available);
+        st.available -= n;
+        n
+    }
+
+    /// Takes `n` permits now if nobody waits and enough are available (never once closed).
     pub(crate) fn try_take(&self, n: usize) -> bool {
         let mut st = self.state.borrow_mut();
-        if st.waiters.is_empty() && st.available >= n {
+        if !st.closed && st.waiters.is_empty() && st.available >= n {
             st.available -= n;
             true
         } else {
@@ -125,24 +155,28 @@ impl Acquire {
         }
     }
 
-    /// `Ready` once the permits are the caller's.
-    pub(crate) fn poll(&mut self, p: &Permits, cx: &mut Context<'_>) -> Poll<()> {
-        if self.slot.preempt(cx) {
+    /// `Ready(Ok)` once the permits are the caller's; `Ready(Err)` when they were closed.
+    pub(crate) fn poll(&mut self, p: &Permits, cx: &mut Context<'_>) -> Poll<Result<(), Closed>> {
+        if self.slot.preempt_named(cx, p.name.as_ref()) {
             return Poll::Pending;
         }
         {
             let mut st = p.state.borrow_mut();
             match self.slot.poll(&mut st.waiters, cx.waker()) {
-                Handed::Grant(_) => {
+                Handed::Grant(g) => {
                     self.slot.done();
-                    return Poll::Ready(());
+                    return Poll::Ready(g.map(|_| ()).ok_or(Closed));
                 }
                 Handed::NotYet => {}
                 Handed::NotQueued => {
+                    if st.closed {
+                        self.slot.done();
+                        return Poll::Ready(Err(Closed));
+                    }
                     if st.waiters.is_empty() && st.available >= self.n {
                         st.available -= self.n;
                         self.slot.done();
-                        return Poll::Ready(());
+                        return Poll::Ready(Ok(()));
                     }
                     self.slot.join(&mut st.waiters, cx.waker(), self.n);
                 }
@@ -157,7 +191,7 @@ impl Acquire {
         if self.slot.is_waiting() {
             let wakers = {
                 let mut st = p.state.borrow_mut();
-                if let Some(granted) = self.slot.cancel(&mut st.waiters) {
+                if let Some(Some(granted)) = self.slot.cancel(&mut st.waiters) {
                     st.available += granted;
                 }
                 // Also when it was waiting: leaving the front may let smaller requests through.

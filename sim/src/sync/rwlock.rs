@@ -1,22 +1,30 @@
 //! `RwLock`: many readers or one writer, served in FIFO order.
 
-use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
 use std::future::Future;
-use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use super::cell::StateCell;
 use super::name_of;
 use super::permits::{Acquire, Permits};
+pub use super::rwlock_guards::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+};
 
-/// A reader takes one permit, a writer all of them.
-const WRITE: usize = usize::MAX >> 3;
+/// A reader takes one permit, a writer all of them: by default, more readers than can exist.
+const MAX_READERS: usize = usize::MAX >> 3;
+
+const NEVER_CLOSED: &str = "an RwLock's permits are never closed";
 
 /// A reader-writer lock for simulated tasks (tokio's `RwLock`): any number of readers, or one
 /// writer. Fair: requests are served in FIFO order, so a waiting writer blocks readers that come
 /// after it, and readers queued together are let in together.
+///
+/// `Send` and `Sync` like tokio's (`T: Send + Sync`), so it can sit in an `Arc` shared by tasks
+/// whose futures must be `Send`.
 ///
 /// ```
 /// let mut sim = sim::Sim::new(0);
@@ -31,8 +39,12 @@ const WRITE: usize = usize::MAX >> 3;
 /// }).unwrap();
 /// ```
 pub struct RwLock<T> {
-    permits: Permits,
-    value: RefCell<T>,
+    pub(super) permits: Permits,
+    /// How many readers may hold it at once; a writer takes that many permits.
+    pub(super) max: usize,
+    /// Readers share the `Arc`; a writer takes it out (it is then the only one) and puts it
+    /// back. `None` while a writer has it.
+    value: StateCell<Option<Arc<T>>>,
 }
 
 impl<T> RwLock<T> {
@@ -42,9 +54,34 @@ impl<T> RwLock<T> {
     /// assert_eq!(sim::sync::RwLock::new(3).into_inner(), 3);
     /// ```
     pub fn new(value: T) -> Self {
+        RwLock::make(value, MAX_READERS, None)
+    }
+
+    /// A lock that lets at most `max_readers` readers in at once (tokio's `with_max_readers`);
+    /// more wait in line.
+    ///
+    /// ```
+    /// let lock = sim::sync::RwLock::with_max_readers(0, 1);
+    /// let r = lock.try_read().unwrap();
+    /// assert!(lock.try_read().is_none());
+    /// drop(r);
+    /// ```
+    ///
+    /// # Panics
+    /// When `max_readers` is 0.
+    pub fn with_max_readers(value: T, max_readers: usize) -> Self {
+        assert!(
+            max_readers > 0,
+            "RwLock::with_max_readers(_, 0): at least one reader must be able to read"
+        );
+        RwLock::make(value, max_readers.min(MAX_READERS), None)
+    }
+
+    fn make(value: T, max: usize, name: Option<Arc<str>>) -> Self {
         RwLock {
-            permits: Permits::new(WRITE, None),
-            value: RefCell::new(value),
+            permits: Permits::new(max, name),
+            max,
+            value: StateCell::new(Some(Arc::new(value))),
         }
     }
 
@@ -54,10 +91,7 @@ impl<T> RwLock<T> {
     /// assert_eq!(sim::sync::RwLock::named("config", 0).name(), Some("config"));
     /// ```
     pub fn named(name: impl Into<String>, value: T) -> Self {
-        RwLock {
-            permits: Permits::new(WRITE, name_of(name)),
-            value: RefCell::new(value),
-        }
+        RwLock::make(value, MAX_READERS, name_of(name))
     }
 
     /// The name given to [`RwLock::named`].
@@ -104,7 +138,54 @@ impl<T> RwLock<T> {
     pub fn write(&self) -> Write<'_, T> {
         Write {
             lock: self,
-            acq: Acquire::new(WRITE, "RwLock::write", Location::caller()),
+            acq: Acquire::new(self.max, "RwLock::write", Location::caller()),
+        }
+    }
+
+    /// Like [`read`](RwLock::read) on an `Arc<RwLock>`: the guard owns a reference to the lock,
+    /// so it can move into a spawned task.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let lock = Arc::new(sim::sync::RwLock::new(7));
+    ///     let r = lock.clone().read_owned().await;
+    ///     let t = sim::spawn(async move { *r });
+    ///     assert_eq!(t.await.unwrap(), 7);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn read_owned(self: Arc<Self>) -> ReadOwned<T> {
+        ReadOwned {
+            lock: self,
+            acq: Acquire::new(1, "RwLock::read", Location::caller()),
+        }
+    }
+
+    /// Like [`write`](RwLock::write) on an `Arc<RwLock>`, with a guard that owns a reference.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let lock = Arc::new(sim::sync::RwLock::new(7));
+    ///     let mut w = lock.clone().write_owned().await;
+    ///     sim::spawn(async move { *w += 1 }).await.unwrap();
+    ///     assert_eq!(*lock.read().await, 8);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn write_owned(self: Arc<Self>) -> WriteOwned<T> {
+        WriteOwned {
+            acq: Acquire::new(self.max, "RwLock::write", Location::caller()),
+            lock: self,
         }
     }
 
@@ -118,7 +199,9 @@ impl<T> RwLock<T> {
     /// assert!(lock.try_write().is_some());
     /// ```
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
-        self.permits.try_take(1).then(|| RwLockReadGuard::new(self))
+        self.permits
+            .try_take(1)
+            .then(|| RwLockReadGuard::new(self, self.share()))
     }
 
     /// Exclusive access now, if the lock is free and nobody queues.
@@ -130,8 +213,58 @@ impl<T> RwLock<T> {
     /// ```
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         self.permits
-            .try_take(WRITE)
-            .then(|| RwLockWriteGuard::new(self))
+            .try_take(self.max)
+            .then(|| RwLockWriteGuard::new(self, self.take()))
+    }
+
+    /// [`try_read`](RwLock::try_read) with an owned guard.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let lock = Arc::new(sim::sync::RwLock::new(1));
+    /// let r = lock.clone().try_read_owned().unwrap();
+    /// assert_eq!(*r, 1);
+    /// ```
+    ///
+    /// # Errors
+    /// Gives the `Arc` back when shared access is not free now.
+    pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, Arc<Self>> {
+        if self.permits.try_take(1) {
+            let value = self.share();
+            Ok(OwnedRwLockReadGuard::new(self, value))
+        } else {
+            Err(self)
+        }
+    }
+
+    /// [`try_write`](RwLock::try_write) with an owned guard.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let lock = Arc::new(sim::sync::RwLock::new(1));
+    /// let w = lock.clone().try_write_owned().unwrap();
+    /// assert!(lock.clone().try_write_owned().is_err());
+    /// drop(w);
+    /// ```
+    ///
+    /// # Errors
+    /// Gives the `Arc` back when the lock is not free now.
+    pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, Arc<Self>> {
+        if self.permits.try_take(self.max) {
+            let value = self.take();
+            Ok(OwnedRwLockWriteGuard::new(self, value))
+        } else {
+            Err(self)
+        }
+    }
+
+    /// How many tasks wait for the lock (readers and writers).
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::RwLock::new(()).waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.permits.waiting()
     }
 
     /// The value, without locking: `&mut self` proves nobody else can.
@@ -141,13 +274,49 @@ impl<T> RwLock<T> {
     /// *lock.get_mut() += 1;
     /// assert_eq!(lock.into_inner(), 2);
     /// ```
+    ///
+    /// # Panics
+    /// If a guard was leaked with `mem::forget` (the value went with it).
     pub fn get_mut(&mut self) -> &mut T {
-        self.value.get_mut()
+        let arc = self.value.get_mut().as_mut().expect(LEAKED);
+        Arc::get_mut(arc).expect(LEAKED)
     }
 
     /// The value.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::RwLock::new("x").into_inner(), "x");
+    /// ```
+    ///
+    /// # Panics
+    /// If a guard was leaked with `mem::forget`.
     pub fn into_inner(self) -> T {
-        self.value.into_inner()
+        let arc = self.value.into_inner().expect(LEAKED);
+        Arc::into_inner(arc).expect(LEAKED)
+    }
+
+    /// A reader's share of the value (the caller holds a read permit).
+    pub(super) fn share(&self) -> Arc<T> {
+        self.value.borrow().as_ref().expect(LEAKED).clone()
+    }
+
+    /// The writer's value (the caller holds every permit).
+    pub(super) fn take(&self) -> Arc<T> {
+        self.value.borrow_mut().take().expect(LEAKED)
+    }
+
+    /// A writer gives the value back.
+    pub(super) fn put(&self, value: Arc<T>) {
+        *self.value.borrow_mut() = Some(value);
+    }
+}
+
+pub(super) const LEAKED: &str =
+    "the RwLock's value is gone: a guard was leaked (mem::forget) while holding it";
+
+impl<T: Default> Default for RwLock<T> {
+    fn default() -> Self {
+        RwLock::new(T::default())
     }
 }
 
@@ -156,128 +325,55 @@ impl<T> fmt::Debug for RwLock<T> {
         let free = self.permits.available();
         f.debug_struct("RwLock")
             .field("name", &self.name())
-            .field("readers", &(WRITE - free))
+            .field("readers", &(self.max - free))
             .field("waiting", &self.permits.waiting())
             .finish_non_exhaustive()
     }
 }
 
-/// Future of [`RwLock::read`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Read<'a, T> {
-    lock: &'a RwLock<T>,
-    acq: Acquire,
-}
-
-impl<'a, T> Future for Read<'a, T> {
-    type Output = RwLockReadGuard<'a, T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<RwLockReadGuard<'a, T>> {
-        let this = &mut *self;
-        ready!(this.acq.poll(&this.lock.permits, cx));
-        Poll::Ready(RwLockReadGuard::new(this.lock))
-    }
-}
-
-impl<T> Drop for Read<'_, T> {
-    fn drop(&mut self) {
-        self.acq.cancel(&self.lock.permits);
-    }
-}
-
-/// Future of [`RwLock::write`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Write<'a, T> {
-    lock: &'a RwLock<T>,
-    acq: Acquire,
-}
-
-impl<'a, T> Future for Write<'a, T> {
-    type Output = RwLockWriteGuard<'a, T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<RwLockWriteGuard<'a, T>> {
-        let this = &mut *self;
-        ready!(this.acq.poll(&this.lock.permits, cx));
-        Poll::Ready(RwLockWriteGuard::new(this.lock))
-    }
-}
-
-impl<T> Drop for Write<'_, T> {
-    fn drop(&mut self) {
-        self.acq.cancel(&self.lock.permits);
-    }
-}
-
-/// Shared access to an [`RwLock`]'s value; released when dropped.
-pub struct RwLockReadGuard<'a, T> {
-    lock: &'a RwLock<T>,
-    value: Ref<'a, T>,
-}
-
-impl<'a, T> RwLockReadGuard<'a, T> {
-    fn new(lock: &'a RwLock<T>) -> Self {
-        RwLockReadGuard {
-            lock,
-            value: lock.value.borrow(),
+macro_rules! lock_future {
+    ($(#[$doc:meta])* $name:ident [$($lt:lifetime)?] $lock:ty => $out:ty, $make:expr) => {
+        $(#[$doc])*
+        #[must_use = "futures do nothing unless awaited"]
+        pub struct $name<$($lt,)? T> {
+            lock: $lock,
+            acq: Acquire,
         }
-    }
-}
 
-impl<T> Deref for RwLockReadGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
-    }
-}
+        impl<$($lt,)? T> Future for $name<$($lt,)? T> {
+            type Output = $out;
 
-impl<T> Drop for RwLockReadGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.permits.release(1);
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for RwLockReadGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.value, f)
-    }
-}
-
-/// Exclusive access to an [`RwLock`]'s value; released when dropped.
-pub struct RwLockWriteGuard<'a, T> {
-    lock: &'a RwLock<T>,
-    value: RefMut<'a, T>,
-}
-
-impl<'a, T> RwLockWriteGuard<'a, T> {
-    fn new(lock: &'a RwLock<T>) -> Self {
-        RwLockWriteGuard {
-            lock,
-            value: lock.value.borrow_mut(),
+            fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<$out> {
+                let this = &mut *self;
+                ready!(this.acq.poll(&this.lock.permits, cx)).expect(NEVER_CLOSED);
+                let make: fn(&$lock) -> $out = $make;
+                Poll::Ready(make(&this.lock))
+            }
         }
-    }
+
+        impl<$($lt,)? T> Drop for $name<$($lt,)? T> {
+            fn drop(&mut self) {
+                self.acq.cancel(&self.lock.permits);
+            }
+        }
+    };
 }
 
-impl<T> Deref for RwLockWriteGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
-    }
-}
-
-impl<T> DerefMut for RwLockWriteGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.value
-    }
-}
-
-impl<T> Drop for RwLockWriteGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.permits.release(WRITE);
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.value, f)
-    }
-}
+lock_future!(
+    /// Future of [`RwLock::read`].
+    Read['a] &'a RwLock<T> => RwLockReadGuard<'a, T>, |l| RwLockReadGuard::new(*l, l.share())
+);
+lock_future!(
+    /// Future of [`RwLock::write`].
+    Write['a] &'a RwLock<T> => RwLockWriteGuard<'a, T>, |l| RwLockWriteGuard::new(*l, l.take())
+);
+lock_future!(
+    /// Future of [`RwLock::read_owned`].
+    ReadOwned[] Arc<RwLock<T>> => OwnedRwLockReadGuard<T>,
+    |l| OwnedRwLockReadGuard::new(l.clone(), l.share())
+);
+lock_future!(
+    /// Future of [`RwLock::write_owned`].
+    WriteOwned[] Arc<RwLock<T>> => OwnedRwLockWriteGuard<T>,
+    |l| OwnedRwLockWriteGuard::new(l.clone(), l.take())
+);

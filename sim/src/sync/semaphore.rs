@@ -1,47 +1,63 @@
-//! `Semaphore`: asyncio's `Semaphore` with RAII permits.
+//! `Semaphore`: asyncio's `Semaphore` and `BoundedSemaphore` with RAII permits, and what tokio's
+//! adds (owned permits, closing).
 
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
 
 use super::name_of;
 use super::permits::{self, Permits};
+pub use super::semaphore_permit::{
+    AcquireError, OwnedSemaphorePermit, SemaphorePermit, TryAcquireError,
+};
 
-/// A counting semaphore for simulated tasks (asyncio's `Semaphore`, tokio's `Semaphore`).
+/// A counting semaphore for simulated tasks (asyncio's `Semaphore` and `BoundedSemaphore`,
+/// tokio's `Semaphore`).
 ///
 /// Requests are served strictly in FIFO order: a request at the front of the queue that asks
 /// for more permits than are available blocks every later request, even a smaller one that
 /// would fit. This keeps large requests from starving; it also means one huge
 /// [`acquire_many`](Semaphore::acquire_many) can hold up everybody behind it.
 ///
+/// Acquiring fails only once the semaphore is [`close`](Semaphore::close)d (tokio's model;
+/// asyncio's semaphores never close, so there `acquire().await.unwrap()` never panics).
+///
 /// ```
-/// use std::{rc::Rc, cell::Cell, time::Duration};
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+/// use std::time::Duration;
 /// use sim::sync::Semaphore;
 ///
 /// let mut sim = sim::Sim::new(0);
 /// let peak = sim.run(async {
-///     let sem = Rc::new(Semaphore::new(2));
-///     let (inside, peak) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+///     let sem = Arc::new(Semaphore::new(2));
+///     let (inside, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
 ///     let tasks: Vec<_> = (0..5).map(|_| {
 ///         let (sem, inside, peak) = (sem.clone(), inside.clone(), peak.clone());
 ///         sim::spawn(async move {
-///             let _permit = sem.acquire().await;
-///             inside.set(inside.get() + 1);
-///             peak.set(peak.get().max(inside.get()));
+///             let _permit = sem.acquire().await.unwrap();
+///             let now = inside.fetch_add(1, SeqCst) + 1;
+///             peak.fetch_max(now, SeqCst);
 ///             sim::time::sleep(Duration::from_secs(1)).await;
-///             inside.set(inside.get() - 1);
+///             inside.fetch_sub(1, SeqCst);
 ///         })
 ///     }).collect();
 ///     for t in tasks { t.await.unwrap(); }
 ///     assert_eq!(sem.available_permits(), 2);
-///     peak.get()
+///     peak.load(SeqCst)
 /// }).unwrap();
 /// assert_eq!(peak, 2);
 /// ```
 pub struct Semaphore {
-    permits: Permits,
+    pub(super) permits: Permits,
+    /// A bounded semaphore's initial count: no more permits than that may exist.
+    bound: Option<usize>,
+    /// Permits in existence (available or held): what a bounded semaphore checks.
+    total: AtomicUsize,
 }
 
 impl Semaphore {
@@ -51,9 +67,7 @@ impl Semaphore {
     /// assert_eq!(sim::sync::Semaphore::new(3).available_permits(), 3);
     /// ```
     pub fn new(permits: usize) -> Self {
-        Semaphore {
-            permits: Permits::new(permits, None),
-        }
+        Semaphore::make(permits, None, None)
     }
 
     /// Like [`Semaphore::new`], with a name that deadlock reports show.
@@ -62,8 +76,40 @@ impl Semaphore {
     /// assert_eq!(sim::sync::Semaphore::named("pool", 1).name(), Some("pool"));
     /// ```
     pub fn named(name: impl Into<String>, permits: usize) -> Self {
+        Semaphore::make(permits, name_of(name), None)
+    }
+
+    /// asyncio's `BoundedSemaphore`: [`add_permits`](Semaphore::add_permits) beyond the initial
+    /// count is an error (it panics, naming the semaphore), which catches a release without an
+    /// acquire. Permits held count as existing: since they come back by themselves when
+    /// dropped, adding one while one is held is refused at once, not later at the drop (where
+    /// asyncio's second `release()` would raise). A [`forget`](SemaphorePermit::forget)ten
+    /// permit no longer exists and may be replaced.
+    ///
+    /// ```
+    /// let sem = sim::sync::Semaphore::bounded(1);
+    /// let p = sem.try_acquire().unwrap();
+    /// drop(p);                       // a permit going back is fine
+    /// assert!(sem.try_add_permits(1).is_err()); // one too many
+    /// ```
+    pub fn bounded(permits: usize) -> Self {
+        Semaphore::make(permits, None, Some(permits))
+    }
+
+    /// [`Semaphore::bounded`] with a name.
+    ///
+    /// ```
+    /// assert_eq!(sim::sync::Semaphore::bounded_named("slots", 2).name(), Some("slots"));
+    /// ```
+    pub fn bounded_named(name: impl Into<String>, permits: usize) -> Self {
+        Semaphore::make(permits, name_of(name), Some(permits))
+    }
+
+    fn make(permits: usize, name: Option<Arc<str>>, bound: Option<usize>) -> Self {
         Semaphore {
-            permits: Permits::new(permits, name_of(name)),
+            permits: Permits::new(permits, name),
+            bound,
+            total: AtomicUsize::new(permits),
         }
     }
 
@@ -78,12 +124,15 @@ impl Semaphore {
     /// let mut sim = sim::Sim::new(0);
     /// sim.run(async {
     ///     let sem = sim::sync::Semaphore::new(1);
-    ///     let p = sem.acquire().await;
+    ///     let p = sem.acquire().await.unwrap();
     ///     assert_eq!(sem.available_permits(), 0);
     ///     drop(p);
     ///     assert_eq!(sem.available_permits(), 1);
     /// }).unwrap();
     /// ```
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed (also while waiting).
     ///
     /// # Panics
     /// When awaited outside a simulation.
@@ -92,17 +141,19 @@ impl Semaphore {
         self.acquire_many(1)
     }
 
-    /// Waits for `n` permits at once (FIFO: see the type's docs). Dropping the future before it
-    /// completes gives back any permits it had been handed.
+    /// Waits for `n` permits at once, FIFO: a big request at the front blocks later ones.
     ///
     /// ```
     /// let mut sim = sim::Sim::new(0);
     /// sim.run(async {
-    ///     let sem = sim::sync::Semaphore::new(5);
-    ///     let p = sem.acquire_many(3).await;
-    ///     assert_eq!((p.num_permits(), sem.available_permits()), (3, 2));
+    ///     let sem = sim::sync::Semaphore::new(3);
+    ///     let p = sem.acquire_many(2).await.unwrap();
+    ///     assert_eq!(p.num_permits(), 2);
     /// }).unwrap();
     /// ```
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed.
     ///
     /// # Panics
     /// When awaited outside a simulation.
@@ -115,23 +166,71 @@ impl Semaphore {
         }
     }
 
-    /// Takes one permit now, if one is free and nobody waits.
+    /// Like [`acquire`](Semaphore::acquire) on an `Arc<Semaphore>`: the permit owns a reference
+    /// to the semaphore, so it can move into a spawned task.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let sem = Arc::new(sim::sync::Semaphore::new(1));
+    ///     let permit = sem.clone().acquire_owned().await.unwrap();
+    ///     sim::spawn(async move { drop(permit) }).await.unwrap();
+    ///     assert_eq!(sem.available_permits(), 1);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed.
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn acquire_owned(self: Arc<Self>) -> AcquireOwned {
+        self.acquire_many_owned(1)
+    }
+
+    /// [`acquire_many`](Semaphore::acquire_many) with an owned permit.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let sem = Arc::new(sim::sync::Semaphore::new(2));
+    ///     assert_eq!(sem.clone().acquire_many_owned(2).await.unwrap().num_permits(), 2);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`AcquireError`] once the semaphore is closed.
+    ///
+    /// # Panics
+    /// When awaited outside a simulation.
+    #[track_caller]
+    pub fn acquire_many_owned(self: Arc<Self>, n: usize) -> AcquireOwned {
+        AcquireOwned {
+            sem: self,
+            n,
+            acq: permits::Acquire::new(n, "Semaphore::acquire", Location::caller()),
+        }
+    }
+
+    /// Takes a permit now if one is free and nobody waits.
     ///
     /// ```
     /// let sem = sim::sync::Semaphore::new(1);
     /// let p = sem.try_acquire().unwrap();
     /// assert!(sem.try_acquire().is_err());
     /// drop(p);
-    /// assert!(sem.try_acquire().is_ok());
     /// ```
     ///
     /// # Errors
-    /// [`TryAcquireError`] when no permit is free or other tasks wait.
+    /// [`TryAcquireError`] when no permit is free now, somebody waits first, or it is closed.
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.try_acquire_many(1)
     }
 
-    /// Takes `n` permits now, if they are free and nobody waits.
+    /// Takes `n` permits now if they are free and nobody waits.
     ///
     /// ```
     /// let sem = sim::sync::Semaphore::new(2);
@@ -140,20 +239,59 @@ impl Semaphore {
     /// ```
     ///
     /// # Errors
-    /// [`TryAcquireError`] when fewer than `n` are free or other tasks wait.
+    /// [`TryAcquireError`] as for [`try_acquire`](Semaphore::try_acquire).
     pub fn try_acquire_many(&self, n: usize) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        self.try_take(n).map(|()| SemaphorePermit::new(self, n))
+    }
+
+    /// [`try_acquire`](Semaphore::try_acquire) with an owned permit.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(sim::sync::Semaphore::new(1));
+    /// let p = sem.clone().try_acquire_owned().unwrap();
+    /// assert!(sem.clone().try_acquire_owned().is_err());
+    /// drop(p);
+    /// ```
+    ///
+    /// # Errors
+    /// [`TryAcquireError`] as for [`try_acquire`](Semaphore::try_acquire).
+    pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        self.try_acquire_many_owned(1)
+    }
+
+    /// [`try_acquire_many`](Semaphore::try_acquire_many) with an owned permit.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(sim::sync::Semaphore::new(2));
+    /// assert_eq!(sem.try_acquire_many_owned(2).unwrap().num_permits(), 2);
+    /// ```
+    ///
+    /// # Errors
+    /// [`TryAcquireError`] as for [`try_acquire`](Semaphore::try_acquire).
+    pub fn try_acquire_many_owned(
+        self: Arc<Self>,
+        n: usize,
+    ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        self.try_take(n)
+            .map(|()| OwnedSemaphorePermit::new(self, n))
+    }
+
+    fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
         if self.permits.try_take(n) {
-            Ok(SemaphorePermit { sem: self, n })
+            Ok(())
         } else {
-            Err(TryAcquireError {
-                wanted: n,
-                available: self.permits.available(),
-                waiting: self.permits.waiting(),
-            })
+            Err(TryAcquireError::new(
+                n,
+                self.permits.available(),
+                self.permits.waiting(),
+                self.permits.is_closed(),
+            ))
         }
     }
 
-    /// Adds `n` permits, handing them to waiters in FIFO order.
+    /// Adds `n` permits (asyncio's `release()`), handing them to waiters in order.
     ///
     /// ```
     /// let sem = sim::sync::Semaphore::new(0);
@@ -162,23 +300,96 @@ impl Semaphore {
     /// ```
     ///
     /// # Panics
-    /// If the count would overflow `usize`.
+    /// On a [`bounded`](Semaphore::bounded) semaphore, when that would make more permits than
+    /// it started with (use [`try_add_permits`](Semaphore::try_add_permits) to get an error).
+    #[track_caller]
     pub fn add_permits(&self, n: usize) {
-        self.permits.release(n);
+        crate::rt::primitives::signal(
+            "Semaphore::add_permits",
+            self.permits.name.as_ref(),
+            std::panic::Location::caller(),
+        );
+        if let Err(e) = self.try_add_permits(n) {
+            panic!("{e}");
+        }
     }
 
-    /// Permits free now (permits handed to a waiter that has not run yet are not free).
+    /// [`add_permits`](Semaphore::add_permits) that reports a bounded semaphore's overflow as
+    /// an error instead of panicking (nothing is added then).
     ///
     /// ```
-    /// let sem = sim::sync::Semaphore::new(2);
-    /// let _p = sem.try_acquire().unwrap();
+    /// let sem = sim::sync::Semaphore::bounded(1);
+    /// let e = sem.try_add_permits(1).unwrap_err();
+    /// assert!(e.to_string().contains("released more often than acquired"));
     /// assert_eq!(sem.available_permits(), 1);
     /// ```
+    ///
+    /// # Errors
+    /// [`TooManyPermits`] when a bounded semaphore would exceed its initial count.
+    pub fn try_add_permits(&self, n: usize) -> Result<(), TooManyPermits> {
+        let total = self.total.load(Ordering::Relaxed);
+        if let Some(bound) = self.bound {
+            if total.saturating_add(n) > bound {
+                return Err(TooManyPermits {
+                    name: self.permits.name.clone(),
+                    bound,
+                    total,
+                    adding: n,
+                });
+            }
+        }
+        self.total.store(total.saturating_add(n), Ordering::Relaxed);
+        self.permits.release(n);
+        Ok(())
+    }
+
+    /// Removes up to `n` available permits for good; returns how many it removed.
+    ///
+    /// ```
+    /// let sem = sim::sync::Semaphore::new(3);
+    /// assert_eq!(sem.forget_permits(5), 3);
+    /// assert_eq!(sem.available_permits(), 0);
+    /// ```
+    pub fn forget_permits(&self, n: usize) -> usize {
+        let n = self.permits.forget(n);
+        self.total.fetch_sub(n, Ordering::Relaxed);
+        n
+    }
+
+    /// A held permit is forgotten: it no longer exists.
+    pub(super) fn forgot(&self, n: usize) {
+        self.total.fetch_sub(n, Ordering::Relaxed);
+    }
+
+    /// Closes the semaphore (tokio's `close`): every waiting and later `acquire` fails with
+    /// [`AcquireError`], every `try_acquire` with a closed [`TryAcquireError`]. Permits held
+    /// still come back when dropped.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let sem = sim::sync::Semaphore::new(0);
+    ///     sem.close();
+    ///     assert!(sem.is_closed());
+    ///     assert!(sem.acquire().await.is_err());
+    ///     assert!(sem.try_acquire().unwrap_err().is_closed());
+    /// }).unwrap();
+    /// ```
+    pub fn close(&self) {
+        self.permits.close();
+    }
+
+    /// True once [`close`](Semaphore::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.permits.is_closed()
+    }
+
+    /// Permits free now.
     pub fn available_permits(&self) -> usize {
         self.permits.available()
     }
 
-    /// Tasks waiting for permits.
+    /// How many tasks wait for permits.
     ///
     /// ```
     /// assert_eq!(sim::sync::Semaphore::new(1).waiting(), 0);
@@ -194,6 +405,7 @@ impl fmt::Debug for Semaphore {
             .field("name", &self.name())
             .field("available", &self.available_permits())
             .field("waiting", &self.waiting())
+            .field("closed", &self.is_closed())
             .finish()
     }
 }
@@ -207,14 +419,13 @@ pub struct Acquire<'a> {
 }
 
 impl<'a> Future for Acquire<'a> {
-    type Output = SemaphorePermit<'a>;
+    type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SemaphorePermit<'a>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        ready!(this.acq.poll(&this.sem.permits, cx));
-        Poll::Ready(SemaphorePermit {
-            sem: this.sem,
-            n: this.n,
+        Poll::Ready(match ready!(this.acq.poll(&this.sem.permits, cx)) {
+            Ok(()) => Ok(SemaphorePermit::new(this.sem, this.n)),
+            Err(_) => Err(AcquireError::new(this.sem.permits.name.clone())),
         })
     }
 }
@@ -225,72 +436,60 @@ impl Drop for Acquire<'_> {
     }
 }
 
-/// Permits taken from a [`Semaphore`]; they go back when this is dropped.
-///
-/// ```
-/// let sem = sim::sync::Semaphore::new(2);
-/// let p = sem.try_acquire_many(2).unwrap();
-/// assert_eq!(p.num_permits(), 2);
-/// p.forget(); // never given back
-/// assert_eq!(sem.available_permits(), 0);
-/// ```
-#[must_use = "permits go back as soon as this is dropped"]
-pub struct SemaphorePermit<'a> {
-    sem: &'a Semaphore,
+/// Future of [`Semaphore::acquire_owned`] and [`Semaphore::acquire_many_owned`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct AcquireOwned {
+    sem: Arc<Semaphore>,
     n: usize,
+    acq: permits::Acquire,
 }
 
-impl SemaphorePermit<'_> {
-    /// How many permits this holds.
-    pub fn num_permits(&self) -> usize {
-        self.n
-    }
+impl Future for AcquireOwned {
+    type Output = Result<OwnedSemaphorePermit, AcquireError>;
 
-    /// Keeps the permits out of the semaphore for good.
-    pub fn forget(mut self) {
-        self.n = 0;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        Poll::Ready(match ready!(this.acq.poll(&this.sem.permits, cx)) {
+            Ok(()) => Ok(OwnedSemaphorePermit::new(this.sem.clone(), this.n)),
+            Err(_) => Err(AcquireError::new(this.sem.permits.name.clone())),
+        })
     }
 }
 
-impl Drop for SemaphorePermit<'_> {
+impl Drop for AcquireOwned {
     fn drop(&mut self) {
-        if self.n > 0 {
-            self.sem.permits.release(self.n);
-        }
+        self.acq.cancel(&self.sem.permits);
     }
 }
 
-impl fmt::Debug for SemaphorePermit<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SemaphorePermit")
-            .field("permits", &self.n)
-            .finish()
-    }
-}
-
-/// [`Semaphore::try_acquire`] failed: not enough permits free, or other tasks wait first.
+/// [`Semaphore::try_add_permits`] on a bounded semaphore would exceed its initial count.
 #[derive(Clone, PartialEq, Eq)]
-pub struct TryAcquireError {
-    wanted: usize,
-    available: usize,
-    waiting: usize,
+pub struct TooManyPermits {
+    name: Option<Arc<str>>,
+    bound: usize,
+    total: usize,
+    adding: usize,
 }
 
-impl fmt::Display for TryAcquireError {
+impl fmt::Display for TooManyPermits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let which = match &self.name {
+            Some(n) => format!("bounded semaphore `{n}`"),
+            None => "a bounded semaphore".to_string(),
+        };
         write!(
             f,
-            "cannot take {} semaphore permit(s) now: {} free, {} task(s) waiting first; use \
-             `acquire().await` to wait",
-            self.wanted, self.available, self.waiting
+            "{which} was released more often than acquired: adding {} permit(s) to the {} that \
+             exist would exceed its initial {}",
+            self.adding, self.total, self.bound
         )
     }
 }
 
-impl fmt::Debug for TryAcquireError {
+impl fmt::Debug for TooManyPermits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TryAcquireError({self})")
+        write!(f, "TooManyPermits({self})")
     }
 }
 
-impl std::error::Error for TryAcquireError {}
+impl std::error::Error for TooManyPermits {}

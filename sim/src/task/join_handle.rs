@@ -63,11 +63,36 @@ impl<T> JoinHandle<T> {
     /// its first poll never runs. Once the run is over every task of it has ended, so aborting
     /// then (or from a thread with no run) does nothing.
     ///
+    /// Returns whether it took effect (asyncio's `Task.cancel()` answer): true when the task
+    /// had not finished, so it ends cancelled (or was being aborted already); false when it had
+    /// finished, or the run is over. Ignoring the answer is fine (tokio's `abort` has none).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let done = sim::spawn(async {});
+    ///     sim::task::yield_now().await;
+    ///     sim::task::yield_now().await;
+    ///     assert!(done.is_finished());
+    ///     assert!(!done.abort()); // too late
+    ///     let parked = sim::spawn(std::future::pending::<()>());
+    ///     assert!(parked.abort());
+    ///     assert!(parked.await.unwrap_err().is_cancelled());
+    /// }).unwrap();
+    /// ```
+    ///
     /// # Panics
     /// Inside another run than the one that spawned the task.
     #[track_caller]
-    pub fn abort(&self) {
-        context::with_run_if_any("JoinHandle::abort", self.sim, |core| core.abort(self.key));
+    pub fn abort(&self) -> bool {
+        context::with_run_if_any("JoinHandle::abort", self.sim, |core| core.abort(self.key))
+            .unwrap_or(false)
+    }
+
+    /// Drops the handle for a combinator that propagated a sibling's failure: this task's
+    /// panics count as observed (see `gather`).
+    pub(crate) fn release_observed(self) {
+        context::try_with_run(self.sim, |core| core.release_handle_observed(self.key));
     }
 
     /// Aborts the task if its run is the one running here; does nothing otherwise (for `Drop`
@@ -167,13 +192,15 @@ pub struct AbortHandle {
 }
 
 impl AbortHandle {
-    /// Aborts the task, as [`JoinHandle::abort`] (after the run, it does nothing).
+    /// Aborts the task, as [`JoinHandle::abort`] (after the run, it does nothing); returns
+    /// whether it took effect.
     ///
     /// # Panics
     /// Inside another run than the one that spawned the task.
     #[track_caller]
-    pub fn abort(&self) {
-        context::with_run_if_any("AbortHandle::abort", self.sim, |core| core.abort(self.key));
+    pub fn abort(&self) -> bool {
+        context::with_run_if_any("AbortHandle::abort", self.sim, |core| core.abort(self.key))
+            .unwrap_or(false)
     }
 
     /// True once the task has completed, panicked or been dropped after an abort.

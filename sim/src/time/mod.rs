@@ -6,6 +6,7 @@
 //! the tasks they wake may then run in any order.
 
 mod interval;
+mod scope;
 mod sleep;
 mod timeout;
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 pub use crate::model::Instant;
 pub use interval::{Interval, interval};
+pub use scope::{Scoped, TimeoutScope};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
 

@@ -18,6 +18,10 @@ pub struct Elapsed {
 }
 
 impl Elapsed {
+    pub(super) fn at(deadline: Instant) -> Self {
+        Elapsed { deadline }
+    }
+
     /// The deadline that passed.
     pub fn deadline(&self) -> Instant {
         self.deadline

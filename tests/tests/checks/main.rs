@@ -7,6 +7,7 @@ mod child;
 mod harness_check;
 mod harness_env;
 mod harness_faults;
+mod harness_foreign;
 mod harness_hang;
 mod harness_options;
 mod harness_regressions;

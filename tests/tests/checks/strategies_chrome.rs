@@ -36,15 +36,25 @@ fn one_track_per_task_on_a_virtual_time_axis() {
     );
     assert!(json.contains("\"args\":{\"name\":\"a \\\"quoted\\\"#1\"}"));
     assert!(json.contains("\"args\":{\"name\":\"b#2\"}"));
-    // Sleeps are spans in virtual microseconds, including fractions.
-    assert!(
-        json.contains("\"name\":\"sleep\",\"ph\":\"X\",\"ts\":0,\"dur\":1500,\"pid\":1,\"tid\":1")
-    );
+    // Sleeps are spans as long as the sleep, in virtual microseconds, including fractions (they
+    // start a few nanoseconds after t=0: the events before them at t=0 come first).
+    let sleep = items(&json)
+        .into_iter()
+        .find(|i| i.name == "sleep" && i.tid == 1)
+        .expect("a's sleep");
+    assert!(sleep.ts < 0.1, "{sleep:?}");
+    assert_eq!(sleep.dur, Some(1500.0), "{sleep:?}");
     assert!(json.contains("\"dur\":0.007"));
-    // Log lines are instants at their virtual time on their task's track, escaped.
-    assert!(json.contains(
-        "{\"name\":\"a woke\\tup\",\"ph\":\"i\",\"s\":\"t\",\"ts\":1500,\"pid\":1,\"tid\":1"
-    ));
+    // Log lines are instants at their virtual time (plus the nanoseconds that order the events
+    // of that instant) on their task's track, escaped.
+    let log = items(&json)
+        .into_iter()
+        .find(|i| i.name == "a woke\\tup")
+        .expect("a's log line");
+    assert!(
+        (1500.0..1500.1).contains(&log.ts) && log.tid == 1,
+        "{log:?}"
+    );
     // Every event of the trace is exported, plus the track names.
     assert_eq!(
         json.matches("\"ph\":").count(),
@@ -66,6 +76,71 @@ fn one_track_per_task_on_a_virtual_time_axis() {
         }
     }
     assert_eq!((depth, in_str), (0, false));
+}
+
+#[derive(Debug)]
+struct Item {
+    name: String,
+    ts: f64,
+    dur: Option<f64>,
+    tid: u64,
+}
+
+fn field<'a>(item: &'a str, key: &str) -> Option<&'a str> {
+    let at = item.find(&format!("\"{key}\":"))? + key.len() + 3;
+    let rest = &item[at..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// The timed events of an export (metadata left out), in order. Good enough for the names this
+/// file uses (no `},{` inside a name).
+fn items(json: &str) -> Vec<Item> {
+    json.split("},{")
+        .filter(|i| !i.contains("\"ph\":\"M\""))
+        .map(|i| {
+            let name_at = i.find("\"name\":\"").expect("a name") + 8;
+            let name_end = name_at + i[name_at..].find("\",\"ph\"").expect("name then ph");
+            Item {
+                name: i[name_at..name_end].to_string(),
+                ts: field(i, "ts").expect("ts").parse().expect("a number"),
+                dur: field(i, "dur").map(|d| d.parse().expect("a number")),
+                tid: field(i, "tid").expect("tid").parse().expect("a number"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn events_of_one_instant_get_distinct_ordered_timestamps() {
+    // A lock-order race: everything happens at t=0.
+    let mut sim = Sim::builder().seed(1).strategy(Strategy::random()).build();
+    let _ = sim.run(async {
+        let a = std::sync::Arc::new(sim::sync::Mutex::named("a", ()));
+        let b = std::sync::Arc::new(sim::sync::Mutex::named("b", ()));
+        let (a2, b2) = (a.clone(), b.clone());
+        let t = sim::spawn(async move {
+            let _g = b2.lock().await;
+            let _h = a2.lock().await;
+        });
+        {
+            let _g = a.lock().await;
+            let _h = b.lock().await;
+        }
+        let _ = t.await;
+    });
+    let trace = sim.take_trace();
+    assert!(trace.events().iter().all(|e| e.time.as_nanos() == 0));
+    let ts: Vec<f64> = items(&trace.to_chrome_json())
+        .iter()
+        .map(|i| i.ts)
+        .collect();
+    assert_eq!(ts.len(), trace.events().len());
+    assert!(ts.len() > 10, "{ts:?}");
+    assert!(
+        ts.windows(2).all(|w| w[0] < w[1]),
+        "timestamps distinct and in trace order: {ts:?}"
+    );
 }
 
 #[test]

@@ -493,3 +493,37 @@ fn polling_a_gather_after_it_returned_is_refused_clearly() {
         Some("a gather was polled after it returned")
     );
 }
+
+/// Issue 14 item 1: when two gathered children panic, the awaiter gets the first; the second,
+/// which panics later, counts as observed by the gather (asyncio marks it retrieved) instead of
+/// failing the run with "nobody awaited it".
+#[test]
+fn a_second_panic_inside_gather_is_observed_by_the_gather() {
+    for (name, mut sim) in [("fifo", fifo()), ("random", Sim::new(5))] {
+        let out = sim.run(async {
+            let g = sim::spawn(gather([
+                boxed(async {
+                    sleep(secs(1)).await;
+                    panic!("A")
+                }),
+                boxed(async {
+                    sleep(secs(2)).await;
+                    panic!("B")
+                }),
+            ]));
+            let err = g.await.unwrap_err();
+            sleep(secs(3)).await; // B panics meanwhile
+            err.panic_message().map(str::to_string)
+        });
+        let out = out.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(out.as_deref(), Some("A"), "{name}");
+        // B's panic is in the trace all the same.
+        assert!(
+            sim.trace().events().iter().any(|e| matches!(
+                &e.kind,
+                sim::trace::EventKind::Panicked { message } if message == "B"
+            )),
+            "{name}"
+        );
+    }
+}

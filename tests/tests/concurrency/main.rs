@@ -3,6 +3,7 @@
 //! One test binary per area, each test file a module: linking one binary per file dominated
 //! a cold `cargo test --workspace`.
 
+mod concurrency_api_gaps;
 mod concurrency_common;
 mod concurrency_gather;
 mod concurrency_shield_select;

@@ -134,7 +134,7 @@ fn a_panicking_drop_during_an_abort_does_not_take_the_executor_down() {
         assert_eq!(err.time(), at(secs(1)));
         let text = err.to_string();
         assert!(text.contains("drop exploded"), "{text}");
-        assert!(text.contains("in Drop while being aborted"), "{text}");
+        assert!(text.contains("in Drop while being cancelled"), "{text}");
         assert!(
             text.contains("help: a Drop implementation panicked"),
             "{text}"
@@ -475,4 +475,33 @@ fn a_failure_names_the_task_it_started_in() {
         })
     });
     assert!(unobserved.iter().all(|c| c == "lost#1"), "{unobserved:?}");
+}
+
+/// Issue 14 item 2: the joiner of a task whose `Drop` panicked while it was aborted took its
+/// `JoinError` (Cancelled): the report says so, and does not claim nobody awaited the task.
+#[test]
+fn a_panicking_drop_during_an_abort_is_reported_as_seen_by_its_joiner_as_cancelled() {
+    let err = fifo()
+        .run(async {
+            let bomb = sim::spawn_named("bomb", async {
+                let _bomb = PanicOnDrop;
+                sleep(secs(10)).await;
+            });
+            sleep(secs(1)).await;
+            bomb.abort();
+            assert!(bomb.await.unwrap_err().is_cancelled());
+        })
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains("nobody awaited it"), "{text}");
+    assert!(
+        text.contains(
+            "task bomb#1 panicked in Drop while being cancelled at t=1s (step 4): 'drop exploded'"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("its joiner observed the task as Cancelled"),
+        "{text}"
+    );
 }

@@ -232,7 +232,7 @@ fn lock_is_a_preemption_point_even_when_free() {
 fn owned_guard_moves_into_a_task_and_unlocks_when_it_is_aborted() {
     fifo()
         .run(async {
-            let m = Rc::new(Mutex::new(vec![1]));
+            let m = std::sync::Arc::new(Mutex::new(vec![1]));
             let mut g = m.clone().lock_owned().await;
             let t = sim::spawn(async move {
                 g.push(2);
@@ -246,14 +246,14 @@ fn owned_guard_moves_into_a_task_and_unlocks_when_it_is_aborted() {
             assert_eq!(sim::time::elapsed(), Duration::from_secs(1));
         })
         .unwrap();
-    let m = Rc::new(Mutex::new(5));
+    let m = std::sync::Arc::new(Mutex::new(5));
     let mut sim = fifo();
     sim.run({
         let m = m.clone();
         async move { *m.lock_owned().await += 1 }
     })
     .unwrap();
-    assert_eq!(Rc::try_unwrap(m).unwrap().into_inner(), 6);
+    assert_eq!(std::sync::Arc::try_unwrap(m).unwrap().into_inner(), 6);
 }
 
 #[test]

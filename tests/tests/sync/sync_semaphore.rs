@@ -20,7 +20,7 @@ fn case_36(mut sim: sim::Sim) -> Vec<(u128, String)> {
                 let (sem, l) = (sem.clone(), l.clone());
                 sim::spawn(async move {
                     for _ in 0..2 {
-                        let _p = sem.acquire().await;
+                        let _p = sem.acquire().await.unwrap();
                         l.push(name);
                         sim::time::sleep(ms(10)).await;
                     }
@@ -67,11 +67,11 @@ fn case_19(mut sim: sim::Sim, granted_first: bool) -> Vec<String> {
     let l = log.clone();
     sim.run(async move {
         let sem = Rc::new(Semaphore::new(1));
-        let p = sem.acquire().await;
+        let p = sem.acquire().await.unwrap();
         let spawn_waiter = |name: &'static str| {
             let (sem, l) = (sem.clone(), l.clone());
             sim::spawn(async move {
-                let _p = sem.acquire().await;
+                let _p = sem.acquire().await.unwrap();
                 l.push(name);
             })
         };
@@ -110,12 +110,12 @@ fn a_large_request_at_the_front_blocks_smaller_ones_until_it_leaves() {
     for (name, mut sim) in all_sims() {
         sim.run(async {
             let sem = Rc::new(Semaphore::named("pool", 2));
-            let all = sem.acquire_many(2).await;
+            let all = sem.acquire_many(2).await.unwrap();
             let log = Log::default();
             let spawn_waiter = |name: &'static str, n: usize| {
                 let (sem, log) = (sem.clone(), log.clone());
                 sim::spawn(async move {
-                    let _p = sem.acquire_many(n).await;
+                    let _p = sem.acquire_many(n).await.unwrap();
                     log.push(name);
                     sim::time::sleep(ms(1)).await;
                 })
@@ -150,7 +150,7 @@ fn contend(mut sim: sim::Sim, at: AbortAt, victim: usize, hold: Option<Duration>
                 sim::spawn(async move {
                     for round in 0..3 {
                         let n = 1 + (i + round) % 2;
-                        let p = sem.acquire_many(n).await;
+                        let p = sem.acquire_many(n).await.unwrap();
                         assert_eq!(p.num_permits(), n);
                         let _in = inside.enter(n);
                         match hold {
@@ -209,8 +209,8 @@ fn a_blocked_acquire_names_the_semaphore_in_a_deadlock_report() {
     let err = fifo()
         .run(async {
             let sem = Semaphore::named("pool", 1);
-            let _p = sem.acquire().await;
-            let _q = sem.acquire().await;
+            let _p = sem.acquire().await.unwrap();
+            let _q = sem.acquire().await.unwrap();
         })
         .unwrap_err();
     assert!(err.is_deadlock());

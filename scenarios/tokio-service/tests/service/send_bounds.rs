@@ -2,10 +2,8 @@
 //! whose methods hold a `tokio::sync::Mutex` guard across an await, `BoxFuture`s handed to
 //! `tokio::spawn`, and a `Pin<Box<dyn Stream + Send>>` over a `broadcast::Receiver`.
 //!
-//! Under `--cfg seedloop` this needs the simulated types to be `Send`, which they become when
-//! seedloop's primitives keep `Send + Sync` state (they use `Rc`/`RefCell` today): until then the
-//! module runs on real tokio only. Enable it under the cfg by removing the line below.
-#![cfg(not(seedloop))]
+//! It compiles and runs unchanged under real tokio and under `--cfg seedloop`, where the
+//! simulated types are `Send` and `Sync` exactly where tokio's are.
 
 use std::collections::BTreeMap;
 use std::pin::Pin;

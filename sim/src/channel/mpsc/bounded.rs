@@ -4,11 +4,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::Shared;
 use super::error::{SendError, TrySendError};
+use super::extra::{Closed, OwnedPermit, ReserveOwned, WeakSender};
 use crate::channel::chan::Wakes;
 use crate::channel::pending::{PendingPut, WaitSite};
 
@@ -36,7 +37,7 @@ use crate::channel::pending::{PendingPut, WaitSite};
 /// }).unwrap();
 /// ```
 pub struct Sender<T> {
-    shared: Rc<Shared<T>>,
+    shared: Arc<Shared<T>>,
     site: &'static Location<'static>,
     /// The `Sink` side's wait for a slot, and whether it holds one.
     sink: PendingPut,
@@ -44,7 +45,7 @@ pub struct Sender<T> {
 }
 
 impl<T> Sender<T> {
-    pub(super) fn new(shared: Rc<Shared<T>>, site: &'static Location<'static>) -> Self {
+    pub(super) fn new(shared: Arc<Shared<T>>, site: &'static Location<'static>) -> Self {
         Sender {
             shared,
             site,
@@ -104,6 +105,48 @@ impl<T> Sender<T> {
         }
     }
 
+    /// Reserves a slot now if one is free and no earlier sender waits (tokio's `try_reserve`).
+    ///
+    /// ```
+    /// let (tx, _rx) = sim::channel::mpsc::channel::<u8>(1);
+    /// let permit = tx.try_reserve().unwrap();
+    /// assert!(tx.try_reserve().is_err()); // full
+    /// permit.send(1);
+    /// ```
+    ///
+    /// # Errors
+    /// `Full(())` when no slot is free now, `Closed(())` when the receiver is gone.
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        match self.shared.chan.borrow_mut().try_reserve() {
+            Err(()) => Err(TrySendError::Closed(())),
+            Ok(false) => Err(TrySendError::Full(())),
+            Ok(true) => Ok(Permit {
+                tx: self,
+                used: false,
+            }),
+        }
+    }
+
+    /// [`try_reserve`](Sender::try_reserve) with a permit that owns this sender.
+    ///
+    /// ```
+    /// let (tx, mut rx) = sim::channel::mpsc::channel::<u8>(1);
+    /// let tx = tx.try_reserve_owned().unwrap().send(3);
+    /// assert!(tx.try_reserve_owned().is_err());
+    /// assert_eq!(rx.try_recv(), Ok(3));
+    /// ```
+    ///
+    /// # Errors
+    /// Gives the sender back in `Full` or `Closed`.
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Sender<T>>> {
+        let r = self.shared.chan.borrow_mut().try_reserve();
+        match r {
+            Err(()) => Err(TrySendError::Closed(self)),
+            Ok(false) => Err(TrySendError::Full(self)),
+            Ok(true) => Ok(OwnedPermit::new(self)),
+        }
+    }
+
     /// Sends `value` if a slot is free and no earlier sender waits, without waiting.
     ///
     /// ```
@@ -142,12 +185,66 @@ impl<T> Sender<T> {
         self.shared.chan.borrow().is_closed()
     }
 
+    /// Waits until the receiver is dropped or closed (tokio's `closed`).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, rx) = sim::channel::mpsc::channel::<u8>(1);
+    ///     sim::spawn(async move { drop(rx) });
+    ///     tx.closed().await;
+    ///     assert!(tx.is_closed());
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn closed(&self) -> Closed<'_, T> {
+        Closed::new(&self.shared, Location::caller())
+    }
+
+    /// Reserves a slot like [`reserve`](Sender::reserve), with a permit that owns this sender.
+    ///
+    /// # Errors
+    /// `SendError(())` when the receiver is gone.
+    #[track_caller]
+    pub fn reserve_owned(self) -> ReserveOwned<T> {
+        ReserveOwned::new(self, Location::caller())
+    }
+
+    /// A [`WeakSender`]: it does not keep the channel open.
+    pub fn downgrade(&self) -> WeakSender<T> {
+        WeakSender::new(self.shared.clone())
+    }
+
+    /// How many senders exist.
+    pub fn strong_count(&self) -> usize {
+        self.shared.sender_count()
+    }
+
+    /// How many weak senders exist.
+    pub fn weak_count(&self) -> usize {
+        self.shared.weak_count()
+    }
+
+    /// The channel's capacity (tokio's `max_capacity`).
+    pub fn max_capacity(&self) -> usize {
+        self.shared.chan.borrow().cap()
+    }
+
+    /// True when both are senders of one channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    pub(super) fn shared(&self) -> &Shared<T> {
+        &self.shared
+    }
+
     /// Free slots right now (slots reserved by woken senders count as taken).
     pub fn capacity(&self) -> usize {
         self.shared.chan.borrow().free()
     }
 
-    fn at(&self, site: &'static Location<'static>) -> WaitSite<'static> {
+    pub(super) fn at(&self, site: &'static Location<'static>) -> WaitSite<'static> {
         WaitSite {
             op: "mpsc::Sender::send",
             name: None,
@@ -253,19 +350,11 @@ impl<T> Future for Send<'_, T> {
             "mpsc::Send polled after it completed: a send future completes once"
         );
         let at = this.tx.at(this.site);
-        let reserved = std::task::ready!(this.wait.poll(&this.tx.shared.chan, cx, at));
-        let Some(value) = this.value.take() else {
-            unreachable!("checked above")
-        };
-        let r = match reserved {
-            Err(()) => Err(value),
-            Ok(()) => {
-                let mut wk = Wakes::default();
-                let r = this.tx.shared.chan.borrow_mut().commit(value, &mut wk);
-                wk.wake();
-                r
-            }
-        };
+        let r =
+            std::task::ready!(
+                this.wait
+                    .poll_put(&this.tx.shared.chan, cx, at, &mut this.value)
+            );
         Poll::Ready(r.map_err(SendError))
     }
 }

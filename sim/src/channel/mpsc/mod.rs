@@ -49,46 +49,67 @@
 
 mod bounded;
 pub mod error;
+mod extra;
 mod receiver;
 mod unbounded;
 
-use std::cell::{Cell, RefCell};
 use std::panic::Location;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use bounded::{Permit, Reserve, Send, Sender};
 pub use error::{SendError, TryRecvError, TrySendError};
+pub use extra::{Closed, OwnedPermit, ReserveOwned, WeakSender, WeakUnboundedSender};
 pub use receiver::{Receiver, Recv};
 pub use unbounded::UnboundedSender;
 
 use super::chan::{Chan, Wakes};
+use crate::sync::cell::StateCell;
 
 /// The receiving half of an [`unbounded_channel`] (the same type as a bounded one's).
 pub type UnboundedReceiver<T> = Receiver<T>;
 
 /// What both halves share.
 pub(super) struct Shared<T> {
-    pub(super) chan: RefCell<Chan<T>>,
-    senders: Cell<usize>,
+    pub(super) chan: StateCell<Chan<T>>,
+    senders: AtomicUsize,
+    pub(super) weak_senders: AtomicUsize,
 }
 
 impl<T> Shared<T> {
-    fn new(cap: usize) -> Rc<Self> {
-        Rc::new(Shared {
-            chan: RefCell::new(Chan::new(cap)),
-            senders: Cell::new(1),
+    fn new(cap: usize) -> Arc<Self> {
+        Arc::new(Shared {
+            chan: StateCell::new(Chan::new(cap)),
+            senders: AtomicUsize::new(1),
+            weak_senders: AtomicUsize::new(0),
         })
     }
 
     fn add_sender(&self) {
-        self.senders.set(self.senders.get() + 1);
+        self.senders.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A weak sender becomes a sender, unless every sender is gone (the channel is closed).
+    pub(super) fn upgrade(&self) -> bool {
+        let n = self.senders.load(Ordering::Relaxed);
+        if n == 0 {
+            return false;
+        }
+        self.senders.store(n + 1, Ordering::Relaxed);
+        true
+    }
+
+    pub(super) fn sender_count(&self) -> usize {
+        self.senders.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn weak_count(&self) -> usize {
+        self.weak_senders.load(Ordering::Relaxed)
     }
 
     /// The last sender closes the channel.
     fn drop_sender(&self) {
-        let n = self.senders.get() - 1;
-        self.senders.set(n);
-        if n == 0 {
+        if self.senders.fetch_sub(1, Ordering::Relaxed) == 1 {
             self.close();
         }
     }
@@ -119,9 +140,40 @@ impl<T> Shared<T> {
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(
         capacity > 0,
-        "mpsc::channel(0): the capacity must be at least 1 (use unbounded_channel() for no limit)"
+        "mpsc::channel(0): the capacity must be at least 1 (use unbounded_channel() for no \
+         limit, rendezvous_channel() for none)"
     );
     let shared = Shared::new(capacity);
+    let site = Location::caller();
+    (
+        Sender::new(shared.clone(), site),
+        Receiver::new(shared, site),
+    )
+}
+
+/// A rendezvous channel: capacity 0, so a `send` completes only when a receiver is waiting for
+/// the value, and hands it over directly (no buffer); `try_send` succeeds only then. (tokio's
+/// `channel(0)` panics; Go's unbuffered channels and trio's `open_memory_channel(0)` work like
+/// this.)
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = sim::Sim::new(0);
+/// sim.run(async {
+///     let (tx, mut rx) = sim::channel::mpsc::rendezvous_channel();
+///     assert!(tx.try_send(1).is_err()); // nobody is receiving yet
+///     let sender = sim::spawn(async move {
+///         tx.send(2).await.unwrap(); // waits for the receiver
+///         sim::time::now()
+///     });
+///     sim::time::sleep(Duration::from_secs(1)).await;
+///     assert_eq!(rx.recv().await, Some(2));
+///     assert_eq!(sender.await.unwrap(), sim::time::Instant::from_nanos(1_000_000_000));
+/// }).unwrap();
+/// ```
+#[track_caller]
+pub fn rendezvous_channel<T>() -> (Sender<T>, Receiver<T>) {
+    let shared = Shared::new(0);
     let site = Location::caller();
     (
         Sender::new(shared.clone(), site),

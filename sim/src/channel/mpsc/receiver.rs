@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::Shared;
@@ -26,13 +26,13 @@ use crate::channel::pending::{PendingGet, WaitSite};
 /// assert_eq!(v, [10, 20, 30]);
 /// ```
 pub struct Receiver<T> {
-    shared: Rc<Shared<T>>,
+    shared: Arc<Shared<T>>,
     get: PendingGet,
     site: &'static Location<'static>,
 }
 
 impl<T> Receiver<T> {
-    pub(super) fn new(shared: Rc<Shared<T>>, site: &'static Location<'static>) -> Self {
+    pub(super) fn new(shared: Arc<Shared<T>>, site: &'static Location<'static>) -> Self {
         Receiver {
             shared,
             get: PendingGet::default(),
@@ -62,6 +62,50 @@ impl<T> Receiver<T> {
         Recv {
             rx: self,
             done: false,
+        }
+    }
+
+    /// Waits for at least one value, then takes up to `limit` of those available into `buffer`
+    /// (tokio's `recv_many`); returns how many it added, 0 once the channel is closed and empty
+    /// (or when `limit` is 0).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, mut rx) = sim::channel::mpsc::channel(4);
+    ///     for i in 0..3 { tx.send(i).await.unwrap(); }
+    ///     let mut got = Vec::new();
+    ///     assert_eq!(rx.recv_many(&mut got, 2).await, 2);
+    ///     assert_eq!(got, [0, 1]);
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn recv_many<'a>(
+        &'a mut self,
+        buffer: &'a mut Vec<T>,
+        limit: usize,
+    ) -> impl Future<Output = usize> + 'a {
+        self.site = Location::caller();
+        async move {
+            if limit == 0 {
+                return 0;
+            }
+            let Some(first) = std::future::poll_fn(|cx| self.poll_recv(cx)).await else {
+                return 0;
+            };
+            buffer.push(first);
+            let mut n = 1;
+            let mut wk = Wakes::default();
+            {
+                let mut c = self.shared.chan.borrow_mut();
+                while n < limit {
+                    let Some(v) = c.try_take(&mut wk) else { break };
+                    buffer.push(v);
+                    n += 1;
+                }
+            }
+            wk.wake();
+            n
         }
     }
 
@@ -133,6 +177,42 @@ impl<T> Receiver<T> {
     /// True when no value waits to be received.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// How many senders exist (tokio's `sender_strong_count`).
+    ///
+    /// ```
+    /// let (tx, rx) = sim::channel::mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (1, 1));
+    /// drop((tx, weak));
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.shared.sender_count()
+    }
+
+    /// How many weak senders exist.
+    pub fn sender_weak_count(&self) -> usize {
+        self.shared.weak_count()
+    }
+
+    /// The channel's capacity (`usize::MAX` for an unbounded one, 0 for a rendezvous one).
+    pub fn max_capacity(&self) -> usize {
+        self.shared.chan.borrow().cap()
+    }
+
+    /// Free slots now (tokio's `capacity`).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, rx) = sim::channel::mpsc::channel(2);
+    ///     tx.send(1).await.unwrap();
+    ///     assert_eq!((rx.capacity(), rx.max_capacity()), (1, 2));
+    /// }).unwrap();
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.shared.chan.borrow().free()
     }
 }
 

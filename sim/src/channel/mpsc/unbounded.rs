@@ -2,11 +2,14 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+
+use std::panic::Location;
 
 use super::Shared;
 use super::error::SendError;
+use super::extra::{Closed, WeakUnboundedSender};
 use crate::channel::chan::Wakes;
 
 /// The sending half of an [`unbounded_channel`](super::unbounded_channel): `send` never waits,
@@ -26,11 +29,11 @@ use crate::channel::chan::Wakes;
 /// }).unwrap();
 /// ```
 pub struct UnboundedSender<T> {
-    shared: Rc<Shared<T>>,
+    shared: Arc<Shared<T>>,
 }
 
 impl<T> UnboundedSender<T> {
-    pub(super) fn new(shared: Rc<Shared<T>>) -> Self {
+    pub(super) fn new(shared: Arc<Shared<T>>) -> Self {
         UnboundedSender { shared }
     }
 
@@ -45,7 +48,13 @@ impl<T> UnboundedSender<T> {
     ///     assert_eq!(tx.send(2).unwrap_err().0, 2);
     /// }).unwrap();
     /// ```
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::rt::primitives::signal(
+            "mpsc::UnboundedSender::send",
+            None,
+            std::panic::Location::caller(),
+        );
         let mut wk = Wakes::default();
         let mut c = self.shared.chan.borrow_mut();
         let r = match c.try_reserve() {
@@ -60,6 +69,41 @@ impl<T> UnboundedSender<T> {
     /// True once the receiver is dropped or closed.
     pub fn is_closed(&self) -> bool {
         self.shared.chan.borrow().is_closed()
+    }
+
+    /// Waits until the receiver is dropped or closed.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, mut rx) = sim::channel::mpsc::unbounded_channel::<u8>();
+    ///     rx.close();
+    ///     tx.closed().await;
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn closed(&self) -> Closed<'_, T> {
+        Closed::new(&self.shared, Location::caller())
+    }
+
+    /// A [`WeakUnboundedSender`]: it does not keep the channel open.
+    pub fn downgrade(&self) -> WeakUnboundedSender<T> {
+        WeakUnboundedSender::new(self.shared.clone())
+    }
+
+    /// How many senders exist.
+    pub fn strong_count(&self) -> usize {
+        self.shared.sender_count()
+    }
+
+    /// How many weak senders exist.
+    pub fn weak_count(&self) -> usize {
+        self.shared.weak_count()
+    }
+
+    /// True when both are senders of one channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 }
 

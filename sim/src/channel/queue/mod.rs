@@ -36,10 +36,9 @@
 mod error;
 mod ops;
 
-use std::cell::RefCell;
+use crate::sync::cell::StateCell;
 use std::fmt;
 use std::panic::Location;
-use std::rc::Rc;
 use std::sync::Arc;
 
 pub use error::{QueueShutDown, TaskDoneError, TryGetError, TryPutError};
@@ -75,12 +74,12 @@ use crate::rt::primitives::WaitList;
 /// assert_eq!(t.as_nanos(), 2_000_000_000);
 /// ```
 pub struct Queue<T> {
-    inner: Rc<Inner<T>>,
+    inner: Arc<Inner<T>>,
 }
 
 struct Inner<T> {
-    chan: RefCell<Chan<T>>,
-    tasks: RefCell<Tasks>,
+    chan: StateCell<Chan<T>>,
+    tasks: StateCell<Tasks>,
     name: Option<Arc<str>>,
     maxsize: usize,
 }
@@ -131,9 +130,9 @@ impl<T> Queue<T> {
     fn build(name: Option<Arc<str>>, maxsize: usize) -> Self {
         let cap = if maxsize == 0 { usize::MAX } else { maxsize };
         Queue {
-            inner: Rc::new(Inner {
-                chan: RefCell::new(Chan::new(cap)),
-                tasks: RefCell::default(),
+            inner: Arc::new(Inner {
+                chan: StateCell::new(Chan::new(cap)),
+                tasks: StateCell::default(),
                 name,
                 maxsize,
             }),
@@ -227,6 +226,24 @@ impl<T> Queue<T> {
         drop(c);
         wk.wake();
         r
+    }
+
+    /// How many tasks wait in [`get`](Queue::get) (asyncio tests read `len(q._getters)`).
+    ///
+    /// ```
+    /// assert_eq!(sim::channel::Queue::<u8>::new(1).getters_waiting(), 0);
+    /// ```
+    pub fn getters_waiting(&self) -> usize {
+        self.inner.chan.borrow().waiting().0
+    }
+
+    /// How many tasks wait in [`put`](Queue::put) (asyncio's `len(q._putters)`).
+    ///
+    /// ```
+    /// assert_eq!(sim::channel::Queue::<u8>::new(1).putters_waiting(), 0);
+    /// ```
+    pub fn putters_waiting(&self) -> usize {
+        self.inner.chan.borrow().waiting().1
     }
 
     /// Items in the queue: put and not yet got (including items handed to a waiting getter

@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use super::{Queue, QueueShutDown};
-use crate::channel::chan::Wakes;
 use crate::channel::pending::{PendingGet, PendingPut};
 use crate::rt::primitives::{Handed, WaitSlot};
 
@@ -46,22 +45,10 @@ impl<T> Future for Put<'_, T> {
         );
         let inner = &this.queue.inner;
         let at = this.queue.site("Queue::put", this.site);
-        let reserved = ready!(this.wait.poll(&inner.chan, cx, at));
-        let Some(item) = this.item.take() else {
-            unreachable!("checked above")
-        };
-        let r = match reserved {
-            Err(()) => Err(item),
-            Ok(()) => {
-                let mut wk = Wakes::default();
-                let r = inner.chan.borrow_mut().commit(item, &mut wk);
-                if r.is_ok() {
-                    inner.tasks.borrow_mut().unfinished += 1;
-                }
-                wk.wake();
-                r
-            }
-        };
+        let r = ready!(this.wait.poll_put(&inner.chan, cx, at, &mut this.item));
+        if r.is_ok() {
+            inner.tasks.borrow_mut().unfinished += 1;
+        }
         Poll::Ready(r.map_err(QueueShutDown))
     }
 }
@@ -151,7 +138,7 @@ impl<T> Future for Join<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if this.slot.preempt(cx) {
+        if this.slot.preempt_named(cx, this.queue.inner.name.as_ref()) {
             return Poll::Pending;
         }
         let mut t = this.queue.inner.tasks.borrow_mut();

@@ -165,6 +165,18 @@ impl<G, M> WaitList<G, M> {
         }
     }
 
+    /// Hands `grant` to the newest waiter (tokio's `notify_last`) and returns its waker, or
+    /// gives `grant` back when nobody waits.
+    pub(crate) fn grant_back(&mut self, grant: G) -> Result<Waker, G> {
+        match self.waiting.pop_back() {
+            Some(w) => {
+                self.grant(w.id, grant);
+                Ok(w.waker)
+            }
+            None => Err(grant),
+        }
+    }
+
     /// Hands the oldest waiter a grant computed from what it asked for and its waker (e.g. a
     /// place in another list, where the waker is registered in turn); returns its waker, or
     /// `None` when nobody waits.

@@ -89,14 +89,42 @@ impl WaitSlot {
     /// When the slot is done (the future was polled after it completed).
     #[inline]
     pub(crate) fn preempt(&mut self, cx: &mut Context<'_>) -> bool {
+        self.preempt_named(cx, None)
+    }
+
+    /// [`preempt`](Self::preempt) of an operation on the primitive called `name`, which the
+    /// trace records with it.
+    ///
+    /// # Panics
+    /// When the slot is done.
+    #[inline]
+    pub(crate) fn preempt_named(&mut self, cx: &mut Context<'_>, name: Option<&Arc<str>>) -> bool {
         match self.state {
             State::Fresh => {
                 self.state = State::Idle;
-                primitives::preemption_point_at(self.op, Some(self.site), cx)
+                primitives::operation_start(self.op, name, self.site, cx)
             }
             State::Done => panic!("`{}` future polled after it completed", self.op),
             _ => false,
         }
+    }
+
+    /// [`preempt`](Self::preempt) for a slot kept by a handle that runs one operation after
+    /// another (a channel's receiver): the operation and its line come with each one.
+    ///
+    /// # Panics
+    /// When the slot is done.
+    #[inline]
+    pub(crate) fn preempt_as(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: &'static str,
+        name: Option<&Arc<str>>,
+        site: &'static Location<'static>,
+    ) -> bool {
+        self.op = op;
+        self.site = site;
+        self.preempt_named(cx, name)
     }
 
     /// Under the primitive's lock: what the waiter was handed, if it waits in `list`.

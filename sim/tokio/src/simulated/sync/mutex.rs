@@ -59,7 +59,11 @@ impl<T> Mutex<T> {
 
     /// Like [`Mutex::lock`] on an `Arc<Mutex>`: the guard owns an `Arc`, so it is `'static`.
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        self.sem.acquire().await.forget();
+        self.sem
+            .acquire()
+            .await
+            .expect("the facade never closes this semaphore")
+            .forget();
         let value = self.take();
         OwnedMutexGuard {
             lock: self,
@@ -191,7 +195,7 @@ impl<'a, T> Future for Lock<'a, T> {
         match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(p) => {
-                p.forget();
+                p.expect("the facade never closes this semaphore").forget();
                 Poll::Ready(this.mutex.guard())
             }
         }

@@ -82,7 +82,11 @@ impl<T> RwLock<T> {
 
     /// Like [`RwLock::read`] on an `Arc<RwLock>`.
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
-        self.sem.acquire().await.forget();
+        self.sem
+            .acquire()
+            .await
+            .expect("the facade never closes this semaphore")
+            .forget();
         let value = self.share();
         OwnedRwLockReadGuard {
             lock: self,
@@ -92,7 +96,11 @@ impl<T> RwLock<T> {
 
     /// Like [`RwLock::write`] on an `Arc<RwLock>`.
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
-        self.sem.acquire_many(self.max as usize).await.forget();
+        self.sem
+            .acquire_many(self.max as usize)
+            .await
+            .expect("the facade never closes this semaphore")
+            .forget();
         let value = self.take();
         OwnedRwLockWriteGuard {
             lock: self,
@@ -284,7 +292,7 @@ impl<'a, T> Future for Read<'a, T> {
         match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(p) => {
-                p.forget();
+                p.expect("the facade never closes this semaphore").forget();
                 Poll::Ready(this.lock.read_guard())
             }
         }
@@ -310,7 +318,7 @@ impl<'a, T> Future for Write<'a, T> {
         match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(p) => {
-                p.forget();
+                p.expect("the facade never closes this semaphore").forget();
                 Poll::Ready(this.lock.write_guard())
             }
         }

@@ -258,7 +258,7 @@ impl<'a> Future for Acquire<'a> {
             // Woken by `close`: the grant goes back with the permit's drop.
             Poll::Ready(_) if this.sem.is_closed() => Poll::Ready(Err(AcquireError(()))),
             Poll::Ready(p) => {
-                p.forget();
+                p.expect("the facade never closes this semaphore").forget();
                 Poll::Ready(Ok(SemaphorePermit {
                     sem: this.sem,
                     permits: *this.n,

@@ -338,9 +338,10 @@ impl Core {
 
     // ----- trace ----------------------------------------------------------------------------
 
-    /// Records an event at [`TraceLevel::Full`]. Inlined so that at `Decisions` a call costs a
-    /// test of one flag, with no event built.
-    #[inline]
+    /// Records an event at [`TraceLevel::Full`]. Always inlined so that at `Decisions` a call
+    /// costs a test of one flag, with no event built and none dropped (out of line, the unused
+    /// event goes through `EventKind`'s drop glue).
+    #[inline(always)]
     pub(crate) fn event(&self, kind: EventKind) {
         if self.full {
             self.push_event(kind);

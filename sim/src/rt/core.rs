@@ -23,8 +23,8 @@ use super::timers::TimerQueue;
 use super::waker::{ForeignWakes, WakerId};
 use super::{RunSetup, Scheduler};
 use crate::model::{
-    Beacon, Decision, Divergence, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace,
-    TraceEvent, TraceLevel,
+    Beacon, Decision, Divergence, EventKind, Fnv, Instant, Recorder, RunOptions, TaskId, TaskInfo,
+    Trace, TraceEvent, TraceLevel,
 };
 
 /// A task panic, kept until the end of the run to see whether anybody observed it.
@@ -122,8 +122,11 @@ pub(crate) struct Core {
         expect(dead_code, reason = "drawn from by the net and fs features")
     )]
     pub(super) faults: RefCell<Option<Box<ValueStream>>>,
-    /// What the run records: events (at [`TraceLevel::Full`]), decisions, task infos.
+    /// What the run records: decisions and task infos (the events are in `recorder` until the
+    /// run ends).
     pub(super) trace: RefCell<Trace>,
+    /// The events, at [`TraceLevel::Full`]: the most recent ones, compactly.
+    pub(super) recorder: RefCell<Recorder>,
     /// The task a preemption point switched to: the next step runs it without a new choice.
     pub(super) forced: Cell<Option<TaskKey>>,
     /// Tasks still to poll in the current round; at 0 a new round starts, due timers first.
@@ -208,6 +211,7 @@ impl Core {
             values: RefCell::new(None),
             faults: RefCell::new(None),
             trace: RefCell::new(trace),
+            recorder: RefCell::default(),
             forced: Cell::new(None),
             round_left: Cell::new(0),
             divergence: RefCell::new(None),
@@ -350,20 +354,29 @@ impl Core {
 
     #[inline(never)]
     fn push_event(&self, kind: EventKind) {
-        let e = TraceEvent {
-            step: self.step.get(),
-            time: self.now(),
-            task: self.current.get().map(|k| k.id),
-            kind,
-        };
+        let step = self.step.get();
+        let time = self.now();
+        let task = self.current.get().map(|k| k.id);
         if let Some(sink) = &self.sink {
+            let e = TraceEvent {
+                step,
+                time,
+                task,
+                kind,
+            };
             let line = self.trace.borrow().render(&e);
             // A sink that records into this run again (a log line) is not re-entered.
             if let Ok(mut sink) = sink.try_borrow_mut() {
                 (*sink)(&line);
             }
+            self.recorder
+                .borrow_mut()
+                .record(step, time, task, e.kind, self.keep_events);
+        } else {
+            self.recorder
+                .borrow_mut()
+                .record(step, time, task, kind, self.keep_events);
         }
-        self.trace.borrow_mut().record(e, self.keep_events);
     }
 
     #[inline]
@@ -395,7 +408,10 @@ impl Core {
     /// The trace so far, with its counters, leaving an empty one.
     pub(super) fn take_trace(&self) -> Trace {
         let mut t = std::mem::take(&mut *self.trace.borrow_mut());
-        t.drop_oldest(self.keep_events);
+        let recorded = std::mem::take(&mut *self.recorder.borrow_mut()).finish();
+        t.events = recorded.events;
+        t.dropped = recorded.dropped;
+        t.dropped_hash = recorded.dropped_hash;
         t.stats.steps = self.step.get();
         t.stats.tasks = t.tasks.len() as u64;
         t.stats.end_time = self.now();

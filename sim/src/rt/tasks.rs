@@ -356,7 +356,7 @@ impl Core {
     /// does not control: a switch point no strategy can explore.
     #[inline]
     fn count_foreign_await(&self, slot: &super::table::Slot) {
-        if matches!(slot.waits, super::table::WaitNotes::None) && !slot.scheduled {
+        if slot.noted == 0 && !slot.scheduled {
             self.foreign_awaits.set(self.foreign_awaits.get() + 1);
         }
     }

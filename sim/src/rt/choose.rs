@@ -25,7 +25,7 @@ impl Core {
         self.round_left.set(self.round_left.get().saturating_sub(1));
         if let Some(forced) = self.forced.take() {
             let mut ready = self.ready.borrow_mut();
-            if let Some(i) = ready.position(forced.id) {
+            if let Some(i) = ready.position(forced.id()) {
                 return Some(ready.take(i));
             }
         }
@@ -53,7 +53,7 @@ impl Core {
         };
         let key = self.ready.borrow_mut().take(i);
         self.decided(Decision::Run {
-            task: key.id,
+            task: key.id(),
             of: n as u32,
         });
         Some(key)
@@ -97,7 +97,7 @@ impl Core {
             let c = self
                 .sched
                 .borrow_mut()
-                .choose_preemption(cur.id, Runnable::new(&ready, self.step.get()));
+                .choose_preemption(cur.id(), Runnable::new(&ready, self.step.get()));
             match c {
                 Ok(Some(i)) => {
                     assert!(
@@ -113,7 +113,7 @@ impl Core {
         match choice {
             Ok((target, n)) => {
                 self.decided(Decision::Preempt {
-                    task: target.map(|k| k.id),
+                    task: target.map(|k| k.id()),
                     of: n as u32 + 1,
                 });
                 self.forced.set(target);

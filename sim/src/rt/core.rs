@@ -314,7 +314,7 @@ impl Core {
     /// The task being polled (main's id between polls, when the executor acts for nobody).
     #[inline]
     pub(crate) fn current_id(&self) -> TaskId {
-        self.current.get().map_or(TaskId::MAIN, |k| k.id)
+        self.current.get().map_or(TaskId::MAIN, |k| k.id())
     }
 
     #[inline]
@@ -356,7 +356,7 @@ impl Core {
     fn push_event(&self, kind: EventKind) {
         let step = self.step.get();
         let time = self.now();
-        let task = self.current.get().map(|k| k.id);
+        let task = self.current.get().map(|k| k.id());
         if let Some(sink) = &self.sink {
             let e = TraceEvent {
                 step,

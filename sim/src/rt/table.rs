@@ -167,62 +167,128 @@ pub(crate) enum TaskState {
     Finished(Body),
 }
 
-impl TaskState {
+/// Which [`TaskState`] a slot is in, without its body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Free,
+    Main,
+    Suspended,
+    Polling,
+    Finished,
+}
+
+impl Stage {
     /// Spawned, not finished: what a crash aborts and the end of the run drops.
-    fn is_unfinished(&self) -> bool {
-        matches!(self, TaskState::Suspended(_) | TaskState::Polling)
+    pub(crate) fn is_unfinished(self) -> bool {
+        matches!(self, Stage::Suspended | Stage::Polling)
     }
 }
 
-/// One task.
+/// One task. Its [`TaskState`] is kept as a one-byte [`Stage`] beside the body (when the
+/// stage has one), so that the state's tag shares a word with the flags: a slot is 96 bytes.
 pub(crate) struct Slot {
-    /// Its id; with the slot index, the key that names it.
-    pub(crate) id: TaskId,
-    pub(crate) state: TaskState,
+    /// Its id (as its key holds it); with the slot index, the key that names it.
+    pub(crate) id: u32,
+    /// The host it runs on (its spawner's, unless spawned on another).
+    pub(crate) host: HostId,
+    stage: Stage,
     /// In the ready queue (at most once).
     pub(crate) scheduled: bool,
     /// An abort was requested: its future is dropped instead of polled at its next step.
     pub(crate) abort: bool,
     /// Its `JoinHandle` is alive (in this run): a finished task keeps its output for it.
     pub(crate) handle: bool,
+    /// How many of `waits` the current (or last) poll noted (saturating: a poll noting more
+    /// than 255 waits keeps its first 255).
+    pub(crate) noted: u8,
+    /// The block of a suspended or finished task.
+    body: Option<Body>,
     /// The task awaiting its `JoinHandle`, woken when it ends.
     pub(crate) joiner: Option<Waker>,
     /// What it noted it waits on: the first `noted` entries are its current poll's.
     pub(crate) waits: WaitNotes,
-    /// How many of `waits` the current (or last) poll noted (saturating: a poll noting more
-    /// than 255 waits keeps its first 255).
-    pub(crate) noted: u8,
-    /// The host it runs on (its spawner's, unless spawned on another).
-    pub(crate) host: HostId,
 }
 
 impl Slot {
+    /// Where the task is in its life.
+    #[inline]
+    pub(crate) fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// Puts the slot in `state`, dropping the body it held, if any.
+    #[inline]
+    pub(crate) fn set_state(&mut self, state: TaskState) {
+        let (stage, body) = split(state);
+        self.stage = stage;
+        self.body = body;
+    }
+
+    /// Puts the slot in `state` and returns the state it was in.
+    #[inline]
+    pub(crate) fn replace_state(&mut self, state: TaskState) -> TaskState {
+        let (stage, body) = split(state);
+        let old = join(self.stage, self.body.take());
+        self.stage = stage;
+        self.body = body;
+        old
+    }
+
+    /// Takes a suspended task's block out to poll (or end) it: the slot is `Polling` until
+    /// [`Slot::leave_polling`].
+    #[inline]
+    pub(crate) fn start_polling(&mut self) -> Body {
+        debug_assert_eq!(self.stage, Stage::Suspended);
+        self.stage = Stage::Polling;
+        self.body
+            .take()
+            .expect("a suspended slot holds its task's block")
+    }
+
     /// Replaces `Polling`, the state of a task while it is polled or ended, with `state`.
-    ///
-    /// `Polling` owns nothing, so the old value is forgotten rather than dropped: that skips
-    /// the call to `TaskState`'s drop glue on the path every poll takes.
     #[inline]
     pub(crate) fn leave_polling(&mut self, state: TaskState) {
-        let old = std::mem::replace(&mut self.state, state);
         debug_assert!(
-            matches!(old, TaskState::Polling),
+            self.stage == Stage::Polling && self.body.is_none(),
             "only a polled task leaves Polling"
         );
-        std::mem::forget(old);
+        self.set_state(state);
     }
 
     fn free() -> Self {
         Slot {
-            id: TaskId::MAIN,
-            state: TaskState::Free,
+            id: 0,
+            host: HostId::MAIN,
+            stage: Stage::Free,
             scheduled: false,
             abort: false,
             handle: false,
+            noted: 0,
+            body: None,
             joiner: None,
             waits: WaitNotes::None,
-            noted: 0,
-            host: HostId::MAIN,
         }
+    }
+}
+
+fn split(state: TaskState) -> (Stage, Option<Body>) {
+    match state {
+        TaskState::Free => (Stage::Free, None),
+        TaskState::Main => (Stage::Main, None),
+        TaskState::Suspended(b) => (Stage::Suspended, Some(b)),
+        TaskState::Polling => (Stage::Polling, None),
+        TaskState::Finished(b) => (Stage::Finished, Some(b)),
+    }
+}
+
+fn join(stage: Stage, body: Option<Body>) -> TaskState {
+    match (stage, body) {
+        (Stage::Free, _) => TaskState::Free,
+        (Stage::Main, _) => TaskState::Main,
+        (Stage::Polling, _) => TaskState::Polling,
+        (Stage::Suspended, Some(b)) => TaskState::Suspended(b),
+        (Stage::Finished, Some(b)) => TaskState::Finished(b),
+        (stage, None) => unreachable!("a {stage:?} slot holds its task's block"),
     }
 }
 
@@ -240,7 +306,7 @@ impl TaskTable {
             Some(&i) => i,
             None => self.slots.len() as u32,
         };
-        TaskKey { slot, id }
+        TaskKey::new(slot, id)
     }
 
     /// Fills a free slot with task `id` in `state`, on `host`.
@@ -251,13 +317,14 @@ impl TaskTable {
         handle: bool,
         host: HostId,
     ) -> TaskKey {
-        let slot = Slot {
-            id,
-            state,
+        let key = TaskKey::new(0, id);
+        let mut slot = Slot {
+            id: key.raw_id(),
             handle,
             host,
             ..Slot::free()
         };
+        slot.set_state(state);
         let index = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = slot;
@@ -268,28 +335,28 @@ impl TaskTable {
                 (self.slots.len() - 1) as u32
             }
         };
-        TaskKey { slot: index, id }
+        TaskKey::new(index, id)
     }
 
     /// The task `key` names, unless its slot was freed.
     pub(crate) fn get_mut(&mut self, key: TaskKey) -> Option<&mut Slot> {
         self.slots
             .get_mut(key.slot as usize)
-            .filter(|s| s.id == key.id && !matches!(s.state, TaskState::Free))
+            .filter(|s| s.id == key.raw_id() && s.stage != Stage::Free)
     }
 
     /// See [`TaskTable::get_mut`].
     pub(crate) fn get(&self, key: TaskKey) -> Option<&Slot> {
         self.slots
             .get(key.slot as usize)
-            .filter(|s| s.id == key.id && !matches!(s.state, TaskState::Free))
+            .filter(|s| s.id == key.raw_id() && s.stage != Stage::Free)
     }
 
     /// Frees the slot; returns its last state (to drop outside any borrow) and whether it was
     /// still scheduled.
     pub(crate) fn remove(&mut self, key: TaskKey) -> Option<(TaskState, bool)> {
         let s = self.get_mut(key)?;
-        let state = std::mem::replace(&mut s.state, TaskState::Free);
+        let state = s.replace_state(TaskState::Free);
         let scheduled = std::mem::take(&mut s.scheduled);
         s.joiner = None;
         s.waits.clear();
@@ -320,13 +387,10 @@ impl TaskTable {
             .slots
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.state.is_unfinished())
-            .map(|(i, s)| TaskKey {
-                slot: i as u32,
-                id: s.id,
-            })
+            .filter(|(_, s)| s.stage.is_unfinished())
+            .map(|(i, s)| TaskKey::new(i as u32, TaskId::from_u64(u64::from(s.id))))
             .collect();
-        keys.sort_by_key(|k| k.id);
+        keys.sort_by_key(|k| k.id());
         keys
     }
 
@@ -335,8 +399,11 @@ impl TaskTable {
         let mut v: Vec<_> = self
             .slots
             .iter()
-            .filter(|s| s.state.is_unfinished() || matches!(s.state, TaskState::Main))
-            .map(|s| (s.id, s.waits.first(usize::from(s.noted))))
+            .filter(|s| s.stage.is_unfinished() || s.stage == Stage::Main)
+            .map(|s| {
+                let id = TaskId::from_u64(u64::from(s.id));
+                (id, s.waits.first(usize::from(s.noted)))
+            })
             .collect();
         v.sort_by_key(|(id, _)| *id);
         v
@@ -346,7 +413,7 @@ impl TaskTable {
     pub(crate) fn unfinished_count(&self) -> usize {
         self.slots
             .iter()
-            .filter(|s| s.state.is_unfinished() || matches!(s.state, TaskState::Main))
+            .filter(|s| s.stage.is_unfinished() || s.stage == Stage::Main)
             .count()
     }
 }
@@ -432,5 +499,15 @@ mod tests {
         assert_eq!(t.unfinished_spawned(), [b]);
         assert_eq!(t.unfinished_count(), 2);
         assert!(t.get(main).is_some());
+    }
+}
+
+#[cfg(test)]
+mod layout {
+    /// The slot's size is what a parked task costs the table: keep it from growing unnoticed.
+    #[test]
+    fn a_slot_is_96_bytes_and_a_key_8() {
+        assert_eq!(std::mem::size_of::<super::Slot>(), 96);
+        assert_eq!(std::mem::size_of::<super::TaskKey>(), 8);
     }
 }

@@ -1,5 +1,7 @@
 //! The spin loops of issue 11 (item 1) at the default step limit and trace level, timed, with
 //! the process's peak memory: `cargo run --release -p seedloop-bench --example spin`.
+//! `-- <steps>` sets another step limit (a short run to profile), `-- <steps> <word>` runs only
+//! the loops whose name contains `word`.
 
 #![forbid(unsafe_code)]
 
@@ -19,8 +21,28 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The step limit (`sim`'s default unless given) and the filter on the loops' names.
+fn args() -> (u64, String) {
+    let mut args = std::env::args().skip(1);
+    let steps = args.next().map_or(sim::DEFAULT_MAX_STEPS, |a| {
+        a.replace('_', "").parse().unwrap_or_else(|_| {
+            eprintln!("usage: spin [steps] [word]: `{a}` is not a whole number");
+            std::process::exit(2)
+        })
+    });
+    (steps, args.next().unwrap_or_default())
+}
+
 fn time<F: Future<Output = ()>>(name: &str, strategy: Strategy, main: F) {
-    let mut sim = Sim::builder().seed(1).strategy(strategy).build();
+    let (steps, word) = args();
+    if !name.contains(&word) {
+        return;
+    }
+    let mut sim = Sim::builder()
+        .seed(1)
+        .strategy(strategy)
+        .max_steps(steps)
+        .build();
     let t = Instant::now();
     let err = sim
         .run(main)

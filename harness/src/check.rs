@@ -1,6 +1,5 @@
 //! The entry point: sweep seeds, and on the first failure confirm, shrink, save and report it.
 
-use std::collections::BTreeSet;
 use std::future::Future;
 use std::panic::Location;
 use std::path::PathBuf;
@@ -490,7 +489,9 @@ impl Check {
             run_once(&options, 0, fifo, TraceLevel::Decisions, &body);
         });
 
-        let mut interleavings = BTreeSet::new();
+        // Every run's interleaving hash, counted distinct at the end (a push per seed, where a
+        // set would search and allocate).
+        let mut interleavings = Vec::new();
         let mut progress = Progress::new(
             who(&context),
             shard.map_or(seeds.len(), |s| s.count_of(seeds.len())),
@@ -513,7 +514,7 @@ impl Check {
             );
             out.schedules_run += 1;
             out.seeds_run.push(seed);
-            interleavings.insert(result.trace.stats().interleaving);
+            interleavings.push(result.trace.stats().interleaving);
             out.foreign_awaits += result.trace.stats().foreign_awaits;
             let Some(failure) = result.failure else {
                 continue;
@@ -568,6 +569,8 @@ impl Check {
         if let Some(line) = progress.finish(out.schedules_run, out.failures) {
             note_now(&mut out.notes, line);
         }
+        interleavings.sort_unstable();
+        interleavings.dedup();
         out.distinct_interleavings = interleavings.len();
         if out.foreign_awaits > 0 {
             note(

@@ -16,6 +16,7 @@ mod instant;
 mod join_error;
 pub(crate) mod options;
 mod panic;
+mod recorder;
 pub(crate) mod schedule;
 mod trace;
 
@@ -31,4 +32,5 @@ pub use panic::Panic;
 pub use schedule::{DEFAULT_SCHEDULE_BYTES, Iter as ScheduleIter, Schedule};
 pub use trace::{DEFAULT_KEPT_EVENTS, LogLine, RunStats, Sink, Trace, TraceLevel};
 
-pub(crate) use trace::Fnv;
+pub(crate) use recorder::Recorder;
+pub(crate) use trace::{Fnv, mix_step};

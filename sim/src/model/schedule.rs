@@ -75,6 +75,14 @@ impl Schedule {
         Self::default()
     }
 
+    /// An empty schedule with room for `bytes` bytes of encoded decisions.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        Schedule {
+            bytes: Vec::with_capacity(bytes),
+            ..Self::default()
+        }
+    }
+
     /// The decisions in order, decoded as they are read.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
@@ -119,14 +127,22 @@ impl Schedule {
 
     /// Appends a decision.
     pub fn push(&mut self, d: Decision) {
-        if self.last == Some(d) {
+        let same = self.last == Some(d);
+        self.push_as(d, same);
+    }
+
+    /// Appends `d`, which is `same` as the last decision kept or not (a decision is taken at
+    /// nearly every step: this is written for speed).
+    #[inline]
+    fn push_as(&mut self, d: Decision, same: bool) {
+        // Room for the longest encoding, so the pushes below never grow the buffer.
+        self.bytes.reserve(MAX_ENCODED);
+        if same {
             let (at, copies) = match self.repeat {
-                Some((at, n)) => {
-                    self.bytes.truncate(at);
-                    (at, n + 1)
-                }
+                Some((at, n)) => (at, n + 1),
                 None => (self.bytes.len(), 1),
             };
+            self.bytes.truncate(at);
             put(&mut self.bytes, (copies << TAG_BITS) | REPEAT);
             self.repeat = Some((at, copies));
         } else {
@@ -148,12 +164,14 @@ impl Schedule {
     /// every later one (a schedule with a gap would replay a different run).
     #[inline]
     pub(crate) fn record(&mut self, d: Decision, budget: usize) {
-        let repeat = self.repeat.is_some() && self.last == Some(d);
-        if self.omitted == 0 && (self.bytes.len() < budget || repeat) {
-            self.push(d);
-        } else {
-            self.omitted += 1;
+        if self.omitted == 0 {
+            let same = self.last == Some(d);
+            if self.bytes.len() < budget || (same && self.repeat.is_some()) {
+                self.push_as(d, same);
+                return;
+            }
         }
+        self.omitted += 1;
     }
 
     /// How many preemptions (switches away from a task that could continue) it contains.
@@ -346,6 +364,10 @@ impl Cursor {
     }
 }
 
+/// The longest encoding of a decision: three varints of a `u64`.
+const MAX_ENCODED: usize = 30;
+
+#[inline]
 fn put(w: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         w.push((v as u8) | 0x80);
@@ -354,6 +376,7 @@ fn put(w: &mut Vec<u8>, mut v: u64) {
     w.push(v as u8);
 }
 
+#[inline]
 fn put_decision(w: &mut Vec<u8>, d: Decision) {
     match d {
         Decision::Run { task, of } => {

@@ -11,7 +11,7 @@
 //! ready for snapshot tests. [`Trace::digest`] hashes that text.
 
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use super::{EventKind, Instant, Schedule, TaskId, TaskInfo, TraceEvent};
 
@@ -94,8 +94,7 @@ pub struct LogLine {
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub(crate) level: TraceLevel,
-    /// The kept events; while the run records, up to twice the number to keep (the older half
-    /// leaves in one go, so recording stays O(1) and the events stay one slice).
+    /// The kept events, oldest first (recorded by a `Recorder` while the run goes on).
     pub(crate) events: Vec<TraceEvent>,
     /// Events recorded but not kept (the oldest).
     pub(crate) dropped: u64,
@@ -138,34 +137,6 @@ impl Trace {
     /// Events recorded in all: kept plus dropped.
     pub fn event_count(&self) -> u64 {
         self.dropped + self.events.len() as u64
-    }
-
-    /// Records `e`, keeping the last `keep` events: when twice that many are held, the older
-    /// half leaves at once (hashed into [`Trace::dropped_events`]'s record).
-    #[inline]
-    pub(crate) fn record(&mut self, e: TraceEvent, keep: usize) {
-        if self.events.len() >= keep.saturating_mul(2).max(1) {
-            self.drop_oldest(keep);
-        }
-        self.events.push(e);
-    }
-
-    /// Drops all but the last `keep` events, hashing them.
-    #[cold]
-    pub(crate) fn drop_oldest(&mut self, keep: usize) {
-        let n = self.events.len().saturating_sub(keep);
-        if n == 0 {
-            return;
-        }
-        let mut h = WordMix(self.dropped_hash);
-        for e in self.events.drain(..n) {
-            h.write_u64(e.step);
-            h.write_u64(e.time.as_nanos());
-            h.write_u64(e.task.map_or(0, |t| t.as_u64() + 1));
-            std::mem::discriminant(&e.kind).hash(&mut h);
-        }
-        self.dropped_hash = h.0;
-        self.dropped += n as u64;
     }
 
     /// The decisions taken; [`crate::Strategy::replay`] reproduces the run from them.
@@ -292,44 +263,17 @@ impl Fnv {
         }
     }
 
-    pub(crate) fn write_u64(&mut self, v: u64) {
-        self.write(&v.to_le_bytes());
-    }
-
     pub(crate) fn finish(&self) -> u64 {
         self.0
     }
 }
 
-/// FNV's step a word at a time instead of a byte: the hash of dropped events, taken for
-/// every event a long run records, costs a multiply a field.
-struct WordMix(u64);
-
-impl Hasher for WordMix {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-
-    #[inline]
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0 ^ v).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-
-    #[inline]
-    fn write_isize(&mut self, v: isize) {
-        self.write_u64(v as u64);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// The interleaving hash ([`RunStats::interleaving`]) after one more step on `task`: a
+/// rotate, a xor and a multiply, since it is taken at every step (equal sequences of tasks
+/// give equal hashes; distinct ones, distinct hashes but for a 2^-64 chance).
+#[inline]
+pub(crate) fn mix_step(hash: u64, task: u64) -> u64 {
+    (hash.rotate_left(5) ^ task).wrapping_mul(0x51_7cc1_b727_220a_95)
 }
 
 impl Hasher for Fnv {

@@ -20,7 +20,9 @@ use crate::rt::primitives;
 pub(crate) use crate::rt::primitives::chance;
 
 pub(crate) enum Payload {
-    Data(Vec<u8>, usize),
+    /// This many bytes, still unread, at the front of the end's byte queue (after those of the
+    /// data segments before it).
+    Data(usize),
     Fin,
     Rst,
 }
@@ -32,10 +34,16 @@ pub(crate) struct Segment {
 }
 
 /// One side of a connection: what it has received, and whether it is still open.
+///
+/// Each write is its own segment (its own arrival time, held and restamped on its own by a
+/// partition), but the bytes of all of them share one queue: a write appends to it and a read
+/// takes from its front, so a stream of small messages allocates nothing per message.
 pub(crate) struct End {
     pub(crate) host: HostId,
     pub(crate) local: Addr,
     incoming: VecDeque<Segment>,
+    /// The unread bytes of the data segments in `incoming`, in order.
+    bytes: VecDeque<u8>,
     last_arrival: u64,
     waker: Option<Waker>,
     open: bool,
@@ -164,6 +172,7 @@ impl NetState {
             host,
             local,
             incoming: VecDeque::new(),
+            bytes: VecDeque::new(),
             last_arrival: 0,
             waker: None,
             open: true,
@@ -178,12 +187,14 @@ impl NetState {
         id
     }
 
-    /// Queues `payload` for end `to` of `conn`, sent at `now` by the other end.
+    /// Queues `payload` (with `data` for a data segment) for end `to` of `conn`, sent at `now`
+    /// by the other end.
     pub(super) fn send(
         &mut self,
         conn: u64,
         to: usize,
         payload: Payload,
+        data: &[u8],
         now: u64,
     ) -> Option<Waker> {
         let (from_host, to_host) = {
@@ -200,6 +211,7 @@ impl NetState {
         if let Some(a) = at {
             end.last_arrival = a;
         }
+        end.bytes.extend(data);
         end.incoming.push_back(Segment { at, payload });
         end.waker.take()
     }
@@ -225,7 +237,10 @@ impl NetState {
 
     pub(crate) fn set_read_waker(&mut self, conn: u64, end: usize, waker: &Waker) {
         if let Some(c) = self.conns.get_mut(&conn) {
-            c.ends[end].waker = Some(waker.clone());
+            match &c.ends[end].waker {
+                Some(w) if w.will_wake(waker) => {}
+                _ => c.ends[end].waker = Some(waker.clone()),
+            }
         }
     }
 
@@ -254,12 +269,16 @@ impl NetState {
                 break;
             }
             match &mut seg.payload {
-                Payload::Data(bytes, pos) => {
-                    let k = (bytes.len() - *pos).min(buf.len() - n);
-                    buf[n..n + k].copy_from_slice(&bytes[*pos..*pos + k]);
-                    *pos += k;
+                Payload::Data(left) => {
+                    let k = (*left).min(buf.len() - n);
+                    let (front, back) = e.bytes.as_slices();
+                    let a = k.min(front.len());
+                    buf[n..n + a].copy_from_slice(&front[..a]);
+                    buf[n + a..n + k].copy_from_slice(&back[..k - a]);
+                    e.bytes.drain(..k);
+                    *left -= k;
                     n += k;
-                    if *pos == bytes.len() {
+                    if *left == 0 {
                         e.incoming.pop_front();
                     }
                 }
@@ -318,11 +337,11 @@ impl NetState {
                 None
             } else {
                 let there = self.latency(e.host, c.ends[1 - end].host);
-                self.send(conn, end, Payload::Rst, now + there)
+                self.send(conn, end, Payload::Rst, &[], now + there)
             };
             return (Ok(data.len()), w);
         }
-        let w = self.send(conn, 1 - end, Payload::Data(data.to_vec(), 0), now);
+        let w = self.send(conn, 1 - end, Payload::Data(data.len()), data, now);
         (Ok(data.len()), w)
     }
 
@@ -333,7 +352,7 @@ impl NetState {
         }
         c.ends[end].write_shut = true;
         if c.ends[1 - end].open {
-            self.send(conn, 1 - end, Payload::Fin, now)
+            self.send(conn, 1 - end, Payload::Fin, &[], now)
         } else {
             None
         }
@@ -363,13 +382,14 @@ impl NetState {
             .iter()
             .any(|s| matches!(s.payload, Payload::Data(..)) && s.at.is_some_and(|a| a <= now));
         e.incoming.clear();
+        e.bytes.clear();
         let shut = e.write_shut;
         let w = if !c.ends[1 - end].open {
             None
         } else if unread || reset {
-            self.send(conn, 1 - end, Payload::Rst, now)
+            self.send(conn, 1 - end, Payload::Rst, &[], now)
         } else if !shut {
-            self.send(conn, 1 - end, Payload::Fin, now)
+            self.send(conn, 1 - end, Payload::Fin, &[], now)
         } else {
             None
         };
@@ -601,9 +621,10 @@ impl NetState {
                     e.open = false;
                     e.waker = None;
                     e.incoming.clear();
+                    e.bytes.clear();
                 }
                 if peer_open {
-                    wakers.extend(net.send(id, 1 - i, Payload::Rst, now));
+                    wakers.extend(net.send(id, 1 - i, Payload::Rst, &[], now));
                 }
             }
             if net

@@ -8,7 +8,7 @@ use std::panic::Location;
 
 use super::core::Core;
 use super::ready::TaskKey;
-use super::{Runnable, ValueStream};
+use super::{Runnable, Stream, ValueStream};
 use crate::model::Decision;
 
 impl Core {
@@ -26,7 +26,7 @@ impl Core {
         self.round_left.set(self.round_left.get().saturating_sub(1));
         if let Some(forced) = self.forced.take() {
             let mut ready = self.ready.borrow_mut();
-            if let Some(i) = ready.position(forced.id) {
+            if let Some(i) = ready.position(forced.id()) {
                 return Some(ready.take(i));
             }
         }
@@ -54,7 +54,7 @@ impl Core {
         };
         let key = self.ready.borrow_mut().take(i);
         self.decided(Decision::Run {
-            task: key.id,
+            task: key.id(),
             of: n as u32,
         });
         Some(key)
@@ -98,7 +98,7 @@ impl Core {
             let c = self
                 .sched
                 .borrow_mut()
-                .choose_preemption(cur.id, Runnable::new(&ready, self.step.get()));
+                .choose_preemption(cur.id(), Runnable::new(&ready, self.step.get()));
             match c {
                 Ok(Some(i)) => {
                     assert!(
@@ -114,7 +114,7 @@ impl Core {
         match choice {
             Ok((target, n)) => {
                 self.decided(Decision::Preempt {
-                    task: target.map(|k| k.id),
+                    task: target.map(|k| k.id()),
                     of: n as u32 + 1,
                 });
                 self.forced.set(target);
@@ -168,23 +168,24 @@ impl Core {
 
     /// A random value in `0..bound` (0 = any u64) for user code.
     pub(crate) fn value(&self, bound: u64) -> u64 {
-        self.draw(bound, &self.values)
+        self.draw(bound, &self.values, Stream::Values)
     }
 
     /// A value in `0..bound` for an injected fault, drawn from the faults stream (so faults do
     /// not shift user values) and recorded like any value, so it replays and shrinks.
     #[cfg(any(feature = "net", feature = "fs"))]
     pub(crate) fn fault(&self, bound: u64) -> u64 {
-        self.draw(bound, &self.faults)
+        self.draw(bound, &self.faults, Stream::Faults)
     }
 
-    fn draw(&self, bound: u64, stream: &RefCell<ValueStream>) -> u64 {
+    fn draw(&self, bound: u64, stream: &RefCell<Option<Box<ValueStream>>>, which: Stream) -> u64 {
         if bound == 1 {
             return 0;
         }
         let c = {
             let mut rng = stream.borrow_mut();
-            self.sched.borrow_mut().choose_value(bound, &mut rng)
+            let rng = rng.get_or_insert_with(|| Box::new(ValueStream::seeded(self.seed, which)));
+            self.sched.borrow_mut().choose_value(bound, rng)
         };
         match c {
             Ok(value) => {

@@ -12,17 +12,19 @@
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::sync::Arc;
+use std::task::Waker;
 
 use super::hosts::World;
 use super::ready::{ReadyQueue, TaskKey};
-use super::streams::{Stream, ValueStream};
+use super::spare::{self, Spare};
+use super::streams::ValueStream;
 use super::table::TaskTable;
 use super::timers::TimerQueue;
-use super::waker::ForeignWakes;
+use super::waker::{ForeignWakes, WakerId};
 use super::{RunSetup, Scheduler};
 use crate::model::{
-    Beacon, Decision, Divergence, EventKind, Fnv, Instant, RunOptions, TaskId, TaskInfo, Trace,
-    TraceEvent, TraceLevel,
+    Beacon, Decision, Divergence, EventKind, Fnv, Instant, Recorder, RunOptions, TaskId, TaskInfo,
+    Trace, TraceEvent, TraceLevel,
 };
 
 /// A task panic, kept until the end of the run to see whether anybody observed it.
@@ -98,6 +100,9 @@ pub(crate) struct Core {
     pub(super) last_await: Cell<Option<Await>>,
     /// The task being polled, or `None` when the executor itself acts (timers, the clock).
     pub(super) current: Cell<Option<TaskKey>>,
+    /// The task being polled and the waker it was given (see [`WakerId`]); `None` between
+    /// polls.
+    pub(super) current_waker: Cell<Option<(TaskKey, WakerId)>>,
     /// Every task of the run, with its state and flags.
     pub(super) tasks: RefCell<TaskTable>,
     /// The runnable tasks, in canonical order (what the scheduler chooses among).
@@ -106,16 +111,22 @@ pub(crate) struct Core {
     pub(super) timers: RefCell<TimerQueue>,
     /// The strategy: asked at every choice with more than one option.
     pub(super) sched: RefCell<Box<dyn Scheduler>>,
-    /// The seed's stream for the random values user code draws.
-    pub(super) values: RefCell<ValueStream>,
+    /// The run's seed, for the streams below.
+    pub(super) seed: u64,
+    /// The seed's stream for the random values user code draws (seeded at the first draw: most
+    /// runs draw none).
+    pub(super) values: RefCell<Option<Box<ValueStream>>>,
     /// The seed's stream for injected faults, apart so faults do not shift user values.
     #[cfg_attr(
         not(any(feature = "net", feature = "fs")),
         expect(dead_code, reason = "drawn from by the net and fs features")
     )]
-    pub(super) faults: RefCell<ValueStream>,
-    /// What the run records: events (at [`TraceLevel::Full`]), decisions, task infos.
+    pub(super) faults: RefCell<Option<Box<ValueStream>>>,
+    /// What the run records: decisions and task infos (the events are in `recorder` until the
+    /// run ends).
     pub(super) trace: RefCell<Trace>,
+    /// The events, at [`TraceLevel::Full`]: the most recent ones, compactly.
+    pub(super) recorder: RefCell<Recorder>,
     /// The task a preemption point switched to: the next step runs it without a new choice.
     pub(super) forced: Cell<Option<TaskKey>>,
     /// Tasks still to poll in the current round; at 0 a new round starts, due timers first.
@@ -141,7 +152,7 @@ pub(crate) struct Core {
     /// [`RunStats::foreign_awaits`]: crate::model::RunStats::foreign_awaits
     pub(super) foreign_awaits: Cell<u64>,
     /// The last eight tasks polled, indexed by step modulo 8.
-    pub(super) recent: RefCell<[Option<TaskId>; 8]>,
+    pub(super) recent: [Cell<Option<TaskId>>; 8],
     /// Nanoseconds of `block_for` in the poll in progress (the starvation check).
     pub(super) poll_busy: Cell<u64>,
     /// True at [`TraceLevel::Full`]: events are recorded.
@@ -156,6 +167,8 @@ pub(crate) struct Core {
     pub(super) world: RefCell<World>,
     /// Where the run publishes its progress for watchers on other threads (never read here).
     pub(super) beacon: Option<Arc<Beacon>>,
+    /// The buffers' holder from the last run on this thread, to hand them on to the next.
+    spare: Cell<Option<Box<Spare>>>,
 }
 
 impl Core {
@@ -164,24 +177,41 @@ impl Core {
         let full = setup.level == TraceLevel::Full;
         let trace = Trace {
             level: setup.level,
+            schedule: crate::model::Schedule::with_capacity(64),
             ..Trace::default()
+        };
+        let mut spare = spare::take();
+        let owner = std::thread::current().id();
+        // Reused only when no waker of the last run is left anywhere.
+        let foreign = match spare.foreign.take() {
+            Some(mut f) => match Arc::get_mut(&mut f) {
+                Some(w) => {
+                    w.reset(sim_id, owner);
+                    f
+                }
+                None => Arc::new(ForeignWakes::new(sim_id, owner)),
+            },
+            None => Arc::new(ForeignWakes::new(sim_id, owner)),
         };
         Core {
             sim_id,
-            foreign: Arc::new(ForeignWakes::new(sim_id, std::thread::current().id())),
+            foreign,
             options: setup.options,
             now: Cell::new(0),
             step: Cell::new(0),
             awaits: Cell::new(0),
             last_await: Cell::new(None),
             current: Cell::new(None),
-            tasks: RefCell::default(),
-            ready: RefCell::default(),
-            timers: RefCell::default(),
+            current_waker: Cell::new(None),
+            tasks: RefCell::new(std::mem::take(&mut spare.tasks)),
+            ready: RefCell::new(std::mem::take(&mut spare.ready)),
+            timers: RefCell::new(std::mem::take(&mut spare.timers)),
             sched: RefCell::new(setup.scheduler),
-            values: RefCell::new(ValueStream::seeded(setup.seed, Stream::Values)),
-            faults: RefCell::new(ValueStream::seeded(setup.seed, Stream::Faults)),
+            seed: setup.seed,
+            values: RefCell::new(None),
+            faults: RefCell::new(None),
             trace: RefCell::new(trace),
+            recorder: RefCell::default(),
             forced: Cell::new(None),
             round_left: Cell::new(0),
             divergence: RefCell::new(None),
@@ -192,7 +222,7 @@ impl Core {
             delivered_any: Cell::new(false),
             interleaving: Cell::new(Fnv::new().finish()),
             foreign_awaits: Cell::new(0),
-            recent: RefCell::new([None; 8]),
+            recent: Default::default(),
             poll_busy: Cell::new(0),
             full,
             schedule_budget: setup.schedule_budget,
@@ -200,7 +230,21 @@ impl Core {
             sink: setup.sink,
             world: RefCell::default(),
             beacon: setup.beacon,
+            spare: Cell::new(Some(spare)),
         }
+    }
+
+    /// The run is over (every task dropped, the trace taken): hands its emptied buffers to the
+    /// next run on this thread.
+    pub(super) fn retire(&self) {
+        let Some(mut spare) = self.spare.take() else {
+            return;
+        };
+        spare.tasks = std::mem::take(&mut *self.tasks.borrow_mut());
+        spare.ready = std::mem::take(&mut *self.ready.borrow_mut());
+        spare.timers = std::mem::take(&mut *self.timers.borrow_mut());
+        spare.foreign = Some(self.foreign.clone());
+        spare::give(spare);
     }
 
     // ----- identity, clock ------------------------------------------------------------------
@@ -256,10 +300,21 @@ impl Core {
         }));
     }
 
+    /// Wakes `waker` (the context's of the future being polled): when it is the polled task's
+    /// own, by rescheduling that task directly, else through the waker. The effect is the
+    /// same; the direct way skips the waker's lookup of this thread's simulation.
+    #[inline]
+    pub(crate) fn wake_by(&self, waker: &Waker) {
+        match self.current_waker.get() {
+            Some((key, id)) if id == WakerId::of(waker) => self.wake(key),
+            _ => waker.wake_by_ref(),
+        }
+    }
+
     /// The task being polled (main's id between polls, when the executor acts for nobody).
     #[inline]
     pub(crate) fn current_id(&self) -> TaskId {
-        self.current.get().map_or(TaskId::MAIN, |k| k.id)
+        self.current.get().map_or(TaskId::MAIN, |k| k.id())
     }
 
     #[inline]
@@ -278,41 +333,56 @@ impl Core {
     /// The last (up to) 8 tasks polled, oldest first.
     pub(super) fn recent_tasks(&self) -> Vec<TaskId> {
         let step = self.step.get();
-        let recent = self.recent.borrow();
         (0..8u64)
             .rev()
             .filter_map(|back| step.checked_sub(back))
-            .filter_map(|s| recent[(s % 8) as usize])
+            .filter_map(|s| self.recent[(s % 8) as usize].get())
             .collect()
     }
 
     // ----- trace ----------------------------------------------------------------------------
 
-    /// Records an event at [`TraceLevel::Full`]. Inlined so that at `Decisions` a call costs a
-    /// test of one flag, with no event built.
-    #[inline]
+    /// Records an event at [`TraceLevel::Full`]. Always inlined so that at `Decisions` a call
+    /// costs a test of one flag, with no event built and none dropped (out of line, the unused
+    /// event goes through `EventKind`'s drop glue).
+    #[inline(always)]
     pub(crate) fn event(&self, kind: EventKind) {
         if self.full {
             self.push_event(kind);
+        } else if owns_heap(&kind) {
+            drop(kind);
+        } else {
+            // Nothing to free: skip the call to `EventKind`'s drop glue, which the optimizer
+            // does not see through, on the path every step takes.
+            std::mem::forget(kind);
         }
     }
 
     #[inline(never)]
     fn push_event(&self, kind: EventKind) {
-        let e = TraceEvent {
-            step: self.step.get(),
-            time: self.now(),
-            task: self.current.get().map(|k| k.id),
-            kind,
-        };
+        let step = self.step.get();
+        let time = self.now();
+        let task = self.current.get().map(|k| k.id());
         if let Some(sink) = &self.sink {
+            let e = TraceEvent {
+                step,
+                time,
+                task,
+                kind,
+            };
             let line = self.trace.borrow().render(&e);
             // A sink that records into this run again (a log line) is not re-entered.
             if let Ok(mut sink) = sink.try_borrow_mut() {
                 (*sink)(&line);
             }
+            self.recorder
+                .borrow_mut()
+                .record(step, time, task, e.kind, self.keep_events);
+        } else {
+            self.recorder
+                .borrow_mut()
+                .record(step, time, task, kind, self.keep_events);
         }
-        self.trace.borrow_mut().record(e, self.keep_events);
     }
 
     #[inline]
@@ -344,12 +414,41 @@ impl Core {
     /// The trace so far, with its counters, leaving an empty one.
     pub(super) fn take_trace(&self) -> Trace {
         let mut t = std::mem::take(&mut *self.trace.borrow_mut());
-        t.drop_oldest(self.keep_events);
+        let recorded = std::mem::take(&mut *self.recorder.borrow_mut()).finish();
+        t.events = recorded.events;
+        t.dropped = recorded.dropped;
+        t.dropped_hash = recorded.dropped_hash;
         t.stats.steps = self.step.get();
         t.stats.tasks = t.tasks.len() as u64;
         t.stats.end_time = self.now();
         t.stats.interleaving = self.interleaving.get();
         t.stats.foreign_awaits = self.foreign_awaits.get();
         t
+    }
+}
+
+/// True for the kinds that own memory (a text, a name): the others need no drop. Every kind is
+/// listed, so a new one must be classed here.
+#[inline(always)]
+fn owns_heap(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Panicked { .. }
+        | EventKind::Log(_)
+        | EventKind::Op { .. }
+        | EventKind::Wait { .. }
+        | EventKind::Signal { .. } => true,
+        EventKind::Spawn { .. }
+        | EventKind::Poll
+        | EventKind::Wake { .. }
+        | EventKind::Yield
+        | EventKind::Sleep { .. }
+        | EventKind::TimerFired { .. }
+        | EventKind::ClockAdvanced { .. }
+        | EventKind::Complete
+        | EventKind::AbortRequested { .. }
+        | EventKind::Aborted
+        | EventKind::Decision(_)
+        | EventKind::Leftover
+        | EventKind::Blocked { .. } => false,
     }
 }

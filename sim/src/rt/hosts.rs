@@ -14,7 +14,7 @@
     expect(dead_code, reason = "hosts are used by the net and fs features")
 )]
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cell::RefMut;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -52,14 +52,20 @@ pub(crate) struct Hosts {
 }
 
 impl Hosts {
+    #[inline]
     fn ensure_main(&mut self) {
         if self.list.is_empty() {
-            self.list.push(HostState {
-                name: "main".into(),
-                up: true,
-                epoch: 0,
-            });
+            self.add_main();
         }
+    }
+
+    #[cold]
+    fn add_main(&mut self) {
+        self.list.push(HostState {
+            name: "main".into(),
+            up: true,
+            epoch: 0,
+        });
     }
 
     /// The host called `name`, added (up) if there is none.
@@ -112,29 +118,39 @@ pub(crate) trait HostPlugin: Any {
 #[derive(Default)]
 pub(crate) struct World {
     hosts: Hosts,
-    /// In crash order.
-    plugins: Vec<Box<dyn HostPlugin>>,
+    /// In crash order, with their types (found by a comparison, not a virtual call per
+    /// plugin: the network looks itself up at every read and write).
+    plugins: Vec<(TypeId, Box<dyn HostPlugin>)>,
 }
 
 impl World {
     /// The hosts, and plugin `P` (created empty at first use).
+    #[inline]
     pub(crate) fn split<P: HostPlugin + Default>(&mut self) -> (&mut Hosts, &mut P) {
         self.hosts.ensure_main();
-        let i = match self.plugins.iter_mut().position(|p| p.as_any().is::<P>()) {
+        let ty = TypeId::of::<P>();
+        let i = match self.plugins.iter().position(|(t, _)| *t == ty) {
             Some(i) => i,
-            None => {
-                let p: Box<dyn HostPlugin> = Box::new(P::default());
-                let order = p.crash_order();
-                let at = self.plugins.partition_point(|q| q.crash_order() <= order);
-                self.plugins.insert(at, p);
-                at
-            }
+            None => self.add_plugin::<P>(),
         };
         let plugin = self.plugins[i]
+            .1
             .as_any()
             .downcast_mut::<P>()
             .expect("found by type");
         (&mut self.hosts, plugin)
+    }
+
+    /// Adds plugin `P`, empty, in crash order; returns its index.
+    #[cold]
+    fn add_plugin<P: HostPlugin + Default>(&mut self) -> usize {
+        let p: Box<dyn HostPlugin> = Box::new(P::default());
+        let order = p.crash_order();
+        let at = self
+            .plugins
+            .partition_point(|(_, q)| q.crash_order() <= order);
+        self.plugins.insert(at, (TypeId::of::<P>(), p));
+        at
     }
 
     pub(crate) fn hosts(&mut self) -> &mut Hosts {
@@ -208,7 +224,7 @@ impl Core {
             let mut world = self.world.borrow_mut();
             let World { hosts, plugins } = &mut *world;
             let mut wakers = Vec::new();
-            for p in plugins.iter_mut() {
+            for (_, p) in plugins.iter_mut() {
                 wakers.extend(p.on_crash(host, hosts));
             }
             wakers

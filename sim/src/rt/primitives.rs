@@ -53,7 +53,7 @@ pub(crate) fn operation_start(
     site: &'static Location<'static>,
     cx: &mut Context<'_>,
 ) -> bool {
-    let switched = context::with(op, |core| {
+    context::with(op, |core| {
         if core.is_full() {
             core.event(EventKind::Op {
                 op,
@@ -64,13 +64,10 @@ pub(crate) fn operation_start(
         let s = core.preempt(op, Some(site));
         if s {
             core.event(EventKind::Yield);
+            core.wake_by(cx.waker());
         }
         s
-    });
-    if switched {
-        cx.waker().wake_by_ref();
-    }
-    switched
+    })
 }
 
 /// Records (at the Full trace level) that the current task signalled `op` on the primitive
@@ -95,17 +92,14 @@ pub(crate) fn preemption_point_at(
     site: Option<&'static Location<'static>>,
     cx: &mut Context<'_>,
 ) -> bool {
-    let switched = context::with(api, |core| {
+    context::with(api, |core| {
         let s = core.preempt(api, site);
         if s {
             core.event(EventKind::Yield);
+            core.wake_by(cx.waker());
         }
         s
-    });
-    if switched {
-        cx.waker().wake_by_ref();
-    }
-    switched
+    })
 }
 
 /// Records that the current task is about to wait on `op` (e.g. `"Mutex::lock"`) of the resource

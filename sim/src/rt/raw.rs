@@ -23,6 +23,7 @@ use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
+use super::waker::WakerId;
 use crate::model::JoinError;
 
 /// What dropping a task's future gave: `Err` with the payload when its `Drop` panicked.
@@ -32,6 +33,9 @@ pub(crate) type Dropped = Result<(), Box<dyn Any + Send>>;
 pub(crate) trait RawTask {
     /// Gives the task the waker it is polled with (once, when the run registers it).
     fn set_waker(self: Pin<&mut Self>, waker: Waker);
+
+    /// Which waker it is polled with.
+    fn waker_id(&self) -> WakerId;
 
     /// Polls the future once, with the task's waker. On `Ready`, `returned` has been called,
     /// then the future dropped (the result says whether its `Drop` panicked) and the output
@@ -105,6 +109,11 @@ where
         *self.project().waker = Some(waker);
     }
 
+    #[inline]
+    fn waker_id(&self) -> WakerId {
+        self.waker.as_ref().map_or(WakerId::NONE, WakerId::of)
+    }
+
     fn poll(self: Pin<&mut Self>, returned: &mut dyn FnMut()) -> Poll<Dropped> {
         let this = self.project();
         let waker = this
@@ -173,6 +182,11 @@ impl<F: Future> MainTask<F> {
 impl<F: Future> RawTask for MainTask<F> {
     fn set_waker(self: Pin<&mut Self>, waker: Waker) {
         *self.project().waker = Some(waker);
+    }
+
+    #[inline]
+    fn waker_id(&self) -> WakerId {
+        self.waker.as_ref().map_or(WakerId::NONE, WakerId::of)
     }
 
     fn poll(self: Pin<&mut Self>, returned: &mut dyn FnMut()) -> Poll<Dropped> {

@@ -5,10 +5,42 @@ use std::collections::VecDeque;
 use crate::model::TaskId;
 
 /// A live task's address in the task table plus its id, which guards against a reused slot.
+/// Eight bytes: a run spawns fewer than 2^32 tasks (each costs a few hundred bytes; spawning
+/// more panics, naming the limit), so every waker, ready-queue entry and handle stays small.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TaskKey {
     pub(crate) slot: u32,
-    pub(crate) id: TaskId,
+    id: u32,
+}
+
+impl TaskKey {
+    /// The key of task `id` in slot `slot`.
+    ///
+    /// # Panics
+    /// When `id` does not fit in 32 bits (the run's 2^32nd task).
+    #[inline]
+    pub(crate) fn new(slot: u32, id: TaskId) -> TaskKey {
+        let Ok(id) = u32::try_from(id.as_u64()) else {
+            panic!(
+                "sim::spawn: a run spawns at most {} tasks, and this one spawned more: spawn \
+                 fewer tasks in one run (end finished ones' work, or split the run)",
+                u32::MAX
+            )
+        };
+        TaskKey { slot, id }
+    }
+
+    /// The task's id.
+    #[inline]
+    pub(crate) fn id(self) -> TaskId {
+        TaskId::from_u64(u64::from(self.id))
+    }
+
+    /// The task's id as the task table stores it.
+    #[inline]
+    pub(crate) fn raw_id(self) -> u32 {
+        self.id
+    }
 }
 
 /// Not in the queue.
@@ -58,7 +90,7 @@ impl ReadyQueue {
     }
 
     pub(crate) fn push(&mut self, key: TaskKey) {
-        self.place(key.id, self.popped + self.queue.len() as u64);
+        self.place(key.id(), self.popped + self.queue.len() as u64);
         self.queue.push_back(key);
     }
 
@@ -77,27 +109,38 @@ impl ReadyQueue {
                 .swap_remove_back(i)
                 .expect("ready index out of range");
             if let Some(moved) = self.queue.get(i).copied() {
-                self.place(moved.id, self.popped + i as u64);
+                self.place(moved.id(), self.popped + i as u64);
             }
             key
         };
-        self.at[key.id.as_u64() as usize] = ABSENT;
+        self.at[key.id().as_u64() as usize] = ABSENT;
         key
     }
 
     /// Removes `key` wherever it is, keeping the others' order (rare: a task that finished
     /// while scheduled).
     pub(crate) fn remove(&mut self, key: TaskKey) -> bool {
-        let Some(i) = self.position(key.id) else {
+        let Some(i) = self.position(key.id()) else {
             return false;
         };
         self.queue.remove(i);
-        self.at[key.id.as_u64() as usize] = ABSENT;
+        self.at[key.id().as_u64() as usize] = ABSENT;
         for j in i..self.queue.len() {
-            let id = self.queue[j].id;
+            let id = self.queue[j].id();
             self.place(id, self.popped + j as u64);
         }
         true
+    }
+
+    /// Empties the queue, keeping its buffers unless they grew past `keep` entries.
+    pub(crate) fn clear_keeping(&mut self, keep: usize) {
+        if self.queue.capacity() > keep || self.at.capacity() > keep {
+            *self = ReadyQueue::default();
+        } else {
+            self.queue.clear();
+            self.at.clear();
+            self.popped = 0;
+        }
     }
 
     /// Index of `id` in the queue, if it is queued.
@@ -113,20 +156,17 @@ mod tests {
     use super::*;
 
     fn key(id: u64) -> TaskKey {
-        TaskKey {
-            slot: id as u32,
-            id: TaskId::from_u64(id),
-        }
+        TaskKey::new(id as u32, TaskId::from_u64(id))
     }
 
     fn ids(q: &ReadyQueue) -> Vec<u64> {
-        q.iter().map(|k| k.id.as_u64()).collect()
+        q.iter().map(|k| k.id().as_u64()).collect()
     }
 
     /// Every queued task's position matches a scan, whatever mix of operations came before.
     fn check(q: &ReadyQueue) {
         for (i, k) in q.iter().enumerate() {
-            assert_eq!(q.position(k.id), Some(i));
+            assert_eq!(q.position(k.id()), Some(i));
         }
         for id in 0..12 {
             if !ids(q).contains(&id) {

@@ -61,7 +61,7 @@ pub(crate) fn run<F: Future>(
         };
         // Progress for watchers on other threads: written, never read by the run.
         if let Some(beacon) = &core.beacon {
-            beacon.note_poll(key.id, core.step(), core.now(), || core.info(key.id));
+            beacon.note_poll(key.id(), core.step(), core.now(), || core.info(key.id()));
         }
         let mut main_returned = false;
         match turn {
@@ -81,7 +81,7 @@ pub(crate) fn run<F: Future>(
         }
         let busy = core.take_poll_busy();
         if busy > core.options.max_poll_nanos() {
-            break Err(failure::starvation(&core, key.id, busy));
+            break Err(failure::starvation(&core, key.id(), busy));
         }
         if main_returned {
             break Ok(());
@@ -126,5 +126,6 @@ pub(crate) fn run<F: Future>(
     let trace = core.take_trace();
     // Outputs no handle took go now, while `sim` calls in their `Drop` still find the run.
     core.drop_outputs();
+    core.retire();
     (result, Some(trace))
 }

@@ -33,12 +33,12 @@ impl<'a> Runnable<'a> {
 
     /// The `i`-th runnable task.
     pub fn get(&self, i: usize) -> TaskId {
-        self.queue.get(i).id
+        self.queue.get(i).id()
     }
 
     /// All runnable tasks in canonical order.
     pub fn iter(&self) -> impl Iterator<Item = TaskId> + 'a {
-        self.queue.iter().map(|k| k.id)
+        self.queue.iter().map(|k| k.id())
     }
 
     /// Index of `task` among the runnable tasks (constant time).

@@ -46,8 +46,46 @@ pub(crate) struct WaitNote {
     pub(crate) site: Option<&'static Location<'static>>,
 }
 
-/// What a task noted it waits on since its last poll. Nearly always zero or one entry, kept
-/// inline so that noting a wait neither allocates nor touches memory outside the slot.
+impl WaitKind {
+    /// The same wait, told cheaply: the operation's text and the resource's name compared by
+    /// address. (Equal notes at different addresses count as different: the note is then
+    /// replaced by its equal, which changes nothing.)
+    fn same_as(&self, other: &WaitKind) -> bool {
+        match (self, other) {
+            (WaitKind::Sleep { until: a }, WaitKind::Sleep { until: b }) => a == b,
+            (WaitKind::Join { task: a }, WaitKind::Join { task: b }) => a == b,
+            (WaitKind::Resource { op: a, name: na }, WaitKind::Resource { op: b, name: nb }) => {
+                std::ptr::eq(*a, *b)
+                    && match (na, nb) {
+                        (None, None) => true,
+                        (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    }
+}
+
+impl WaitNote {
+    fn same_as(&self, other: &WaitNote) -> bool {
+        self.kind.same_as(&other.kind)
+            && match (self.site, other.site) {
+                (None, None) => true,
+                (Some(a), Some(b)) => std::ptr::eq(a, b),
+                _ => false,
+            }
+    }
+}
+
+/// What a task noted it waits on: the notes of its last poll, and perhaps stale ones of earlier
+/// polls after them. Nearly always zero or one entry, kept inline so that noting a wait neither
+/// allocates nor touches memory outside the slot.
+///
+/// A poll does not clear the notes: the slot counts how many of them its current poll noted
+/// ([`Slot::noted`]), and a note equal to the stale one in its place is kept as is. A task that
+/// waits on the same thing poll after poll (a reader, a consumer, a blocked worker) so notes its
+/// wait without cloning a name or dropping one.
 #[derive(Clone, Debug, Default)]
 pub(crate) enum WaitNotes {
     #[default]
@@ -57,7 +95,21 @@ pub(crate) enum WaitNotes {
 }
 
 impl WaitNotes {
-    pub(crate) fn push(&mut self, w: WaitNote) {
+    fn get(&self, i: usize) -> Option<&WaitNote> {
+        match self {
+            WaitNotes::None => None,
+            WaitNotes::One(w) => (i == 0).then_some(w),
+            WaitNotes::Many(all) => all.get(i),
+        }
+    }
+
+    /// Makes `w` note number `i` (0-based) of the current poll. Stale notes after it stay
+    /// (the slot's count says they are stale) unless `w` replaces a different note.
+    pub(crate) fn note(&mut self, i: usize, w: WaitNote) {
+        if self.get(i).is_some_and(|old| old.same_as(&w)) {
+            return;
+        }
+        self.truncate(i);
         *self = match std::mem::take(self) {
             WaitNotes::None => WaitNotes::One(w),
             WaitNotes::One(first) => WaitNotes::Many(vec![first, w]),
@@ -68,17 +120,31 @@ impl WaitNotes {
         };
     }
 
+    /// Keeps the first `n` notes.
+    fn truncate(&mut self, n: usize) {
+        match self {
+            _ if n == 0 => *self = WaitNotes::None,
+            WaitNotes::Many(all) if n == 1 => {
+                let first = all.swap_remove(0);
+                *self = WaitNotes::One(first);
+            }
+            WaitNotes::Many(all) => all.truncate(n),
+            _ => {}
+        }
+    }
+
     pub(crate) fn clear(&mut self) {
         if !matches!(self, WaitNotes::None) {
             *self = WaitNotes::None;
         }
     }
 
-    pub(crate) fn to_vec(&self) -> Vec<WaitNote> {
+    /// The first `n` notes.
+    pub(crate) fn first(&self, n: usize) -> Vec<WaitNote> {
         match self {
             WaitNotes::None => Vec::new(),
-            WaitNotes::One(w) => vec![w.clone()],
-            WaitNotes::Many(all) => all.clone(),
+            WaitNotes::One(w) => [w].into_iter().take(n).cloned().collect(),
+            WaitNotes::Many(all) => all.iter().take(n).cloned().collect(),
         }
     }
 }
@@ -101,58 +167,128 @@ pub(crate) enum TaskState {
     Finished(Body),
 }
 
-impl TaskState {
+/// Which [`TaskState`] a slot is in, without its body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Free,
+    Main,
+    Suspended,
+    Polling,
+    Finished,
+}
+
+impl Stage {
     /// Spawned, not finished: what a crash aborts and the end of the run drops.
-    fn is_unfinished(&self) -> bool {
-        matches!(self, TaskState::Suspended(_) | TaskState::Polling)
+    pub(crate) fn is_unfinished(self) -> bool {
+        matches!(self, Stage::Suspended | Stage::Polling)
     }
 }
 
-/// One task.
+/// One task. Its [`TaskState`] is kept as a one-byte [`Stage`] beside the body (when the
+/// stage has one), so that the state's tag shares a word with the flags: a slot is 96 bytes.
 pub(crate) struct Slot {
-    /// Its id; with the slot index, the key that names it.
-    pub(crate) id: TaskId,
-    pub(crate) state: TaskState,
+    /// Its id (as its key holds it); with the slot index, the key that names it.
+    pub(crate) id: u32,
+    /// The host it runs on (its spawner's, unless spawned on another).
+    pub(crate) host: HostId,
+    stage: Stage,
     /// In the ready queue (at most once).
     pub(crate) scheduled: bool,
     /// An abort was requested: its future is dropped instead of polled at its next step.
     pub(crate) abort: bool,
     /// Its `JoinHandle` is alive (in this run): a finished task keeps its output for it.
     pub(crate) handle: bool,
+    /// How many of `waits` the current (or last) poll noted (saturating: a poll noting more
+    /// than 255 waits keeps its first 255).
+    pub(crate) noted: u8,
+    /// The block of a suspended or finished task.
+    body: Option<Body>,
     /// The task awaiting its `JoinHandle`, woken when it ends.
     pub(crate) joiner: Option<Waker>,
-    /// What it noted it waits on since its last poll.
+    /// What it noted it waits on: the first `noted` entries are its current poll's.
     pub(crate) waits: WaitNotes,
-    /// The host it runs on (its spawner's, unless spawned on another).
-    pub(crate) host: HostId,
 }
 
 impl Slot {
+    /// Where the task is in its life.
+    #[inline]
+    pub(crate) fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// Puts the slot in `state`, dropping the body it held, if any.
+    #[inline]
+    pub(crate) fn set_state(&mut self, state: TaskState) {
+        let (stage, body) = split(state);
+        self.stage = stage;
+        self.body = body;
+    }
+
+    /// Puts the slot in `state` and returns the state it was in.
+    #[inline]
+    pub(crate) fn replace_state(&mut self, state: TaskState) -> TaskState {
+        let (stage, body) = split(state);
+        let old = join(self.stage, self.body.take());
+        self.stage = stage;
+        self.body = body;
+        old
+    }
+
+    /// Takes a suspended task's block out to poll (or end) it: the slot is `Polling` until
+    /// [`Slot::leave_polling`].
+    #[inline]
+    pub(crate) fn start_polling(&mut self) -> Body {
+        debug_assert_eq!(self.stage, Stage::Suspended);
+        self.stage = Stage::Polling;
+        self.body
+            .take()
+            .expect("a suspended slot holds its task's block")
+    }
+
     /// Replaces `Polling`, the state of a task while it is polled or ended, with `state`.
-    ///
-    /// `Polling` owns nothing, so the old value is forgotten rather than dropped: that skips
-    /// the call to `TaskState`'s drop glue on the path every poll takes.
     #[inline]
     pub(crate) fn leave_polling(&mut self, state: TaskState) {
-        let old = std::mem::replace(&mut self.state, state);
         debug_assert!(
-            matches!(old, TaskState::Polling),
+            self.stage == Stage::Polling && self.body.is_none(),
             "only a polled task leaves Polling"
         );
-        std::mem::forget(old);
+        self.set_state(state);
     }
 
     fn free() -> Self {
         Slot {
-            id: TaskId::MAIN,
-            state: TaskState::Free,
+            id: 0,
+            host: HostId::MAIN,
+            stage: Stage::Free,
             scheduled: false,
             abort: false,
             handle: false,
+            noted: 0,
+            body: None,
             joiner: None,
             waits: WaitNotes::None,
-            host: HostId::MAIN,
         }
+    }
+}
+
+fn split(state: TaskState) -> (Stage, Option<Body>) {
+    match state {
+        TaskState::Free => (Stage::Free, None),
+        TaskState::Main => (Stage::Main, None),
+        TaskState::Suspended(b) => (Stage::Suspended, Some(b)),
+        TaskState::Polling => (Stage::Polling, None),
+        TaskState::Finished(b) => (Stage::Finished, Some(b)),
+    }
+}
+
+fn join(stage: Stage, body: Option<Body>) -> TaskState {
+    match (stage, body) {
+        (Stage::Free, _) => TaskState::Free,
+        (Stage::Main, _) => TaskState::Main,
+        (Stage::Polling, _) => TaskState::Polling,
+        (Stage::Suspended, Some(b)) => TaskState::Suspended(b),
+        (Stage::Finished, Some(b)) => TaskState::Finished(b),
+        (stage, None) => unreachable!("a {stage:?} slot holds its task's block"),
     }
 }
 
@@ -170,7 +306,7 @@ impl TaskTable {
             Some(&i) => i,
             None => self.slots.len() as u32,
         };
-        TaskKey { slot, id }
+        TaskKey::new(slot, id)
     }
 
     /// Fills a free slot with task `id` in `state`, on `host`.
@@ -181,13 +317,14 @@ impl TaskTable {
         handle: bool,
         host: HostId,
     ) -> TaskKey {
-        let slot = Slot {
-            id,
-            state,
+        let key = TaskKey::new(0, id);
+        let mut slot = Slot {
+            id: key.raw_id(),
             handle,
             host,
             ..Slot::free()
         };
+        slot.set_state(state);
         let index = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = slot;
@@ -198,33 +335,50 @@ impl TaskTable {
                 (self.slots.len() - 1) as u32
             }
         };
-        TaskKey { slot: index, id }
+        TaskKey::new(index, id)
     }
 
     /// The task `key` names, unless its slot was freed.
     pub(crate) fn get_mut(&mut self, key: TaskKey) -> Option<&mut Slot> {
         self.slots
             .get_mut(key.slot as usize)
-            .filter(|s| s.id == key.id && !matches!(s.state, TaskState::Free))
+            .filter(|s| s.id == key.raw_id() && s.stage != Stage::Free)
     }
 
     /// See [`TaskTable::get_mut`].
     pub(crate) fn get(&self, key: TaskKey) -> Option<&Slot> {
         self.slots
             .get(key.slot as usize)
-            .filter(|s| s.id == key.id && !matches!(s.state, TaskState::Free))
+            .filter(|s| s.id == key.raw_id() && s.stage != Stage::Free)
     }
 
     /// Frees the slot; returns its last state (to drop outside any borrow) and whether it was
     /// still scheduled.
     pub(crate) fn remove(&mut self, key: TaskKey) -> Option<(TaskState, bool)> {
         let s = self.get_mut(key)?;
-        let state = std::mem::replace(&mut s.state, TaskState::Free);
+        let state = s.replace_state(TaskState::Free);
         let scheduled = std::mem::take(&mut s.scheduled);
         s.joiner = None;
         s.waits.clear();
+        s.noted = 0;
         self.free.push(key.slot);
         Some((state, scheduled))
+    }
+
+    /// True when no slot was ever filled since the table was emptied.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Empties the table (dropping what its slots hold, in slot order), keeping its buffers
+    /// unless they grew past `keep` slots.
+    pub(crate) fn clear_keeping(&mut self, keep: usize) {
+        if self.slots.capacity() > keep {
+            *self = TaskTable::default();
+        } else {
+            self.slots.clear();
+            self.free.clear();
+        }
     }
 
     /// Unfinished tasks other than main, in id (spawn) order.
@@ -233,13 +387,10 @@ impl TaskTable {
             .slots
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.state.is_unfinished())
-            .map(|(i, s)| TaskKey {
-                slot: i as u32,
-                id: s.id,
-            })
+            .filter(|(_, s)| s.stage.is_unfinished())
+            .map(|(i, s)| TaskKey::new(i as u32, TaskId::from_u64(u64::from(s.id))))
             .collect();
-        keys.sort_by_key(|k| k.id);
+        keys.sort_by_key(|k| k.id());
         keys
     }
 
@@ -248,8 +399,11 @@ impl TaskTable {
         let mut v: Vec<_> = self
             .slots
             .iter()
-            .filter(|s| s.state.is_unfinished() || matches!(s.state, TaskState::Main))
-            .map(|s| (s.id, s.waits.to_vec()))
+            .filter(|s| s.stage.is_unfinished() || s.stage == Stage::Main)
+            .map(|s| {
+                let id = TaskId::from_u64(u64::from(s.id));
+                (id, s.waits.first(usize::from(s.noted)))
+            })
             .collect();
         v.sort_by_key(|(id, _)| *id);
         v
@@ -259,7 +413,7 @@ impl TaskTable {
     pub(crate) fn unfinished_count(&self) -> usize {
         self.slots
             .iter()
-            .filter(|s| s.state.is_unfinished() || matches!(s.state, TaskState::Main))
+            .filter(|s| s.stage.is_unfinished() || s.stage == Stage::Main)
             .count()
     }
 }
@@ -277,8 +431,8 @@ mod tests {
         }
     }
 
-    fn untils(w: &WaitNotes) -> Vec<u64> {
-        w.to_vec()
+    fn untils(w: &WaitNotes, n: usize) -> Vec<u64> {
+        w.first(n)
             .iter()
             .map(|w| match w.kind {
                 WaitKind::Sleep { until } => until.as_nanos(),
@@ -288,17 +442,48 @@ mod tests {
     }
 
     #[test]
-    fn waits_keep_every_entry_in_order_and_clear() {
+    fn notes_keep_every_entry_in_order_and_reuse_stale_ones() {
         let mut w = WaitNotes::default();
-        assert!(untils(&w).is_empty());
+        assert!(untils(&w, 5).is_empty());
         for n in 1..=3 {
-            w.push(sleep_until(n));
-            assert_eq!(untils(&w), (1..=n).collect::<Vec<_>>());
+            w.note(n as usize - 1, sleep_until(n));
+            assert_eq!(untils(&w, n as usize), (1..=n).collect::<Vec<_>>());
         }
+        // The next poll notes the same first wait (kept as is: the stale ones after it stay,
+        // past the poll's count), then another one, which replaces the stale second.
+        w.note(0, sleep_until(1));
+        assert_eq!(untils(&w, 1), [1]);
+        w.note(1, sleep_until(7));
+        assert_eq!(untils(&w, 2), [1, 7]);
+        assert_eq!(untils(&w, 5), [1, 7]);
+        // A different first note replaces everything.
+        w.note(0, sleep_until(9));
+        assert_eq!(untils(&w, 5), [9]);
         w.clear();
-        assert!(untils(&w).is_empty());
-        w.push(sleep_until(9));
-        assert_eq!(untils(&w), [9]);
+        assert!(untils(&w, 5).is_empty());
+    }
+
+    #[test]
+    fn a_note_is_the_same_only_for_the_same_resource() {
+        let name: Arc<str> = "db".into();
+        let other: Arc<str> = "db".into();
+        let op = |name: Option<&Arc<str>>| WaitNote {
+            kind: WaitKind::Resource {
+                op: "Mutex::lock",
+                name: name.cloned(),
+            },
+            site: None,
+        };
+        assert!(op(Some(&name)).same_as(&op(Some(&name))));
+        assert!(!op(Some(&name)).same_as(&op(Some(&other))));
+        assert!(!op(Some(&name)).same_as(&op(None)));
+        let mut w = WaitNotes::default();
+        w.note(0, op(Some(&name)));
+        w.note(0, op(Some(&other)));
+        match &w.first(1)[0].kind {
+            WaitKind::Resource { name: Some(n), .. } => assert!(Arc::ptr_eq(n, &other)),
+            k => panic!("{k:?}"),
+        }
     }
 
     #[test]
@@ -314,5 +499,15 @@ mod tests {
         assert_eq!(t.unfinished_spawned(), [b]);
         assert_eq!(t.unfinished_count(), 2);
         assert!(t.get(main).is_some());
+    }
+}
+
+#[cfg(test)]
+mod layout {
+    /// The slot's size is what a parked task costs the table: keep it from growing unnoticed.
+    #[test]
+    fn a_slot_is_96_bytes_and_a_key_8() {
+        assert_eq!(std::mem::size_of::<super::Slot>(), 96);
+        assert_eq!(std::mem::size_of::<super::TaskKey>(), 8);
     }
 }

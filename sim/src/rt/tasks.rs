@@ -17,7 +17,7 @@ use super::hosts::HostId;
 use super::panic_hook;
 use super::raw::{Dropped, RawTask};
 use super::ready::TaskKey;
-use super::table::{Body, TaskState, WaitKind, WaitNote};
+use super::table::{Body, Stage, TaskState, WaitKind, WaitNote};
 use super::waker::TaskWaker;
 use crate::model::{EventKind, JoinError, Panic, TaskId, TaskInfo};
 
@@ -105,7 +105,7 @@ impl Core {
             let Some(slot) = tasks.get_mut(key) else {
                 return false;
             };
-            if slot.scheduled || matches!(slot.state, TaskState::Finished(_)) {
+            if slot.scheduled || slot.stage() == Stage::Finished {
                 return false;
             }
             slot.scheduled = true;
@@ -116,7 +116,7 @@ impl Core {
 
     pub(crate) fn wake(&self, key: TaskKey) {
         if self.schedule(key) {
-            self.event(EventKind::Wake { target: key.id });
+            self.event(EventKind::Wake { target: key.id() });
         }
     }
 
@@ -131,7 +131,7 @@ impl Core {
             let Some(slot) = tasks.get_mut(key) else {
                 return false;
             };
-            if !matches!(slot.state, TaskState::Suspended(_) | TaskState::Polling) {
+            if !slot.stage().is_unfinished() {
                 return false;
             }
             if slot.abort {
@@ -139,7 +139,7 @@ impl Core {
             }
             slot.abort = true;
         }
-        self.event(EventKind::AbortRequested { target: key.id });
+        self.event(EventKind::AbortRequested { target: key.id() });
         self.schedule(key);
         true
     }
@@ -149,14 +149,18 @@ impl Core {
         self.tasks
             .borrow()
             .get(key)
-            .is_none_or(|s| matches!(s.state, TaskState::Finished(_)))
+            .is_none_or(|s| s.stage() == Stage::Finished)
     }
 
     /// Notes what the current task is about to wait on (cleared at its next poll).
     pub(crate) fn note_wait(&self, kind: WaitKind, site: Option<&'static Location<'static>>) {
         if let Some(key) = self.current.get() {
             if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
-                slot.waits.push(WaitNote { kind, site });
+                if slot.noted < u8::MAX {
+                    slot.waits
+                        .note(usize::from(slot.noted), WaitNote { kind, site });
+                    slot.noted += 1;
+                }
             }
         }
     }
@@ -179,7 +183,7 @@ impl Core {
                 drop(tasks);
                 panic!("a JoinHandle was polled after it returned its result");
             };
-            if !matches!(slot.state, TaskState::Finished(_)) {
+            if slot.stage() != Stage::Finished {
                 match &slot.joiner {
                     Some(old) if old.will_wake(waker) => {}
                     _ => slot.joiner = Some(waker.clone()),
@@ -197,10 +201,10 @@ impl Core {
         let result = out.expect("a JoinHandle reads the output type its task was spawned with");
         if let Err(e) = &result {
             if e.is_panic() {
-                self.observed(key.id, e);
+                self.observed(key.id(), e);
             } else if e.is_cancelled() {
                 for r in self.panics.borrow_mut().iter_mut() {
-                    if r.task == key.id && r.context == ABORTING {
+                    if r.task == key.id() && r.context == ABORTING {
                         r.joiner_saw_cancel = true;
                     }
                 }
@@ -237,9 +241,9 @@ impl Core {
     /// a child after propagating a sibling's failure: the child's panics, before and after,
     /// count as observed (a `gather` re-raised one failure and retrieved the rest).
     pub(crate) fn release_handle_observed(&self, key: TaskKey) {
-        self.adopted.borrow_mut().push(key.id);
+        self.adopted.borrow_mut().push(key.id());
         for r in self.panics.borrow_mut().iter_mut() {
-            if r.task == key.id && r.context.is_empty() {
+            if r.task == key.id() && r.context.is_empty() {
                 r.observed = true;
             }
         }
@@ -253,7 +257,7 @@ impl Core {
                 return;
             };
             slot.handle = false;
-            if matches!(slot.state, TaskState::Finished(_)) {
+            if slot.stage() == Stage::Finished {
                 tasks.remove(key)
             } else {
                 None
@@ -280,22 +284,19 @@ impl Core {
         let step = self.step.get() + 1;
         self.step.set(step);
         self.awaits.set(self.awaits.get() + 1);
-        let mut h = crate::model::Fnv(self.interleaving.get());
-        h.write_u64(key.id.as_u64());
-        self.interleaving.set(h.finish());
-        self.recent.borrow_mut()[(step % 8) as usize] = Some(key.id);
+        self.interleaving.set(crate::model::mix_step(
+            self.interleaving.get(),
+            key.id().as_u64(),
+        ));
+        self.recent[(step % 8) as usize].set(Some(key.id()));
         let mut tasks = self.tasks.borrow_mut();
         let slot = tasks.get_mut(key)?;
         slot.scheduled = false;
-        slot.waits.clear();
-        match slot.state {
-            TaskState::Main => Some(Turn::Main),
-            TaskState::Suspended(_) => {
-                let TaskState::Suspended(body) =
-                    std::mem::replace(&mut slot.state, TaskState::Polling)
-                else {
-                    unreachable!("matched above")
-                };
+        slot.noted = 0;
+        match slot.stage() {
+            Stage::Main => Some(Turn::Main),
+            Stage::Suspended => {
+                let body = slot.start_polling();
                 Some(if slot.abort {
                     Turn::Abort(body)
                 } else {
@@ -314,6 +315,7 @@ impl Core {
     #[inline]
     pub(super) fn poll<T: RawTask + ?Sized>(&self, key: TaskKey, task: Pin<&mut T>) -> Polled {
         self.current.set(Some(key));
+        self.current_waker.set(Some((key, task.waker_id())));
         self.event(EventKind::Poll);
         if self.delivered_any.get() {
             self.delivered.borrow_mut().clear();
@@ -324,6 +326,7 @@ impl Core {
             self.event(EventKind::Complete);
         };
         let res = catch_unwind(AssertUnwindSafe(|| task.poll(&mut returned)));
+        self.current_waker.set(None);
         match res {
             Ok(Poll::Pending) => Polled::Pending,
             Ok(Poll::Ready(dropped)) => Polled::Returned(dropped),
@@ -349,7 +352,7 @@ impl Core {
     /// does not control: a switch point no strategy can explore.
     #[inline]
     fn count_foreign_await(&self, slot: &super::table::Slot) {
-        if matches!(slot.waits, super::table::WaitNotes::None) && !slot.scheduled {
+        if slot.noted == 0 && !slot.scheduled {
             self.foreign_awaits.set(self.foreign_awaits.get() + 1);
         }
     }
@@ -366,13 +369,13 @@ impl Core {
             }
             Polled::Returned(dropped) => {
                 if let Err(payload) = dropped {
-                    self.drop_panicked(key.id, payload, "in Drop after completing");
+                    self.drop_panicked(key.id(), payload, "in Drop after completing");
                 }
                 self.finish(key, task, "in Drop after completing");
             }
             Polled::Panicked(p) => {
-                let origin = self.cause_of(&p, key.id);
-                let err = self.record_panic(key.id, p, origin, "");
+                let origin = self.cause_of(&p, key.id());
+                let err = self.record_panic(key.id(), p, origin, "");
                 self.end(key, task, err, "in Drop after panicking");
             }
         }
@@ -383,7 +386,7 @@ impl Core {
     pub(super) fn run_abort(&self, key: TaskKey, body: Body) {
         self.current.set(Some(key));
         self.event(EventKind::Aborted);
-        let err = JoinError::cancelled(key.id, self.label(key.id));
+        let err = JoinError::cancelled(key.id(), self.label(key.id()));
         self.end(key, body, err, ABORTING);
         self.current.set(None);
     }
@@ -394,7 +397,7 @@ impl Core {
         self.wake_joiner(key);
         let prev = self.current.replace(Some(key));
         if let Err(payload) = task.as_mut().cancel(err) {
-            self.drop_panicked(key.id, payload, context);
+            self.drop_panicked(key.id(), payload, context);
         }
         self.current.set(prev);
         self.finish(key, task, context);
@@ -423,7 +426,7 @@ impl Core {
         if let Some(task) = unused {
             let prev = self.current.replace(Some(key));
             if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(task))) {
-                self.drop_panicked(key.id, payload, context);
+                self.drop_panicked(key.id(), payload, context);
             }
             self.current.set(prev);
         }
@@ -490,8 +493,14 @@ impl Core {
     /// Drops the outputs of finished tasks whose handles outlive the run (the last thing a run
     /// does; a handle used after it panics, naming its call).
     pub(super) fn drop_outputs(&self) {
-        let table = std::mem::take(&mut *self.tasks.borrow_mut());
-        drop(table);
+        let mut table = std::mem::take(&mut *self.tasks.borrow_mut());
+        table.clear_keeping(usize::MAX);
+        // A `Drop` that spawned meanwhile filled the fresh table: that one stays (its tasks
+        // never run), the emptied one is not reused.
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.is_empty() {
+            *tasks = table;
+        }
     }
 
     /// Drops every task still unfinished when main returned, in spawn order, until none is left
@@ -506,21 +515,16 @@ impl Core {
             for key in keys {
                 let body = {
                     let mut tasks = self.tasks.borrow_mut();
-                    tasks.get_mut(key).and_then(|s| {
-                        match std::mem::replace(&mut s.state, TaskState::Polling) {
-                            TaskState::Suspended(body) => Some(body),
-                            other => {
-                                s.state = other;
-                                None
-                            }
-                        }
-                    })
+                    tasks
+                        .get_mut(key)
+                        .filter(|s| s.stage() == Stage::Suspended)
+                        .map(|s| s.start_polling())
                 };
                 self.current.set(Some(key));
                 self.event(EventKind::Leftover);
                 match body {
                     Some(body) => {
-                        let err = JoinError::cancelled(key.id, self.label(key.id));
+                        let err = JoinError::cancelled(key.id(), self.label(key.id()));
                         self.end(key, body, err, "in Drop at shutdown");
                     }
                     None => {

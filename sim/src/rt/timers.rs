@@ -122,6 +122,18 @@ impl TimerQueue {
         Some((deadline, e.waker.take()))
     }
 
+    /// Forgets every timer, keeping the buffers unless they grew past `keep` entries.
+    pub(crate) fn clear_keeping(&mut self, keep: usize) {
+        if self.heap.capacity() > keep || self.slots.capacity() > keep {
+            *self = TimerQueue::default();
+        } else {
+            self.heap.clear();
+            self.slots.clear();
+            self.free.clear();
+            self.next_seq = 1;
+        }
+    }
+
     /// Number of live timers.
     pub(crate) fn live(&self) -> usize {
         self.slots.len() - self.free.len()

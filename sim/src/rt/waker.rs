@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::Wake;
+use std::task::{RawWakerVTable, Wake, Waker};
 use std::thread::ThreadId;
 
 use super::context;
@@ -32,6 +32,15 @@ impl ForeignWakes {
             flagged: AtomicBool::new(false),
             thread: Mutex::new(None),
         }
+    }
+
+    /// Serves another run (no waker of the last one is left: the caller holds the only
+    /// reference).
+    pub(crate) fn reset(&mut self, sim: u64, owner: ThreadId) {
+        self.sim = sim;
+        self.owner = owner;
+        *self.flagged.get_mut() = false;
+        self.thread = Mutex::new(None);
     }
 
     #[inline]
@@ -58,6 +67,25 @@ impl ForeignWakes {
             slot.get_or_insert(name);
         }
         self.flagged.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Which waker a `Waker` is (its data and vtable addresses, as `Waker::will_wake` compares
+/// them), kept without a reference count: the run notes the polled task's own so that a task
+/// waking itself (`yield_now`, a preemption point that switches) is rescheduled directly
+/// instead of through its waker and this thread's simulation lookup. Never dereferenced and
+/// never part of a trace: a waker it fails to recognize takes the usual way, with the same
+/// effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WakerId(*const (), *const RawWakerVTable);
+
+impl WakerId {
+    /// No waker.
+    pub(crate) const NONE: WakerId = WakerId(std::ptr::null(), std::ptr::null());
+
+    #[inline]
+    pub(crate) fn of(waker: &Waker) -> WakerId {
+        WakerId(waker.data(), waker.vtable())
     }
 }
 

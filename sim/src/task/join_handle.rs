@@ -114,7 +114,7 @@ impl<T> JoinHandle<T> {
 
     /// The task's id.
     pub fn id(&self) -> TaskId {
-        self.key.id
+        self.key.id()
     }
 
     /// A handle that can abort the task (and tell whether it finished) but not await it; it
@@ -146,7 +146,7 @@ impl<T: 'static> Future for JoinHandle<T> {
         context::with_run("JoinHandle::poll", self.sim, |core| {
             let res = core.poll_join(key, cx.waker());
             if res.is_pending() {
-                core.note_wait(WaitKind::Join { task: key.id }, None);
+                core.note_wait(WaitKind::Join { task: key.id() }, None);
             }
             res
         })
@@ -163,7 +163,7 @@ impl<T> Drop for JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("JoinHandle");
-        d.field("id", &self.key.id);
+        d.field("id", &self.key.id());
         if let Some(finished) = context::try_with_run(self.sim, |core| core.is_finished(self.key)) {
             d.field("finished", &finished);
         }
@@ -216,14 +216,14 @@ impl AbortHandle {
 
     /// The task's id.
     pub fn id(&self) -> TaskId {
-        self.key.id
+        self.key.id()
     }
 }
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AbortHandle")
-            .field("id", &self.key.id)
+            .field("id", &self.key.id())
             .finish()
     }
 }

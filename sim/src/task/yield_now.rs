@@ -55,8 +55,8 @@ impl Future for YieldNow {
         context::with("sim::task::yield_now", |core| {
             core.event(EventKind::Yield);
             core.note_await("sim::task::yield_now", Some(site));
+            core.wake_by(cx.waker());
         });
-        cx.waker().wake_by_ref();
         Poll::Pending
     }
 }

@@ -66,6 +66,32 @@ fn awaits_on_futures_channels_are_counted_and_sims_own_are_not() {
     assert_eq!(sim.trace().stats().foreign_awaits, 0);
 }
 
+/// A task's wait on a `sim` primitive in one poll does not hide a foreign await in a later
+/// poll (a poll's wait notes are its own, even where the run keeps an earlier poll's).
+#[test]
+fn a_foreign_await_after_a_sim_wait_is_counted() {
+    let mut sim = sim::Sim::builder()
+        .seed(0)
+        .strategy(sim::Strategy::fifo())
+        .build();
+    let sum = sim
+        .run(async {
+            let (tx, rx) = sim::channel::oneshot::channel::<u32>();
+            let t = sim::spawn(async move {
+                tx.send(1).unwrap();
+            });
+            // Main waits on a sim oneshot first (a noted wait) ...
+            let first = rx.await.unwrap();
+            t.await.unwrap();
+            // ... then three times on foreign futures.
+            first + relay_over_futures_channels().await
+        })
+        .unwrap();
+    assert_eq!(sum, 13);
+    let foreign = sim.trace().stats().foreign_awaits;
+    assert!(foreign >= 4, "foreign awaits: {foreign}");
+}
+
 #[test]
 fn yields_and_sleeps_are_not_foreign_awaits() {
     let mut sim = sim::Sim::new(3);

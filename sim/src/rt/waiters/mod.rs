@@ -31,19 +31,23 @@ struct Waiter<M> {
     meta: M,
 }
 
-/// Lookups by id are O(log n): ids are handed out in increasing order and `waiting` keeps
-/// that order (waiters leave from the front or by `cancel`, never reorder), so it can be
-/// binary-searched. Grants not yet taken are kept in id order too: a grant always goes to the
-/// front waiter, whose id is larger than any granted before, so a grant is appended and the
-/// oldest (usually the one taken next) is at the front. A grant taken from the middle (a
-/// million waiters released at once run in random order) leaves an empty entry rather than
-/// shifting the others, so taking every grant costs O(n log n), not O(n²); empty entries at
-/// either end are dropped as they appear.
+/// Lookups of a waiting waiter are O(log n): ids are handed out in increasing order and
+/// `waiting` keeps that order (waiters leave from the front or by `cancel`, never reorder), so
+/// it can be binary-searched. Grants not yet taken are found in O(1): `granted` holds one entry
+/// per id from `base` on (`None` for an id not granted, or granted and taken), so a grant's
+/// place is its id minus `base`. A grant usually goes to the front waiter, whose id is larger
+/// than any granted before, so it is appended (after empty entries for the ids between, which
+/// left without a grant); the oldest, usually the one taken next, is at the front. A grant
+/// taken from the middle (a million waiters released at once run in random order) leaves an
+/// empty entry rather than shifting the others; empty entries at either end are dropped as
+/// they appear.
 pub(crate) struct WaitList<G, M = ()> {
     next: u64,
     waiting: VecDeque<Waiter<M>>,
-    /// In id order; `None` once taken (dropped when it reaches either end).
-    granted: VecDeque<(WaiterId, Option<G>)>,
+    /// Entry `i` is the grant of waiter `base + i`, if it has one not yet taken.
+    granted: VecDeque<Option<G>>,
+    /// The id of `granted`'s first entry.
+    base: u64,
 }
 
 impl<G, M> Default for WaitList<G, M> {
@@ -52,6 +56,7 @@ impl<G, M> Default for WaitList<G, M> {
             next: 0,
             waiting: VecDeque::new(),
             granted: VecDeque::new(),
+            base: 0,
         }
     }
 }
@@ -65,13 +70,25 @@ impl<G, M> WaitList<G, M> {
     /// Keeps `grant` for `id` until it is taken (in id order; see the type's docs).
     #[inline]
     fn grant(&mut self, id: WaiterId, grant: G) {
-        match self.granted.back() {
-            Some((last, _)) if *last > id => {
-                let at = self.granted.partition_point(|(g, _)| *g < id);
-                self.granted.insert(at, (id, Some(grant)));
-            }
-            _ => self.granted.push_back((id, Some(grant))),
+        let id = id.0;
+        if self.granted.is_empty() {
+            self.base = id;
         }
+        if id < self.base {
+            // Older than every grant kept (a newest-first grant came before): room in front.
+            for _ in id + 1..self.base {
+                self.granted.push_front(None);
+            }
+            self.granted.push_front(Some(grant));
+            self.base = id;
+            return;
+        }
+        let at = usize::try_from(id - self.base).expect("fewer waiters than memory");
+        while self.granted.len() <= at {
+            self.granted.push_back(None);
+        }
+        debug_assert!(self.granted[at].is_none(), "a waiter is granted once");
+        self.granted[at] = Some(grant);
     }
 
     /// Adds a waiter at the back.
@@ -106,12 +123,13 @@ impl<G, M> WaitList<G, M> {
     /// Takes the grant handed to `id`, if any (the waiter then leaves the list).
     #[inline]
     pub(crate) fn take_grant(&mut self, id: WaiterId) -> Option<G> {
-        let i = self.granted.binary_search_by_key(&id, |(g, _)| *g).ok()?;
-        let grant = self.granted[i].1.take()?;
-        while self.granted.front().is_some_and(|(_, g)| g.is_none()) {
+        let i = usize::try_from(id.0.checked_sub(self.base)?).ok()?;
+        let grant = self.granted.get_mut(i)?.take()?;
+        while self.granted.front().is_some_and(Option::is_none) {
             self.granted.pop_front();
+            self.base += 1;
         }
-        while self.granted.back().is_some_and(|(_, g)| g.is_none()) {
+        while self.granted.back().is_some_and(Option::is_none) {
             self.granted.pop_back();
         }
         Some(grant)
@@ -131,7 +149,7 @@ impl<G, M> WaitList<G, M> {
     /// The grants handed out but not yet taken, oldest first, to rewrite in place (e.g. a queue
     /// shut down at once takes back the items it handed to getters that have not run yet).
     pub(crate) fn grants_mut(&mut self) -> impl Iterator<Item = &mut G> {
-        self.granted.iter_mut().filter_map(|(_, g)| g.as_mut())
+        self.granted.iter_mut().filter_map(Option::as_mut)
     }
 
     /// Number of waiters still waiting.
@@ -269,5 +287,70 @@ mod tests {
         assert_eq!(wakers.len(), 2);
         assert_eq!(list.take_grant(c), Some(()));
         assert!(list.is_empty());
+    }
+
+    /// Random registrations, grants to the oldest and to the newest waiter, takes and cancels
+    /// against a plain model: every grant reaches its waiter once, whatever the order.
+    #[test]
+    fn grants_in_any_order_are_found_by_id() {
+        use std::collections::BTreeMap;
+        let (_c, w) = waker();
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let mut list: WaitList<u64> = WaitList::default();
+        // By waiter: None while waiting, Some(g) once granted and not taken.
+        let mut model: BTreeMap<WaiterId, Option<u64>> = BTreeMap::new();
+        for step in 0..20_000u64 {
+            match next(6) {
+                0 | 1 => {
+                    model.insert(list.register(&w, ()), None);
+                }
+                2 => {
+                    let oldest = model.iter().find(|(_, g)| g.is_none()).map(|(id, _)| *id);
+                    assert_eq!(list.grant_front(step).is_ok(), oldest.is_some());
+                    if let Some(id) = oldest {
+                        model.insert(id, Some(step));
+                    }
+                }
+                3 => {
+                    let newest = model
+                        .iter()
+                        .rev()
+                        .find(|(_, g)| g.is_none())
+                        .map(|(id, _)| *id);
+                    assert_eq!(list.grant_back(step).is_ok(), newest.is_some());
+                    if let Some(id) = newest {
+                        model.insert(id, Some(step));
+                    }
+                }
+                k => {
+                    let Some(&id) = model.keys().nth(next(model.len().max(1) as u64) as usize)
+                    else {
+                        continue;
+                    };
+                    let expected = model.remove(&id).flatten();
+                    let got = if k == 4 {
+                        let g = list.take_grant(id);
+                        if g.is_none() && expected.is_none() {
+                            // Still waiting: it stays.
+                            model.insert(id, None);
+                        }
+                        g
+                    } else {
+                        list.cancel(id)
+                    };
+                    assert_eq!(got, expected, "step {step}, waiter {id:?}");
+                }
+            }
+            assert_eq!(
+                list.waiting(),
+                model.values().filter(|g| g.is_none()).count()
+            );
+        }
     }
 }

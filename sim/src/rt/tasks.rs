@@ -406,7 +406,7 @@ impl Core {
     /// Files an ended task's block: kept for its handle, or freed (its output dropped now, with
     /// the task as current, a panicking `Drop` recorded).
     fn finish(&self, key: TaskKey, task: Body, context: &'static str) {
-        self.sched.borrow_mut().on_end(key.id);
+        self.sched.borrow_mut().on_end(key.id());
         let (unused, scheduled) = {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(key) else {

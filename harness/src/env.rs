@@ -203,6 +203,12 @@ impl Env {
     }
 
     /// The given variables (for tests and tools).
+    ///
+    /// ```
+    /// let env = harness::Env::from_pairs([("SEEDLOOP_SEEDS", "4"), ("SEEDLOOP_NO_SHRINK", "1")]);
+    /// assert_eq!(env.seeds().unwrap().len(), 4);
+    /// assert!(env.no_shrink());
+    /// ```
     pub fn from_pairs<K: Into<String>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Env {

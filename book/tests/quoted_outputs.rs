@@ -55,8 +55,10 @@ impl std::fmt::Debug for Broken {
     }
 }
 
+/// The chapter quotes `cargo explore <scenario> --replay TOKEN` for the failure the sweep
+/// found: the report's headline and notes, then the start of the full trace.
 #[test]
-fn the_quoted_report_headline_is_what_the_harness_reports() {
+fn the_quoted_replay_is_what_explore_replay_prints() {
     let scenario = scenarios::find("realworld/rate-limiter-check-then-act").unwrap();
     let run = move || {
         let program = (scenario.run)();
@@ -69,18 +71,22 @@ fn the_quoted_report_headline_is_what_the_harness_reports() {
         .no_regressions()
         .test_name(scenario.name)
         .explore(run);
-    let text = outcome.report.expect("random finds the bug").to_string();
+    let token = outcome.report.expect("random finds the bug").token_text;
+    let cli = Cli::parse_from_args(["explore", scenario.name, "--replay", &token])
+        .expect("the replay arguments parse");
+    let mut out = Vec::new();
+    let failed = explore::replay(&cli, &token, &mut out).expect("the replay runs");
+    assert!(failed, "the replayed schedule fails again");
+    let text = String::from_utf8(out).expect("UTF-8");
     let quoted = REAL_WORLD
         .split("```text\n")
         .find(|block| block.starts_with("error: seedloop:"))
         .expect("the chapter quotes a report");
-    for line in quoted
-        .lines()
-        .take_while(|l| l.starts_with("error:") || l.starts_with("note:"))
-    {
+    let quoted = quoted.split("```").next().expect("a closed block");
+    for line in quoted.lines().filter(|l| *l != "…") {
         assert!(
-            text.contains(line),
-            "the book quotes `{line}`, the harness reports:\n{text}"
+            text.contains(&format!("{line}\n")),
+            "the book quotes `{line}`, `cargo explore --replay` prints:\n{text}"
         );
     }
 }

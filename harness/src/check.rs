@@ -91,6 +91,13 @@ impl Default for Check {
 }
 
 /// What a sweep found: for tools and benchmarks ([`Check::explore`]).
+///
+/// ```
+/// let outcome = harness::Check::new().seeds(8).no_regressions().explore(|| async {});
+/// assert!(outcome.passed());
+/// assert_eq!((outcome.schedules_run, outcome.failures), (8, 0));
+/// assert_eq!(outcome.seeds_run, (0..8).collect::<Vec<_>>());
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
     /// Executions run by the sweep (regression replays not included).
@@ -123,11 +130,21 @@ pub struct Outcome {
 
 impl Outcome {
     /// True when nothing failed.
+    ///
+    /// ```
+    /// let fails = harness::Check::new().seeds(1).no_regressions().explore(|| async { Err::<(), _>("no") });
+    /// assert!(!fails.passed());
+    /// ```
     pub fn passed(&self) -> bool {
         self.report.is_none() && self.nondeterminism.is_none()
     }
 
     /// The text `Check::run` panics with, if anything failed.
+    ///
+    /// ```
+    /// let fails = harness::Check::new().seeds(1).no_regressions().explore(|| async { Err::<(), _>("no") });
+    /// assert!(fails.failure_text().unwrap().starts_with("error: seedloop: the test body returned an error"));
+    /// ```
     pub fn failure_text(&self) -> Option<String> {
         if let Some(n) = &self.nondeterminism {
             return Some(n.clone());
@@ -138,6 +155,12 @@ impl Outcome {
 
 impl Check {
     /// A check with the default seeds and strategy, reading `SEEDLOOP_*` from the process.
+    ///
+    /// ```
+    /// harness::Check::new().no_regressions().run(|| async {
+    ///     assert_eq!(sim::spawn(async { 7 }).await.unwrap(), 7);
+    /// });
+    /// ```
     #[track_caller]
     pub fn new() -> Check {
         Check {
@@ -161,6 +184,13 @@ impl Check {
     }
 
     /// The seeds: a count (`100` = `0..100`), a range, or a list.
+    ///
+    /// ```
+    /// let check = || harness::Check::new().no_regressions();
+    /// assert_eq!(check().seeds(3).explore(|| async {}).seeds_run, [0, 1, 2]);
+    /// assert_eq!(check().seeds(10..12).explore(|| async {}).seeds_run, [10, 11]);
+    /// assert_eq!(check().seeds(vec![7, 42]).explore(|| async {}).seeds_run, [7, 42]);
+    /// ```
     pub fn seeds(mut self, seeds: impl Into<Seeds>) -> Self {
         self.seeds = Some(seeds.into());
         self
@@ -170,30 +200,80 @@ impl Check {
     /// [`Strategy::pct`] learns its `k` from one Fifo run of the body before the sweep (seed 0,
     /// not counted in [`Outcome::schedules_run`]); reports and tokens name it with its `k`
     /// (`pct2(k=6)`), and `SEEDLOOP_STRATEGY` with that name re-runs a seed exactly.
+    ///
+    /// ```
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     assert_eq!(hits.get(), 2, "lost update");
+    /// };
+    /// // Fifo never switches at a preemption point, so it never loses the update.
+    /// let fifo = harness::Check::new().strategy(sim::Strategy::fifo()).no_regressions().explore(racy);
+    /// assert!(fifo.passed());
+    /// let random = harness::Check::new().strategy(sim::Strategy::random()).no_regressions().explore(racy);
+    /// assert!(!random.passed());
+    /// ```
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = Some(strategy);
         self
     }
 
     /// Run only shard `index` of `count` (1-based); `SEEDLOOP_SHARD` overrides it.
+    ///
+    /// ```
+    /// let shard = |i| harness::Check::new().seeds(10).shard(i, 2).no_regressions().explore(|| async {});
+    /// let (first, second) = (shard(1).seeds_run, shard(2).seeds_run);
+    /// assert_eq!(first.len() + second.len(), 10);
+    /// assert!(first.iter().all(|s| !second.contains(s)));
+    /// ```
     pub fn shard(mut self, index: u64, count: u64) -> Self {
         self.shard = Some(Shard::new(index, count));
         self
     }
 
     /// Step limit per run ([`RunOptions::max_steps`]); `SEEDLOOP_MAX_STEPS` overrides it.
+    ///
+    /// ```
+    /// let outcome = harness::Check::new().seeds(1).max_steps(100).no_regressions().explore(|| async {
+    ///     while sim::time::now() == sim::time::Instant::ZERO {
+    ///         sim::task::yield_now().await; // a spin loop: the clock never moves
+    ///     }
+    /// });
+    /// assert_eq!(outcome.report.unwrap().failure.kind, harness::FailureKind::Sim(sim::SimErrorKind::StepLimit));
+    /// ```
     pub fn max_steps(mut self, steps: u64) -> Self {
         self.options.max_steps = steps;
         self
     }
 
     /// Virtual-time limit per run ([`RunOptions::max_time`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let outcome = harness::Check::new().seeds(1).max_time(Duration::from_secs(10)).no_regressions()
+    ///     .explore(|| async { sim::time::sleep(Duration::from_secs(60)).await });
+    /// assert_eq!(outcome.report.unwrap().failure.kind, harness::FailureKind::Sim(sim::SimErrorKind::TimeLimit));
+    /// ```
     pub fn max_time(mut self, limit: Duration) -> Self {
         self.options.max_time = Some(limit);
         self
     }
 
     /// Whether tasks left running when the body returns fail the run (default no).
+    ///
+    /// ```
+    /// let leaves_a_task = || async { drop(sim::spawn(std::future::pending::<()>())); };
+    /// let check = || harness::Check::new().seeds(1).no_regressions();
+    /// assert!(check().explore(leaves_a_task).passed());
+    /// assert!(!check().fail_on_leftover_tasks(true).explore(leaves_a_task).passed());
+    /// ```
     pub fn fail_on_leftover_tasks(mut self, yes: bool) -> Self {
         self.options.fail_on_leftover_tasks = yes;
         self
@@ -240,12 +320,29 @@ impl Check {
     }
 
     /// Read `SEEDLOOP_*` from `env` instead of the process (for testing the harness).
+    ///
+    /// ```
+    /// let env = harness::Env::empty().with("SEEDLOOP_SEEDS", "5..7");
+    /// let outcome = harness::Check::new().env(env).no_regressions().explore(|| async {});
+    /// assert_eq!(outcome.seeds_run, [5, 6]);
+    /// ```
     pub fn env(mut self, env: Env) -> Self {
         self.env = env;
         self
     }
 
     /// Save and re-run failing tokens in `dir` (default `<crate>/seedloop-regressions/`).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("harness-doc-regressions-{}", std::process::id()));
+    /// let check = || harness::Check::new().seeds(16).regressions_dir(&dir).test_name("fails");
+    /// let first = check().explore(|| async { Err::<(), _>(format!("{}", sim::rand::range(0..4u64))) });
+    /// assert!(!first.passed() && !first.from_regressions);
+    /// // The next run replays the saved token before sweeping any seed.
+    /// let again = check().explore(|| async { Err::<(), _>(format!("{}", sim::rand::range(0..4u64))) });
+    /// assert!(again.from_regressions && again.schedules_run == 0);
+    /// std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn regressions_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.regressions_dir = Some(dir.into());
         self.regressions = true;
@@ -253,29 +350,93 @@ impl Check {
     }
 
     /// Neither save nor re-run regressions.
+    ///
+    /// ```
+    /// let outcome = harness::Check::new().seeds(1).no_regressions().explore(|| async { Err::<(), _>("no") });
+    /// assert!(!outcome.passed());
+    /// assert!(!outcome.notes.iter().any(|n| n.contains("saved")), "nothing saved: {:?}", outcome.notes);
+    /// ```
     pub fn no_regressions(self) -> Self {
         self.regressions(false)
     }
 
     /// Whether to save failing tokens and re-run saved ones first (default yes).
+    ///
+    /// ```
+    /// let outcome = harness::Check::new().seeds(2).regressions(false).explore(|| async {});
+    /// assert!(outcome.passed() && !outcome.from_regressions);
+    /// ```
     pub fn regressions(mut self, yes: bool) -> Self {
         self.regressions = yes;
         self
     }
 
     /// Whether to shrink the failing schedule (default yes).
+    ///
+    /// ```
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     assert_eq!(hits.get(), 2, "lost update");
+    /// };
+    /// let raw = harness::Check::new().no_regressions().shrink(false).explore(racy);
+    /// assert!(raw.shrunk.is_none());
+    /// assert!(raw.failure_text().unwrap().contains("note: not shrunk (Check::shrink(false))"));
+    /// ```
     pub fn shrink(mut self, yes: bool) -> Self {
         self.shrink = yes;
         self
     }
 
     /// At most this many runs for shrinking (default [`DEFAULT_SHRINK_BUDGET`]).
+    ///
+    /// ```
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     assert_eq!(hits.get(), 2, "lost update");
+    /// };
+    /// let outcome = harness::Check::new().no_regressions().shrink_budget(50).explore(racy);
+    /// assert!(outcome.shrunk.unwrap().runs <= 50);
+    /// ```
     pub fn shrink_budget(mut self, runs: u32) -> Self {
         self.shrink_budget = runs;
         self
     }
 
     /// Keep sweeping after the first failure, counting failures (only the first is reported).
+    ///
+    /// ```
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     assert_eq!(hits.get(), 2, "lost update");
+    /// };
+    /// let all = harness::Check::new().seeds(50).no_regressions().keep_going(true).explore(racy);
+    /// assert_eq!(all.schedules_run, 50);
+    /// assert!(all.failures > 1);
+    /// ```
     pub fn keep_going(mut self, yes: bool) -> Self {
         self.keep_going = yes;
         self
@@ -364,6 +525,14 @@ impl Check {
 
     /// Where the test is, whole, instead of what the process tells ([`TestContext::detect`]):
     /// for tools that run checks outside `cargo test` and print their own commands.
+    ///
+    /// ```
+    /// let context = harness::TestContext { name: Some("my_tool/case".into()), ..Default::default() };
+    /// let outcome = harness::Check::new().seeds(1).no_regressions().context(context)
+    ///     .explore(|| async { Err::<(), _>("no") });
+    /// let token = outcome.report.unwrap().token;
+    /// assert_eq!(token.test, harness::test_name_hash("my_tool/case"));
+    /// ```
     pub fn context(mut self, context: TestContext) -> Self {
         self.context = Some(context);
         self
@@ -398,6 +567,14 @@ impl Check {
     ///
     /// # Panics
     /// With the report when a run fails, or on a malformed `SEEDLOOP_*` variable or token.
+    ///
+    /// ```
+    /// let failed = std::panic::catch_unwind(|| {
+    ///     harness::Check::new().seeds(4).no_regressions().run(|| async { Err::<(), _>("broken") })
+    /// });
+    /// let report = failed.unwrap_err().downcast::<String>().unwrap();
+    /// assert!(report.contains("\"broken\""));
+    /// ```
     #[track_caller]
     pub fn run<F, Fut>(self, body: F)
     where
@@ -414,6 +591,14 @@ impl Check {
     ///
     /// # Panics
     /// On a malformed `SEEDLOOP_*` variable or replay token.
+    ///
+    /// ```
+    /// let outcome = harness::Check::new().seeds(16).no_regressions().explore(|| async {
+    ///     if sim::rand::range(0..4u64) == 3 { Err("drew a 3") } else { Ok(()) }
+    /// });
+    /// let seed = outcome.failing_seed.expect("a seed draws 3");
+    /// assert_eq!(outcome.seeds_run.last(), Some(&seed)); // the sweep stopped there
+    /// ```
     pub fn explore<F, Fut>(self, body: F) -> Outcome
     where
         F: Fn() -> Fut,

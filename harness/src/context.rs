@@ -6,6 +6,16 @@ use std::panic::Location;
 use std::path::{Component, Path};
 
 /// The cargo target a test is compiled into: what `cargo test` needs to build and run only it.
+///
+/// ```
+/// let context = harness::TestContext {
+///     package: Some("bank".into()),
+///     target: Some(harness::Target::Test("transfers".into())),
+///     name: Some("deposits_add_up".into()),
+///     ..Default::default()
+/// };
+/// assert_eq!(context.command(), "cargo test -p bank --test transfers -- deposits_add_up --exact");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// The library's unit tests (`--lib`).
@@ -73,6 +83,16 @@ pub struct Commands {
 /// the check was given with [`crate::Check::test_name`] when that differs (a row of a
 /// table-driven test): the token and the regressions file are keyed by it, so that of the rows
 /// one test runs, only the row that failed replays the token.
+///
+/// ```
+/// // A row of a table-driven test: the line runs the test, the token belongs to the row.
+/// let row = harness::TestContext {
+///     name: Some("limits".into()),
+///     case: Some("limits/zero".into()),
+///     ..Default::default()
+/// };
+/// assert_eq!(row.check_name(), Some("limits/zero"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TestContext {
     /// The cargo package (`-p`).
@@ -92,6 +112,13 @@ impl TestContext {
     /// thread after it), `CARGO_PKG_NAME` (cargo sets it when it runs tests), the target from
     /// the executable's name (its hash stripped) and the caller's source file (a test in
     /// `tests/` is an integration test even when its target is named after the package).
+    ///
+    /// ```
+    /// // A doctest runs on the `main` thread, which names no test.
+    /// let here = harness::TestContext::detect();
+    /// assert_eq!(here.name, None);
+    /// assert!(here.commands.is_none());
+    /// ```
     #[track_caller]
     pub fn detect() -> TestContext {
         TestContext::detect_from(Some(Location::caller()), None)
@@ -135,6 +162,12 @@ impl TestContext {
 
     /// The name the check is known by: its `case` if it has one, else the test's name. The
     /// token records a hash of it, and the regressions file keys its lines by it.
+    ///
+    /// ```
+    /// let test = harness::TestContext { name: Some("adds".into()), ..Default::default() };
+    /// assert_eq!(test.check_name(), Some("adds"));
+    /// assert_eq!(harness::TestContext::default().check_name(), None);
+    /// ```
     pub fn check_name(&self) -> Option<&str> {
         self.case.as_deref().or(self.name.as_deref())
     }

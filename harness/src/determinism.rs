@@ -10,6 +10,16 @@ use sim::Trace;
 use sim::schedule::Schedule;
 
 /// Where two executions of the same seed first differ.
+///
+/// ```
+/// static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// let outcome = harness::Check::new().seeds(1).no_regressions().explore(|| async {
+///     let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed); // survives between runs
+///     sim::log!("run {n}");
+///     Err::<(), _>("always")
+/// });
+/// assert!(outcome.nondeterminism.unwrap().contains("ran twice and the runs differ"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nondeterminism {
     /// What differed: `decision 3` or `event 17`.

@@ -37,7 +37,7 @@
 //! of a run that finishes in time (it only reads the [`sim::Beacon`] the run writes), but it
 //! cannot tell a stuck run from a slow one: it says which it saw (one poll that never returned,
 //! or polls still moving), and a budget must leave room for the slowest legitimate run. It
-//! covers [`crate::Check`]; [`crate::replay`], [`crate::explore`] and [`crate::proptest`] runs
+//! covers [`crate::Check`]; [`crate::replay`], [`crate::explore`] and `harness::proptest` runs
 //! are not watched.
 
 use std::collections::BTreeMap;
@@ -48,29 +48,85 @@ use sim::Strategy;
 use crate::seeds::{Seeds, Shard};
 
 /// `SEEDLOOP_SEEDS`.
+///
+/// ```
+/// use harness::env::SEEDS;
+/// assert_eq!(harness::Env::empty().with(SEEDS, "3").seeds().unwrap().to_vec(), [0, 1, 2]);
+/// ```
 pub const SEEDS: &str = "SEEDLOOP_SEEDS";
 /// `SEEDLOOP_SEED`.
+///
+/// ```
+/// use harness::env::{SEED, SEEDS};
+/// assert_eq!(harness::Env::empty().with(SEEDS, "100").with(SEED, "42").seeds().unwrap().to_vec(), [42]);
+/// ```
 pub const SEED: &str = "SEEDLOOP_SEED";
 /// `SEEDLOOP_REPLAY`.
+///
+/// ```
+/// assert_eq!(harness::Env::empty().with(harness::env::REPLAY, "sl2.abc").replay(), Some("sl2.abc"));
+/// ```
 pub const REPLAY: &str = "SEEDLOOP_REPLAY";
 /// `SEEDLOOP_STRATEGY`.
+///
+/// ```
+/// let env = harness::Env::empty().with(harness::env::STRATEGY, "pct2");
+/// assert_eq!(env.strategy().unwrap().name(), "pct2");
+/// ```
 pub const STRATEGY: &str = "SEEDLOOP_STRATEGY";
 /// `SEEDLOOP_SHARD`.
+///
+/// ```
+/// let env = harness::Env::empty().with(harness::env::SHARD, "1/4");
+/// assert_eq!(env.shard(), Some(harness::Shard::new(1, 4)));
+/// ```
 pub const SHARD: &str = "SEEDLOOP_SHARD";
 /// `SEEDLOOP_MAX_STEPS`.
+///
+/// ```
+/// assert_eq!(harness::Env::empty().with(harness::env::MAX_STEPS, "5000").max_steps(), Some(5000));
+/// ```
 pub const MAX_STEPS: &str = "SEEDLOOP_MAX_STEPS";
 /// `SEEDLOOP_REGRESSIONS`.
+///
+/// ```
+/// use harness::env::{REGRESSIONS, RegressionsSetting};
+/// assert_eq!(harness::Env::empty().with(REGRESSIONS, "off").regressions(), RegressionsSetting::Off);
+/// ```
 pub const REGRESSIONS: &str = "SEEDLOOP_REGRESSIONS";
 /// `SEEDLOOP_NO_SHRINK`.
+///
+/// ```
+/// assert!(harness::Env::empty().with(harness::env::NO_SHRINK, "1").no_shrink());
+/// ```
 pub const NO_SHRINK: &str = "SEEDLOOP_NO_SHRINK";
 /// `SEEDLOOP_TRACE`.
+///
+/// ```
+/// assert!(harness::Env::empty().with(harness::env::TRACE, "full").full_trace());
+/// ```
 pub const TRACE: &str = "SEEDLOOP_TRACE";
 /// `SEEDLOOP_HANG_SECS`.
+///
+/// ```
+/// let env = harness::Env::empty().with(harness::env::HANG_SECS, "2.5");
+/// assert_eq!(env.hang_budget(), Some(std::time::Duration::from_millis(2500)));
+/// ```
 pub const HANG_SECS: &str = "SEEDLOOP_HANG_SECS";
 /// `SEEDLOOP_FUZZ_ITERATIONS` (seedloop's own token test).
+///
+/// ```
+/// // Known, so setting it is not taken for a typo.
+/// assert!(harness::Env::empty().with(harness::env::FUZZ_ITERATIONS, "1000000").check().is_ok());
+/// ```
 pub const FUZZ_ITERATIONS: &str = "SEEDLOOP_FUZZ_ITERATIONS";
 
 /// Every variable in the table above: any other `SEEDLOOP_*` variable is a typo.
+///
+/// ```
+/// assert!(harness::env::ALL.contains(&harness::env::SEEDS));
+/// assert!(harness::Env::empty().with("SEEDLOOP_SEEDZ", "1").check().is_err());
+/// ```
 pub const ALL: [&str; 13] = [
     SEEDS,
     SEED,
@@ -91,6 +147,12 @@ pub const ALL: [&str; 13] = [
 const PREFIX: &str = "SEEDLOOP_";
 
 /// Where failing tokens go (`SEEDLOOP_REGRESSIONS`).
+///
+/// ```
+/// use harness::env::RegressionsSetting;
+/// assert_eq!(harness::Env::empty().regressions(), RegressionsSetting::Unset);
+/// assert_eq!(harness::Env::empty().with("SEEDLOOP_REGRESSIONS", "ci/regs").regressions(), RegressionsSetting::Dir("ci/regs".into()));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegressionsSetting {
     /// Not set: the test's own choice (by default `<crate>/seedloop-regressions/`).
@@ -117,6 +179,12 @@ impl Env {
     /// The process environment's `SEEDLOOP_*` variables (unknown ones too, so that
     /// [`Env::check`] can name a typo). A value that is not UTF-8 is kept as its lossy text
     /// and refused by the variable's own check.
+    ///
+    /// ```
+    /// // Reads only `SEEDLOOP_*` variables; `cargo test` sets none of them by itself.
+    /// let env = harness::Env::from_process();
+    /// assert!(env.check().is_ok());
+    /// ```
     pub fn from_process() -> Env {
         Env::from_pairs(std::env::vars_os().filter_map(|(k, v)| {
             let k = k.into_string().ok()?;
@@ -126,11 +194,21 @@ impl Env {
     }
 
     /// No variables set.
+    ///
+    /// ```
+    /// assert!(harness::Env::empty().seeds().is_none() && harness::Env::empty().strategy().is_none());
+    /// ```
     pub fn empty() -> Env {
         Env::default()
     }
 
     /// The given variables (for tests and tools).
+    ///
+    /// ```
+    /// let env = harness::Env::from_pairs([("SEEDLOOP_SEEDS", "4"), ("SEEDLOOP_NO_SHRINK", "1")]);
+    /// assert_eq!(env.seeds().unwrap().len(), 4);
+    /// assert!(env.no_shrink());
+    /// ```
     pub fn from_pairs<K: Into<String>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Env {
@@ -187,6 +265,12 @@ impl Env {
     }
 
     /// Sets one variable (builder style).
+    ///
+    /// ```
+    /// let env = harness::Env::empty().with("SEEDLOOP_SEEDS", "5").with("SEEDLOOP_STRATEGY", "fifo");
+    /// assert_eq!(env.seeds().unwrap().len(), 5);
+    /// assert!(env.strategy().unwrap().is_fifo());
+    /// ```
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Env {
         self.vars.insert(key.to_string(), value.into());
         self
@@ -200,6 +284,11 @@ impl Env {
     ///
     /// # Panics
     /// On a malformed value.
+    ///
+    /// ```
+    /// assert_eq!(harness::Env::empty().with("SEEDLOOP_SEEDS", "500..503").seeds().unwrap().to_vec(), [500, 501, 502]);
+    /// assert!(harness::Env::empty().seeds().is_none());
+    /// ```
     pub fn seeds(&self) -> Option<Seeds> {
         if let Some(s) = self.get(SEED) {
             let seed = s
@@ -220,6 +309,10 @@ impl Env {
     }
 
     /// `SEEDLOOP_REPLAY`, if set.
+    ///
+    /// ```
+    /// assert_eq!(harness::Env::empty().replay(), None);
+    /// ```
     pub fn replay(&self) -> Option<&str> {
         self.get(REPLAY)
     }
@@ -228,6 +321,11 @@ impl Env {
     ///
     /// # Panics
     /// On an unknown strategy name.
+    ///
+    /// ```
+    /// let env = harness::Env::empty().with("SEEDLOOP_STRATEGY", "portfolio");
+    /// assert_eq!(env.strategy().unwrap().name(), "portfolio(random,pct1,pct2,pct3)");
+    /// ```
     pub fn strategy(&self) -> Option<Strategy> {
         let s = self.get(STRATEGY)?;
         Some(parse_strategy(s).unwrap_or_else(|e| bad(STRATEGY, s, &e)))
@@ -237,6 +335,10 @@ impl Env {
     ///
     /// # Panics
     /// On a malformed value.
+    ///
+    /// ```
+    /// assert_eq!(harness::Env::empty().with("SEEDLOOP_SHARD", "3/3").shard(), Some(harness::Shard::new(3, 3)));
+    /// ```
     pub fn shard(&self) -> Option<Shard> {
         let s = self.get(SHARD)?;
         Some(s.parse::<Shard>().unwrap_or_else(|e| bad(SHARD, s, &e)))
@@ -246,6 +348,11 @@ impl Env {
     ///
     /// # Panics
     /// On a malformed value.
+    ///
+    /// ```
+    /// assert_eq!(harness::Env::empty().with("SEEDLOOP_MAX_STEPS", "1000").max_steps(), Some(1000));
+    /// assert_eq!(harness::Env::empty().max_steps(), None);
+    /// ```
     pub fn max_steps(&self) -> Option<u64> {
         let s = self.get(MAX_STEPS)?;
         Some(
@@ -257,6 +364,11 @@ impl Env {
     }
 
     /// `SEEDLOOP_REGRESSIONS`.
+    ///
+    /// ```
+    /// use harness::env::RegressionsSetting;
+    /// assert_eq!(harness::Env::empty().with("SEEDLOOP_REGRESSIONS", "off").regressions(), RegressionsSetting::Off);
+    /// ```
     pub fn regressions(&self) -> RegressionsSetting {
         match self.get(REGRESSIONS) {
             None => RegressionsSetting::Unset,
@@ -266,6 +378,11 @@ impl Env {
     }
 
     /// `SEEDLOOP_NO_SHRINK` is set to something other than `0`.
+    ///
+    /// ```
+    /// assert!(harness::Env::empty().with("SEEDLOOP_NO_SHRINK", "1").no_shrink());
+    /// assert!(!harness::Env::empty().with("SEEDLOOP_NO_SHRINK", "0").no_shrink());
+    /// ```
     pub fn no_shrink(&self) -> bool {
         self.get(NO_SHRINK).is_some_and(|s| s != "0")
     }

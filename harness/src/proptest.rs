@@ -49,9 +49,29 @@ use sim::{Sim, SimError, Strategy};
 use crate::explore::Verdict;
 
 /// How many decisions [`interleavings`] generates choices for (later ones are Fifo).
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// let mut runner = proptest::test_runner::TestRunner::deterministic();
+/// let il = harness::proptest::interleavings().new_tree(&mut runner).unwrap().current();
+/// assert!(il.choices.len() <= harness::proptest::DEFAULT_CHOICES);
+/// ```
 pub const DEFAULT_CHOICES: usize = 64;
 
 /// A generated interleaving: the seed for random values and one choice per decision.
+///
+/// ```
+/// use harness::proptest::Interleaving;
+/// // All zeros is the Fifo order; a non-zero choice picks another option at that decision.
+/// let fifo = Interleaving::default();
+/// let out = harness::proptest::run(&fifo, async {
+///     let a = sim::spawn(async { sim::log!("a") });
+///     sim::log!("main");
+///     a.await.unwrap();
+/// });
+/// assert!(out.is_ok());
+/// assert_eq!(fifo.to_string(), "seed 0 choices []");
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Interleaving {
     /// Seed of the run (random values; the choices decide scheduling).
@@ -76,6 +96,12 @@ impl Interleaving {
     }
 
     /// A simulation that runs under it.
+    ///
+    /// ```
+    /// let il = harness::proptest::Interleaving { seed: 3, choices: vec![1, 0, 2] };
+    /// let mut sim = il.sim();
+    /// assert_eq!(sim.run(async { 5 }).unwrap(), 5);
+    /// ```
     pub fn sim(&self) -> Sim {
         Sim::builder()
             .seed(self.seed)
@@ -91,11 +117,30 @@ impl fmt::Display for Interleaving {
 }
 
 /// Interleavings with up to [`DEFAULT_CHOICES`] choices, about a third of them non-zero.
+///
+/// ```
+/// use proptest::prelude::*;
+/// proptest! {
+///     #![proptest_config(ProptestConfig { cases: 8, failure_persistence: None, ..ProptestConfig::default() })]
+///     fn a_join_returns_its_value(il in harness::proptest::interleavings()) {
+///         let out = harness::proptest::run(&il, async { sim::spawn(async { 4 }).await.unwrap() });
+///         prop_assert_eq!(out.unwrap(), 4);
+///     }
+/// }
+/// a_join_returns_its_value();
+/// ```
 pub fn interleavings() -> impl PropStrategy<Value = Interleaving> {
     interleavings_of(DEFAULT_CHOICES)
 }
 
 /// Interleavings with up to `len` choices.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// let mut runner = proptest::test_runner::TestRunner::deterministic();
+/// let il = harness::proptest::interleavings_of(4).new_tree(&mut runner).unwrap().current();
+/// assert!(il.choices.len() <= 4);
+/// ```
 pub fn interleavings_of(len: usize) -> impl PropStrategy<Value = Interleaving> {
     let choice = prop_oneof![2 => Just(0u8), 1 => any::<u8>()];
     (any::<u64>(), vec(choice, 0..=len)).prop_map(|(seed, choices)| Interleaving { seed, choices })
@@ -105,6 +150,14 @@ pub fn interleavings_of(len: usize) -> impl PropStrategy<Value = Interleaving> {
 ///
 /// # Errors
 /// The simulation's error (a panic, a deadlock, a limit).
+///
+/// ```
+/// let il = harness::proptest::Interleaving::default();
+/// let err = harness::proptest::run(&il, async {
+///     sim::spawn(std::future::pending::<()>()).await.unwrap();
+/// }).unwrap_err();
+/// assert!(err.is_deadlock());
+/// ```
 pub fn run<F: Future>(interleaving: &Interleaving, program: F) -> Result<F::Output, SimError> {
     interleaving.sim().run(program)
 }
@@ -114,6 +167,13 @@ pub fn run<F: Future>(interleaving: &Interleaving, program: F) -> Result<F::Outp
 ///
 /// # Errors
 /// [`TestCaseError::Fail`] when the run failed.
+///
+/// ```
+/// let il = harness::proptest::Interleaving { seed: 0, choices: vec![] };
+/// assert!(harness::proptest::check(&il, async { true }).is_ok());
+/// let failed = harness::proptest::check(&il, async { Err::<(), _>("broken") }).unwrap_err();
+/// assert!(failed.to_string().contains("broken\n  under seed 0 choices []"));
+/// ```
 pub fn check<F>(interleaving: &Interleaving, program: F) -> Result<(), TestCaseError>
 where
     F: Future,

@@ -50,6 +50,15 @@ pub struct Regressions {
 }
 
 /// A token saved for a test, and where.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("seedloop-doc-saved-{}", std::process::id()));
+/// let file = harness::regressions::Regressions::new(&dir, "t");
+/// file.save("adds", "sl2.one.aaaaaaaa").unwrap();
+/// let saved = &file.read("adds").saved[0];
+/// assert_eq!((saved.line, saved.token.as_str()), (4, "sl2.one.aaaaaaaa")); // after the header
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Saved {
     /// Its line in the file, from 1.
@@ -59,6 +68,13 @@ pub struct Saved {
 }
 
 /// What a regressions file holds for one test.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("seedloop-doc-entries-{}", std::process::id()));
+/// let file = harness::regressions::Regressions::new(&dir, "t");
+/// assert_eq!(file.read("adds"), harness::regressions::Entries::default()); // no file yet
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Entries {
     /// The test's tokens, oldest first.
@@ -69,6 +85,12 @@ pub struct Entries {
 
 impl Regressions {
     /// The file for test target `target` in `dir`.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let file = harness::regressions::Regressions::new(Path::new("seedloop-regressions"), "my tests");
+    /// assert_eq!(file.path(), Path::new("seedloop-regressions/my_tests.txt"));
+    /// ```
     pub fn new(dir: &Path, target: &str) -> Regressions {
         let file: String = target
             .chars()
@@ -86,12 +108,26 @@ impl Regressions {
     }
 
     /// The file's path.
+    ///
+    /// ```
+    /// let file = harness::regressions::Regressions::new(std::path::Path::new("dir"), "checks");
+    /// assert!(file.path().ends_with("checks.txt"));
+    /// ```
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// The tokens saved for `test`, oldest first (none if the file does not exist; unreadable
     /// lines are left out, see [`Regressions::read`]).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("seedloop-doc-tokens-{}", std::process::id()));
+    /// let file = harness::regressions::Regressions::new(&dir, "t");
+    /// file.save("adds", "sl2.one.aaaaaaaa").unwrap();
+    /// file.save("other", "sl2.two.aaaaaaaa").unwrap();
+    /// assert_eq!(file.tokens("adds"), ["sl2.one.aaaaaaaa"]);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn tokens(&self, test: &str) -> Vec<String> {
         self.read(test).saved.into_iter().map(|s| s.token).collect()
     }
@@ -150,6 +186,15 @@ impl Regressions {
     ///
     /// # Errors
     /// When the directory or file cannot be written or locked.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("seedloop-doc-save-{}", std::process::id()));
+    /// let file = harness::regressions::Regressions::new(&dir, "t");
+    /// file.save("adds", "sl2.one.aaaaaaaa").unwrap();
+    /// file.save("adds", "sl2.one.aaaaaaaa").unwrap(); // already there: not appended again
+    /// assert_eq!(file.tokens("adds").len(), 1);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn save(&self, test: &str, token: &str) -> io::Result<()> {
         if let Some(dir) = self.path.parent() {
             fs::create_dir_all(dir)?;

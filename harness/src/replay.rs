@@ -12,6 +12,37 @@ use crate::sweep::{TestOutput, run_once};
 use crate::token::{Token, TokenError};
 
 /// What replaying a token gave.
+///
+/// ```
+/// let racy = || async {
+///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let other = sim::spawn({
+///         let hits = hits.clone();
+///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+///     });
+///     let read = hits.get();
+///     sim::task::maybe_yield().await;
+///     hits.set(read + 1);
+///     other.await.unwrap();
+///     assert_eq!(hits.get(), 2, "lost update");
+/// };
+/// let token = harness::Check::new().no_regressions().explore(racy).report.unwrap().token_text;
+/// let replayed = harness::try_replay(&token, &racy, Default::default()).unwrap();
+/// assert!(matches!(replayed, harness::Replayed::Failed(_)));
+/// // The fixed program passes the same schedule.
+/// let fixed = || async {
+///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let other = sim::spawn({
+///         let hits = hits.clone();
+///         async move { sim::task::maybe_yield().await; hits.set(hits.get() + 1) }
+///     });
+///     sim::task::maybe_yield().await;
+///     hits.set(hits.get() + 1);
+///     other.await.unwrap();
+///     assert_eq!(hits.get(), 2, "lost update");
+/// };
+/// assert!(matches!(harness::try_replay(&token, &fixed, Default::default()).unwrap(), harness::Replayed::Passed));
+/// ```
 #[derive(Debug)]
 pub enum Replayed {
     /// The run passed: the bug is fixed (or the failure depended on something else).
@@ -74,6 +105,11 @@ where
 ///
 /// # Errors
 /// When the token is not valid.
+///
+/// ```
+/// let bad = harness::try_replay("not a token", &|| async {}, Default::default()).unwrap_err();
+/// assert_eq!(bad, harness::TokenError::NotAToken);
+/// ```
 pub fn try_replay<F, Fut>(
     token: &str,
     body: &F,

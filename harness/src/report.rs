@@ -39,6 +39,16 @@ use crate::sweep::{Failure, FailureKind};
 use crate::token::Token;
 
 /// How many trace events end the report.
+///
+/// ```
+/// let outcome = harness::Check::new().seeds(1).no_regressions().explore(|| async {
+///     for i in 0..50 { sim::log!("line {i}"); }
+///     Err::<(), _>("stop")
+/// });
+/// let text = outcome.failure_text().unwrap();
+/// assert!(text.contains(&format!("note: the last {} of ", harness::TAIL_EVENTS)));
+/// assert!(text.contains("main#0: log: line 49") && !text.contains("log: line 10\n"));
+/// ```
 pub const TAIL_EVENTS: usize = 20;
 
 /// Schedules longer than this are printed by their preemptions only.
@@ -62,6 +72,25 @@ pub(crate) fn foreign_awaits_line(awaits: u64, runs: u64) -> String {
 }
 
 /// A failure, ready to print: see the module documentation for its shape.
+///
+/// ```
+/// let racy = || async {
+///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let other = sim::spawn({
+///         let hits = hits.clone();
+///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+///     });
+///     let read = hits.get();
+///     sim::task::maybe_yield().await;
+///     hits.set(read + 1);
+///     other.await.unwrap();
+///     assert_eq!(hits.get(), 2, "lost update");
+/// };
+/// let report = harness::Check::new().no_regressions().explore(racy).report.unwrap();
+/// assert!(report.failure.message.contains("lost update\n  left: 1\n right: 2"));
+/// assert_eq!(report.token_text, report.token.encode());
+/// assert!(report.to_string().starts_with("error: seedloop: "));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Report {
     /// The failure, from a full replay of the token.
@@ -84,12 +113,46 @@ pub struct Report {
 
 impl Report {
     /// The line to paste into a shell to replay the failure.
+    ///
+    /// ```
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     assert_eq!(hits.get(), 2, "lost update");
+    /// };
+    /// let report = harness::Check::new().no_regressions().explore(racy).report.unwrap();
+    /// assert!(report.replay_line().starts_with(&format!("SEEDLOOP_REPLAY={} ", report.token_text)));
+    /// ```
     pub fn replay_line(&self) -> String {
         self.context.replay_command(&self.token_text)
     }
 
     /// Preemptions in the reported (shrunk) schedule: switches at preemption points away from a
     /// task that could have continued (see [`crate::shrink`] for what counts).
+    ///
+    /// ```
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     assert_eq!(hits.get(), 2, "lost update");
+    /// };
+    /// let report = harness::Check::new().no_regressions().explore(racy).report.unwrap();
+    /// assert_eq!(report.preemptions(), 1); // shrunk to the one switch between a read and its write
+    /// ```
     pub fn preemptions(&self) -> usize {
         self.token.schedule.preemptions()
     }
@@ -106,6 +169,18 @@ impl Report {
 
     /// Cancellable futures the reported (shrunk) schedule drops at an await
     /// ([`sim::task::cancellable`]).
+    ///
+    /// ```
+    /// let report = harness::Check::new().no_regressions().explore(|| async {
+    ///     let read = sim::task::cancellable(async {
+    ///         sim::task::yield_now().await;
+    ///         sim::task::yield_now().await;
+    ///         7
+    ///     });
+    ///     assert_eq!(read.await, Ok(7), "the read was dropped half-way");
+    /// }).report.expect("an exploring strategy drops the read at an await");
+    /// assert_eq!(report.cancellations(), 1);
+    /// ```
     pub fn cancellations(&self) -> usize {
         self.token.schedule.cancellations()
     }

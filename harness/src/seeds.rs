@@ -6,6 +6,11 @@ use std::str::FromStr;
 
 /// How many seeds `check` runs when neither the test nor `SEEDLOOP_SEEDS` says: small, so a
 /// plain `cargo test` stays fast, and fixed, so it is reproducible.
+///
+/// ```
+/// let outcome = harness::Check::new().no_regressions().explore(|| async {});
+/// assert_eq!(outcome.schedules_run, harness::DEFAULT_SEEDS);
+/// ```
 pub const DEFAULT_SEEDS: u64 = 64;
 
 /// An ordered list of seeds: a range or explicit values.
@@ -29,11 +34,20 @@ pub enum Seeds {
 
 impl Seeds {
     /// Explicit seeds.
+    ///
+    /// ```
+    /// assert_eq!(harness::Seeds::list([3, 1, 2]).to_vec(), [3, 1, 2]);
+    /// ```
     pub fn list(seeds: impl IntoIterator<Item = u64>) -> Seeds {
         Seeds::List(seeds.into_iter().collect())
     }
 
     /// How many seeds.
+    ///
+    /// ```
+    /// assert_eq!(harness::Seeds::from(5..9).len(), 4);
+    /// assert_eq!(harness::Seeds::from(9..5).len(), 0);
+    /// ```
     pub fn len(&self) -> u64 {
         match self {
             Seeds::Range(a, b) => b.saturating_sub(*a),
@@ -42,11 +56,21 @@ impl Seeds {
     }
 
     /// True when there is no seed.
+    ///
+    /// ```
+    /// assert!(harness::Seeds::list([]).is_empty());
+    /// assert!(!harness::Seeds::from(1).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The seeds in order.
+    ///
+    /// ```
+    /// let odd: Vec<u64> = harness::Seeds::from(0..6).iter().filter(|s| s % 2 == 1).collect();
+    /// assert_eq!(odd, [1, 3, 5]);
+    /// ```
     pub fn iter(&self) -> Box<dyn Iterator<Item = u64> + '_> {
         match self {
             Seeds::Range(a, b) => Box::new(*a..*b),
@@ -55,6 +79,10 @@ impl Seeds {
     }
 
     /// The seeds in order, collected.
+    ///
+    /// ```
+    /// assert_eq!(harness::Seeds::from(2..4).to_vec(), [2, 3]);
+    /// ```
     pub fn to_vec(&self) -> Vec<u64> {
         self.iter().collect()
     }
@@ -167,6 +195,12 @@ impl Shard {
     ///
     /// # Panics
     /// Unless `1 <= index <= count`.
+    ///
+    /// ```
+    /// let second = harness::Shard::new(2, 3);
+    /// assert!(second.takes(1) && second.takes(4) && !second.takes(0));
+    /// assert!(std::panic::catch_unwind(|| harness::Shard::new(4, 3)).is_err());
+    /// ```
     pub fn new(index: u64, count: u64) -> Shard {
         assert!(
             count >= 1 && (1..=count).contains(&index),
@@ -176,6 +210,11 @@ impl Shard {
     }
 
     /// Whether the seed at `position` in the list belongs to this shard.
+    ///
+    /// ```
+    /// let first = harness::Shard::new(1, 2);
+    /// assert_eq!((0..6).filter(|&p| first.takes(p)).collect::<Vec<_>>(), [0, 2, 4]);
+    /// ```
     pub fn takes(&self, position: u64) -> bool {
         position % self.count == self.index - 1
     }

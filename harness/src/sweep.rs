@@ -9,6 +9,13 @@ use sim::trace::{EventKind, TraceEvent};
 use sim::{RunOptions, Sim, SimError, SimErrorKind, Strategy, Trace, TraceLevel};
 
 /// What a test body may return: `()` or a `Result` whose `Err` fails the run.
+///
+/// ```
+/// use harness::TestOutput;
+/// assert_eq!(().into_test_result(), Ok(()));
+/// assert_eq!(Ok::<u8, &str>(1).into_test_result(), Ok(()));
+/// assert_eq!(Err::<u8, &str>("no").into_test_result(), Err("\"no\"".to_string()));
+/// ```
 pub trait TestOutput {
     /// `Err(description)` when the body failed.
     ///
@@ -54,6 +61,12 @@ pub enum FailureKind {
 
 impl FailureKind {
     /// The executor's kind, unless the body returned `Err`.
+    ///
+    /// ```
+    /// assert_eq!(harness::FailureKind::Error.sim_kind(), None);
+    /// let kind = harness::FailureKind::from(sim::SimErrorKind::Deadlock);
+    /// assert_eq!(kind.sim_kind(), Some(sim::SimErrorKind::Deadlock));
+    /// ```
     pub fn sim_kind(self) -> Option<SimErrorKind> {
         match self {
             FailureKind::Sim(k) => Some(k),
@@ -62,6 +75,11 @@ impl FailureKind {
     }
 
     /// A replayed schedule no longer fits the program.
+    ///
+    /// ```
+    /// assert!(harness::FailureKind::from(sim::SimErrorKind::Diverged).is_diverged());
+    /// assert!(!harness::FailureKind::Error.is_diverged());
+    /// ```
     pub fn is_diverged(self) -> bool {
         self == FailureKind::Sim(SimErrorKind::Diverged)
     }
@@ -74,6 +92,19 @@ impl From<SimErrorKind> for FailureKind {
 }
 
 /// One failed run: what, where, when.
+///
+/// ```
+/// use std::time::Duration;
+/// let outcome = harness::Check::new().seeds(1).no_regressions().explore(|| async {
+///     sim::time::sleep(Duration::from_secs(2)).await;
+///     Err::<(), _>("too late")
+/// });
+/// let failure = outcome.report.unwrap().failure;
+/// assert_eq!(failure.kind, harness::FailureKind::Error);
+/// assert_eq!(failure.message, "\"too late\"");
+/// assert_eq!(failure.time, sim::time::Instant::ZERO + Duration::from_secs(2));
+/// assert_eq!(failure.task.unwrap().id, sim::task::TaskId::MAIN);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Failure {
     /// The kind of failure.
@@ -96,6 +127,16 @@ pub struct Failure {
 
 impl Failure {
     /// True when `other` is the same kind of failure with the same message.
+    ///
+    /// ```
+    /// let fail = |n: u64| {
+    ///     let outcome = harness::Check::new().seeds(1).no_regressions()
+    ///         .explore(move || async move { Err::<(), _>(format!("counter is {n}")) });
+    ///     outcome.report.unwrap().failure
+    /// };
+    /// assert!(fail(3).same_as(&fail(3)));
+    /// assert!(!fail(3).same_as(&fail(4)));
+    /// ```
     pub fn same_as(&self, other: &Failure) -> bool {
         self.kind == other.kind && self.message == other.message
     }

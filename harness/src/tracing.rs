@@ -46,12 +46,32 @@ use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 /// The layer: records `tracing` events into the running simulation's trace (see the module
 /// documentation).
+///
+/// ```
+/// use tracing_subscriber::layer::SubscriberExt;
+/// let subscriber = tracing_subscriber::registry().with(harness::tracing::SimLayer::default());
+/// let mut sim = sim::Sim::new(0);
+/// tracing::subscriber::with_default(subscriber, || {
+///     sim.run(async { tracing::warn!(target: "client", retries = 3, "giving up") }).unwrap();
+/// });
+/// assert_eq!(sim.trace().logs().next().unwrap().text, "WARN client: giving up retries=3");
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SimLayer {
     spans: bool,
 }
 
 /// The layer, recording events only.
+///
+/// ```
+/// use tracing_subscriber::layer::SubscriberExt;
+/// let subscriber = tracing_subscriber::registry().with(harness::tracing::layer());
+/// let mut sim = sim::Sim::new(0);
+/// tracing::subscriber::with_default(subscriber, || {
+///     sim.run(async { tracing::info!(target: "bank", "opened") }).unwrap();
+/// });
+/// assert_eq!(sim.trace().logs().next().unwrap().text, "INFO bank: opened");
+/// ```
 pub fn layer() -> SimLayer {
     SimLayer::default()
 }

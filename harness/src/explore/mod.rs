@@ -77,6 +77,13 @@ use tree::{DfsScheduler, Tree};
 
 /// What a program's output says about the run: implemented for `()` (always passes), `bool`
 /// (true passes) and `Result<T, E>` (`Err` fails).
+///
+/// ```
+/// use harness::explore::Verdict;
+/// assert_eq!(true.verdict(), Ok(()));
+/// assert_eq!(false.verdict(), Err("the program returned false".to_string()));
+/// assert_eq!(Err::<(), _>("broken").verdict(), Err("broken".to_string()));
+/// ```
 pub trait Verdict {
     /// `Err(message)` when the run failed.
     fn verdict(self) -> Result<(), String>;
@@ -105,6 +112,24 @@ impl<T, E: fmt::Display> Verdict for Result<T, E> {
 }
 
 /// A depth-first search over the schedules of a program.
+///
+/// ```
+/// use harness::explore::Exhaustive;
+/// let racy = || async {
+///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let other = sim::spawn({
+///         let hits = hits.clone();
+///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+///     });
+///     let read = hits.get();
+///     sim::task::maybe_yield().await;
+///     hits.set(read + 1);
+///     other.await.unwrap();
+///     hits.get() == 2 // a `Verdict`: false fails the run
+/// };
+/// let found = Exhaustive::new().run(racy).failure.expect("a schedule loses the update");
+/// assert_eq!(found.preemptions, 1);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Exhaustive {
     bound: Option<usize>,
@@ -126,6 +151,15 @@ impl Exhaustive {
     /// A search with preemption bound 2 (most bugs in the literature need at most two), no limit
     /// on schedules, 100,000 steps a run, values below 9 enumerated, seed 0 for wider values,
     /// yield limit 2, fewest preemptions first.
+    ///
+    /// ```
+    /// let outcome = harness::explore::Exhaustive::new().run(|| async {
+    ///     let a = sim::spawn(async { 1 });
+    ///     a.await.unwrap() == 1
+    /// });
+    /// assert!(outcome.is_exhausted());
+    /// assert_eq!(outcome.bound, Some(2));
+    /// ```
     pub fn new() -> Self {
         Exhaustive {
             bound: Some(2),
@@ -140,12 +174,39 @@ impl Exhaustive {
 
     /// At most `bound` preemptions per schedule (a cancellable future dropped at an await,
     /// [`sim::task::cancellable`], counts as one too: both are interventions in a run).
+    ///
+    /// ```
+    /// use harness::explore::Exhaustive;
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     hits.get() == 2 // a `Verdict`: false fails the run
+    /// };
+    /// assert!(Exhaustive::new().preemption_bound(0).run(racy).is_exhausted()); // no switch, no bug
+    /// assert!(Exhaustive::new().preemption_bound(1).run(racy).failure.is_some());
+    /// ```
     pub fn preemption_bound(mut self, bound: usize) -> Self {
         self.bound = Some(bound);
         self
     }
 
     /// No preemption bound: every schedule.
+    ///
+    /// ```
+    /// let outcome = harness::explore::Exhaustive::new().unbounded().run(|| async {
+    ///     let a = sim::spawn(async { sim::task::maybe_yield().await });
+    ///     a.await.unwrap();
+    /// });
+    /// assert!(outcome.is_exhausted());
+    /// assert_eq!(outcome.bound, None);
+    /// ```
     pub fn unbounded(mut self) -> Self {
         self.bound = None;
         self
@@ -153,24 +214,70 @@ impl Exhaustive {
 
     /// Whether to explore level by level, fewest preemptions first (the default), or in one
     /// depth-first pass (see the module notes).
+    ///
+    /// ```
+    /// use harness::explore::Exhaustive;
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     hits.get() == 2 // a `Verdict`: false fails the run
+    /// };
+    /// // One depth-first pass may meet a failure with more preemptions first; level by level never.
+    /// let one_pass = Exhaustive::new().iterative(false).run(racy).failure.unwrap();
+    /// let levels = Exhaustive::new().run(racy).failure.unwrap();
+    /// assert!(levels.preemptions <= one_pass.preemptions);
+    /// ```
     pub fn iterative(mut self, yes: bool) -> Self {
         self.iterative = yes;
         self
     }
 
     /// Stop after `n` runs even if the space is not exhausted.
+    ///
+    /// ```
+    /// let outcome = harness::explore::Exhaustive::new().max_schedules(2).run(|| async {
+    ///     let tasks: Vec<_> = (0..4).map(|_| sim::spawn(sim::task::maybe_yield())).collect();
+    ///     for t in tasks { t.await.unwrap(); }
+    /// });
+    /// assert!(!outcome.is_exhausted());
+    /// assert!(outcome.schedules <= 2);
+    /// ```
     pub fn max_schedules(mut self, n: u64) -> Self {
         self.max_schedules = Some(n);
         self
     }
 
     /// The step limit of each run (a run reaching it fails, as a likely livelock).
+    ///
+    /// ```
+    /// let outcome = harness::explore::Exhaustive::new().max_steps(50).run(|| async {
+    ///     while sim::time::now() == sim::time::Instant::ZERO {
+    ///         sim::task::yield_now().await; // spins: the clock never moves
+    ///     }
+    /// });
+    /// assert!(outcome.failure.is_some());
+    /// ```
     pub fn max_steps(mut self, steps: u64) -> Self {
         self.max_steps = steps;
         self
     }
 
     /// Values drawn with a bound of at most `limit` are enumerated (0: none).
+    ///
+    /// ```
+    /// // Every value of a small draw is tried: the search finds the one that fails.
+    /// let outcome = harness::explore::Exhaustive::new().value_limit(8).run(|| async {
+    ///     sim::rand::range(0..6u64) != 5
+    /// });
+    /// assert!(outcome.failure.is_some());
+    /// ```
     pub fn value_limit(mut self, limit: u64) -> Self {
         self.value_limit = limit;
         self
@@ -178,12 +285,35 @@ impl Exhaustive {
 
     /// How many times in a row a task may be continued right after its own yield while another
     /// task is runnable (see the module notes).
+    ///
+    /// ```
+    /// let outcome = harness::explore::Exhaustive::new().yield_limit(1).run(|| async {
+    ///     let other = sim::spawn(async { sim::task::yield_now().await });
+    ///     sim::task::yield_now().await;
+    ///     other.await.unwrap();
+    /// });
+    /// assert!(outcome.is_exhausted());
+    /// ```
     pub fn yield_limit(mut self, limit: u32) -> Self {
         self.yield_limit = limit;
         self
     }
 
     /// The seed wider random values are drawn from.
+    ///
+    /// ```
+    /// // A draw wider than the value limit comes from the seed, the same on every path.
+    /// let draw = |seed| {
+    ///     let seen = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let out = seen.clone();
+    ///     harness::explore::Exhaustive::new().seed(seed).run(move || {
+    ///         let seen = seen.clone();
+    ///         async move { seen.set(sim::rand::range(0..1_000_000u64)) }
+    ///     });
+    ///     out.get()
+    /// };
+    /// assert_eq!(draw(7), draw(7));
+    /// ```
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
@@ -197,6 +327,28 @@ impl Exhaustive {
     /// When the program makes different choices on the same path twice (it is nondeterministic:
     /// it reads real time, real randomness or hash-map order), since the search would then be
     /// meaningless.
+    ///
+    /// ```
+    /// use harness::explore::Exhaustive;
+    /// let racy = || async {
+    ///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+    ///     let other = sim::spawn({
+    ///         let hits = hits.clone();
+    ///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+    ///     });
+    ///     let read = hits.get();
+    ///     sim::task::maybe_yield().await;
+    ///     hits.set(read + 1);
+    ///     other.await.unwrap();
+    ///     hits.get() == 2 // a `Verdict`: false fails the run
+    /// };
+    /// let outcome = Exhaustive::new().run(racy);
+    /// let found = outcome.failure.unwrap();
+    /// assert_eq!(found.message, "the program returned false");
+    /// // The failing schedule replays.
+    /// let mut sim = sim::Sim::builder().strategy(sim::Strategy::replay(found.schedule)).build();
+    /// assert!(!sim.run(racy()).unwrap());
+    /// ```
     pub fn run<F, Fut>(&self, mut program: F) -> Exploration
     where
         F: FnMut() -> Fut,
@@ -291,6 +443,25 @@ struct Counts {
 }
 
 /// A failing schedule found by the search.
+///
+/// ```
+/// use harness::explore::Exhaustive;
+/// let racy = || async {
+///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let other = sim::spawn({
+///         let hits = hits.clone();
+///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+///     });
+///     let read = hits.get();
+///     sim::task::maybe_yield().await;
+///     hits.set(read + 1);
+///     other.await.unwrap();
+///     hits.get() == 2 // a `Verdict`: false fails the run
+/// };
+/// let found = Exhaustive::new().run(racy).failure.unwrap();
+/// assert!(found.schedule_number >= 1);
+/// assert_eq!(found.schedule.preemptions(), found.preemptions);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Found {
     /// Which run of the search failed (1-based): the runs it took to find the bug.
@@ -304,6 +475,12 @@ pub struct Found {
 }
 
 /// The result of a search.
+///
+/// ```
+/// let outcome = harness::explore::Exhaustive::new().run(|| async {});
+/// assert_eq!((outcome.schedules, outcome.exhausted), (1, true));
+/// assert_eq!(outcome.to_string(), "all 1 schedules explored within preemption bound 2, no failure");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Exploration {
     /// Distinct schedules run.
@@ -320,6 +497,11 @@ pub struct Exploration {
 
 impl Exploration {
     /// True when the whole space was explored and nothing failed.
+    ///
+    /// ```
+    /// assert!(harness::explore::Exhaustive::new().run(|| async {}).is_exhausted());
+    /// assert!(!harness::explore::Exhaustive::new().run(|| async { false }).is_exhausted());
+    /// ```
     pub fn is_exhausted(&self) -> bool {
         self.exhausted
     }

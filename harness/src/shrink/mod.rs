@@ -65,9 +65,34 @@ use crate::sweep::{Failure, TestOutput, run_once};
 use follower::{Follower, Mark, Plan};
 
 /// How many runs a shrink may take at most.
+///
+/// ```
+/// let racy = || async {
+///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let other = sim::spawn({
+///         let hits = hits.clone();
+///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+///     });
+///     let read = hits.get();
+///     sim::task::maybe_yield().await;
+///     hits.set(read + 1);
+///     other.await.unwrap();
+///     assert_eq!(hits.get(), 2, "lost update");
+/// };
+/// let shrunk = harness::Check::new().no_regressions().explore(racy).shrunk.unwrap();
+/// assert!(shrunk.runs <= harness::shrink::DEFAULT_SHRINK_BUDGET);
+/// ```
 pub const DEFAULT_SHRINK_BUDGET: u32 = 2_000;
 
 /// Size of a schedule, as the shrinker orders them.
+///
+/// ```
+/// use harness::shrink::Complexity;
+/// // Ordered by preemptions first: one preemption is simpler than any schedule with two.
+/// let one = Complexity { preemptions: 1, decisions: 900, ..Complexity::default() };
+/// let two = Complexity { preemptions: 2, decisions: 3, ..Complexity::default() };
+/// assert!(one < two);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Complexity {
     /// Switches at preemption points away from a task that could continue.
@@ -127,6 +152,24 @@ impl Candidate {
 }
 
 /// What a shrink produced.
+///
+/// ```
+/// let shrunk = harness::Check::new().no_regressions().explore(|| async {
+///     let hits = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let other = sim::spawn({
+///         let hits = hits.clone();
+///         async move { let read = hits.get(); sim::task::maybe_yield().await; hits.set(read + 1) }
+///     });
+///     let read = hits.get();
+///     sim::task::maybe_yield().await;
+///     hits.set(read + 1);
+///     other.await.unwrap();
+///     assert_eq!(hits.get(), 2, "lost update");
+/// }).shrunk.unwrap();
+/// assert!(shrunk.after <= shrunk.before);
+/// assert_eq!(shrunk.after.preemptions, 1);
+/// assert_eq!(shrunk.schedule.preemptions(), 1);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Shrunk {
     /// The simplest failing schedule found (replays exactly with [`sim::Strategy::replay`]).

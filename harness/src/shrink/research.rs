@@ -22,6 +22,10 @@ use super::{Candidate, Shrinker};
 use crate::sweep::TestOutput;
 
 /// Runs the re-search may take each time the passes are stuck.
+///
+/// ```
+/// assert!(harness::shrink::RESEARCH_RUNS < harness::shrink::DEFAULT_SHRINK_BUDGET);
+/// ```
 pub const RESEARCH_RUNS: u32 = 32;
 
 /// Random free choices, at most `left` switches at preemption points, each taken with

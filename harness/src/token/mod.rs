@@ -47,11 +47,33 @@ const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 const CHECKSUM_CHARS: usize = 8;
 
 /// Copies of a decision one repeat entry stands for, at most: its varint then fits two bytes.
+///
+/// ```
+/// // A long run of equal decisions costs a few bytes in a token, not one entry per decision.
+/// let outcome = harness::Check::new().seeds(1).strategy(sim::Strategy::fifo()).no_regressions()
+///     .explore(|| async {
+///         let other = sim::spawn(async {}); // runnable throughout: each point is a decision
+///         for _ in 0..10 * harness::MAX_REPEAT { sim::task::maybe_yield().await; }
+///         other.await.unwrap();
+///         Err::<(), _>("stop")
+///     });
+/// let report = outcome.report.unwrap();
+/// assert!(report.token.schedule.len() as u64 >= 10 * harness::MAX_REPEAT);
+/// assert!(report.token_text.len() < 200, "{}", report.token_text);
+/// ```
 pub const MAX_REPEAT: u64 = (1 << (14 - TAG_BITS)) - 1;
 
 /// Decisions a token may hold per byte of its payload. Every decision costs at least two bytes
 /// and a repeat entry at most two bytes for [`MAX_REPEAT`] copies, so whatever this version
 /// encodes is within the bound, and a decoded schedule never outgrows its text by more.
+///
+/// ```
+/// let report = harness::Check::new().seeds(1).no_regressions()
+///     .explore(|| async { Err::<(), _>(sim::rand::range(0..9u64)) }).report.unwrap();
+/// let token = harness::Token::parse(&report.token_text).unwrap();
+/// let payload = report.token_text.len() * 5 / 8; // base32: five bits a character
+/// assert!(token.schedule.len() <= harness::DECISIONS_PER_BYTE * payload);
+/// ```
 pub const DECISIONS_PER_BYTE: usize = 1024;
 
 /// Everything needed to replay one execution and to report it as it was first reported.
@@ -92,6 +114,17 @@ pub struct Token {
 }
 
 /// Why a string is not a usable token.
+///
+/// ```
+/// use harness::{Token, TokenError};
+/// assert_eq!(Token::parse(""), Err(TokenError::NotAToken));
+/// assert!(matches!(Token::parse("sl9.aaaa.bbbbbbbb"), Err(TokenError::WrongVersion { .. })));
+/// let report = harness::Check::new().seeds(1).no_regressions()
+///     .explore(|| async { Err::<(), _>("no") }).report.unwrap();
+/// let (head, sum) = report.token_text.rsplit_once('.').unwrap();
+/// let other_sum = if sum.starts_with('a') { sum.replacen('a', "b", 1) } else { format!("a{}", &sum[1..]) };
+/// assert_eq!(Token::parse(&format!("{head}.{other_sum}")), Err(TokenError::Checksum));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TokenError {
@@ -590,6 +623,11 @@ fn unbase32(text: &str) -> Option<Vec<u8>> {
 }
 
 /// A 32-bit hash of a test's name, as tokens record it (never 0).
+///
+/// ```
+/// assert_eq!(harness::test_name_hash("adds"), harness::test_name_hash("adds"));
+/// assert_ne!(harness::test_name_hash("adds"), harness::test_name_hash("subtracts"));
+/// ```
 pub fn test_name_hash(name: &str) -> u32 {
     let h = fnv(name.as_bytes());
     ((h >> 32) as u32 ^ h as u32).max(1)

@@ -1,7 +1,6 @@
 //! `check`, `Check` and `#[harness::test]`: what counts as a failure and what the report says.
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -9,35 +8,7 @@ use std::time::Duration;
 use harness::{Check, Env, FailureKind};
 use sim::task::{maybe_yield, yield_now};
 
-fn report_of(f: impl FnOnce()) -> String {
-    let p = catch_unwind(AssertUnwindSafe(f)).expect_err("the check should fail");
-    match p.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p.downcast_ref::<&str>().unwrap().to_string(),
-    }
-}
-
-fn quiet() -> Check {
-    Check::new().env(Env::empty()).no_regressions()
-}
-
-async fn racy_counter() {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                maybe_yield().await;
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), 2, "lost update");
-}
+use crate::common::{panic_text, quiet, two};
 
 #[test]
 fn a_correct_program_passes_every_seed() {
@@ -80,7 +51,7 @@ fn an_err_from_the_body_fails_the_run() {
 
 #[test]
 fn a_deadlock_report_names_the_blocked_tasks() {
-    let text = report_of(|| {
+    let text = panic_text(|| {
         quiet().run(|| async {
             let forever = sim::spawn_named("forever", std::future::pending::<()>());
             forever.await.unwrap();
@@ -100,7 +71,7 @@ fn a_deadlock_report_names_the_blocked_tasks() {
 
 #[test]
 fn an_unobserved_task_panic_names_the_task_and_its_spawn_site() {
-    let text = report_of(|| {
+    let text = panic_text(|| {
         quiet().run(|| async {
             let _detached = sim::spawn_named("worker", async {
                 yield_now().await;
@@ -122,7 +93,7 @@ fn an_unobserved_task_panic_names_the_task_and_its_spawn_site() {
 
 #[test]
 fn a_panic_observed_through_a_join_handle_points_at_the_task() {
-    let text = report_of(|| quiet().run(racy_counter_via_task));
+    let text = panic_text(|| quiet().run(racy_counter_via_task));
     assert!(text.contains("note: it started in checker#2"), "{text}");
     assert!(
         text.contains("main observed it through its JoinHandle"),
@@ -134,14 +105,14 @@ fn a_panic_observed_through_a_join_handle_points_at_the_task() {
 fn the_report_names_the_right_task_when_an_earlier_panic_was_caught_and_handled() {
     // `flaky` panics first, and main handles that; `checker` panics later, and main unwraps
     // its JoinError: the failure started in `checker`, not in the first task that panicked.
-    let text = report_of(|| {
+    let text = panic_text(|| {
         quiet().run(|| async {
             let flaky = sim::spawn_named("flaky", async { panic!("retry me") });
             assert!(
                 flaky.await.unwrap_err().is_panic(),
                 "handled: retried below"
             );
-            let checker = sim::spawn_named("checker", racy_counter());
+            let checker = sim::spawn_named("checker", two());
             checker.await.unwrap();
         })
     });
@@ -152,13 +123,13 @@ fn the_report_names_the_right_task_when_an_earlier_panic_was_caught_and_handled(
 async fn racy_counter_via_task() {
     let checker = sim::spawn(async {});
     drop(checker);
-    let c = sim::spawn_named("checker", racy_counter());
+    let c = sim::spawn_named("checker", two());
     c.await.unwrap();
 }
 
 #[test]
 fn limits_are_failures_with_advice() {
-    let spin = report_of(|| {
+    let spin = panic_text(|| {
         quiet().max_steps(500).run(|| async {
             let _spinner = sim::spawn(async {
                 loop {
@@ -170,7 +141,7 @@ fn limits_are_failures_with_advice() {
     });
     assert!(spin.contains("step limit reached: 500 steps"), "{spin}");
     assert!(spin.contains("spin loop"), "{spin}");
-    let slow = report_of(|| {
+    let slow = panic_text(|| {
         quiet()
             .max_time(Duration::from_secs(10))
             .run(|| async { sim::time::sleep(Duration::from_secs(60)).await })
@@ -182,7 +153,7 @@ static RUNS: AtomicU64 = AtomicU64::new(0);
 
 #[test]
 fn state_that_survives_between_runs_is_reported_as_nondeterminism() {
-    let text = report_of(|| {
+    let text = panic_text(|| {
         quiet().strategy(sim::Strategy::fifo()).run(|| async {
             let n = RUNS.fetch_add(1, Ordering::Relaxed);
             sim::log!("run number {n}");
@@ -209,7 +180,7 @@ fn state_that_survives_between_runs_is_reported_as_nondeterminism() {
 
 #[test]
 fn explore_counts_schedules_failures_and_interleavings() {
-    let o = quiet().seeds(200).keep_going(true).explore(racy_counter);
+    let o = quiet().seeds(200).keep_going(true).explore(two);
     assert_eq!(o.schedules_run, 200);
     assert!(o.failures > 1 && o.failures < 200, "{}", o.failures);
     let first = o.schedules_to_first_failure.unwrap();
@@ -217,14 +188,14 @@ fn explore_counts_schedules_failures_and_interleavings() {
     assert!(o.distinct_interleavings > 2, "{}", o.distinct_interleavings);
     assert_eq!(o.shrunk.as_ref().unwrap().after.preemptions, 1);
 
-    let stop = quiet().seeds(200).explore(racy_counter);
+    let stop = quiet().seeds(200).explore(two);
     assert_eq!(stop.failures, 1);
     assert_eq!(stop.schedules_run, first);
 
     let fifo = quiet()
         .seeds(50)
         .strategy(sim::Strategy::fifo())
-        .explore(racy_counter);
+        .explore(two);
     assert!(fifo.passed());
     assert_eq!(fifo.distinct_interleavings, 1);
 }
@@ -248,7 +219,7 @@ async fn the_attribute_takes_options() -> Result<(), String> {
 #[harness::test(strategy = sim::Strategy::random(), regressions = false)]
 #[should_panic(expected = "--test checks -- harness_check::the_attribute_reports_failures --exact")]
 async fn the_attribute_reports_failures() {
-    racy_counter().await;
+    two().await;
 }
 
 #[test]
@@ -256,13 +227,13 @@ fn shrinking_and_step_limits_come_from_the_environment() {
     let o = Check::new()
         .env(Env::empty().with("SEEDLOOP_NO_SHRINK", "1"))
         .no_regressions()
-        .explore(racy_counter);
+        .explore(two);
     assert!(!o.passed());
     assert!(o.shrunk.is_none());
     let o = Check::new()
         .env(Env::empty().with("SEEDLOOP_MAX_STEPS", "3"))
         .no_regressions()
-        .explore(racy_counter);
+        .explore(two);
     assert_eq!(
         o.report.unwrap().failure.kind,
         FailureKind::Sim(sim::SimErrorKind::StepLimit)

@@ -1,19 +1,10 @@
 //! `SEEDLOOP_*` values that would run nothing, or that seedloop does not know, are errors that
 //! name the variable, the value and what it accepts; a shard that is empty says so.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use harness::{Check, Env};
 
 use crate::child;
-
-fn panic_text(f: impl FnOnce()) -> String {
-    let p = catch_unwind(AssertUnwindSafe(f)).expect_err("should panic");
-    match p.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p.downcast_ref::<&str>().unwrap().to_string(),
-    }
-}
+use crate::common::panic_text;
 
 fn sweep(env: Env) -> String {
     panic_text(|| {

@@ -1,14 +1,13 @@
 //! The real-time hang guard (`SEEDLOOP_HANG_SECS`): a run stuck in a poll ends the process with
 //! where it is stuck; a run that finishes is untouched.
 
-use std::cell::Cell;
 use std::process::Output;
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use harness::{Check, Env};
 
 use crate::child;
+use crate::common::lost_update_with;
 
 /// The line of the `sim::spawn` of the spinning task, as its report must name it.
 const SPIN_LINE: u32 = line!() + 4;
@@ -66,23 +65,9 @@ fn a_run_stuck_in_one_poll_ends_the_process_with_where() {
     assert!(err.contains("SEEDLOOP_SEED=17"), "{err}");
 }
 
+/// The lost update with a sleep before each write: the guard's sweep crosses virtual time.
 async fn lost_update() {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                sim::task::maybe_yield().await;
-                sim::time::sleep(Duration::from_millis(1)).await;
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), 2, "lost update");
+    lost_update_with(2, || sim::time::sleep(Duration::from_millis(1))).await;
 }
 
 #[test]

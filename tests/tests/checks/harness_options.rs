@@ -1,44 +1,13 @@
 //! `Check` takes sim's `RunOptions` whole or by name; tokens carry them as self-describing
 //! pairs; tokens of the older format still replay; failure kinds are sim's, unchanged.
 
-use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::rc::Rc;
 use std::time::Duration;
 
-use harness::{Check, Env, FailureKind, Replayed, TestContext, Token, TokenError};
+use harness::{Check, FailureKind, Replayed, TestContext, Token, TokenError};
 use sim::options::OPTIONS;
 use sim::{RunOptions, SimErrorKind};
 
-async fn two() {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                sim::task::maybe_yield().await;
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), 2, "lost update");
-}
-
-fn quiet() -> Check {
-    Check::new().env(Env::empty()).no_regressions()
-}
-
-fn panic_text(f: impl FnOnce()) -> String {
-    let p = catch_unwind(AssertUnwindSafe(f)).expect_err("should panic");
-    match p.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p.downcast_ref::<&str>().unwrap().to_string(),
-    }
-}
+use crate::common::{panic_text, quiet, seal, two};
 
 #[test]
 fn max_poll_time_and_the_unobserved_panic_policy_are_set_from_check() {
@@ -154,36 +123,10 @@ fn a_token_with_an_option_this_version_does_not_know_is_refused_as_newer() {
     let mut payload = vec![0, 0, 0, 0, 0]; // seed, empty strategy, runs, preemptions, test
     payload.extend([1, 0xe7, 0x07, 1]); // one pair: key 999 = 1
     payload.push(0); // no decisions
-    let text = seal(&payload);
+    let text = seal("sl2", &payload);
     let e = Token::parse(&text).unwrap_err();
     assert!(matches!(e, TokenError::Options(_)), "{e:?}");
     assert!(e.to_string().contains("made by a newer seedloop"), "{e}");
-}
-
-/// `sl2.<payload>.<checksum>` with a valid checksum, as the format defines it.
-fn seal(payload: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut text = String::from("sl2.");
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in payload {
-        acc = (acc << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            text.push(ALPHABET[((acc >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        text.push(ALPHABET[((acc << (5 - bits)) & 31) as usize] as char);
-    }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in payload {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    text.push('.');
-    text.extend((0..8).map(|i| ALPHABET[((h >> (5 * i)) & 31) as usize] as char));
-    text
 }
 
 #[test]

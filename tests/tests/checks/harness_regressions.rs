@@ -1,44 +1,10 @@
 //! Regression files: failing tokens are saved per test, replayed first, and skipped once stale.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use harness::regressions::Regressions;
 use harness::{Check, Env};
 
 use crate::child;
-
-async fn racy(n: usize) {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..n)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                sim::task::maybe_yield().await;
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), n, "lost update");
-}
-
-async fn racy2() {
-    racy(2).await;
-}
-
-async fn racy3() {
-    racy(3).await;
-}
-
-fn temp_dir(tag: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("seedloop-reg-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
+use crate::common::{lost_update, temp_dir, two};
 
 fn check(dir: &std::path::Path) -> Check {
     Check::new()
@@ -49,33 +15,33 @@ fn check(dir: &std::path::Path) -> Check {
 
 #[test]
 fn a_saved_failure_is_replayed_before_any_seed() {
-    let dir = temp_dir("saved");
-    let first = check(&dir).explore(racy2);
+    let dir = temp_dir("reg-saved");
+    let first = check(&dir).explore(two);
     let token = first.report.as_ref().unwrap().token_text.clone();
     let file = Regressions::new(&dir, "checks");
     assert_eq!(file.tokens("counter"), std::slice::from_ref(&token));
     // Seeds that would not find it: the saved token still fails the test, first.
-    let again = check(&dir).seeds(vec![]).explore(racy2);
+    let again = check(&dir).seeds(vec![]).explore(two);
     assert!(again.from_regressions);
     assert_eq!(again.schedules_run, 0);
     assert_eq!(again.report.unwrap().token_text, token);
     // Another test's name does not pick it up.
-    let other = check(&dir).test_name("other").seeds(vec![]).explore(racy2);
+    let other = check(&dir).test_name("other").seeds(vec![]).explore(two);
     assert!(other.passed());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn stale_and_unreadable_tokens_are_skipped() {
-    let dir = temp_dir("stale");
+    let dir = temp_dir("reg-stale");
     let file = Regressions::new(&dir, "checks");
-    let token = check(&dir).explore(racy2).report.unwrap().token_text;
+    let token = check(&dir).explore(two).report.unwrap().token_text;
     file.save("counter", "sl2.garbage.aaaaaaaa").unwrap();
     assert_eq!(file.tokens("counter").len(), 2);
     assert!(file.tokens("counter").contains(&token));
     // The program changed (three tasks now): the old token diverges and is skipped, and the
     // sweep runs and finds the bug afresh.
-    let o = check(&dir).explore(racy3);
+    let o = check(&dir).explore(|| lost_update(3));
     assert!(!o.from_regressions);
     assert!(o.schedules_run > 0);
     assert!(o.failure_text().unwrap().contains("lost update"));
@@ -84,19 +50,19 @@ fn stale_and_unreadable_tokens_are_skipped() {
 
 #[test]
 fn regressions_can_be_turned_off_from_the_environment() {
-    let dir = temp_dir("off");
+    let dir = temp_dir("reg-off");
     let o = Check::new()
         .env(Env::empty().with("SEEDLOOP_REGRESSIONS", "off"))
         .regressions_dir(&dir)
         .test_name("counter")
-        .explore(racy2);
+        .explore(two);
     assert!(!o.passed());
     assert!(!dir.exists());
-    let moved = temp_dir("moved");
+    let moved = temp_dir("reg-moved");
     Check::new()
         .env(Env::empty().with("SEEDLOOP_REGRESSIONS", moved.to_str().unwrap()))
         .test_name("counter")
-        .explore(racy2);
+        .explore(two);
     assert_eq!(
         Regressions::new(&moved, "checks").tokens("counter").len(),
         1
@@ -110,13 +76,13 @@ static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0)
 async fn racy_log() {
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     sim::log!("run {run}");
-    racy(2).await;
+    lost_update(2).await;
 }
 
 #[test]
 fn a_saved_token_that_replays_differently_fails_the_check_and_says_why() {
-    let dir = temp_dir("nondet");
-    let token = check(&dir).explore(racy2).report.unwrap().token_text;
+    let dir = temp_dir("reg-nondet");
+    let token = check(&dir).explore(two).report.unwrap().token_text;
     // The same program, now logging something that changes from run to run.
     let o = check(&dir).seeds(vec![]).explore(racy_log);
     assert!(
@@ -133,15 +99,12 @@ fn a_saved_token_that_replays_differently_fails_the_check_and_says_why() {
 
 #[test]
 fn a_token_of_another_test_replayed_under_this_name_says_so() {
-    let dir = temp_dir("foreign");
-    let token = check(&dir).explore(racy2).report.unwrap().token_text;
+    let dir = temp_dir("reg-foreign");
+    let token = check(&dir).explore(two).report.unwrap().token_text;
     Regressions::new(&dir, "checks")
         .save("renamed", &token)
         .unwrap();
-    let o = check(&dir)
-        .test_name("renamed")
-        .seeds(vec![])
-        .explore(racy2);
+    let o = check(&dir).test_name("renamed").seeds(vec![]).explore(two);
     assert!(o.from_regressions);
     let text = o.failure_text().unwrap();
     assert!(
@@ -155,7 +118,7 @@ fn a_token_of_another_test_replayed_under_this_name_says_so() {
 #[test]
 fn skipped_lines_are_named_with_their_line_and_reason() {
     const PATH: &str = "harness_regressions::skipped_lines_are_named_with_their_line_and_reason";
-    let dir = temp_dir("named-lines");
+    let dir = temp_dir("reg-named-lines");
     if child::role().is_some() {
         let dir = std::env::var("CHECKS_REG_DIR").unwrap();
         let o = check(std::path::Path::new(&dir))

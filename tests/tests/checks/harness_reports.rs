@@ -9,6 +9,11 @@ use std::rc::Rc;
 use harness::{Check, Env, Origin, TAIL_EVENTS, test_name_hash};
 
 use crate::child;
+use crate::common::lost_update;
+
+/// The lines of `counter`'s two spawns, as its report names them.
+const LOGGER_LINE: u32 = line!() + 7;
+const WORKERS_LINE: u32 = line!() + 10;
 
 /// Four workers, each with three preemption points before and after a read-modify-write, and
 /// a logger task that neither panics nor blocks: a lost update with a long trace.
@@ -149,8 +154,8 @@ fn the_counterexample_names_every_task_with_its_spawn_site() {
         .unwrap_or_else(|| panic!("no tasks line in:\n{text}"));
     let file = "tests/tests/checks/harness_reports.rs";
     // The logger neither panicked nor blocked, and it is named all the same.
-    let logger = format!("logger#1 (spawned at {file}:17)");
-    let workers = format!("w0#2, w1#3 (spawned at {file}:21)");
+    let logger = format!("logger#1 (spawned at {file}:{LOGGER_LINE})");
+    let workers = format!("w0#2, w1#3 (spawned at {file}:{WORKERS_LINE})");
     assert_eq!(
         tasks,
         format!("note: tasks: main#0 (the test body); {logger}; {workers}")
@@ -183,23 +188,7 @@ fn table(rows: &[(&str, usize)]) -> Vec<(String, harness::Outcome)> {
                 .seeds(64)
                 .no_regressions()
                 .test_name(row)
-                .explore(move || async move {
-                    let hits = Rc::new(Cell::new(0));
-                    let hs: Vec<_> = (0..workers)
-                        .map(|_| {
-                            let hits = hits.clone();
-                            sim::spawn(async move {
-                                let read = hits.get();
-                                sim::task::maybe_yield().await;
-                                hits.set(read + 1);
-                            })
-                        })
-                        .collect();
-                    for h in hs {
-                        h.await.unwrap();
-                    }
-                    assert_eq!(hits.get(), workers, "lost update in row {row}");
-                });
+                .explore(move || lost_update(workers));
             (row.to_string(), out)
         })
         .collect()

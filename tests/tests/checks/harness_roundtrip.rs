@@ -3,9 +3,10 @@
 //! prints the same report, but for the line that says where the failure came from.
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::Command;
 use std::rc::Rc;
+
+use crate::common::{panic_text, temp_dir};
 
 const BEGIN: &str = "<<<seedloop-report>>>";
 const END: &str = "<<<end-report>>>";
@@ -34,14 +35,6 @@ async fn lost_update() {
     );
 }
 
-fn report_of(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("the check should fail");
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p.downcast_ref::<&str>().unwrap().to_string(),
-    }
-}
-
 /// The report's line that says where the failure came from, and the report without it. A
 /// replay cannot know whether its token's schedule was shrunk, so where shrinking removed no
 /// preemption, the found report's `shrunk from 1 preemption to 1 (` is a replay's `1
@@ -58,12 +51,6 @@ fn split_origin(report: &str) -> (String, String) {
         1,
     );
     (origin, rest)
-}
-
-fn temp_dir(tag: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("seedloop-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
 }
 
 /// Parses `SEEDLOOP_REPLAY=<token> cargo test -p <pkg> --test <target> -- <name> --exact`.
@@ -102,11 +89,11 @@ fn planted_bug_is_found_and_the_pasted_line_replays_the_identical_report() {
     };
     if std::env::var_os("SEEDLOOP_REPLAY").is_some() {
         // We are the child the parent started with the pasted line: print what we report.
-        let report = report_of(check);
+        let report = panic_text(check);
         println!("{BEGIN}\n{report}\n{END}");
         return;
     }
-    let report = report_of(check);
+    let report = panic_text(check);
     assert!(
         report.contains("lost update: two increments left the counter at 1"),
         "{report}"
@@ -128,7 +115,7 @@ fn planted_bug_is_found_and_the_pasted_line_replays_the_identical_report() {
     let how = found.trim_start_matches("note: found with");
 
     // In-process: harness::replay gives the same report, saying it replayed a token.
-    let replayed = report_of(|| harness::replay(&token, lost_update));
+    let replayed = panic_text(|| harness::replay(&token, lost_update));
     assert_eq!(
         split_origin(&replayed),
         (

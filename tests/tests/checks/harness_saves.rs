@@ -2,22 +2,17 @@
 //! duplicate nothing; a damaged line costs only that line.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use harness::regressions::Regressions;
 
 use crate::child;
+use crate::common::temp_dir;
 
 const WRITERS: usize = 4;
 const SAVES: usize = 200;
 /// Tokens every writer also saves: each must end up in the file once.
 const SHARED: usize = 10;
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("seedloop-saves-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 fn token(writer: usize, i: usize) -> String {
     format!("sl2.w{writer}n{i}.aaaaaaaa")
@@ -77,7 +72,7 @@ fn assert_intact(path: &Path) {
 
 #[test]
 fn threads_saving_at_once_lose_nothing() {
-    let dir = temp_dir("threads");
+    let dir = temp_dir("saves-threads");
     let file = Regressions::new(&dir, "saves");
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
@@ -101,7 +96,7 @@ fn processes_saving_at_once_lose_nothing() {
         save_all(&Regressions::new(Path::new(&dir), "saves"), w);
         return;
     }
-    let dir = temp_dir("processes");
+    let dir = temp_dir("saves-processes");
     let dir_text = dir.to_str().unwrap().to_string();
     let children: Vec<_> = (0..WRITERS)
         .map(|w| child::spawn(PATH, &w.to_string(), &[("CHECKS_SAVE_DIR", &dir_text)]))
@@ -116,7 +111,7 @@ fn processes_saving_at_once_lose_nothing() {
 
 #[test]
 fn a_line_that_is_not_text_costs_only_that_line() {
-    let dir = temp_dir("bad-byte");
+    let dir = temp_dir("saves-bad-byte");
     let file = Regressions::new(&dir, "saves");
     file.save("counter", &token(0, 0)).unwrap();
     let mut bytes = std::fs::read(file.path()).unwrap();

@@ -7,11 +7,11 @@
 //! `cargo +nightly fuzz run token -- -max_total_time=600 -malloc_limit_mb=64` (the `fuzz/`
 //! directory; `cargo install cargo-fuzz` first).
 
-use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::rc::Rc;
 
 use harness::{Check, Token};
+
+use crate::common::{lost_update_with, seal, unbase32};
 
 /// Mutated tokens per run of the test: enough to have caught every crash the decoder had.
 const DEFAULT_ITERATIONS: u64 = 100_000;
@@ -19,57 +19,6 @@ const DEFAULT_ITERATIONS: u64 = 100_000;
 /// Decoded decisions a token may hold per byte of its payload (a decision costs at least two
 /// bytes, a repeat entry at most two bytes for 2047 copies).
 const DECISIONS_PER_BYTE: usize = 1024;
-
-const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-
-fn base32(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        acc = (acc << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(ALPHABET[((acc >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((acc << (5 - bits)) & 31) as usize] as char);
-    }
-    out
-}
-
-fn unbase32(text: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|a| *a == c).unwrap() as u32;
-        acc = (acc << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
-}
-
-fn checksum(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (0..8)
-        .map(|i| ALPHABET[((h >> (5 * i)) & 31) as usize] as char)
-        .collect()
-}
-
-/// `prefix.payload.checksum` with a valid checksum.
-fn seal(prefix: &str, payload: &[u8]) -> String {
-    format!("{prefix}.{}.{}", base32(payload), checksum(payload))
-}
 
 fn varint(w: &mut Vec<u8>, mut v: u64) {
     loop {
@@ -150,30 +99,16 @@ fn check_parsed(text: &str, payload_len: usize) -> bool {
     true
 }
 
-async fn lost_update(n: usize) {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..n)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                sim::task::maybe_yield().await;
-                sim::rand::random::<u8>();
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), n, "lost update");
-}
-
 /// Real tokens, with and without shrinking, with options, of 2 and 5 tasks.
 fn base_tokens() -> Vec<String> {
     let found = |c: Check, n: usize| {
         c.no_regressions()
-            .explore(move || lost_update(n))
+            .explore(move || {
+                // A draw after each preemption point: tokens that hold value decisions too.
+                lost_update_with(n, || async {
+                    sim::rand::random::<u8>();
+                })
+            })
             .report
             .expect("the lost update is found")
             .token_text

@@ -1,45 +1,16 @@
 //! Replay tokens: round trips, clear errors for bad ones, divergence when the program changed.
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use harness::{Check, Env, FailureKind, Replayed, TestContext, Token, TokenError};
 
-async fn increments(n: usize) {
-    let c = Rc::new(Cell::new(0));
-    let hs: Vec<_> = (0..n)
-        .map(|_| {
-            let c = c.clone();
-            sim::spawn(async move {
-                let x = c.get();
-                sim::task::maybe_yield().await;
-                c.set(x + 1);
-            })
-        })
-        .collect();
-    for h in hs {
-        h.await.unwrap();
-    }
-    assert_eq!(c.get(), n, "lost update");
-}
-
-async fn two() {
-    increments(2).await;
-}
+use crate::common::{lost_update, panic_text, two};
 
 /// The same program after an edit: a third task, and a yield before the increments.
 async fn edited() {
     sim::task::yield_now().await;
-    increments(3).await;
-}
-
-fn panic_text(f: impl FnOnce()) -> String {
-    let p = catch_unwind(AssertUnwindSafe(f)).expect_err("should panic");
-    match p.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p.downcast_ref::<&str>().unwrap().to_string(),
-    }
+    lost_update(3).await;
 }
 
 fn found_token() -> String {

@@ -4,6 +4,7 @@
 //! a cold `cargo test --workspace`.
 
 mod child;
+mod common;
 mod harness_check;
 mod harness_env;
 mod harness_faults;

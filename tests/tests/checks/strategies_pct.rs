@@ -145,9 +145,9 @@ fn pct_depth_zero_is_refused() {
     let _ = Strategy::pct(0);
 }
 
-#[test]
-fn every_strategy_is_deterministic() {
-    let strategies = [
+/// One of each kind of strategy, PCT at each depth, with and without a given length.
+fn every_strategy() -> [Strategy; 7] {
+    [
         Strategy::fifo(),
         Strategy::random(),
         Strategy::pct(1),
@@ -155,7 +155,12 @@ fn every_strategy_is_deterministic() {
         Strategy::pct(3),
         Strategy::pct_with_steps(3, 20),
         Strategy::portfolio(vec![Strategy::random(), Strategy::pct(2), Strategy::pct(3)]),
-    ];
+    ]
+}
+
+#[test]
+fn every_strategy_is_deterministic() {
+    let strategies = every_strategy();
     for bug in buggy::catalogue() {
         for strategy in &strategies {
             for seed in [0, 1, 7, 12_345] {
@@ -208,14 +213,7 @@ fn negative_controls_never_fail() {
 #[test]
 fn main_spinning_on_yield_until_four_workers_finish_is_fair_under_every_strategy() {
     // SEMANTICS case 45 (shuttle `yield_spin_loop_fair`): at most 50 steps.
-    let strategies = [
-        Strategy::fifo(),
-        Strategy::random(),
-        Strategy::pct(1),
-        Strategy::pct(2),
-        Strategy::pct(3),
-        Strategy::portfolio(vec![Strategy::random(), Strategy::pct(3)]),
-    ];
+    let strategies = every_strategy();
     for strategy in &strategies {
         for seed in 0..50 {
             let mut sim = Sim::builder().seed(seed).strategy(strategy.clone()).build();

@@ -53,6 +53,7 @@ impl Found<'_> {
             .or_else(|| {
                 let same = matches!((&a.failure, &b.failure), (Some(x), Some(y)) if x.same_as(&self.failure) && y.same_as(&self.failure));
                 (!same).then(|| Nondeterminism {
+                    inside: None,
                     at: "the end".to_string(),
                     first: format!("failed with: {}", self.failure.description),
                     second: match &a.failure {
@@ -62,7 +63,11 @@ impl Found<'_> {
                 })
             });
         if let Some(n) = differs {
-            return Err(nondeterminism_text(&what, &n));
+            return Err(nondeterminism_text(
+                &what,
+                Some(&self.failure.description),
+                &n,
+            ));
         }
         let schedule = a.trace.schedule().clone();
         let shrunk = shrink_budget.map(|budget| {
@@ -102,13 +107,21 @@ impl Found<'_> {
                 Replayed::Failed(r) if r.failure.same_bug_as(&self.failure) => {
                     return Ok((r, shrunk));
                 }
-                Replayed::Nondeterministic(n) => return Err(nondeterminism_text(&what, &n)),
+                Replayed::Nondeterministic(n) => {
+                    return Err(nondeterminism_text(
+                        &what,
+                        Some(&self.failure.description),
+                        &n,
+                    ));
+                }
                 _ => {}
             }
         }
         Err(nondeterminism_text(
             &what,
+            Some(&self.failure.description),
             &Nondeterminism {
+                inside: None,
                 at: "its replay".to_string(),
                 first: format!("failed with: {}", self.failure.description),
                 second: "the recorded schedule, replayed, did not fail the same way".to_string(),

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs the test suite of mini-redis (tokio-rs's example Redis server and client, published on
+# crates.io) unmodified, in seedloop's simulation: cargo fetches the published crate, the
+# script copies its source out of cargo's registry cache, points the crate's two tokio
+# dependencies at this checkout's `sim/tokio` (package `seedloop-tokio`), and runs
+# `cargo test` under `--cfg seedloop`. Nothing else of mini-redis changes; nothing but
+# crates.io is downloaded.
+#
+#   scripts/mini-redis.sh                 # every test over the default seeds
+#   scripts/mini-redis.sh --tokio         # the same suite on real tokio (through the facade)
+#   scripts/mini-redis.sh -- server       # extra arguments go to `cargo test`
+#   SEEDLOOP_SEEDS=1000 scripts/mini-redis.sh
+#
+# Work happens in `target/mini-redis` (override with MINI_REDIS_DIR); it keeps its own
+# target directory, so the workspace's builds are untouched.
+set -euo pipefail
+
+version="0.4.1"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="${MINI_REDIS_DIR:-$root/target/mini-redis}"
+mode="seedloop"
+if [[ "${1:-}" == "--tokio" ]]; then
+  mode="tokio"
+  shift
+fi
+if [[ "${1:-}" == "--" ]]; then
+  shift
+fi
+
+# 1. Fetch the published crate through an empty package that depends on it.
+fetch="$work/fetch"
+mkdir -p "$fetch/src"
+cat >"$fetch/Cargo.toml" <<TOML
+[package]
+name = "fetch-mini-redis"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+mini-redis = "=$version"
+
+[workspace]
+TOML
+: >"$fetch/src/lib.rs"
+cargo fetch --quiet --manifest-path "$fetch/Cargo.toml"
+src="$(cargo metadata --quiet --format-version 1 --manifest-path "$fetch/Cargo.toml" |
+  jq -r --arg v "$version" '.packages[] | select(.name == "mini-redis" and .version == $v) | .manifest_path')"
+src="$(dirname "$src")"
+if [[ ! -f "$src/Cargo.toml" ]]; then
+  echo "mini-redis $version was not found in cargo's registry cache after \`cargo fetch\`" >&2
+  exit 1
+fi
+
+# 2. A fresh copy, with only its tokio dependencies replaced by the facade. `[workspace]`
+#    keeps cargo from taking the copy for a member of this checkout's workspace (it lives under
+#    target/); the published Cargo.lock stays, cargo adds the facade's dependencies to it.
+crate="$work/mini-redis-$version"
+rm -rf "$crate"
+cp -R "$src" "$crate"
+chmod -R u+w "$crate"
+python3 - "$crate/Cargo.toml" "$root/sim/tokio" <<'PY'
+import re, sys
+path, facade = sys.argv[1], sys.argv[2]
+text = open(path).read()
+count = 0
+def patch(match):
+    global count
+    count += 1
+    return match.group(1) + f'package = "seedloop-tokio"\npath = "{facade}"\n'
+# `[dependencies.tokio]` and `[dev-dependencies.tokio]`: the version line becomes the facade's
+# package and path; the features stay.
+text = re.sub(r'(\[(?:dev-)?dependencies\.tokio\]\n)version = "[^"]*"\n', patch, text)
+if count != 2:
+    sys.exit(f"expected two tokio dependency tables in {path}, patched {count}")
+open(path, "w").write(text + "\n[workspace]\n")
+PY
+
+# 3. Test.
+cd "$crate"
+if [[ "$mode" == "seedloop" ]]; then
+  export RUSTFLAGS="${RUSTFLAGS:-} --cfg seedloop"
+  export RUSTDOCFLAGS="${RUSTDOCFLAGS:-} --cfg seedloop"
+  target="$work/target-seedloop"
+else
+  target="$work/target-tokio"
+fi
+echo "== mini-redis $version on $mode ($crate)" >&2
+cargo test --target-dir "$target" "$@"

@@ -48,8 +48,10 @@ impl Found<'_> {
             )
         };
         let (a, b) = (full(), full());
-        let differs = compare_schedules(&self.schedule, a.trace.schedule())
-            .or_else(|| compare_traces(&a.trace, &b.trace))
+        // Two full traces that differ say more (which task, at which await) than the sweep's
+        // decisions that differ from the first of them.
+        let differs = compare_traces(&a.trace, &b.trace)
+            .or_else(|| compare_schedules(&self.schedule, a.trace.schedule()))
             .or_else(|| {
                 let same = matches!((&a.failure, &b.failure), (Some(x), Some(y)) if x.same_as(&self.failure) && y.same_as(&self.failure));
                 (!same).then(|| Nondeterminism {

@@ -10,6 +10,7 @@
 #   scripts/mini-redis.sh --tokio         # the same suite on real tokio (through the facade)
 #   scripts/mini-redis.sh -- server       # extra arguments go to `cargo test`
 #   SEEDLOOP_SEEDS=1000 scripts/mini-redis.sh
+#   scripts/mini-redis.sh --count 200     # each test alone on seeds 0..200: pass counts per test
 #
 # Work happens in `target/mini-redis` (override with MINI_REDIS_DIR); it keeps its own
 # target directory, so the workspace's builds are untouched.
@@ -22,6 +23,12 @@ mode="seedloop"
 if [[ "${1:-}" == "--tokio" ]]; then
   mode="tokio"
   shift
+fi
+count=""
+if [[ "${1:-}" == "--count" ]]; then
+  count="${2:?--count takes a number of seeds, e.g. --count 200}"
+  [[ "$count" =~ ^[0-9]+$ ]] || { echo "--count $count: give a whole number of seeds" >&2; exit 2; }
+  shift 2
 fi
 if [[ "${1:-}" == "--" ]]; then
   shift
@@ -86,4 +93,30 @@ else
   target="$work/target-tokio"
 fi
 echo "== mini-redis $version on $mode ($crate)" >&2
-cargo test --target-dir "$target" "$@"
+if [[ -z "$count" ]]; then
+  cargo test --target-dir "$target" "$@"
+  exit
+fi
+
+# Per-seed counts: every test of every test binary, alone, on each seed of 0..count (a sweep
+# stops at its first failure; this counts them all). A failure that is reported as
+# nondeterminism counts as a failure.
+[[ "$mode" == "seedloop" ]] || { echo "--count needs the simulation (drop --tokio)" >&2; exit 2; }
+bins="$(cargo test --target-dir "$target" --tests --no-run --message-format=json "$@" 2>/dev/null |
+  jq -r 'select(.reason == "compiler-artifact" and .profile.test == true) | .executable // empty')"
+export SEEDLOOP_REGRESSIONS=off
+for bin in $bins; do
+  for name in $("$bin" --list 2>/dev/null | sed -n 's/: test$//p'); do
+    passed=0
+    nondet=0
+    for ((seed = 0; seed < count; seed++)); do
+      if out="$(SEEDLOOP_SEED=$seed "$bin" --exact "$name" --test-threads 1 2>&1)"; then
+        passed=$((passed + 1))
+      elif grep -q "nondeterminism" <<<"$out"; then
+        nondet=$((nondet + 1))
+      fi
+    done
+    printf '%-10s %-48s %4d/%d passed (%d failures reported as nondeterminism)\n' \
+      "$(basename "${bin%-*}")" "$name" "$passed" "$count" "$nondet"
+  done
+done

@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
+use super::lazy::LazySemaphore;
+
 pub use tokio::sync::TryAcquireError;
 
 /// Permits added by `close` to release every waiter (more than any program holds).
@@ -35,7 +37,7 @@ const CLOSE_BLOCK: usize = usize::MAX >> 2;
 /// # });
 /// ```
 pub struct Semaphore {
-    sem: sim::sync::Semaphore,
+    sem: LazySemaphore,
     closed: AtomicBool,
 }
 
@@ -55,14 +57,40 @@ impl Semaphore {
             Self::MAX_PERMITS
         );
         Semaphore {
-            sem: sim::sync::Semaphore::new(permits),
+            sem: LazySemaphore::eager(None, permits),
             closed: AtomicBool::new(false),
         }
     }
 
-    pub(crate) fn named(name: &str, permits: usize) -> Semaphore {
+    /// A semaphore with `permits` permits, in a `const` context (a `static`; see
+    /// [`Mutex::const_new`](super::Mutex::const_new) about statics in a sweep).
+    ///
+    /// ```
+    /// # use seedloop_tokio as tokio;
+    /// use tokio::sync::Semaphore;
+    /// static CONNECTIONS: Semaphore = Semaphore::const_new(2);
+    /// # tokio::__seedloop::doc_run(async {
+    /// let _p = CONNECTIONS.acquire().await.unwrap();
+    /// assert_eq!(CONNECTIONS.available_permits(), 1);
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    /// When `permits` exceeds [`Semaphore::MAX_PERMITS`] (at compile time in a `static`).
+    pub const fn const_new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS permits"
+        );
         Semaphore {
-            sem: sim::sync::Semaphore::named(name, permits),
+            sem: LazySemaphore::new(None, permits),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn named(name: &'static str, permits: usize) -> Semaphore {
+        Semaphore {
+            sem: LazySemaphore::eager(Some(name), permits),
             closed: AtomicBool::new(false),
         }
     }

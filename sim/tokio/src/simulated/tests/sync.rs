@@ -278,3 +278,35 @@ fn oneshot_delivers_once_or_reports_the_drop() {
         assert!(tx.is_closed());
     });
 }
+
+static COUNTER: Mutex<u32> = Mutex::const_new(0);
+static SLOTS: Semaphore = Semaphore::const_new(1);
+static READY: Notify = Notify::const_new();
+static CONFIG: RwLock<u32> = RwLock::const_new(7);
+static ONCE: OnceCell<u32> = OnceCell::const_new();
+
+/// tokio's `const_new` constructors, for statics: they work in a simulation like the others
+/// (and keep their state from one run to the next, as any static does).
+#[test]
+fn const_constructed_primitives_in_statics() {
+    run(4, async {
+        let waiter = crate::spawn(async {
+            READY.notified().await;
+            *COUNTER.lock().await += 1;
+        });
+        crate::task::yield_now().await;
+        {
+            let _slot = SLOTS.acquire().await.unwrap();
+            assert_eq!(SLOTS.available_permits(), 0);
+            assert!(SLOTS.try_acquire().is_err());
+        }
+        READY.notify_one();
+        waiter.await.unwrap();
+        assert_eq!(*COUNTER.lock().await, 1);
+        assert_eq!(*CONFIG.read().await, 7);
+        *CONFIG.write().await = 8;
+        assert_eq!(*CONFIG.read().await, 8);
+        assert_eq!(*ONCE.get_or_init(|| async { 3 }).await, 3);
+        assert_eq!(SLOTS.available_permits(), 1);
+    });
+}

@@ -346,3 +346,23 @@ fn task_locals_are_tokio_s_own() {
         assert!(REQUEST.try_with(|v| *v).is_err());
     });
 }
+
+/// `Handle::current().spawn` (common in libraries) spawns a simulated task; `block_in_place`
+/// runs its closure at once, and a `block_on` in it (the usual reason to call it) is a clear
+/// error naming what to do, not a hang.
+#[test]
+fn handle_spawn_and_block_in_place() {
+    run(6, async {
+        let handle = crate::runtime::Handle::current();
+        let h = handle.spawn(async { 5 });
+        assert_eq!(h.await.unwrap(), 5);
+        assert_eq!(crate::task::block_in_place(|| 6), 6);
+    });
+    let msg = panic_message(|| {
+        run(7, async {
+            crate::task::block_in_place(|| crate::runtime::Handle::current().block_on(async { 1 }));
+        })
+    });
+    assert!(msg.contains("inside a running simulation"), "{msg}");
+    assert!(msg.contains(".await"), "{msg}");
+}

@@ -293,12 +293,14 @@ impl TcpStream {
     /// host; `InvalidInput` for text that is not `host:port`.
     pub async fn connect(addr: impl ToAddr) -> io::Result<TcpStream> {
         let addr = addr.to_addr()?;
-        let world = world("TcpStream::connect");
+        // The world is looked up again after each wait, never held across one: the future
+        // stays `Send` (tokio's `connect` is).
         let me = current_id("TcpStream::connect");
         let name: Arc<str> = addr.to_string().into();
         let op = "TcpStream::connect";
         let start = now();
         let (dst, syn, deadline) = {
+            let world = world(op);
             let w = world.borrow();
             let dst = resolve(&w, me, &addr)?;
             let reachable = w.host(dst).up && !w.net.is_blocked(me, dst);
@@ -320,6 +322,7 @@ impl TcpStream {
         // The connection request reaches the destination now, unless the host went down or a
         // partition cut the way while it travelled.
         let outcome = {
+            let world = world(op);
             let mut w = world.borrow_mut();
             if !w.host(dst).up || w.net.is_blocked(me, dst) {
                 None
@@ -367,6 +370,7 @@ impl TcpStream {
             ));
         };
         let c = guard.defuse();
+        let world = world(op);
         let w = world.borrow();
         let Some(conn) = w.net.conns.get(&c) else {
             return Err(super::resolve::crashed());

@@ -174,7 +174,8 @@ pub(crate) fn nondeterminism_text(what: &str, failed: Option<&str>, n: &Nondeter
     if let Some(task) = &n.inside {
         text.push_str(&format!(
             "note: the runs part inside one poll of {task}, with no scheduling decision in \
-             between: that task's own code went another way, so the cause is in what it ran\n"
+             between: that task went another way by itself, or on data that differed (written \
+             earlier by code that chose differently without leaving a trace event)\n"
         ));
     }
     text.push_str(

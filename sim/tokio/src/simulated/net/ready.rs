@@ -168,17 +168,17 @@ impl TcpStream {
 async fn ready(stream: &TcpStream, interest: Interest) -> io::Result<Ready> {
     let mut ready = Ready::EMPTY;
     if interest.is_writable() {
-        ready = ready | Ready::WRITABLE;
+        ready |= Ready::WRITABLE;
     }
     if interest.is_readable() {
         if ready.is_empty() {
             stream.readable().await?;
-            ready = ready | Ready::READABLE;
+            ready |= Ready::READABLE;
         } else {
             // Writable already: readable only if it is now.
             let mut cx = Context::from_waker(std::task::Waker::noop());
             if stream.io().poll_read_ready(&mut cx).is_ready() {
-                ready = ready | Ready::READABLE;
+                ready |= Ready::READABLE;
             }
             sim::task::maybe_yield().await;
         }

@@ -92,7 +92,8 @@
 //! - not provided: `MutexGuard::map` and the other mapped guards (a guard that owns the value,
 //!   as the facade's do to stay `Send` without `unsafe`, cannot lend a part of it for its whole
 //!   life), `OnceCell::const_new_with`, `TcpStream::try_read_buf`/`try_io`, Unix sockets,
-//!   `broadcast::Sender::{closed, len}` and broadcast's weak senders;
+//!   `broadcast::Sender::{len, is_empty}` (tokio counts values some receiver has not seen;
+//!   `sim`'s channel does not track that);
 //! - `spawn_blocking` runs its closure on the simulated thread, as a task: it must not block
 //!   for real.
 //!

@@ -130,6 +130,7 @@ fn types(out: &mut Rows) {
     same_type!(out, sync::oneshot::Receiver<u8>);
     same_type!(out, sync::broadcast::Sender<u8>);
     same_type!(out, sync::broadcast::Receiver<u8>);
+    same_type!(out, sync::broadcast::WeakSender<u8>);
     same_type!(out, sync::watch::Sender<u8>);
     same_type!(out, sync::watch::Receiver<u8>);
     same_type!(out, net::TcpListener);

@@ -310,3 +310,33 @@ fn const_constructed_primitives_in_statics() {
         assert_eq!(SLOTS.available_permits(), 1);
     });
 }
+
+/// tokio's `broadcast::Sender::{new, closed, downgrade}` and `WeakSender`.
+#[test]
+fn broadcast_sender_closed_and_weak_senders() {
+    run(5, async {
+        let tx = broadcast::Sender::<u32>::new(4);
+        assert_eq!(tx.receiver_count(), 0);
+        let mut rx = tx.subscribe();
+        tx.send(1).unwrap();
+        assert_eq!(rx.recv().await.unwrap(), 1);
+
+        let weak = tx.downgrade();
+        assert_eq!((tx.strong_count(), tx.weak_count()), (1, 1));
+        let again = weak.upgrade().expect("a sender is alive");
+        assert_eq!(weak.strong_count(), 2);
+        drop(again);
+
+        let t = tx.clone();
+        let closer = crate::spawn(async move {
+            t.closed().await;
+            t.receiver_count()
+        });
+        crate::task::yield_now().await;
+        assert!(!closer.is_finished());
+        drop(rx);
+        assert_eq!(closer.await.unwrap(), 0);
+        drop(tx);
+        assert!(weak.upgrade().is_none());
+    });
+}

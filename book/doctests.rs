@@ -49,5 +49,8 @@ pub mod ci {}
 #[doc = include_str!("src/real-world.md")]
 pub mod real_world {}
 
+#[doc = include_str!("src/tokio.md")]
+pub mod tokio_chapter {}
+
 #[doc = include_str!("src/how-it-works.md")]
 pub mod how_it_works {}

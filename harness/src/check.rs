@@ -80,6 +80,9 @@ pub struct Check {
     caller: Option<&'static Location<'static>>,
     /// Whether the code was compiled as an integration test, when the attribute could tell.
     integration: Option<bool>,
+    /// Environment assignments and `cargo test` options for the printed commands.
+    cargo_env: Vec<String>,
+    cargo_args: Vec<String>,
     faults: FaultConfig,
 }
 
@@ -179,6 +182,8 @@ impl Check {
             case: None,
             caller: Some(Location::caller()),
             integration: None,
+            cargo_env: Vec::new(),
+            cargo_args: Vec::new(),
             faults: FaultConfig::new(),
         }
     }
@@ -538,6 +543,29 @@ impl Check {
         self
     }
 
+    /// An environment assignment the printed `cargo test` lines start with, for a test that
+    /// runs as reported only when built with it (see [`TestContext::env`]).
+    ///
+    /// ```
+    /// let check = harness::Check::new().cargo_env(r#"RUSTFLAGS="--cfg seedloop""#);
+    /// # let _ = check;
+    /// ```
+    pub fn cargo_env(mut self, assignment: impl Into<String>) -> Self {
+        self.cargo_env.push(assignment.into());
+        self
+    }
+
+    /// An option of `cargo test` the printed lines carry (see [`TestContext::cargo_args`]).
+    ///
+    /// ```
+    /// let check = harness::Check::new().cargo_arg("--target-dir").cargo_arg("target/seedloop");
+    /// # let _ = check;
+    /// ```
+    pub fn cargo_arg(mut self, arg: impl Into<String>) -> Self {
+        self.cargo_args.push(arg.into());
+        self
+    }
+
     /// Set by `#[harness::test]`: whether the test was compiled as an integration test.
     #[doc(hidden)]
     pub fn __integration_test(mut self, yes: bool) -> Self {
@@ -551,6 +579,8 @@ impl Check {
             .context
             .clone()
             .unwrap_or_else(|| TestContext::detect_from(self.caller, self.integration));
+        context.env.extend(self.cargo_env.iter().cloned());
+        context.cargo_args.extend(self.cargo_args.iter().cloned());
         if let Some(case) = &self.case {
             match &context.name {
                 // A check outside libtest (a doctest, a `harness = false` target) has no other

@@ -105,6 +105,11 @@ pub struct TestContext {
     pub case: Option<String>,
     /// Commands to print instead of `cargo test` ones.
     pub commands: Option<Commands>,
+    /// Environment assignments printed before `cargo`, for a test that runs as reported only
+    /// when built with them (`RUSTFLAGS="--cfg seedloop"` for `seedloop-tokio`'s tests).
+    pub env: Vec<String>,
+    /// Options of `cargo test` the test was built with (`--target-dir target/seedloop`).
+    pub cargo_args: Vec<String>,
 }
 
 impl TestContext {
@@ -157,6 +162,8 @@ impl TestContext {
             name,
             case: None,
             commands: None,
+            env: Vec::new(),
+            cargo_args: Vec::new(),
         }
     }
 
@@ -186,12 +193,30 @@ impl TestContext {
     /// assert_eq!(ctx.command(), "cargo test -p bank --test bank -- deposits_add_up --exact");
     /// let lib = TestContext { target: Some(Target::Lib), ..ctx };
     /// assert_eq!(lib.command(), "cargo test -p bank --lib -- deposits_add_up --exact");
+    /// let built = TestContext {
+    ///     env: vec![r#"RUSTFLAGS="--cfg seedloop""#.into()],
+    ///     cargo_args: vec!["--target-dir".into(), "/w/target/seedloop".into()],
+    ///     ..lib
+    /// };
+    /// assert_eq!(
+    ///     built.command(),
+    ///     r#"RUSTFLAGS="--cfg seedloop" cargo test --target-dir /w/target/seedloop -p bank --lib -- deposits_add_up --exact"#
+    /// );
     /// ```
     pub fn command(&self) -> String {
         if let Some(c) = &self.commands {
             return c.sweep.clone();
         }
-        let mut cmd = String::from("cargo test");
+        let mut cmd = String::new();
+        for assignment in &self.env {
+            cmd.push_str(assignment);
+            cmd.push(' ');
+        }
+        cmd.push_str("cargo test");
+        for arg in &self.cargo_args {
+            cmd.push(' ');
+            cmd.push_str(arg);
+        }
         if let Some(p) = &self.package {
             cmd.push_str(&format!(" -p {p}"));
         }

@@ -28,6 +28,10 @@ pub struct Nondeterminism {
     pub first: String,
     /// The second run's version.
     pub second: String,
+    /// When the two runs part inside one poll of one task (the same task and step, with no
+    /// decision of the scheduler's in between): that task, as `task#5 (spawned at src/a.rs:9)`.
+    /// Its own code went another way, so the cause is in what it ran.
+    pub inside: Option<String>,
 }
 
 /// The first difference between two schedules of the same seed, if any.
@@ -41,6 +45,7 @@ pub(crate) fn compare_schedules(a: &Schedule, b: &Schedule) -> Option<Nondetermi
         at: format!("decision {i}"),
         first: show(da.get(i)),
         second: show(db.get(i)),
+        inside: None,
     })
 }
 
@@ -60,7 +65,34 @@ pub(crate) fn compare_traces(a: &Trace, b: &Trace) -> Option<Nondeterminism> {
             at: format!("event {i}"),
             first: line(a, i),
             second: line(b, i),
+            inside: inside_one_poll(a, ea.get(i), eb.get(i)),
         }),
         None => compare_schedules(a.schedule(), b.schedule()),
     }
+}
+
+/// The task in whose poll two runs part, when both runs' events there belong to the same task
+/// and step (every event before them being identical, nothing but that task's code ran between
+/// the last common point and the difference).
+fn inside_one_poll(
+    trace: &Trace,
+    a: Option<&sim::trace::TraceEvent>,
+    b: Option<&sim::trace::TraceEvent>,
+) -> Option<String> {
+    let (a, b) = (a?, b?);
+    let task = a.task?;
+    if b.task != Some(task) || a.step != b.step {
+        return None;
+    }
+    let info = trace.task(task)?;
+    Some(if task == sim::task::TaskId::MAIN {
+        format!("{} (the test body)", info.label())
+    } else {
+        format!(
+            "{} (spawned at {}:{})",
+            info.label(),
+            info.spawned_at.file(),
+            info.spawned_at.line()
+        )
+    })
 }

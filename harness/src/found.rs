@@ -48,11 +48,14 @@ impl Found<'_> {
             )
         };
         let (a, b) = (full(), full());
-        let differs = compare_schedules(&self.schedule, a.trace.schedule())
-            .or_else(|| compare_traces(&a.trace, &b.trace))
+        // Two full traces that differ say more (which task, at which await) than the sweep's
+        // decisions that differ from the first of them.
+        let differs = compare_traces(&a.trace, &b.trace)
+            .or_else(|| compare_schedules(&self.schedule, a.trace.schedule()))
             .or_else(|| {
                 let same = matches!((&a.failure, &b.failure), (Some(x), Some(y)) if x.same_as(&self.failure) && y.same_as(&self.failure));
                 (!same).then(|| Nondeterminism {
+                    inside: None,
                     at: "the end".to_string(),
                     first: format!("failed with: {}", self.failure.description),
                     second: match &a.failure {
@@ -62,7 +65,11 @@ impl Found<'_> {
                 })
             });
         if let Some(n) = differs {
-            return Err(nondeterminism_text(&what, &n));
+            return Err(nondeterminism_text(
+                &what,
+                Some(&self.failure.description),
+                &n,
+            ));
         }
         let schedule = a.trace.schedule().clone();
         let shrunk = shrink_budget.map(|budget| {
@@ -102,13 +109,21 @@ impl Found<'_> {
                 Replayed::Failed(r) if r.failure.same_bug_as(&self.failure) => {
                     return Ok((r, shrunk));
                 }
-                Replayed::Nondeterministic(n) => return Err(nondeterminism_text(&what, &n)),
+                Replayed::Nondeterministic(n) => {
+                    return Err(nondeterminism_text(
+                        &what,
+                        Some(&self.failure.description),
+                        &n,
+                    ));
+                }
                 _ => {}
             }
         }
         Err(nondeterminism_text(
             &what,
+            Some(&self.failure.description),
             &Nondeterminism {
+                inside: None,
                 at: "its replay".to_string(),
                 first: format!("failed with: {}", self.failure.description),
                 second: "the recorded schedule, replayed, did not fail the same way".to_string(),

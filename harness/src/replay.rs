@@ -97,7 +97,7 @@ where
             r.full_trace = full_trace;
             panic!("{r}")
         }
-        Ok(Replayed::Nondeterministic(n)) => panic!("{}", nondeterminism_text(token, &n)),
+        Ok(Replayed::Nondeterministic(n)) => panic!("{}", nondeterminism_text(token, None, &n)),
     }
 }
 
@@ -191,16 +191,37 @@ where
     let _ = sim.run(body());
 }
 
-/// The report for a program that ran differently twice from the same seed or token.
-pub(crate) fn nondeterminism_text(what: &str, n: &Nondeterminism) -> String {
-    format!(
-        "error: seedloop: nondeterminism: {what} ran twice and the runs differ at {}\n\
-         note: first run:  {}\n\
-         note: second run: {}\n\
-         help: something outside seedloop's control changes the program's behaviour between runs: \
-         a real clock, a thread, OS randomness, HashMap iteration order, or state kept in a static \
-         or thread-local across runs. Use sim::time, sim::rand and sim::spawn, BTreeMap, and \
-         create all state inside the test body",
-        n.at, n.first, n.second
-    )
+/// The report for a program that ran differently twice from the same seed or token; `failed`
+/// is what the first run failed with, when a sweep found it.
+pub(crate) fn nondeterminism_text(what: &str, failed: Option<&str>, n: &Nondeterminism) -> String {
+    let mut text = format!(
+        "error: seedloop: nondeterminism: {what} ran twice and the runs differ at {}\n",
+        n.at
+    );
+    if let Some(failure) = failed {
+        text.push_str(&format!(
+            "note: the first run of the seed failed with: {failure}\n"
+        ));
+    }
+    text.push_str(&format!(
+        "note: first run:  {}\nnote: second run: {}\n",
+        n.first, n.second
+    ));
+    if let Some(task) = &n.inside {
+        text.push_str(&format!(
+            "note: the runs part inside one poll of {task}, with no scheduling decision in \
+             between: that task went another way by itself, or on data that differed (written \
+             earlier by code that chose differently without leaving a trace event)\n"
+        ));
+    }
+    text.push_str(
+        "help: something outside seedloop's control changes the program's behaviour between runs: \
+         a real clock, a thread, OS randomness (also inside dependencies: tokio-stream's StreamMap \
+         and futures' select! and select_all start polling at a random stream), HashMap iteration \
+         order, or state kept in a static or thread-local across runs. Use sim::time, sim::rand \
+         and sim::spawn, BTreeMap, and create all state inside the test body; a dependency's own \
+         randomness cannot be controlled, so make the test's assertions hold for every order it \
+         may pick",
+    );
+    text
 }

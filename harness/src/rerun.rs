@@ -97,6 +97,7 @@ where
             Replayed::Nondeterministic(n) => {
                 return Rerun::Nondeterministic(nondeterminism_text(
                     &format!("the token saved for `{name}` at {at} ({})", saved.token),
+                    None,
                     &n,
                 ));
             }
@@ -155,7 +156,7 @@ where
         }
         Replayed::Nondeterministic(n) => {
             out.failures = 1;
-            out.nondeterminism = Some(nondeterminism_text("the replay token", &n));
+            out.nondeterminism = Some(nondeterminism_text("the replay token", None, &n));
         }
     }
     out.distinct_interleavings = 1;

@@ -295,6 +295,46 @@ impl NetState {
         Ok(n)
     }
 
+    /// Copies what has arrived by `now` without consuming it (`Ok(0)` at end of stream).
+    pub(crate) fn peek(
+        &self,
+        conn: u64,
+        end: usize,
+        now: u64,
+        buf: &mut [u8],
+    ) -> io::Result<usize> {
+        let Some(e) = self.end(conn, end).filter(|e| e.open) else {
+            return Err(crashed());
+        };
+        let mut n = 0;
+        for seg in &e.incoming {
+            if n == buf.len() || seg.at.is_none_or(|a| a > now) {
+                break;
+            }
+            match seg.payload {
+                Payload::Data(left) => {
+                    let k = left.min(buf.len() - n);
+                    for (dst, src) in buf[n..n + k].iter_mut().zip(e.bytes.range(n..n + k)) {
+                        *dst = *src;
+                    }
+                    n += k;
+                    if k < left {
+                        break;
+                    }
+                }
+                Payload::Fin => break,
+                Payload::Rst if n == 0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionReset,
+                        "connection reset by peer",
+                    ));
+                }
+                Payload::Rst => break,
+            }
+        }
+        Ok(n)
+    }
+
     fn reset_arrived(e: &End, now: u64) -> bool {
         e.incoming
             .iter()

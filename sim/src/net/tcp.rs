@@ -71,6 +71,24 @@ impl TcpListener {
     pub async fn bind(addr: impl ToAddr) -> io::Result<TcpListener> {
         let addr = addr.to_addr()?;
         crate::task::maybe_yield().await;
+        TcpListener::bind_now(addr)
+    }
+
+    /// [`TcpListener::bind`] from synchronous code (tokio's `TcpSocket::listen` is not
+    /// `async`): no preemption point.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(1);
+    /// sim.run(async {
+    ///     let l = sim::net::TcpListener::bind_now("localhost:0").unwrap();
+    ///     assert!(l.local_addr().port() >= 49152);
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`TcpListener::bind`].
+    pub fn bind_now(addr: impl ToAddr) -> io::Result<TcpListener> {
+        let addr = addr.to_addr()?;
         let world = world("TcpListener::bind");
         let me = current_id("TcpListener::bind");
         let mut w = world.borrow_mut();
@@ -275,12 +293,14 @@ impl TcpStream {
     /// host; `InvalidInput` for text that is not `host:port`.
     pub async fn connect(addr: impl ToAddr) -> io::Result<TcpStream> {
         let addr = addr.to_addr()?;
-        let world = world("TcpStream::connect");
+        // The world is looked up again after each wait, never held across one: the future
+        // stays `Send` (tokio's `connect` is).
         let me = current_id("TcpStream::connect");
         let name: Arc<str> = addr.to_string().into();
         let op = "TcpStream::connect";
         let start = now();
         let (dst, syn, deadline) = {
+            let world = world(op);
             let w = world.borrow();
             let dst = resolve(&w, me, &addr)?;
             let reachable = w.host(dst).up && !w.net.is_blocked(me, dst);
@@ -302,6 +322,7 @@ impl TcpStream {
         // The connection request reaches the destination now, unless the host went down or a
         // partition cut the way while it travelled.
         let outcome = {
+            let world = world(op);
             let mut w = world.borrow_mut();
             if !w.host(dst).up || w.net.is_blocked(me, dst) {
                 None
@@ -349,6 +370,7 @@ impl TcpStream {
             ));
         };
         let c = guard.defuse();
+        let world = world(op);
         let w = world.borrow();
         let Some(conn) = w.net.conns.get(&c) else {
             return Err(super::resolve::crashed());
@@ -419,6 +441,137 @@ fn close_end(conn: u64, end: usize) {
     }
 }
 
+impl TcpStream {
+    /// Ready once bytes (or the end of the stream, or a reset) have arrived: after a preemption
+    /// point, as a read's. Registers the task's waker while not ready.
+    fn poll_arrived(&mut self, cx: &mut Context<'_>, op: &'static str) -> Poll<()> {
+        let world = world(op);
+        let readable = world.borrow().net.readable(self.conn, self.end, now());
+        match readable {
+            Readable::Ready => {
+                if !self.read_yielded && primitives::preemption_point(cx) {
+                    self.read_yielded = true;
+                    return Poll::Pending;
+                }
+                self.read_yielded = false;
+                self.timer = None;
+                Poll::Ready(())
+            }
+            Readable::At(t) => {
+                if self.timer.as_ref().map(|s| s.deadline().as_nanos()) != Some(t) {
+                    self.timer = Some(time::sleep_until(Instant::from_nanos(t)));
+                }
+                if let Some(timer) = self.timer.as_mut() {
+                    let _ = Pin::new(timer).poll(cx);
+                }
+                world
+                    .borrow_mut()
+                    .net
+                    .set_read_waker(self.conn, self.end, cx.waker());
+                primitives::wait_on(op, Some(&self.name), None);
+                Poll::Pending
+            }
+            Readable::Wait => {
+                self.timer = None;
+                world
+                    .borrow_mut()
+                    .net
+                    .set_read_waker(self.conn, self.end, cx.waker());
+                primitives::wait_on(op, Some(&self.name), None);
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Waits until a read would not wait (bytes, the end of the stream or a reset arrived),
+    /// as tokio's `readable`: a preemption point, then ready.
+    ///
+    /// ```
+    /// use futures::io::AsyncWriteExt;
+    /// let mut sim = sim::Sim::new(1);
+    /// sim.run(async {
+    ///     let l = sim::net::TcpListener::bind("localhost:1").await.unwrap();
+    ///     let mut c = sim::net::TcpStream::connect("localhost:1").await.unwrap();
+    ///     let (mut s, _) = l.accept().await.unwrap();
+    ///     c.write_all(b"hi").await.unwrap();
+    ///     std::future::poll_fn(|cx| s.poll_read_ready(cx)).await;
+    ///     let mut buf = [0; 2];
+    ///     assert_eq!(s.try_read(&mut buf).unwrap(), 2);
+    /// }).unwrap();
+    /// ```
+    pub fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_arrived(cx, "TcpStream::readable")
+    }
+
+    /// Reads what has arrived without waiting and without a preemption point: `WouldBlock` when
+    /// nothing has (tokio's `try_read`); `Ok(0)` at the end of the stream.
+    ///
+    /// # Errors
+    /// `WouldBlock` when nothing has arrived; `ConnectionReset` after a reset.
+    pub fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let world = world("TcpStream::try_read");
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let readable = world.borrow().net.readable(self.conn, self.end, now());
+        match readable {
+            Readable::Ready => world.borrow_mut().net.read(self.conn, self.end, now(), buf),
+            Readable::At(_) | Readable::Wait => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
+    /// Copies what has arrived into `buf` without consuming it, waiting (with a preemption point)
+    /// until something has, as tokio's `peek`. `Ok(0)` at the end of the stream.
+    ///
+    /// ```
+    /// use futures::io::{AsyncReadExt, AsyncWriteExt};
+    /// let mut sim = sim::Sim::new(1);
+    /// sim.run(async {
+    ///     let l = sim::net::TcpListener::bind("localhost:1").await.unwrap();
+    ///     let mut c = sim::net::TcpStream::connect("localhost:1").await.unwrap();
+    ///     let (mut s, _) = l.accept().await.unwrap();
+    ///     c.write_all(b"hi").await.unwrap();
+    ///     let mut buf = [0; 2];
+    ///     std::future::poll_fn(|cx| s.poll_peek(cx, &mut buf)).await.unwrap();
+    ///     assert_eq!(&buf, b"hi");
+    ///     s.read_exact(&mut buf).await.unwrap(); // still there
+    ///     assert_eq!(&buf, b"hi");
+    /// }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// `ConnectionReset` after a reset.
+    pub fn poll_peek(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        match self.poll_arrived(cx, "TcpStream::peek") {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => {
+                let world = world("TcpStream::peek");
+                let r = world.borrow().net.peek(self.conn, self.end, now(), buf);
+                Poll::Ready(r)
+            }
+        }
+    }
+
+    /// Writes without a preemption point (tokio's `try_write`; writes never wait here).
+    ///
+    /// # Errors
+    /// As a write's: `ConnectionReset`, `BrokenPipe` after a shutdown.
+    pub fn try_write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let world = world("TcpStream::try_write");
+        let (r, waker) = world
+            .borrow_mut()
+            .net
+            .write(self.conn, self.end, now(), buf);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        r
+    }
+}
+
 impl AsyncRead for TcpStream {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -429,41 +582,12 @@ impl AsyncRead for TcpStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        let world = world("TcpStream::read");
-        let readable = world.borrow().net.readable(this.conn, this.end, now());
-        match readable {
-            Readable::Ready => {
-                if !this.read_yielded && primitives::preemption_point(cx) {
-                    this.read_yielded = true;
-                    return Poll::Pending;
-                }
-                this.read_yielded = false;
-                this.timer = None;
+        match this.poll_arrived(cx, "TcpStream::read") {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => {
+                let world = world("TcpStream::read");
                 let r = world.borrow_mut().net.read(this.conn, this.end, now(), buf);
                 Poll::Ready(r)
-            }
-            Readable::At(t) => {
-                if this.timer.as_ref().map(|s| s.deadline().as_nanos()) != Some(t) {
-                    this.timer = Some(time::sleep_until(Instant::from_nanos(t)));
-                }
-                if let Some(timer) = this.timer.as_mut() {
-                    let _ = Pin::new(timer).poll(cx);
-                }
-                world
-                    .borrow_mut()
-                    .net
-                    .set_read_waker(this.conn, this.end, cx.waker());
-                primitives::wait_on("TcpStream::read", Some(&this.name), None);
-                Poll::Pending
-            }
-            Readable::Wait => {
-                this.timer = None;
-                world
-                    .borrow_mut()
-                    .net
-                    .set_read_waker(this.conn, this.end, cx.waker());
-                primitives::wait_on("TcpStream::read", Some(&this.name), None);
-                Poll::Pending
             }
         }
     }

@@ -46,3 +46,31 @@ pub fn now() -> Instant {
 pub fn elapsed() -> Duration {
     context::with("sim::time::elapsed", |core| core.now()) - Instant::ZERO
 }
+
+/// Moves the clock forward by `duration` at once, without yielding, as a paused tokio clock's
+/// `advance` does: the caller keeps running, and every timer the jump passes fires at the start
+/// of the next round, all of them at the new time (in deadline order). Other tasks see the new
+/// time as soon as they run. (`seedloop-tokio`'s `time::advance` is built on it.)
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = sim::Sim::new(0);
+/// let woke_at = sim.run(async {
+///     let timer = sim::spawn(async {
+///         sim::time::sleep(Duration::from_millis(10)).await;
+///         sim::time::elapsed()
+///     });
+///     sim::task::yield_now().await; // the timer is registered
+///     sim::time::advance(Duration::from_secs(2));
+///     assert_eq!(sim::time::elapsed(), Duration::from_secs(2));
+///     timer.await.unwrap()
+/// }).unwrap();
+/// assert_eq!(woke_at, Duration::from_secs(2)); // it fired at the new time
+/// ```
+///
+/// # Panics
+/// Outside a simulation.
+#[track_caller]
+pub fn advance(duration: Duration) {
+    context::with("sim::time::advance", |core| core.jump(duration));
+}

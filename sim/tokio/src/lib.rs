@@ -29,11 +29,11 @@
 //! | `task::spawn_blocking`, `task::block_in_place` | the closure runs on the simulated thread, as a task (`spawn_blocking`) or at once (`block_in_place`): it must not block for real |
 //! | `time::{sleep, timeout, interval, Instant}` | virtual time: nothing waits for real, the clock jumps to the next deadline |
 //! | `time::{pause, resume}` | no-ops: time is always virtual |
-//! | `time::advance(d)` | sleeps `d` of virtual time (timers due meanwhile fire in order), then yields |
-//! | `sync::{Mutex, RwLock, Semaphore, Notify, Barrier, OnceCell, mpsc, oneshot, broadcast, watch}` | built on `sim::sync`: **every await is a preemption point** where an exploring strategy may switch tasks, even when the lock is free or a value is waiting |
+//! | `time::advance(d)` | the clock jumps by exactly `d`; the timers it passes fire at the new time, and the caller resumes after the tasks they woke were polled (as on tokio's current-thread runtime of old: mini-redis's tests rely on it) |
+//! | `sync::{Mutex, RwLock, Semaphore, Notify, Barrier, OnceCell, mpsc, oneshot, broadcast, watch}` | built on `sim::sync`: **every await is a preemption point** where an exploring strategy may switch tasks, even when the lock is free or a value is waiting; `const_new` constructors work in statics |
 //! | `select!` | the branch polled first is a recorded decision (Fifo: the first listed); `biased;` polls in order |
 //! | `join!`, `try_join!`, `pin!` | in-place, like tokio's |
-//! | `net::{TcpListener, TcpStream, UdpSocket, lookup_host}` | `sim::net`: a test process is one simulated host; `127.0.0.1`, `localhost`, `0.0.0.0` are that host; other hosts are `sim::host::host("10.0.0.2")` (named by their IP) |
+//! | `net::{TcpListener, TcpStream, TcpSocket, UdpSocket, lookup_host}` | `sim::net`: a test process is one simulated host; `127.0.0.1`, `localhost`, `0.0.0.0` are that host; other hosts are `sim::host::host("10.0.0.2")` (named by their IP); `readable`/`try_read`/`peek` work, writes never wait |
 //! | `io` | real tokio's traits and helpers (`AsyncReadExt`, `BufReader`, `split`, `copy`, `duplex`...), so tokio-util codecs work; `stdout`/`stderr` write synchronously; `stdin` fails |
 //! | `fs` | `sim::fs`, the host's simulated disk (directories are path prefixes) |
 //! | `signal::ctrl_c()` | never completes (nobody presses Ctrl-C in a simulation) |
@@ -76,9 +76,9 @@
 //! - a panic in a spawned task that nobody awaits fails the test at the end of the run (tokio
 //!   prints it and goes on); the simulation ends when the test body returns, dropping the tasks
 //!   still running, as tokio's runtime does;
-//! - `time::advance(d)` sleeps `d` and yields once: timers due within `d` fire, but under an
-//!   exploring strategy a task they woke may still run after the caller resumes (as on tokio's
-//!   multi-threaded runtime);
+//! - `time::advance(d)` resumes its caller only after the tasks its timers woke were polled
+//!   once; tokio 1.54's own `advance` resumes a `#[tokio::test]` body first (its docs promise
+//!   neither order);
 //! - `Runtime::block_on` outside a simulation runs a simulation of its own, so nothing
 //!   simulated (sockets, files, tasks) survives from one `block_on` call to the next;
 //! - `JoinSet::join_next` returns, among the tasks finished when it looks, the first spawned
@@ -87,28 +87,23 @@
 //!   `Notified` receives `notify_waiters` from its creation anyway);
 //! - `tokio::fs::metadata` and `DirEntry::file_type` return this crate's `Metadata` and
 //!   `FileType` (`std::fs::Metadata` can only come from the OS): `len`, `is_file`, `is_dir`;
-//! - not provided: `MutexGuard::map` (mapped guards), `Mutex::const_new` and other `const`
-//!   constructors, `TcpStream::{readable, writable, try_read, try_write, peek}`, `TcpSocket`,
-//!   Unix sockets, `broadcast::Sender::{closed, len}` and broadcast's weak senders;
+//! - `TcpSocket` keeps its options but the simulation has no kernel buffers: `bind` with port 0
+//!   gets its port at `listen`, and a connecting socket's local port is the simulation's pick;
+//! - not provided: `MutexGuard::map` and the other mapped guards (a guard that owns the value,
+//!   as the facade's do to stay `Send` without `unsafe`, cannot lend a part of it for its whole
+//!   life), `OnceCell::const_new_with`, `TcpStream::try_read_buf`/`try_io`, Unix sockets,
+//!   `broadcast::Sender::{len, is_empty}` (tokio counts values some receiver has not seen;
+//!   `sim`'s channel does not track that);
 //! - `spawn_blocking` runs its closure on the simulated thread, as a task: it must not block
 //!   for real.
 //!
-//! ## Status: `Send`
+//! ## `Send`, `Sync`, `Unpin`
 //!
-//! tokio's types are `Send`/`Sync`; the simulated ones wrap `sim`'s primitives, which keep
-//! single-threaded state (`Rc`, `RefCell`) today, so most are neither (they are `Unpin` exactly
-//! where tokio's are). Until `sim`'s primitives are `Send + Sync`:
-//!
-//! - `spawn` and friends take any `'static` future (no `Send` bound), so ordinary tokio code
-//!   compiles;
-//! - code that states `Send` bounds of its own (`#[async_trait]` methods holding a guard,
-//!   `BoxFuture`s of futures holding facade types, `Pin<Box<dyn Stream + Send>>` over a
-//!   `broadcast::Receiver`, errors with a `oneshot::Sender` inside converted into
-//!   `Box<dyn Error + Send + Sync>`) does not compile under the cfg;
-//! - clippy's `arc_with_non_send_sync` fires on `Arc`s of tokio types under the cfg.
-//!
-//! The `tokio-service` package's `auto_traits` test lists, type by type, where the facade's auto
-//! traits still differ from tokio's.
+//! Every facade type and future has tokio's auto traits (`sim`'s primitives keep their state
+//! behind never-contended `std::sync` locks), so code with `Send` bounds of its own
+//! (`#[async_trait]`, `BoxFuture`, `Pin<Box<dyn Stream + Send>>` over a `broadcast::Receiver`)
+//! compiles under the cfg unchanged. The `tokio-service` package's `auto_traits` test compares
+//! them with real tokio's, type by type.
 
 #![forbid(unsafe_code)]
 

@@ -176,6 +176,41 @@ fn state_that_survives_between_runs_is_reported_as_nondeterminism() {
         text.contains("help: something outside seedloop's control"),
         "{text}"
     );
+    // What the sweep's run failed with, and where the runs part.
+    assert!(
+        text.contains("note: the first run of the seed failed with: main panicked"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: the runs part inside one poll of main#0 (the test body)"),
+        "{text}"
+    );
+}
+
+static PICKS: AtomicU64 = AtomicU64::new(0);
+
+/// A dependency's own RNG (as tokio-stream's `StreamMap` has) makes a spawned task choose
+/// differently between runs of one seed: the report names that task, where it was spawned, and
+/// OS-seeded randomness in dependencies among the likely causes.
+#[test]
+fn a_task_that_chooses_by_itself_is_named_in_the_nondeterminism_report() {
+    let text = report_of(|| {
+        quiet().strategy(sim::Strategy::fifo()).run(|| async {
+            let picker = sim::spawn(async {
+                sim::task::yield_now().await;
+                // Stands for an OS-seeded random start index.
+                if PICKS.fetch_add(1, Ordering::Relaxed) % 2 == 0 {
+                    sim::log!("first stream");
+                } else {
+                    sim::task::yield_now().await;
+                }
+            });
+            picker.await.unwrap();
+            assert!(!sim::time::elapsed().is_zero(), "fails every run");
+        })
+    });
+    assert!(text.contains("note: the runs part inside one poll of task#1 (spawned at tests/tests/checks/harness_check.rs:"), "{text}");
+    assert!(text.contains("tokio-stream's StreamMap"), "{text}");
 }
 
 #[test]

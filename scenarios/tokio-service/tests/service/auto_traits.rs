@@ -130,10 +130,12 @@ fn types(out: &mut Rows) {
     same_type!(out, sync::oneshot::Receiver<u8>);
     same_type!(out, sync::broadcast::Sender<u8>);
     same_type!(out, sync::broadcast::Receiver<u8>);
+    same_type!(out, sync::broadcast::WeakSender<u8>);
     same_type!(out, sync::watch::Sender<u8>);
     same_type!(out, sync::watch::Receiver<u8>);
     same_type!(out, net::TcpListener);
     same_type!(out, net::TcpStream);
+    same_type!(out, net::TcpSocket);
     same_type!(out, net::UdpSocket);
     same_type!(out, net::tcp::OwnedReadHalf);
     same_type!(out, net::tcp::OwnedWriteHalf);
@@ -184,6 +186,47 @@ fn futures(out: &mut Rows) {
     let (rotx, rorx) = real_tokio::sync::oneshot::channel::<u8>();
     same_value!(out, "oneshot::Receiver (await)", orx, rorx);
     drop((otx, rotx));
+    let (a, b) = (
+        tokio::net::TcpSocket::new_v4().expect("a socket"),
+        tokio::net::TcpSocket::new_v4().expect("a socket"),
+    );
+    let (ra, rb) = (
+        real_tokio::net::TcpSocket::new_v4().expect("a real socket"),
+        real_tokio::net::TcpSocket::new_v4().expect("a real socket"),
+    );
+    let to: std::net::SocketAddr = "127.0.0.1:9".parse().expect("an address");
+    same_value!(out, "TcpSocket::connect()", a.connect(to), ra.connect(to));
+    same_value!(
+        out,
+        "TcpStream::connect()",
+        tokio::net::TcpStream::connect(to),
+        real_tokio::net::TcpStream::connect(to)
+    );
+    drop((b, rb));
+    same_value!(
+        out,
+        "TcpListener::bind()",
+        tokio::net::TcpListener::bind(to),
+        real_tokio::net::TcpListener::bind(to)
+    );
+    same_value!(
+        out,
+        "UdpSocket::bind()",
+        tokio::net::UdpSocket::bind(to),
+        real_tokio::net::UdpSocket::bind(to)
+    );
+    same_value!(
+        out,
+        "net::lookup_host()",
+        tokio::net::lookup_host("localhost:1"),
+        real_tokio::net::lookup_host("localhost:1")
+    );
+    same_value!(
+        out,
+        "fs::read()",
+        tokio::fs::read("a"),
+        real_tokio::fs::read("a")
+    );
     same_value!(
         out,
         "task::yield_now()",

@@ -38,7 +38,7 @@ fn found_within_the_default_seeds_and_shrunk_to_one_preemption() {
 /// print.
 #[tokio::test]
 #[should_panic(
-    expected = "RUSTFLAGS=\"--cfg seedloop\" cargo test -p tokio-service --test service -- race::racy_deposits_report_a_pasteable_line --exact"
+    expected = "-p tokio-service --test service -- race::racy_deposits_report_a_pasteable_line --exact"
 )]
 async fn racy_deposits_report_a_pasteable_line() {
     lost_update().await;
@@ -75,10 +75,23 @@ fn the_printed_replay_line_reproduces_the_failure() {
         .unwrap_or_else(|| panic!("no replay line in the report:\n{text}"));
     let (token_part, command) = line.split_once(' ').expect("token, then the command");
     let token = token_part.trim_start_matches("SEEDLOOP_REPLAY=");
+    // The line builds with the cfg, in this binary's own target directory (CI and the book
+    // use `--target-dir target/seedloop`; cargo marks the root with CACHEDIR.TAG).
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let target_dir = exe
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join("CACHEDIR.TAG").is_file())
+        .expect("the binary is in a cargo target directory");
+    let dir_arg = if target_dir.ends_with("target") {
+        String::new()
+    } else {
+        format!(" --target-dir {}", target_dir.display())
+    };
     assert_eq!(
         command,
         format!(
-            "RUSTFLAGS=\"--cfg seedloop\" cargo test -p tokio-service --test service -- {CHILD} --exact"
+            "RUSTFLAGS=\"--cfg seedloop\" cargo test{dir_arg} -p tokio-service --test service -- {CHILD} --exact"
         )
     );
     let digest = |t: &str| {
@@ -96,4 +109,39 @@ fn the_printed_replay_line_reproduces_the_failure() {
         "the replay reports the same token:\n{replayed}"
     );
     assert_eq!(digest(&replayed), digest(&text), "the same execution");
+}
+
+/// The book's tokio chapter quotes this test's report: every quoted line is one the report
+/// prints (the target directory aside, which the book shows as a placeholder).
+#[test]
+fn the_book_quotes_this_report() {
+    const CHAPTER: &str = include_str!("../../../../book/src/tokio.md");
+    const PLACEHOLDER: &str = "/path/to/seedloop/target/seedloop";
+    let quoted = CHAPTER
+        .split("```text\n")
+        .find(|block| block.starts_with("error: seedloop: main panicked"))
+        .and_then(|block| block.split("```").next())
+        .expect("the chapter quotes the race's report");
+    let out = run_child(&[]);
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let target_dir = exe
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join("CACHEDIR.TAG").is_file())
+        .expect("the binary is in a cargo target directory")
+        .display()
+        .to_string();
+    let printed: Vec<String> = text
+        .lines()
+        .map(|l| l.trim().replace(&target_dir, PLACEHOLDER))
+        .collect();
+    for line in quoted.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        // Without a separate target directory the line has no --target-dir at all.
+        let line_default = line.replace(&format!(" --target-dir {PLACEHOLDER}"), "");
+        assert!(
+            printed.iter().any(|p| *p == line || *p == line_default),
+            "the book quotes a line the report does not print:\n{line}\n\nthe report:\n{text}"
+        );
+    }
 }

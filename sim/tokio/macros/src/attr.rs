@@ -89,7 +89,12 @@ pub(crate) fn test(args: TokenStream, item: TokenStream) -> syn::Result<TokenStr
         #(#attrs)*
         #vis fn #name() {
             #body
-            #krate::__seedloop::test(__seedloop_body)
+            // cargo sets CARGO_TARGET_TMPDIR only when it compiles integration tests: the
+            // printed commands name the right target.
+            #krate::__seedloop::test(
+                __seedloop_body,
+                ::core::option_env!("CARGO_TARGET_TMPDIR").is_some(),
+            )
         }
     })
 }

@@ -74,13 +74,15 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     run_one("#[tokio::main]", future, false)
 }
 
-/// `#[tokio::test]`: the body swept over seeds by `harness`, as `#[harness::test]` does; a
-/// failure panics with harness's report, whose replay line also sets the cfg.
+/// `#[tokio::test]`: the body swept over seeds by `harness`, as `#[harness::test]` does;
+/// `integration` tells whether the test was compiled as an integration test. A failure panics
+/// with harness's report, whose commands rebuild with `--cfg seedloop` (without it the test
+/// would run on real tokio and ignore the token) in the same target directory.
 ///
 /// # Panics
 /// With the report when a run fails, or inside a simulation.
 #[track_caller]
-pub fn test<F, Fut>(body: F)
+pub fn test<F, Fut>(body: F, integration: bool)
 where
     F: Fn() -> Fut,
     Fut: Future,
@@ -89,29 +91,46 @@ where
     if sim::in_simulation() {
         panic!("a #[tokio::test] function was called inside a running simulation");
     }
-    let outcome = harness::Check::new().explore(body);
-    if let Some(text) = failure_text(&outcome) {
+    let mut check = harness::Check::new()
+        .__integration_test(integration)
+        .cargo_env(CFG_ENV);
+    for arg in target_dir_args() {
+        check = check.cargo_arg(arg);
+    }
+    let outcome = check.explore(body);
+    if let Some(text) = outcome.failure_text() {
         panic!("{text}");
     }
 }
 
-/// The failure report, its replay line made to rebuild with `--cfg seedloop` (without it the
-/// test would run on real tokio and ignore the token).
-pub fn failure_text(outcome: &harness::Outcome) -> Option<String> {
-    let text = outcome.failure_text()?;
-    Some(match &outcome.report {
-        Some(r) => text.replace(&r.replay_line(), &replay_line(r)),
-        None => text,
-    })
-}
+/// What the printed commands set so that they build the simulated API.
+pub const CFG_ENV: &str = "RUSTFLAGS=\"--cfg seedloop\"";
 
-/// `SEEDLOOP_REPLAY=<token> RUSTFLAGS="--cfg seedloop" cargo test ...`.
-pub fn replay_line(report: &harness::Report) -> String {
-    format!(
-        "SEEDLOOP_REPLAY={} RUSTFLAGS=\"--cfg seedloop\" {}",
-        report.token_text,
-        report.context.command()
-    )
+/// `--target-dir <dir>` when this test binary was built outside the default `target` directory
+/// (as with the separate directory the cfg build wants): the printed line then rebuilds nothing
+/// and does not invalidate the normal build. cargo marks a target directory's root with
+/// `CACHEDIR.TAG`.
+fn target_dir_args() -> Vec<String> {
+    let Ok(exe) = std::env::current_exe() else {
+        return Vec::new();
+    };
+    let Some(dir) = exe
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join("CACHEDIR.TAG").is_file())
+    else {
+        return Vec::new();
+    };
+    if dir.file_name().is_some_and(|n| n == "target") {
+        return Vec::new();
+    }
+    let shown = dir.display().to_string();
+    let shown = if shown.contains(char::is_whitespace) {
+        format!("\"{shown}\"")
+    } else {
+        shown
+    };
+    vec!["--target-dir".to_string(), shown]
 }
 
 /// Runs a documentation example in one simulation (seed 0).

@@ -8,6 +8,8 @@
 //! partitions `sim::net` configures; traffic within a host is instantaneous.
 
 mod addr;
+mod ready;
+mod socket;
 mod stream;
 mod udp;
 
@@ -15,6 +17,7 @@ use std::io;
 use std::net::SocketAddr;
 
 pub use addr::ToSocketAddrs;
+pub use socket::TcpSocket;
 pub use stream::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 

@@ -96,6 +96,16 @@ impl TcpListener {
         .await
     }
 
+    /// Listens on `addr` from synchronous code (`TcpSocket::listen`): no preemption point.
+    pub(super) fn bind_now(addr: SocketAddr) -> io::Result<TcpListener> {
+        let inner = sim::net::TcpListener::bind_now(to_sim(&Target::Ip(addr))?)?;
+        let port = inner.local_addr().port();
+        Ok(TcpListener {
+            inner,
+            local: SocketAddr::new(addr.ip(), port),
+        })
+    }
+
     /// Waits for a connection; returns it with the peer's address.
     ///
     /// # Errors
@@ -243,7 +253,7 @@ impl TcpStream {
         .await
     }
 
-    fn io(&self) -> MutexGuard<'_, sim::net::TcpStream> {
+    pub(super) fn io(&self) -> MutexGuard<'_, sim::net::TcpStream> {
         self.io.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -424,25 +434,25 @@ impl fmt::Debug for TcpStream {
 /// The reading half of [`TcpStream::split`].
 #[derive(Debug)]
 pub struct ReadHalf<'a> {
-    stream: &'a TcpStream,
+    pub(super) stream: &'a TcpStream,
 }
 
 /// The writing half of [`TcpStream::split`].
 #[derive(Debug)]
 pub struct WriteHalf<'a> {
-    stream: &'a TcpStream,
+    pub(super) stream: &'a TcpStream,
 }
 
 /// The reading half of [`TcpStream::into_split`].
 #[derive(Debug)]
 pub struct OwnedReadHalf {
-    stream: Arc<TcpStream>,
+    pub(super) stream: Arc<TcpStream>,
 }
 
 /// The writing half of [`TcpStream::into_split`]; dropping it shuts writing down.
 #[derive(Debug)]
 pub struct OwnedWriteHalf {
-    stream: Arc<TcpStream>,
+    pub(super) stream: Arc<TcpStream>,
     shutdown_on_drop: bool,
 }
 

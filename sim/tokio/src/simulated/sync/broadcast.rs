@@ -57,6 +57,17 @@ pub struct Sender<T> {
     id: Arc<Id>,
 }
 
+impl<T: Clone> Sender<T> {
+    /// A sender of a new channel with no receiver yet ([`Sender::subscribe`] makes them).
+    ///
+    /// # Panics
+    /// When `capacity` is 0 or too large, as tokio's.
+    #[track_caller]
+    pub fn new(capacity: usize) -> Sender<T> {
+        channel(capacity).0
+    }
+}
+
 impl<T> Sender<T> {
     /// Sends `value` to every receiver; returns how many there are.
     ///
@@ -82,6 +93,81 @@ impl<T> Sender<T> {
     /// True when both send into the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.id, &other.id)
+    }
+
+    /// Waits until every receiver is gone (a preemption point, and a named wait).
+    pub async fn closed(&self) {
+        self.inner.closed().await;
+    }
+
+    /// A [`WeakSender`]: it does not keep the channel open.
+    pub fn downgrade(&self) -> WeakSender<T> {
+        WeakSender {
+            inner: self.inner.downgrade(),
+            id: self.id.clone(),
+        }
+    }
+
+    /// How many senders exist.
+    pub fn strong_count(&self) -> usize {
+        self.inner.strong_count()
+    }
+
+    /// How many weak senders exist.
+    pub fn weak_count(&self) -> usize {
+        self.inner.weak_count()
+    }
+}
+
+/// A sender that does not keep the channel open ([`Sender::downgrade`]).
+///
+/// ```
+/// # use seedloop_tokio as tokio;
+/// # tokio::__seedloop::doc_run(async {
+/// let (tx, _rx) = tokio::sync::broadcast::channel::<u8>(1);
+/// let weak = tx.downgrade();
+/// assert!(weak.upgrade().is_some());
+/// drop(tx);
+/// assert!(weak.upgrade().is_none());
+/// # });
+/// ```
+pub struct WeakSender<T> {
+    inner: sim::channel::broadcast::WeakSender<T>,
+    id: Arc<Id>,
+}
+
+impl<T> WeakSender<T> {
+    /// A sender again, unless every sender is gone.
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        Some(Sender {
+            inner: self.inner.upgrade()?,
+            id: self.id.clone(),
+        })
+    }
+
+    /// How many senders exist.
+    pub fn strong_count(&self) -> usize {
+        self.inner.strong_count()
+    }
+
+    /// How many weak senders exist.
+    pub fn weak_count(&self) -> usize {
+        self.inner.weak_count()
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        WeakSender {
+            inner: self.inner.clone(),
+            id: self.id.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakSender").finish_non_exhaustive()
     }
 }
 

@@ -5,6 +5,7 @@
 //! runtime an uncontended `lock().await` never yields.
 
 pub mod broadcast;
+mod lazy;
 pub mod mpsc;
 mod mutex;
 mod notify;

@@ -12,6 +12,8 @@ use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
 
+use super::lazy::LazySemaphore;
+
 /// An async mutex (tokio's `sync::Mutex`): FIFO, no poisoning, and every `lock().await` is a
 /// preemption point, also when the lock is free, so an exploring strategy can interleave other
 /// tasks between two critical sections.
@@ -30,7 +32,7 @@ use std::task::{Context, Poll};
 /// # });
 /// ```
 pub struct Mutex<T> {
-    sem: sim::sync::Semaphore,
+    sem: LazySemaphore,
     value: std::sync::Mutex<Option<T>>,
 }
 
@@ -42,7 +44,27 @@ impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
     pub fn new(value: T) -> Mutex<T> {
         Mutex {
-            sem: sim::sync::Semaphore::named("tokio::sync::Mutex", 1),
+            sem: LazySemaphore::eager(Some(NAME), 1),
+            value: std::sync::Mutex::new(Some(value)),
+        }
+    }
+
+    /// An unlocked mutex holding `value`, in a `const` context (a `static`). The simulation's
+    /// parts are made on first use. A static keeps its value from one run of a sweep to the
+    /// next, so a test that leaves it changed is not deterministic.
+    ///
+    /// ```
+    /// # use seedloop_tokio as tokio;
+    /// use tokio::sync::Mutex;
+    /// static HITS: Mutex<u32> = Mutex::const_new(0);
+    /// # tokio::__seedloop::doc_run(async {
+    /// *HITS.lock().await += 1;
+    /// assert_eq!(*HITS.lock().await, 1);
+    /// # });
+    /// ```
+    pub const fn const_new(value: T) -> Mutex<T> {
+        Mutex {
+            sem: LazySemaphore::new(Some(NAME), 1),
             value: std::sync::Mutex::new(Some(value)),
         }
     }
@@ -150,6 +172,8 @@ impl<T> Mutex<T> {
         }
     }
 }
+
+const NAME: &str = "tokio::sync::Mutex";
 
 const LEAKED: &str = "the Mutex's value is gone: a guard holding it was leaked with mem::forget";
 

@@ -8,6 +8,8 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use super::lazy::LazyNotify;
+
 /// Wakes one task or all waiting tasks (tokio's `sync::Notify`): `notify_one` with nobody
 /// waiting stores one permit for the next `notified().await`; `notify_waiters` wakes every
 /// `Notified` future created before it (polled or not) and stores nothing.
@@ -24,14 +26,32 @@ use pin_project_lite::pin_project;
 /// # });
 /// ```
 pub struct Notify {
-    inner: sim::sync::Notify,
+    inner: LazyNotify,
 }
 
 impl Notify {
     /// A notify with no permit stored.
     pub fn new() -> Notify {
         Notify {
-            inner: sim::sync::Notify::new(),
+            inner: LazyNotify::new(),
+        }
+    }
+
+    /// A notify with no permit stored, in a `const` context (a `static`; see
+    /// [`Mutex::const_new`](super::Mutex::const_new) about statics in a sweep).
+    ///
+    /// ```
+    /// # use seedloop_tokio as tokio;
+    /// use tokio::sync::Notify;
+    /// static SHUTDOWN: Notify = Notify::const_new();
+    /// # tokio::__seedloop::doc_run(async {
+    /// SHUTDOWN.notify_one();
+    /// SHUTDOWN.notified().await; // the stored permit
+    /// # });
+    /// ```
+    pub const fn const_new() -> Notify {
+        Notify {
+            inner: LazyNotify::new(),
         }
     }
 

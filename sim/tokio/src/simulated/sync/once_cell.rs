@@ -4,6 +4,8 @@ use std::fmt;
 use std::future::Future;
 use std::sync::OnceLock;
 
+use super::lazy::LazySemaphore;
+
 pub use tokio::sync::SetError;
 
 /// A cell written at most once (tokio's `sync::OnceCell`). Concurrent `get_or_init` calls run
@@ -20,7 +22,7 @@ pub use tokio::sync::SetError;
 /// ```
 pub struct OnceCell<T> {
     value: OnceLock<T>,
-    init: sim::sync::Semaphore,
+    init: LazySemaphore,
 }
 
 impl<T> OnceCell<T> {
@@ -28,7 +30,25 @@ impl<T> OnceCell<T> {
     pub fn new() -> OnceCell<T> {
         OnceCell {
             value: OnceLock::new(),
-            init: sim::sync::Semaphore::new(1),
+            init: LazySemaphore::eager(None, 1),
+        }
+    }
+
+    /// An empty cell, in a `const` context (a `static`; see
+    /// [`Mutex::const_new`](super::Mutex::const_new) about statics in a sweep).
+    ///
+    /// ```
+    /// # use seedloop_tokio as tokio;
+    /// use tokio::sync::OnceCell;
+    /// static CONFIG: OnceCell<u32> = OnceCell::const_new();
+    /// # tokio::__seedloop::doc_run(async {
+    /// assert_eq!(*CONFIG.get_or_init(|| async { 5 }).await, 5);
+    /// # });
+    /// ```
+    pub const fn const_new() -> OnceCell<T> {
+        OnceCell {
+            value: OnceLock::new(),
+            init: LazySemaphore::new(None, 1),
         }
     }
 

@@ -12,6 +12,8 @@ use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
 
+use super::lazy::LazySemaphore;
+
 /// Concurrent readers allowed by default (tokio's limit).
 const MAX_READS: u32 = u32::MAX >> 3;
 
@@ -32,9 +34,11 @@ const MAX_READS: u32 = u32::MAX >> 3;
 /// # });
 /// ```
 pub struct RwLock<T> {
-    sem: sim::sync::Semaphore,
+    sem: LazySemaphore,
     max: u32,
     value: std::sync::Mutex<Option<Arc<T>>>,
+    /// The value of a `const_new` lock until its first use (`Arc::new` is not `const`).
+    fresh: std::sync::Mutex<Option<T>>,
 }
 
 impl<T> RwLock<T> {
@@ -54,9 +58,42 @@ impl<T> RwLock<T> {
             "a RwLock may not be created with fewer than one or more than {MAX_READS} readers"
         );
         RwLock {
-            sem: sim::sync::Semaphore::named("tokio::sync::RwLock", max_reads as usize),
+            sem: LazySemaphore::eager(Some("tokio::sync::RwLock"), max_reads as usize),
             max: max_reads,
             value: std::sync::Mutex::new(Some(Arc::new(value))),
+            fresh: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// An unlocked lock holding `value`, in a `const` context (a `static`; see
+    /// [`Mutex::const_new`](super::Mutex::const_new) about statics in a sweep).
+    ///
+    /// ```
+    /// # use seedloop_tokio as tokio;
+    /// use tokio::sync::RwLock;
+    /// static LIMIT: RwLock<u32> = RwLock::const_new(10);
+    /// # tokio::__seedloop::doc_run(async {
+    /// assert_eq!(*LIMIT.read().await, 10);
+    /// # });
+    /// ```
+    pub const fn const_new(value: T) -> RwLock<T> {
+        RwLock::const_with_max_readers(value, MAX_READS)
+    }
+
+    /// [`RwLock::with_max_readers`] in a `const` context.
+    ///
+    /// # Panics
+    /// When `max_reads` is 0 or above tokio's limit (at compile time in a `static`).
+    pub const fn const_with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
+        assert!(
+            max_reads > 0 && max_reads <= MAX_READS,
+            "a RwLock may not be created with fewer than one or more than u32::MAX >> 3 readers"
+        );
+        RwLock {
+            sem: LazySemaphore::new(Some("tokio::sync::RwLock"), max_reads as usize),
+            max: max_reads,
+            value: std::sync::Mutex::new(None),
+            fresh: std::sync::Mutex::new(Some(value)),
         }
     }
 
@@ -174,12 +211,14 @@ impl<T> RwLock<T> {
 
     /// The value, without locking.
     pub fn get_mut(&mut self) -> &mut T {
+        drop(self.slot());
         let slot = self.value.get_mut().unwrap_or_else(PoisonError::into_inner);
         Arc::get_mut(slot.as_mut().expect(LEAKED)).expect(SHARED)
     }
 
     /// The value.
     pub fn into_inner(self) -> T {
+        drop(self.slot());
         let arc = self
             .value
             .into_inner()
@@ -197,21 +236,28 @@ impl<T> RwLock<T> {
         Ok(())
     }
 
+    /// The value's slot, the value of a `const_new` lock moved in on first use.
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Arc<T>>> {
+        let mut slot = self.value.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            let fresh = self
+                .fresh
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            if let Some(v) = fresh {
+                *slot = Some(Arc::new(v));
+            }
+        }
+        slot
+    }
+
     fn share(&self) -> Arc<T> {
-        self.value
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .expect(LEAKED)
-            .clone()
+        self.slot().as_ref().expect(LEAKED).clone()
     }
 
     fn take(&self) -> Arc<T> {
-        self.value
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .expect(LEAKED)
+        self.slot().take().expect(LEAKED)
     }
 
     fn read_guard(&self) -> RwLockReadGuard<'_, T> {

@@ -1,20 +1,16 @@
-//! `Semaphore`: tokio's counting semaphore over `sim`'s, with closing and owned permits.
-//!
-//! `sim::sync::Semaphore` has no `close`: closing adds a large block of permits so that every
-//! waiter is granted at once, sees the closed flag, gives its grant back and fails, as tokio's
-//! waiters do; `available_permits` subtracts the block again.
+//! `Semaphore`: tokio's counting semaphore, a thin layer over `sim`'s (which has closing too):
+//! the layer keeps tokio's types (`u32` counts, tokio's error types, permits borrowing the
+//! facade's semaphore).
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
-pub use tokio::sync::TryAcquireError;
+use super::lazy::LazySemaphore;
 
-/// Permits added by `close` to release every waiter (more than any program holds).
-const CLOSE_BLOCK: usize = usize::MAX >> 2;
+pub use tokio::sync::TryAcquireError;
 
 /// A counting semaphore (tokio's `sync::Semaphore`): FIFO, and every `acquire().await` is a
 /// preemption point, also when a permit is free.
@@ -35,8 +31,7 @@ const CLOSE_BLOCK: usize = usize::MAX >> 2;
 /// # });
 /// ```
 pub struct Semaphore {
-    sem: sim::sync::Semaphore,
-    closed: AtomicBool,
+    sem: LazySemaphore,
 }
 
 impl Semaphore {
@@ -55,26 +50,44 @@ impl Semaphore {
             Self::MAX_PERMITS
         );
         Semaphore {
-            sem: sim::sync::Semaphore::new(permits),
-            closed: AtomicBool::new(false),
+            sem: LazySemaphore::eager(None, permits),
         }
     }
 
-    pub(crate) fn named(name: &str, permits: usize) -> Semaphore {
+    /// A semaphore with `permits` permits, in a `const` context (a `static`; see
+    /// [`Mutex::const_new`](super::Mutex::const_new) about statics in a sweep).
+    ///
+    /// ```
+    /// # use seedloop_tokio as tokio;
+    /// use tokio::sync::Semaphore;
+    /// static CONNECTIONS: Semaphore = Semaphore::const_new(2);
+    /// # tokio::__seedloop::doc_run(async {
+    /// let _p = CONNECTIONS.acquire().await.unwrap();
+    /// assert_eq!(CONNECTIONS.available_permits(), 1);
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    /// When `permits` exceeds [`Semaphore::MAX_PERMITS`] (at compile time in a `static`).
+    pub const fn const_new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS permits"
+        );
         Semaphore {
-            sem: sim::sync::Semaphore::named(name, permits),
-            closed: AtomicBool::new(false),
+            sem: LazySemaphore::new(None, permits),
+        }
+    }
+
+    pub(crate) fn named(name: &'static str, permits: usize) -> Semaphore {
+        Semaphore {
+            sem: LazySemaphore::eager(Some(name), permits),
         }
     }
 
     /// Permits available now.
     pub fn available_permits(&self) -> usize {
-        let n = self.sem.available_permits();
-        if self.is_closed() {
-            n.saturating_sub(CLOSE_BLOCK)
-        } else {
-            n
-        }
+        self.sem.available_permits()
     }
 
     /// Adds `n` permits, handing them to waiters in FIFO order.
@@ -93,14 +106,7 @@ impl Semaphore {
 
     /// Removes up to `n` available permits for good; returns how many.
     pub fn forget_permits(&self, n: usize) -> usize {
-        let take = n.min(self.available_permits());
-        match self.sem.try_acquire_many(take) {
-            Ok(p) => {
-                p.forget();
-                take
-            }
-            Err(_) => 0,
-        }
+        self.sem.forget_permits(n)
     }
 
     /// Waits for a permit.
@@ -193,28 +199,24 @@ impl Semaphore {
     }
 
     fn try_take(&self, n: u32) -> Result<(), TryAcquireError> {
-        if self.is_closed() {
-            return Err(TryAcquireError::Closed);
-        }
         match self.sem.try_acquire_many(n as usize) {
             Ok(p) => {
                 p.forget();
                 Ok(())
             }
+            Err(e) if e.is_closed() => Err(TryAcquireError::Closed),
             Err(_) => Err(TryAcquireError::NoPermits),
         }
     }
 
     /// Closes the semaphore: waiting and later acquires fail; permits held stay valid.
     pub fn close(&self) {
-        if !self.closed.swap(true, Ordering::Relaxed) {
-            self.sem.add_permits(CLOSE_BLOCK);
-        }
+        self.sem.close();
     }
 
     /// True once [`Semaphore::close`] was called.
     pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Relaxed)
+        self.sem.is_closed()
     }
 
     fn release(&self, n: u32) {
@@ -250,15 +252,12 @@ impl<'a> Future for Acquire<'a> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        if this.sem.is_closed() {
-            return Poll::Ready(Err(AcquireError(())));
-        }
+        // sim's acquire fails by itself once the semaphore is closed.
         match Pin::new(&mut *this.inner).poll(cx) {
             Poll::Pending => Poll::Pending,
-            // Woken by `close`: the grant goes back with the permit's drop.
-            Poll::Ready(_) if this.sem.is_closed() => Poll::Ready(Err(AcquireError(()))),
-            Poll::Ready(p) => {
-                p.expect("the facade never closes this semaphore").forget();
+            Poll::Ready(Err(_)) => Poll::Ready(Err(AcquireError(()))),
+            Poll::Ready(Ok(p)) => {
+                p.forget();
                 Poll::Ready(Ok(SemaphorePermit {
                     sem: this.sem,
                     permits: *this.n,

@@ -1,98 +1,13 @@
-//! `JoinHandle` and `AbortHandle` over `sim`'s tasks.
-//!
-//! A task's future is wrapped in a [`Body`] that shares a [`Control`] with the handles: an
-//! [`AbortHandle`] (which, unlike the `JoinHandle`, does not know the task's output type) sets
-//! the control's flag and wakes the task, whose body then drops the future without polling it
-//! and ends. `JoinHandle::abort` also asks `sim` to abort the task directly, so the trace shows
-//! the abort. Either way the joiner gets a cancelled [`JoinError`].
+//! `JoinHandle` and `AbortHandle`: thin layers over `sim`'s, which abort, tell whether a task
+//! finished and name it by id; the layer gives tokio's types (`Id`, `JoinError`).
 
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
-use futures::task::AtomicWaker;
-
-use pin_project_lite::pin_project;
-
 use super::{Id, JoinError};
-
-/// What a task and its handles share.
-#[derive(Debug, Default)]
-pub(crate) struct Control {
-    aborted: AtomicBool,
-    finished: AtomicBool,
-    /// The task's waker while it waits, so an abort can wake it.
-    waker: AtomicWaker,
-}
-
-impl Control {
-    fn abort(&self) {
-        self.aborted.store(true, Ordering::Release);
-        self.waker.wake();
-    }
-
-    fn is_finished(&self) -> bool {
-        self.finished.load(Ordering::Relaxed)
-    }
-}
-
-pin_project! {
-    /// The future a facade task runs: the user's future until it ends or an abort arrives.
-    struct Body<F> {
-        #[pin]
-        state: State<F>,
-        guard: Finished,
-    }
-}
-
-pin_project! {
-    #[project = StateProj]
-    enum State<F> {
-        Running { #[pin] fut: F },
-        Done,
-    }
-}
-
-/// Marks the task finished when its body is dropped (completed, aborted, or dropped at the end
-/// of the run).
-struct Finished(Arc<Control>);
-
-impl Drop for Finished {
-    fn drop(&mut self) {
-        self.0.finished.store(true, Ordering::Relaxed);
-    }
-}
-
-impl<F: Future> Future for Body<F> {
-    /// `None` when an abort ended the task.
-    type Output = Option<F::Output>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let ctl = &this.guard.0;
-        let out = match this.state.as_mut().project() {
-            StateProj::Done => panic!("a task body was polled after it ended"),
-            StateProj::Running { fut } => {
-                if ctl.aborted.load(Ordering::Acquire) {
-                    None
-                } else {
-                    ctl.waker.register(cx.waker());
-                    match fut.poll(cx) {
-                        Poll::Ready(v) => Some(v),
-                        Poll::Pending => return Poll::Pending,
-                    }
-                }
-            }
-        };
-        // Drop the user's future now: its `Drop` runs at this virtual instant.
-        this.state.set(State::Done);
-        Poll::Ready(out)
-    }
-}
 
 #[track_caller]
 pub(crate) fn spawn_task<F>(future: F) -> JoinHandle<F::Output>
@@ -110,14 +25,9 @@ where
             site.line()
         );
     }
-    let ctl = Arc::new(Control::default());
-    let body = Body {
-        state: State::Running { fut: future },
-        guard: Finished(ctl.clone()),
-    };
-    let inner = sim::spawn(body);
+    let inner = sim::spawn(future);
     let id = Id::from_sim(inner.id());
-    JoinHandle { inner, ctl, id }
+    JoinHandle { inner, id }
 }
 
 /// An owned permission to await a task's output or abort it (tokio's `task::JoinHandle`).
@@ -135,8 +45,7 @@ where
 /// # });
 /// ```
 pub struct JoinHandle<T> {
-    inner: sim::JoinHandle<Option<T>>,
-    ctl: Arc<Control>,
+    inner: sim::JoinHandle<T>,
     id: Id,
 }
 
@@ -144,13 +53,13 @@ impl<T> JoinHandle<T> {
     /// Aborts the task: its future is dropped before it is polled again, and awaiting this
     /// handle gives a cancelled [`JoinError`]. Aborting a finished task does nothing.
     pub fn abort(&self) {
-        self.ctl.aborted.store(true, Ordering::Relaxed);
         self.inner.abort();
     }
 
-    /// True once the task has ended (completed, panicked or been aborted).
+    /// True once the task has ended (completed, panicked or been aborted); after the run,
+    /// every task has.
     pub fn is_finished(&self) -> bool {
-        self.inner.is_finished() || self.ctl.is_finished()
+        !sim::in_simulation() || self.inner.is_finished()
     }
 
     /// A handle that can abort the task without owning its output.
@@ -167,7 +76,7 @@ impl<T> JoinHandle<T> {
     /// ```
     pub fn abort_handle(&self) -> AbortHandle {
         AbortHandle {
-            ctl: self.ctl.clone(),
+            inner: self.inner.abort_handle(),
             id: self.id,
         }
     }
@@ -187,8 +96,7 @@ impl<T: 'static> Future for JoinHandle<T> {
         let id = self.id;
         match Pin::new(&mut self.inner).poll(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(Some(v))) => Poll::Ready(Ok(v)),
-            Poll::Ready(Ok(None)) => Poll::Ready(Err(JoinError::cancelled(id))),
+            Poll::Ready(Ok(v)) => Poll::Ready(Ok(v)),
             Poll::Ready(Err(e)) => Poll::Ready(Err(JoinError::from_sim(id, e))),
         }
     }
@@ -215,21 +123,19 @@ impl<T> fmt::Debug for JoinHandle<T> {
 /// ```
 #[derive(Clone)]
 pub struct AbortHandle {
-    ctl: Arc<Control>,
+    inner: sim::task::AbortHandle,
     id: Id,
 }
 
 impl AbortHandle {
-    /// Aborts the task: it is woken, and its future is dropped instead of being polled.
+    /// Aborts the task: its future is dropped before it is polled again.
     pub fn abort(&self) {
-        if !self.ctl.is_finished() {
-            self.ctl.abort();
-        }
+        self.inner.abort();
     }
 
-    /// True once the task has ended.
+    /// True once the task has ended; after the run, every task has.
     pub fn is_finished(&self) -> bool {
-        self.ctl.is_finished()
+        !sim::in_simulation() || self.inner.is_finished()
     }
 
     /// The task's id.

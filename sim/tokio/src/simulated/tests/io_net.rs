@@ -217,3 +217,93 @@ fn real_tokio_io_helpers_work_on_simulated_streams() {
         assert_eq!(&got, b"dup");
     });
 }
+
+/// tokio's readiness API on a stream and its halves: `readable`/`writable`/`ready`, the
+/// non-blocking `try_read`/`try_write`, and `peek`, which leaves the bytes to read.
+#[test]
+fn readiness_try_read_try_write_and_peek() {
+    use crate::io::{Interest, Ready};
+    for seed in 0..16 {
+        run(seed, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let client = crate::spawn(async move {
+                let c = TcpStream::connect(addr).await.unwrap();
+                c.writable().await.unwrap();
+                assert_eq!(c.try_write(b"ping").unwrap(), 4);
+                // Nothing to read yet: a non-blocking read says so.
+                let mut buf = [0; 8];
+                let e = c.try_read(&mut buf).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::WouldBlock);
+                let ready = c.ready(Interest::READABLE).await.unwrap();
+                assert!(ready.is_readable());
+                let n = c.try_read(&mut buf).unwrap();
+                assert_eq!(&buf[..n], b"pong");
+                c
+            });
+            let (mut s, _) = listener.accept().await.unwrap();
+            s.readable().await.unwrap();
+            let mut buf = [0; 8];
+            // peek twice: the bytes stay.
+            let n = s.peek(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"ping");
+            let n = s.peek(&mut buf[..2]).await.unwrap();
+            assert_eq!(&buf[..n], b"pi");
+            let mut got = [0; 4];
+            s.read_exact(&mut got).await.unwrap();
+            assert_eq!(&got, b"ping");
+            let (rd, wr) = s.into_split();
+            assert!(wr.writable().await.is_ok());
+            assert_eq!(wr.try_write(b"pong").unwrap(), 4);
+            let c = client.await.unwrap();
+            // End of stream: readable, and a read of 0.
+            drop(c);
+            rd.readable().await.unwrap();
+            assert_eq!(rd.try_read(&mut buf).unwrap(), 0);
+            let both = Interest::READABLE | Interest::WRITABLE;
+            let ready = rd.ready(both).await.unwrap();
+            assert!(ready.is_readable());
+            assert_ne!(ready, Ready::EMPTY);
+        });
+    }
+}
+
+/// tokio's `TcpSocket`: options set before `listen` or `connect`, a listener from `listen`, a
+/// stream from `connect`; a port in use is refused at `listen`.
+#[test]
+fn a_tcp_socket_listens_and_connects() {
+    use crate::net::TcpSocket;
+    run(5, async {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        assert!(socket.reuseaddr().unwrap());
+        socket.set_nodelay(true).unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(1024).unwrap();
+        let addr = listener.local_addr().unwrap();
+        assert!(addr.port() >= 49152, "{addr}");
+        let server = crate::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0; 2];
+            s.read_exact(&mut buf).await.unwrap();
+            buf
+        });
+        let client = TcpSocket::new_v4().unwrap();
+        client.set_send_buffer_size(1 << 16).unwrap();
+        assert_eq!(client.send_buffer_size().unwrap(), 1 << 16);
+        let mut c = client.connect(addr).await.unwrap();
+        assert!(c.nodelay().is_ok());
+        c.write_all(b"ok").await.unwrap();
+        assert_eq!(&server.await.unwrap(), b"ok");
+
+        let _l = TcpListener::bind("127.0.0.1:7100").await.unwrap();
+        let again = TcpSocket::new_v4().unwrap();
+        again.bind("127.0.0.1:7100".parse().unwrap()).unwrap();
+        assert_eq!(again.listen(8).unwrap_err().kind(), ErrorKind::AddrInUse);
+        let v6 = TcpSocket::new_v6().unwrap();
+        assert!(
+            v6.bind("127.0.0.1:0".parse().unwrap()).is_err(),
+            "a v4 address on a v6 socket"
+        );
+    });
+}

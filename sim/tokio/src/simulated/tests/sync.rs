@@ -278,3 +278,65 @@ fn oneshot_delivers_once_or_reports_the_drop() {
         assert!(tx.is_closed());
     });
 }
+
+static COUNTER: Mutex<u32> = Mutex::const_new(0);
+static SLOTS: Semaphore = Semaphore::const_new(1);
+static READY: Notify = Notify::const_new();
+static CONFIG: RwLock<u32> = RwLock::const_new(7);
+static ONCE: OnceCell<u32> = OnceCell::const_new();
+
+/// tokio's `const_new` constructors, for statics: they work in a simulation like the others
+/// (and keep their state from one run to the next, as any static does).
+#[test]
+fn const_constructed_primitives_in_statics() {
+    run(4, async {
+        let waiter = crate::spawn(async {
+            READY.notified().await;
+            *COUNTER.lock().await += 1;
+        });
+        crate::task::yield_now().await;
+        {
+            let _slot = SLOTS.acquire().await.unwrap();
+            assert_eq!(SLOTS.available_permits(), 0);
+            assert!(SLOTS.try_acquire().is_err());
+        }
+        READY.notify_one();
+        waiter.await.unwrap();
+        assert_eq!(*COUNTER.lock().await, 1);
+        assert_eq!(*CONFIG.read().await, 7);
+        *CONFIG.write().await = 8;
+        assert_eq!(*CONFIG.read().await, 8);
+        assert_eq!(*ONCE.get_or_init(|| async { 3 }).await, 3);
+        assert_eq!(SLOTS.available_permits(), 1);
+    });
+}
+
+/// tokio's `broadcast::Sender::{new, closed, downgrade}` and `WeakSender`.
+#[test]
+fn broadcast_sender_closed_and_weak_senders() {
+    run(5, async {
+        let tx = broadcast::Sender::<u32>::new(4);
+        assert_eq!(tx.receiver_count(), 0);
+        let mut rx = tx.subscribe();
+        tx.send(1).unwrap();
+        assert_eq!(rx.recv().await.unwrap(), 1);
+
+        let weak = tx.downgrade();
+        assert_eq!((tx.strong_count(), tx.weak_count()), (1, 1));
+        let again = weak.upgrade().expect("a sender is alive");
+        assert_eq!(weak.strong_count(), 2);
+        drop(again);
+
+        let t = tx.clone();
+        let closer = crate::spawn(async move {
+            t.closed().await;
+            t.receiver_count()
+        });
+        crate::task::yield_now().await;
+        assert!(!closer.is_finished());
+        drop(rx);
+        assert_eq!(closer.await.unwrap(), 0);
+        drop(tx);
+        assert!(weak.upgrade().is_none());
+    });
+}

@@ -235,11 +235,65 @@ fn advance_moves_the_clock_and_lets_woken_tasks_run() {
             sleep(Duration::from_millis(500)).await;
             f.store(1, Ordering::Relaxed);
         });
+        crate::task::yield_now().await; // the task starts its sleep, as on tokio
         let t = Instant::now();
         crate::time::advance(Duration::from_secs(1)).await;
         assert_eq!(t.elapsed(), Duration::from_secs(1));
         assert_eq!(fired.load(Ordering::Relaxed), 1);
         crate::time::resume();
+    });
+}
+
+/// tokio's current-thread runtime polls the tasks whose timers `advance` passed before the
+/// caller resumes (mini-redis's `key_value_timeout` relies on it): so must the facade, whichever
+/// task the strategy picks first among those the timers woke.
+#[test]
+fn advance_resumes_the_caller_after_the_tasks_its_timers_woke() {
+    for seed in 0..64 {
+        run(seed, async {
+            let fired = Arc::new(AtomicU32::new(0));
+            let expiry = Instant::now() + Duration::from_secs(1);
+            for _ in 0..3 {
+                let f = fired.clone();
+                crate::spawn(async move {
+                    sleep_until(expiry).await;
+                    f.fetch_add(1, Ordering::Relaxed);
+                });
+            }
+            crate::task::yield_now().await;
+            crate::time::advance(Duration::from_secs(1)).await;
+            assert_eq!(fired.load(Ordering::Relaxed), 3, "seed {seed}");
+        });
+    }
+}
+
+/// tokio's `advance` moves the clock in one jump: it does not wait for the other tasks to be
+/// idle, and the timers it passes all see the new time.
+#[test]
+fn advance_jumps_the_clock_while_other_tasks_keep_running() {
+    run(3, async {
+        let stop = Arc::new(AtomicU32::new(0));
+        let s = stop.clone();
+        let spinner = crate::spawn(async move {
+            while s.load(Ordering::Relaxed) == 0 {
+                crate::task::yield_now().await;
+            }
+        });
+        let late = crate::spawn(async {
+            sleep(Duration::from_millis(100)).await;
+            Instant::now()
+        });
+        crate::task::yield_now().await;
+        let t = Instant::now();
+        crate::time::advance(Duration::from_millis(1500)).await;
+        assert_eq!(t.elapsed(), Duration::from_millis(1500));
+        stop.store(1, Ordering::Relaxed);
+        spinner.await.unwrap();
+        // The 100 ms timer fired at the new time, as tokio's do.
+        assert_eq!(late.await.unwrap() - t, Duration::from_millis(1500));
+        // Exact to the nanosecond.
+        crate::time::advance(Duration::from_nanos(7)).await;
+        assert_eq!(t.elapsed(), Duration::from_nanos(1_500_000_007));
     });
 }
 
@@ -291,4 +345,24 @@ fn task_locals_are_tokio_s_own() {
         assert_eq!(v, 7);
         assert!(REQUEST.try_with(|v| *v).is_err());
     });
+}
+
+/// `Handle::current().spawn` (common in libraries) spawns a simulated task; `block_in_place`
+/// runs its closure at once, and a `block_on` in it (the usual reason to call it) is a clear
+/// error naming what to do, not a hang.
+#[test]
+fn handle_spawn_and_block_in_place() {
+    run(6, async {
+        let handle = crate::runtime::Handle::current();
+        let h = handle.spawn(async { 5 });
+        assert_eq!(h.await.unwrap(), 5);
+        assert_eq!(crate::task::block_in_place(|| 6), 6);
+    });
+    let msg = panic_message(|| {
+        run(7, async {
+            crate::task::block_in_place(|| crate::runtime::Handle::current().block_on(async { 1 }));
+        })
+    });
+    assert!(msg.contains("inside a running simulation"), "{msg}");
+    assert!(msg.contains(".await"), "{msg}");
 }

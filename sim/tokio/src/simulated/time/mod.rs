@@ -58,20 +58,38 @@ pub fn pause() {}
 /// ```
 pub fn resume() {}
 
-/// Moves the clock forward by `duration`: the caller sleeps `duration` of virtual time (the
-/// timers due meanwhile fire in deadline order and their tasks run), then yields once so that
-/// the tasks those timers woke run before it continues, as tokio's `advance` does.
+/// Moves the clock forward by `duration` in one jump, as tokio's `advance` on a paused clock:
+/// every timer the jump passes fires at the new time (in deadline order), whether or not other
+/// tasks are still running. The caller then resumes only after the tasks those timers woke have
+/// been polled, as on tokio's current-thread runtime (code such as mini-redis's tests relies on
+/// it: "advance past the expiry, then the key is gone").
 ///
 /// ```
 /// # use seedloop_tokio as tokio;
 /// # tokio::__seedloop::doc_run(async {
+/// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
 /// use tokio::time::{self, Duration, Instant};
+/// let expired = Arc::new(AtomicBool::new(false));
+/// let e = expired.clone();
+/// tokio::spawn(async move {
+///     time::sleep(Duration::from_secs(1)).await;
+///     e.store(true, Ordering::Relaxed);
+/// });
+/// tokio::task::yield_now().await; // the task starts its sleep
 /// let t = Instant::now();
 /// time::advance(Duration::from_millis(1500)).await;
 /// assert_eq!(t.elapsed(), Duration::from_millis(1500));
+/// assert!(expired.load(Ordering::Relaxed));
 /// # });
 /// ```
+///
+/// # Panics
+/// Outside a simulation (tokio's panics outside its runtime too).
 pub async fn advance(duration: Duration) {
-    sleep(duration).await;
-    crate::task::yield_now().await;
+    sim::time::advance(duration);
+    // The timers the jump passed fire at the start of the next round, together with a zero
+    // timer of the caller's: the caller could then run first. Its second zero timer fires a
+    // round later, after the tasks woken with it were polled.
+    sim::time::sleep(Duration::ZERO).await;
+    sim::time::sleep(Duration::ZERO).await;
 }

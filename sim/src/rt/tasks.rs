@@ -506,6 +506,11 @@ impl Core {
     /// Drops every task still unfinished when main returned, in spawn order, until none is left
     /// (a `Drop` may spawn). Returns how many were dropped.
     pub(super) fn shutdown(&self) -> usize {
+        // Nothing is chosen to run any more: empty the ready queue at once rather than remove
+        // each leftover from it as it ends (an order-keeping removal from the middle, which made
+        // ending n runnable leftovers O(n^2)). Their `scheduled` flags stay set, so a `Drop`
+        // that wakes one finds it scheduled already, as before.
+        self.ready.borrow_mut().clear_keeping(usize::MAX);
         let mut dropped = 0;
         loop {
             let keys = self.tasks.borrow().unfinished_spawned();
@@ -537,5 +542,84 @@ impl Core {
             }
         }
         dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::task::{Poll, Waker};
+
+    use crate::model::{EventKind, TaskId};
+
+    type Shared = Rc<RefCell<Option<Waker>>>;
+
+    /// Logs its id when dropped, and then wakes the waker in `wake`, if any.
+    struct Guard {
+        id: u64,
+        log: Rc<RefCell<Vec<u64>>>,
+        wake: Option<Shared>,
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.log.borrow_mut().push(self.id);
+            if let Some(w) = self.wake.take().and_then(|w| w.borrow_mut().take()) {
+                w.wake();
+            }
+        }
+    }
+
+    /// Leftovers still in the ready queue when main returns (never polled) and parked ones are
+    /// all dropped, in spawn order, also one that a `Drop` during the shutdown woke.
+    #[test]
+    fn runnable_and_parked_leftovers_are_dropped_in_spawn_order() {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let seen = log.clone();
+        let mut sim = crate::Sim::builder()
+            .strategy(crate::Strategy::fifo())
+            .build();
+        sim.run(async move {
+            // Task 1 parks; its guard wakes task 2, parked too, when task 1 is dropped.
+            let waker_of_2: Shared = Rc::default();
+            let parked = |id, wake: Option<Shared>, keep: Option<Shared>| {
+                let g = Guard {
+                    id,
+                    log: log.clone(),
+                    wake,
+                };
+                async move {
+                    let _g = g;
+                    std::future::poll_fn(|cx| {
+                        if let Some(k) = &keep {
+                            *k.borrow_mut() = Some(cx.waker().clone());
+                        }
+                        Poll::<()>::Pending
+                    })
+                    .await;
+                }
+            };
+            drop(crate::spawn(parked(1, Some(waker_of_2.clone()), None)));
+            drop(crate::spawn(parked(2, None, Some(waker_of_2))));
+            crate::task::yield_now().await;
+            for id in 3..6 {
+                drop(crate::spawn(parked(id, None, None)));
+            }
+        })
+        .unwrap();
+        assert_eq!(*seen.borrow(), [1, 2, 3, 4, 5]);
+        let events = sim.trace().events();
+        let left: Vec<TaskId> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Leftover))
+            .filter_map(|e| e.task)
+            .collect();
+        assert_eq!(left, (1..6).map(TaskId::from_u64).collect::<Vec<_>>());
+        let woken_at_shutdown = events.iter().any(|e| {
+            e.task == Some(TaskId::from_u64(1))
+                && matches!(e.kind, EventKind::Wake { target } if target == TaskId::from_u64(2))
+        });
+        assert!(woken_at_shutdown, "{}", sim.trace());
     }
 }

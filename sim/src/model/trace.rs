@@ -273,7 +273,7 @@ impl Fnv {
 /// give equal hashes; distinct ones, distinct hashes but for a 2^-64 chance).
 #[inline]
 pub(crate) fn mix_step(hash: u64, task: u64) -> u64 {
-    (hash.rotate_left(5) ^ task).wrapping_mul(0x51_7cc1_b727_220a_95)
+    (hash.rotate_left(5) ^ task).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 impl Hasher for Fnv {

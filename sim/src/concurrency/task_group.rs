@@ -324,7 +324,9 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
     /// ```
     pub fn abort(&self, child: TaskId) -> bool {
         let handles = self.shared.handles.borrow();
-        let Some(index) = handles.iter().position(|h| h.id() == child) else {
+        // Children are pushed in spawn order, so their ids increase: a search, not a scan
+        // (aborting every child of a large group one by one stays linear).
+        let Ok(index) = handles.binary_search_by_key(&child, JoinHandle::id) else {
             return false;
         };
         let took = handles[index].abort();
@@ -516,12 +518,18 @@ impl<T, E> Future for Join<T, E> {
         let cancelled = shared.cancelled.get();
         if failures.is_empty() && !cancelled {
             let outputs = std::mem::take(&mut *shared.outputs.borrow_mut());
-            let aborted = shared.aborted.borrow();
+            // By index, rather than a search of the aborted list per output.
+            let mut aborted = vec![false; outputs.len()];
+            for &i in shared.aborted.borrow().iter() {
+                if let Some(a) = aborted.get_mut(i) {
+                    *a = true;
+                }
+            }
             return Poll::Ready(Ok(outputs
                 .into_iter()
                 .enumerate()
                 .filter_map(|(i, o)| {
-                    if o.is_none() && aborted.contains(&i) {
+                    if o.is_none() && aborted[i] {
                         return None;
                     }
                     Some(o.expect("a child of a finished group without failures has an output"))
@@ -572,5 +580,43 @@ impl<T, E> fmt::Debug for Join<T, E> {
         f.debug_struct("Join")
             .field("live", &self.shared.live.get())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `abort` finds a child by id among many (children interleaved with tasks that are not
+    /// the group's), and `join` leaves out exactly the aborted unfinished ones, in spawn order.
+    #[test]
+    fn aborting_many_children_by_id_keeps_the_others_in_order() {
+        let mut sim = crate::Sim::new(0);
+        let (kept, answers_right) = sim
+            .run(async {
+                let group: TaskGroup<u32> = TaskGroup::new();
+                let mut ids = Vec::new();
+                let mut strangers = Vec::new();
+                for i in 0..40u32 {
+                    let child = if i % 2 == 1 {
+                        group.spawn(std::future::pending()).unwrap()
+                    } else {
+                        group.spawn(async move { Ok(i) }).unwrap()
+                    };
+                    ids.push(child);
+                    strangers.push(crate::spawn(async {}).id());
+                }
+                // Tasks that are not the group's are refused; every aborted child took effect.
+                let mut right = strangers.iter().all(|s| !group.abort(*s));
+                for (i, id) in ids.iter().enumerate().rev() {
+                    if i % 2 == 1 {
+                        right &= group.abort(*id);
+                    }
+                }
+                (group.join().await.unwrap(), right)
+            })
+            .unwrap();
+        assert!(answers_right);
+        assert_eq!(kept, (0..40).step_by(2).collect::<Vec<u32>>());
     }
 }

@@ -150,10 +150,21 @@ where
 }
 
 pin_project! {
-    /// The future given to `Sim::run`, and its output once it returned.
+    /// Main's future, in place on the run's stack until the run drops it.
+    #[project = MainFutProj]
+    enum MainFut<F> {
+        Live { #[pin] fut: F },
+        Dropped,
+    }
+}
+
+pin_project! {
+    /// The future given to `Sim::run`, and its output once it returned. The future lives in
+    /// place (pinned on the run's stack), not in a box of its own.
     pub(crate) struct MainTask<F: Future> {
         waker: Option<Waker>,
-        fut: Option<Pin<Box<F>>>,
+        #[pin]
+        fut: MainFut<F>,
         output: Option<F::Output>,
     }
 }
@@ -162,15 +173,14 @@ impl<F: Future> MainTask<F> {
     pub(crate) fn new(fut: F) -> Self {
         MainTask {
             waker: None,
-            fut: Some(Box::pin(fut)),
+            fut: MainFut::Live { fut },
             output: None,
         }
     }
 
     /// Drops main's future (when the run ends), catching a panicking `Drop`.
     pub(crate) fn drop_future(self: Pin<&mut Self>) -> Dropped {
-        let fut = self.project().fut.take();
-        catch_unwind(AssertUnwindSafe(move || drop(fut)))
+        drop_in_place(self.project().fut, MainFut::Dropped)
     }
 
     /// The output, once main returned.
@@ -192,8 +202,10 @@ impl<F: Future> RawTask for MainTask<F> {
     fn poll(self: Pin<&mut Self>, returned: &mut dyn FnMut()) -> Poll<Dropped> {
         let this = self.project();
         let waker = this.waker.as_ref().expect("the run sets main's waker");
-        let fut = this.fut.as_mut().expect("main is polled until it returns");
-        match fut.as_mut().poll(&mut Context::from_waker(waker)) {
+        let MainFutProj::Live { fut } = this.fut.project() else {
+            unreachable!("main is polled until it returns");
+        };
+        match fut.poll(&mut Context::from_waker(waker)) {
             Poll::Ready(v) => {
                 returned();
                 *this.output = Some(v);

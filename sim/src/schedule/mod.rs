@@ -42,8 +42,32 @@ type Factory = Rc<dyn Fn(u64) -> Box<dyn Scheduler>>;
 /// ```
 #[derive(Clone)]
 pub struct Strategy {
-    name: Rc<str>,
+    name: Name,
     kind: Kind,
+}
+
+/// A strategy's name: the built-in ones are constants, so making a strategy (every
+/// `Sim::builder()` makes the default one) allocates nothing.
+#[derive(Clone)]
+enum Name {
+    Static(&'static str),
+    Shared(Rc<str>),
+}
+
+impl From<&'static str> for Name {
+    fn from(s: &'static str) -> Self {
+        Name::Static(s)
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Name::Static(s) => s,
+            Name::Shared(s) => s,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -136,7 +160,7 @@ impl Strategy {
     {
         let factory: Factory = Rc::new(move |seed| Box::new(factory(seed)));
         Strategy {
-            name: name.into(),
+            name: Name::Shared(name.into()),
             kind: Kind::Custom(factory),
         }
     }
@@ -202,7 +226,7 @@ impl Strategy {
             Some(k) => format!("pct{depth}(k={k})"),
         };
         Strategy {
-            name: name.into(),
+            name: Name::Shared(name.into()),
             kind: Kind::Pct { depth, steps },
         }
     }
@@ -286,7 +310,7 @@ impl Strategy {
         );
         let names: Vec<&str> = strategies.iter().map(Strategy::name).collect();
         Strategy {
-            name: format!("portfolio({})", names.join(",")).into(),
+            name: Name::Shared(format!("portfolio({})", names.join(",")).into()),
             kind: Kind::Portfolio(strategies.into()),
         }
     }
@@ -340,7 +364,7 @@ impl Default for Strategy {
 
 impl fmt::Debug for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Strategy({})", self.name)
+        write!(f, "Strategy({})", &*self.name)
     }
 }
 

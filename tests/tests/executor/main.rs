@@ -12,6 +12,7 @@ mod guide;
 mod guide_traces;
 mod handles;
 mod layout;
+mod leftovers;
 mod lifecycle;
 mod log_args;
 mod misuse;

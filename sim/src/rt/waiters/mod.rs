@@ -27,13 +27,22 @@ pub(crate) struct WaiterId(u64);
 
 struct Waiter<M> {
     id: WaiterId,
+    /// `None` once cancelled: a tombstone, kept in place until it reaches an end of the list
+    /// or the list is compacted.
+    live: Option<Live<M>>,
+}
+
+struct Live<M> {
     waker: Waker,
     meta: M,
 }
 
 /// Lookups of a waiting waiter are O(log n): ids are handed out in increasing order and
-/// `waiting` keeps that order (waiters leave from the front or by `cancel`, never reorder), so
-/// it can be binary-searched. Grants not yet taken are found in O(1): `granted` holds one entry
+/// `waiting` keeps that order (waiters leave from the ends or by `cancel`, never reorder), so
+/// it can be binary-searched. A waiter cancelled from the middle (a timeout storm: thousands of
+/// waiters dropped in random order) leaves a tombstone instead of shifting the others, which
+/// made cancelling n waiters O(n^2); the ends of `waiting` are never tombstones, and once
+/// tombstones outnumber the live waiters they are swept out in one pass. Grants not yet taken are found in O(1): `granted` holds one entry
 /// per id from `base` on (`None` for an id not granted, or granted and taken), so a grant's
 /// place is its id minus `base`. A grant usually goes to the front waiter, whose id is larger
 /// than any granted before, so it is appended (after empty entries for the ids between, which
@@ -44,6 +53,8 @@ struct Waiter<M> {
 pub(crate) struct WaitList<G, M = ()> {
     next: u64,
     waiting: VecDeque<Waiter<M>>,
+    /// Waiters in `waiting` that are not tombstones.
+    live: usize,
     /// Entry `i` is the grant of waiter `base + i`, if it has one not yet taken.
     granted: VecDeque<Option<G>>,
     /// The id of `granted`'s first entry.
@@ -55,6 +66,7 @@ impl<G, M> Default for WaitList<G, M> {
         WaitList {
             next: 0,
             waiting: VecDeque::new(),
+            live: 0,
             granted: VecDeque::new(),
             base: 0,
         }
@@ -62,9 +74,31 @@ impl<G, M> Default for WaitList<G, M> {
 }
 
 impl<G, M> WaitList<G, M> {
+    /// Where waiter `id` waits (`None` when it does not: granted, cancelled, or never here).
     #[inline]
     fn position(&self, id: WaiterId) -> Option<usize> {
-        self.waiting.binary_search_by_key(&id, |w| w.id).ok()
+        let i = self.waiting.binary_search_by_key(&id, |w| w.id).ok()?;
+        self.waiting[i].live.is_some().then_some(i)
+    }
+
+    /// Drops the tombstones at both ends, so that the ends are live waiters.
+    #[inline]
+    fn trim(&mut self) {
+        while self.waiting.front().is_some_and(|w| w.live.is_none()) {
+            self.waiting.pop_front();
+        }
+        while self.waiting.back().is_some_and(|w| w.live.is_none()) {
+            self.waiting.pop_back();
+        }
+    }
+
+    /// Takes the oldest waiter out (the front is live: see `trim`).
+    #[inline]
+    fn pop_front_live(&mut self) -> Option<(WaiterId, Live<M>)> {
+        let w = self.waiting.pop_front()?;
+        self.live -= 1;
+        self.trim();
+        Some((w.id, w.live.expect("the ends of the list are live waiters")))
     }
 
     /// Keeps `grant` for `id` until it is taken (in id order; see the type's docs).
@@ -98,16 +132,22 @@ impl<G, M> WaitList<G, M> {
         self.next += 1;
         self.waiting.push_back(Waiter {
             id,
-            waker: waker.clone(),
-            meta,
+            live: Some(Live {
+                waker: waker.clone(),
+                meta,
+            }),
         });
+        self.live += 1;
         id
     }
 
     /// Refreshes the waker of a waiting waiter (a future may be polled with a new waker).
     #[inline]
     pub(crate) fn update_waker(&mut self, id: WaiterId, waker: &Waker) {
-        if let Some(w) = self.position(id).map(|i| &mut self.waiting[i]) {
+        if let Some(w) = self
+            .position(id)
+            .and_then(|i| self.waiting[i].live.as_mut())
+        {
             if !w.waker.will_wake(waker) {
                 w.waker = waker.clone();
             }
@@ -140,7 +180,12 @@ impl<G, M> WaitList<G, M> {
     #[inline]
     pub(crate) fn cancel(&mut self, id: WaiterId) -> Option<G> {
         if let Some(i) = self.position(id) {
-            self.waiting.remove(i);
+            self.waiting[i].live = None;
+            self.live -= 1;
+            self.trim();
+            if self.waiting.len() > 2 * self.live + 16 {
+                self.waiting.retain(|w| w.live.is_some());
+            }
             return None;
         }
         self.take_grant(id)
@@ -155,32 +200,34 @@ impl<G, M> WaitList<G, M> {
     /// Number of waiters still waiting.
     #[inline]
     pub(crate) fn waiting(&self) -> usize {
-        self.waiting.len()
+        self.live
     }
 
     /// True when nobody waits.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.waiting.is_empty()
+        self.live == 0
     }
 
     /// What the oldest waiter asked for.
     #[inline]
     pub(crate) fn front_meta(&self) -> Option<&M> {
-        self.waiting.front().map(|w| &w.meta)
+        self.waiting
+            .front()
+            .and_then(|w| w.live.as_ref())
+            .map(|w| &w.meta)
     }
 
     /// Hands `grant` to the oldest waiter and returns its waker, or gives `grant` back when
     /// nobody waits.
     #[inline]
     pub(crate) fn grant_front(&mut self, grant: G) -> Result<Waker, G> {
-        match self.waiting.pop_front() {
-            Some(w) => {
-                self.grant(w.id, grant);
-                Ok(w.waker)
-            }
-            None => Err(grant),
+        if self.live == 0 {
+            return Err(grant);
         }
+        let (id, w) = self.pop_front_live().expect("a live waiter waits");
+        self.grant(id, grant);
+        Ok(w.waker)
     }
 
     /// Hands `grant` to the newest waiter (tokio's `notify_last`) and returns its waker, or
@@ -188,8 +235,11 @@ impl<G, M> WaitList<G, M> {
     pub(crate) fn grant_back(&mut self, grant: G) -> Result<Waker, G> {
         match self.waiting.pop_back() {
             Some(w) => {
+                self.live -= 1;
+                self.trim();
+                let live = w.live.expect("the ends of the list are live waiters");
                 self.grant(w.id, grant);
-                Ok(w.waker)
+                Ok(live.waker)
             }
             None => Err(grant),
         }
@@ -199,20 +249,23 @@ impl<G, M> WaitList<G, M> {
     /// place in another list, where the waker is registered in turn); returns its waker, or
     /// `None` when nobody waits.
     pub(crate) fn grant_front_with(&mut self, make: impl FnOnce(&M, &Waker) -> G) -> Option<Waker> {
-        let w = self.waiting.pop_front()?;
+        let (id, w) = self.pop_front_live()?;
         let grant = make(&w.meta, &w.waker);
-        self.grant(w.id, grant);
+        self.grant(id, grant);
         Some(w.waker)
     }
 
     /// Hands every waiting waiter a grant made from what it asked for, oldest first; returns
     /// the wakers in that order.
     pub(crate) fn grant_all(&mut self, mut make: impl FnMut(&M) -> G) -> Vec<Waker> {
-        let mut wakers = Vec::with_capacity(self.waiting.len());
+        let mut wakers = Vec::with_capacity(self.live);
         while let Some(w) = self.waiting.pop_front() {
-            self.grant(w.id, make(&w.meta));
-            wakers.push(w.waker);
+            if let Some(live) = w.live {
+                self.grant(w.id, make(&live.meta));
+                wakers.push(live.waker);
+            }
         }
+        self.live = 0;
         wakers
     }
 }
@@ -351,6 +404,40 @@ mod tests {
                 list.waiting(),
                 model.values().filter(|g| g.is_none()).count()
             );
+            if let Some((&id, g)) = model.iter().nth(next(model.len().max(1) as u64) as usize) {
+                assert_eq!(
+                    list.is_waiting(id),
+                    g.is_none(),
+                    "step {step}, waiter {id:?}"
+                );
+            }
         }
+    }
+
+    /// Waiters cancelled from the middle in any order (tombstones, swept out once they
+    /// outnumber the live ones) leave the others waiting in order, counted and found.
+    #[test]
+    fn cancels_from_the_middle_keep_the_rest_in_order() {
+        let (_c, w) = waker();
+        let mut list: WaitList<(), usize> = WaitList::default();
+        let ids: Vec<_> = (0..200).map(|i| list.register(&w, i)).collect();
+        // Cancel all but every seventh, in a scrambled order, the first and last among them.
+        let mut gone: Vec<usize> = (0..200).filter(|i| i % 7 != 3).collect();
+        gone.sort_by_key(|i| (i * 37) % 200);
+        for (n, &i) in gone.iter().enumerate() {
+            assert_eq!(list.cancel(ids[i]), None);
+            assert!(!list.is_waiting(ids[i]));
+            assert_eq!(list.waiting(), 200 - n - 1);
+        }
+        let kept: Vec<usize> = (0..200).filter(|i| i % 7 == 3).collect();
+        assert!(kept.iter().all(|&i| list.is_waiting(ids[i])));
+        assert_eq!(list.front_meta(), Some(&kept[0]));
+        assert!(list.grant_back(()).is_ok());
+        assert!(!list.is_waiting(ids[*kept.last().unwrap()]));
+        let mut order = Vec::new();
+        let wakers = list.grant_all(|m| order.push(*m));
+        assert_eq!(wakers.len(), kept.len() - 1);
+        assert_eq!(order, kept[..kept.len() - 1]);
+        assert!(list.is_empty() && list.front_meta().is_none());
     }
 }

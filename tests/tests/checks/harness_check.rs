@@ -194,7 +194,7 @@ static PICKS: AtomicU64 = AtomicU64::new(0);
 /// OS-seeded randomness in dependencies among the likely causes.
 #[test]
 fn a_task_that_chooses_by_itself_is_named_in_the_nondeterminism_report() {
-    let text = report_of(|| {
+    let text = panic_text(|| {
         quiet().strategy(sim::Strategy::fifo()).run(|| async {
             let picker = sim::spawn(async {
                 sim::task::yield_now().await;

@@ -13,9 +13,10 @@ use std::fmt;
 use std::time::Duration;
 
 /// Default cap on steps per run (task polls, and awaits of `sim` operations that could complete at
-/// once): high enough for real programs, low enough that a spin loop
-/// is reported in well under a second.
-pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
+/// once): high enough for test-sized programs, low enough that a spin loop is reported in well
+/// under a second at the default trace level, whatever it awaits (shuttle's default is 1M).
+/// A longer run raises it with `SimBuilder::max_steps` or the run option `max_steps`.
+pub const DEFAULT_MAX_STEPS: u64 = 2_000_000;
 
 /// The limits and policies of a run. `RunOptions::default()` is what [`crate::Sim::new`] uses.
 ///

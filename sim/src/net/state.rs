@@ -38,12 +38,15 @@ pub(crate) struct Segment {
 /// Each write is its own segment (its own arrival time, held and restamped on its own by a
 /// partition), but the bytes of all of them share one queue: a write appends to it and a read
 /// takes from its front, so a stream of small messages allocates nothing per message.
+///
+/// A reset is always the last segment: nothing is sent to an end after one (its sender is
+/// closed, and a write to a closed peer queues its reset only once).
 pub(crate) struct End {
     pub(crate) host: HostId,
     pub(crate) local: Addr,
     incoming: VecDeque<Segment>,
     /// The unread bytes of the data segments in `incoming`, in order.
-    bytes: VecDeque<u8>,
+    bytes: Bytes,
     last_arrival: u64,
     waker: Option<Waker>,
     open: bool,
@@ -75,6 +78,47 @@ pub(crate) struct UdpState {
     pub(crate) held: BTreeMap<u64, Datagram>,
     /// Every task waiting in `recv_from` (a socket may be shared).
     pub(crate) wakers: Wakers,
+}
+
+/// A queue of bytes: appended at the back, read from the front. A vector and a read offset
+/// rather than a ring, so a write and a read are each one copy of one slice; the read part is
+/// dropped when everything was read, or moved out once it outgrows what is left (each byte is
+/// moved at most once per byte read after it, so a read costs amortised O(its length)).
+#[derive(Default)]
+struct Bytes {
+    buf: Vec<u8>,
+    /// How many bytes at the front of `buf` were read.
+    read: usize,
+}
+
+impl Bytes {
+    /// Read bytes kept before they are moved out (a reader that keeps up never moves any).
+    const KEEP: usize = 4096;
+
+    fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
+    fn unread(&self) -> &[u8] {
+        &self.buf[self.read..]
+    }
+
+    fn consume(&mut self, k: usize) {
+        self.read += k;
+        debug_assert!(self.read <= self.buf.len(), "consumed more than was queued");
+        if self.read == self.buf.len() {
+            self.buf.clear();
+            self.read = 0;
+        } else if self.read >= Self::KEEP && self.read * 2 >= self.buf.len() {
+            self.buf.drain(..self.read);
+            self.read = 0;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.read = 0;
+    }
 }
 
 /// The tasks waiting on one socket. Waking all of them on an event (the first to run takes it,
@@ -119,6 +163,68 @@ pub(crate) fn now() -> u64 {
     crate::time::now().as_nanos()
 }
 
+/// See [`NetState::latency`] (a function of the configuration alone, to call while a
+/// connection is borrowed).
+fn draw_latency(config: &NetConfig, from: HostId, to: HostId) -> u64 {
+    if from == to {
+        return 0;
+    }
+    let min = config.min_latency.as_nanos() as u64;
+    let max = config.max_latency.as_nanos() as u64;
+    if max <= min {
+        return min;
+    }
+    min + primitives::fault(max - min + 1)
+}
+
+/// When a segment sent at `now` from `from` to `to` arrives: `None` while a partition or a
+/// hold blocks the way (no latency is drawn then), else after a latency drawn now.
+fn arrival(
+    config: &NetConfig,
+    cut: &BTreeSet<(HostId, HostId)>,
+    held: &BTreeSet<(HostId, HostId)>,
+    from: HostId,
+    to: HostId,
+    now: u64,
+) -> Option<u64> {
+    let blocked = from != to && (cut.contains(&(from, to)) || held.contains(&(from, to)));
+    (!blocked).then(|| now + draw_latency(config, from, to))
+}
+
+impl End {
+    /// Queues a segment arriving at `at` (never before the one queued last), with `data` for
+    /// a data segment; returns the reader's waker.
+    fn push(&mut self, at: Option<u64>, payload: Payload, data: &[u8]) -> Option<Waker> {
+        debug_assert!(!self.reset_queued(), "a segment queued after a reset");
+        let at = at.map(|a| a.max(self.last_arrival));
+        if let Some(a) = at {
+            self.last_arrival = a;
+        }
+        self.bytes.push(data);
+        self.incoming.push_back(Segment { at, payload });
+        self.waker.take()
+    }
+
+    /// Whether a reset is queued, arrived or not (it can only be the last segment).
+    fn reset_queued(&self) -> bool {
+        matches!(
+            self.incoming.back(),
+            Some(Segment {
+                payload: Payload::Rst,
+                ..
+            })
+        )
+    }
+
+    /// Whether a reset has arrived by `now` (it can only be the last segment).
+    fn reset_arrived(&self, now: u64) -> bool {
+        matches!(
+            self.incoming.back(),
+            Some(Segment { payload: Payload::Rst, at: Some(a) }) if *a <= now
+        )
+    }
+}
+
 impl NetState {
     pub(crate) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
@@ -140,15 +246,7 @@ impl NetState {
 
     /// A one-way latency from `from` to `to` in nanoseconds, drawn as a fault decision.
     pub(crate) fn latency(&self, from: HostId, to: HostId) -> u64 {
-        if from == to {
-            return 0;
-        }
-        let min = self.config.min_latency.as_nanos() as u64;
-        let max = self.config.max_latency.as_nanos() as u64;
-        if max <= min {
-            return min;
-        }
-        min + primitives::fault(max - min + 1)
+        draw_latency(&self.config, from, to)
     }
 
     /// A free port on `host` from the ephemeral range.
@@ -172,7 +270,7 @@ impl NetState {
             host,
             local,
             incoming: VecDeque::new(),
-            bytes: VecDeque::new(),
+            bytes: Bytes::default(),
             last_arrival: 0,
             waker: None,
             open: true,
@@ -197,23 +295,16 @@ impl NetState {
         data: &[u8],
         now: u64,
     ) -> Option<Waker> {
-        let (from_host, to_host) = {
-            let c = self.conns.get(&conn)?;
-            (c.ends[1 - to].host, c.ends[to].host)
-        };
-        let at = if self.is_blocked(from_host, to_host) {
-            None
-        } else {
-            Some(now + self.latency(from_host, to_host))
-        };
-        let end = &mut self.conns.get_mut(&conn)?.ends[to];
-        let at = at.map(|a| a.max(end.last_arrival));
-        if let Some(a) = at {
-            end.last_arrival = a;
-        }
-        end.bytes.extend(data);
-        end.incoming.push_back(Segment { at, payload });
-        end.waker.take()
+        let NetState {
+            conns,
+            cut,
+            held,
+            config,
+            ..
+        } = self;
+        let c = conns.get_mut(&conn)?;
+        let at = arrival(config, cut, held, c.ends[1 - to].host, c.ends[to].host, now);
+        c.ends[to].push(at, payload, data)
     }
 
     pub(crate) fn end(&self, conn: u64, end: usize) -> Option<&End> {
@@ -271,11 +362,8 @@ impl NetState {
             match &mut seg.payload {
                 Payload::Data(left) => {
                     let k = (*left).min(buf.len() - n);
-                    let (front, back) = e.bytes.as_slices();
-                    let a = k.min(front.len());
-                    buf[n..n + a].copy_from_slice(&front[..a]);
-                    buf[n + a..n + k].copy_from_slice(&back[..k - a]);
-                    e.bytes.drain(..k);
+                    buf[n..n + k].copy_from_slice(&e.bytes.unread()[..k]);
+                    e.bytes.consume(k);
                     *left -= k;
                     n += k;
                     if *left == 0 {
@@ -314,9 +402,7 @@ impl NetState {
             match seg.payload {
                 Payload::Data(left) => {
                     let k = left.min(buf.len() - n);
-                    for (dst, src) in buf[n..n + k].iter_mut().zip(e.bytes.range(n..n + k)) {
-                        *dst = *src;
-                    }
+                    buf[n..n + k].copy_from_slice(&e.bytes.unread()[n..n + k]);
                     n += k;
                     if k < left {
                         break;
@@ -335,12 +421,6 @@ impl NetState {
         Ok(n)
     }
 
-    fn reset_arrived(e: &End, now: u64) -> bool {
-        e.incoming
-            .iter()
-            .any(|s| matches!(s.payload, Payload::Rst) && s.at.is_some_and(|a| a <= now))
-    }
-
     pub(crate) fn write(
         &mut self,
         conn: u64,
@@ -348,14 +428,21 @@ impl NetState {
         now: u64,
         data: &[u8],
     ) -> (io::Result<usize>, Option<Waker>) {
-        let Some(c) = self.conns.get(&conn) else {
+        let NetState {
+            conns,
+            cut,
+            held,
+            config,
+            ..
+        } = self;
+        let Some(c) = conns.get_mut(&conn) else {
             return (Err(crashed()), None);
         };
         let e = &c.ends[end];
         if !e.open {
             return (Err(crashed()), None);
         }
-        if Self::reset_arrived(e, now) {
+        if e.reset_arrived(now) {
             let err = io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer");
             return (Err(err), None);
         }
@@ -372,16 +459,18 @@ impl NetState {
         if !c.ends[1 - end].open {
             // The peer is gone: its host answers the data with a reset, once, a round trip
             // after this write.
-            let rst_queued = e.incoming.iter().any(|s| matches!(s.payload, Payload::Rst));
-            let w = if rst_queued {
+            let w = if e.reset_queued() {
                 None
             } else {
-                let there = self.latency(e.host, c.ends[1 - end].host);
-                self.send(conn, end, Payload::Rst, &[], now + there)
+                let (me, peer) = (e.host, c.ends[1 - end].host);
+                let there = draw_latency(config, me, peer);
+                let at = arrival(config, cut, held, peer, me, now + there);
+                c.ends[end].push(at, Payload::Rst, &[])
             };
             return (Ok(data.len()), w);
         }
-        let w = self.send(conn, 1 - end, Payload::Data(data.len()), data, now);
+        let at = arrival(config, cut, held, e.host, c.ends[1 - end].host, now);
+        let w = c.ends[1 - end].push(at, Payload::Data(data.len()), data);
         (Ok(data.len()), w)
     }
 

@@ -12,7 +12,7 @@ use futures::io::{AsyncRead, AsyncWrite};
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, resolve, wait_until};
 use super::state::{Readable, now};
-use super::world::{try_world, world};
+use super::world::{Net, try_world, world};
 use crate::host::{HostId, current_id};
 use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};
@@ -444,8 +444,7 @@ fn close_end(conn: u64, end: usize) {
 impl TcpStream {
     /// Ready once bytes (or the end of the stream, or a reset) have arrived: after a preemption
     /// point, as a read's. Registers the task's waker while not ready.
-    fn poll_arrived(&mut self, cx: &mut Context<'_>, op: &'static str) -> Poll<()> {
-        let world = world(op);
+    fn poll_arrived(&mut self, world: &Net, cx: &mut Context<'_>, op: &'static str) -> Poll<()> {
         let readable = world.borrow().net.readable(self.conn, self.end, now());
         match readable {
             Readable::Ready => {
@@ -500,7 +499,7 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        self.poll_arrived(cx, "TcpStream::readable")
+        self.poll_arrived(&world("TcpStream::readable"), cx, "TcpStream::readable")
     }
 
     /// Reads what has arrived without waiting and without a preemption point: `WouldBlock` when
@@ -545,10 +544,10 @@ impl TcpStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        match self.poll_arrived(cx, "TcpStream::peek") {
+        let world = world("TcpStream::peek");
+        match self.poll_arrived(&world, cx, "TcpStream::peek") {
             Poll::Pending => Poll::Pending,
             Poll::Ready(()) => {
-                let world = world("TcpStream::peek");
                 let r = world.borrow().net.peek(self.conn, self.end, now(), buf);
                 Poll::Ready(r)
             }
@@ -582,10 +581,10 @@ impl AsyncRead for TcpStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        match this.poll_arrived(cx, "TcpStream::read") {
+        let world = world("TcpStream::read");
+        match this.poll_arrived(&world, cx, "TcpStream::read") {
             Poll::Pending => Poll::Pending,
             Poll::Ready(()) => {
-                let world = world("TcpStream::read");
                 let r = world.borrow_mut().net.read(this.conn, this.end, now(), buf);
                 Poll::Ready(r)
             }

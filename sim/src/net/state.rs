@@ -193,16 +193,22 @@ fn arrival(
 
 impl End {
     /// Queues a segment arriving at `at` (never before the one queued last), with `data` for
-    /// a data segment; returns the reader's waker.
+    /// a data segment; returns the reader's waker if the segment is the first queued.
+    ///
+    /// A reader waits only on the first segment (for its arrival, or for a partition to let it
+    /// go) and a segment behind it changes nothing it could see, so the reader stays asleep:
+    /// waking it at every write of a burst would cost a poll, a wait and, at each of the
+    /// writer's preemption points while it is runnable, a scheduling decision.
     fn push(&mut self, at: Option<u64>, payload: Payload, data: &[u8]) -> Option<Waker> {
         debug_assert!(!self.reset_queued(), "a segment queued after a reset");
         let at = at.map(|a| a.max(self.last_arrival));
         if let Some(a) = at {
             self.last_arrival = a;
         }
+        let first = self.incoming.is_empty();
         self.bytes.push(data);
         self.incoming.push_back(Segment { at, payload });
-        self.waker.take()
+        if first { self.waker.take() } else { None }
     }
 
     /// Whether a reset is queued, arrived or not (it can only be the last segment).

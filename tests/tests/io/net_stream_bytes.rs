@@ -90,3 +90,49 @@ fn many_small_writes_arrive_whole_and_in_order_through_reads_of_any_size() {
         assert!(peeks > 10, "seed {seed}: only {peeks} peeks saw bytes");
     }
 }
+
+/// A writer on host `a` sends `messages` messages of 64 bytes at one instant to a reader on
+/// host `b`, which reads them all; returns how many scheduling decisions the run drew.
+fn burst_decisions(messages: u64) -> usize {
+    let mut sim = Sim::builder().seed(1).strategy(Strategy::random()).build();
+    let sum = sim
+        .run(async move {
+            let reader = net::host("b").spawn(async move {
+                let l = TcpListener::bind("0.0.0.0:5").await.unwrap();
+                let (mut s, _) = l.accept().await.unwrap();
+                let mut sum = 0;
+                let mut m = [0; 64];
+                for _ in 0..messages {
+                    s.read_exact(&mut m).await.unwrap();
+                    sum += u64::from_le_bytes(m[..8].try_into().unwrap());
+                }
+                sum
+            });
+            net::host("a").spawn(async move {
+                sim::time::sleep(MS).await;
+                let mut s = TcpStream::connect("b:5").await.unwrap();
+                for i in 0..messages {
+                    let mut m = [0; 64];
+                    m[..8].copy_from_slice(&i.to_le_bytes());
+                    s.write_all(&m).await.unwrap();
+                }
+                s.close().await.unwrap();
+            });
+            reader.await.unwrap()
+        })
+        .unwrap();
+    assert_eq!(sum, messages * (messages - 1) / 2);
+    sim.trace().schedule().len()
+}
+
+#[test]
+fn writes_behind_bytes_in_flight_do_not_wake_the_reader_waiting_for_them() {
+    // The reader sleeps until the first segment arrives; every later write lands behind it,
+    // changes nothing it could see, and leaves it asleep. Were each write to wake it, the
+    // writer would find it runnable at each write's preemption point and draw a decision there.
+    let (few, many) = (burst_decisions(100), burst_decisions(2000));
+    assert!(
+        many <= few + 20,
+        "decisions grow with the writes: {few} for 100 messages, {many} for 2000"
+    );
+}

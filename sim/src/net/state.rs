@@ -211,6 +211,50 @@ impl End {
         if first { self.waker.take() } else { None }
     }
 
+    /// See [`NetState::readable`].
+    fn readable(&self, now: u64) -> Readable {
+        match self.incoming.front() {
+            None => Readable::Wait,
+            Some(Segment { at: None, .. }) => Readable::Wait,
+            Some(Segment { at: Some(a), .. }) if *a > now => Readable::At(*a),
+            Some(_) => Readable::Ready,
+        }
+    }
+
+    /// See [`NetState::read`].
+    fn read(&mut self, now: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            let Some(seg) = self.incoming.front_mut() else {
+                break;
+            };
+            if seg.at.is_none_or(|a| a > now) {
+                break;
+            }
+            match &mut seg.payload {
+                Payload::Data(left) => {
+                    let k = (*left).min(buf.len() - n);
+                    buf[n..n + k].copy_from_slice(&self.bytes.unread()[..k]);
+                    self.bytes.consume(k);
+                    *left -= k;
+                    n += k;
+                    if *left == 0 {
+                        self.incoming.pop_front();
+                    }
+                }
+                Payload::Fin => break,
+                Payload::Rst if n == 0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionReset,
+                        "connection reset by peer",
+                    ));
+                }
+                Payload::Rst => break,
+            }
+        }
+        Ok(n)
+    }
+
     /// Whether a reset is queued, arrived or not (it can only be the last segment).
     fn reset_queued(&self) -> bool {
         matches!(
@@ -320,15 +364,13 @@ impl NetState {
             .filter(|e| e.open)
     }
 
+    /// What a read at `now` would find: `Ready` once the first segment arrived, or when the
+    /// end is closed (the read fails at once). `Ready` stays so until the end's reader reads:
+    /// time only moves on, and a partition holds only the segments still in flight.
     pub(crate) fn readable(&self, conn: u64, end: usize, now: u64) -> Readable {
-        let Some(e) = self.end(conn, end) else {
-            return Readable::Ready;
-        };
-        match e.incoming.front() {
-            None => Readable::Wait,
-            Some(Segment { at: None, .. }) => Readable::Wait,
-            Some(Segment { at: Some(a), .. }) if *a > now => Readable::At(*a),
-            Some(_) => Readable::Ready,
+        match self.end(conn, end) {
+            None => Readable::Ready,
+            Some(e) => e.readable(now),
         }
     }
 
@@ -341,52 +383,26 @@ impl NetState {
         }
     }
 
-    /// Reads what has arrived by `now`: `Ok(0)` at end of stream.
+    /// Reads what has arrived by `now`: `Ok(0)` at end of stream. Also tells whether the end
+    /// is still [`Readable::Ready`] after the read (it is after an error).
     pub(crate) fn read(
         &mut self,
         conn: u64,
         end: usize,
         now: u64,
         buf: &mut [u8],
-    ) -> io::Result<usize> {
+    ) -> (io::Result<usize>, bool) {
         let Some(e) = self
             .conns
             .get_mut(&conn)
             .map(|c| &mut c.ends[end])
             .filter(|e| e.open)
         else {
-            return Err(crashed());
+            return (Err(crashed()), true);
         };
-        let mut n = 0;
-        while n < buf.len() {
-            let Some(seg) = e.incoming.front_mut() else {
-                break;
-            };
-            if seg.at.is_none_or(|a| a > now) {
-                break;
-            }
-            match &mut seg.payload {
-                Payload::Data(left) => {
-                    let k = (*left).min(buf.len() - n);
-                    buf[n..n + k].copy_from_slice(&e.bytes.unread()[..k]);
-                    e.bytes.consume(k);
-                    *left -= k;
-                    n += k;
-                    if *left == 0 {
-                        e.incoming.pop_front();
-                    }
-                }
-                Payload::Fin => break,
-                Payload::Rst if n == 0 => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::ConnectionReset,
-                        "connection reset by peer",
-                    ));
-                }
-                Payload::Rst => break,
-            }
-        }
-        Ok(n)
+        let r = e.read(now, buf);
+        let ready = r.is_err() || matches!(e.readable(now), Readable::Ready);
+        (r, ready)
     }
 
     /// Copies what has arrived by `now` without consuming it (`Ok(0)` at end of stream).

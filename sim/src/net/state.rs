@@ -170,6 +170,10 @@ fn draw_latency(config: &NetConfig, from: HostId, to: HostId) -> u64 {
         return 0;
     }
     let min = config.min_latency.as_nanos() as u64;
+    if config.max_latency == config.min_latency {
+        // A fixed latency (the default): spares the second conversion.
+        return min;
+    }
     let max = config.max_latency.as_nanos() as u64;
     if max <= min {
         return min;
@@ -187,7 +191,9 @@ fn arrival(
     to: HostId,
     now: u64,
 ) -> Option<u64> {
-    let blocked = from != to && (cut.contains(&(from, to)) || held.contains(&(from, to)));
+    let blocked = from != to
+        && !(cut.is_empty() && held.is_empty())
+        && (cut.contains(&(from, to)) || held.contains(&(from, to)));
     (!blocked).then(|| now + draw_latency(config, from, to))
 }
 

@@ -79,12 +79,6 @@ impl Semaphore {
         }
     }
 
-    pub(crate) fn named(name: &'static str, permits: usize) -> Semaphore {
-        Semaphore {
-            sem: LazySemaphore::eager(Some(name), permits),
-        }
-    }
-
     /// Permits available now.
     pub fn available_permits(&self) -> usize {
         self.sem.available_permits()

@@ -24,11 +24,8 @@
 //! ```
 
 mod bounded;
-mod chan;
 mod receiver;
 mod unbounded;
-
-use std::sync::Arc;
 
 pub use bounded::{OwnedPermit, Permit, PermitIterator, Sender, WeakSender};
 pub use receiver::{Receiver, UnboundedReceiver};
@@ -39,16 +36,15 @@ pub mod error {
     pub use tokio::sync::mpsc::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 }
 
-/// A bounded channel of `buffer` slots.
+/// A bounded channel of `buffer` slots: `sim`'s, under tokio's names.
 ///
 /// # Panics
 /// When `buffer` is 0, as tokio's.
 #[track_caller]
 pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
     assert!(buffer > 0, "mpsc bounded channel requires buffer > 0");
-    let (chan, rx) = chan::Chan::new(Some(buffer));
-    let chan = Arc::new(chan);
-    (Sender::new(chan.clone()), Receiver::new(chan, rx))
+    let (tx, rx) = sim::channel::mpsc::channel(buffer);
+    (Sender::new(tx), Receiver::new(rx))
 }
 
 /// A channel without a bound: `send` never waits.
@@ -63,11 +59,8 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(rx.recv().await, None);
 /// # });
 /// ```
+#[track_caller]
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let (chan, rx) = chan::Chan::new(None);
-    let chan = Arc::new(chan);
-    (
-        UnboundedSender::new(chan.clone()),
-        UnboundedReceiver::new(chan, rx),
-    )
+    let (tx, rx) = sim::channel::mpsc::unbounded_channel();
+    (UnboundedSender::new(tx), UnboundedReceiver::new(rx))
 }

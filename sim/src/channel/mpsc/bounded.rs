@@ -84,7 +84,8 @@ impl<T> Sender<T> {
 
     /// Waits for a slot (in the same FIFO line as [`send`](Self::send)) and reserves it: the
     /// [`Permit`] then sends without waiting, or gives the slot back to the next sender when
-    /// dropped. Fails when the receiver is gone. A preemption point.
+    /// dropped. Fails when the receiver is gone, also when it goes while this waits (as
+    /// tokio's). A preemption point.
     ///
     /// ```
     /// let mut sim = sim::Sim::new(0);

@@ -173,8 +173,7 @@ impl<T> Sender<T> {
     /// Waits until the receiver is closed or dropped.
     #[track_caller]
     pub fn closed(&self) -> impl Future<Output = ()> + '_ {
-        let closed = self.inner.closed();
-        async move { closed.await }
+        super::Pinned::new(self.inner.closed())
     }
 
     /// True once the receiver is closed or dropped.

@@ -27,6 +27,40 @@ mod bounded;
 mod receiver;
 mod unbounded;
 
+use std::future::Future;
+use std::marker::PhantomPinned;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pin_project_lite::pin_project! {
+    /// A `sim` future made `!Unpin`, as the future of the tokio `async fn` it stands for.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    struct Pinned<F> {
+        #[pin]
+        inner: F,
+        #[pin]
+        _pin: PhantomPinned,
+    }
+}
+
+impl<F> Pinned<F> {
+    fn new(inner: F) -> Pinned<F> {
+        Pinned {
+            inner,
+            _pin: PhantomPinned,
+        }
+    }
+}
+
+impl<F: Future> Future for Pinned<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.project().inner.poll(cx)
+    }
+}
+
 pub use bounded::{OwnedPermit, Permit, PermitIterator, Sender, WeakSender};
 pub use receiver::{Receiver, UnboundedReceiver};
 pub use unbounded::{UnboundedSender, WeakUnboundedSender};

@@ -62,8 +62,7 @@ macro_rules! receiver {
                 buffer: &'a mut Vec<T>,
                 limit: usize,
             ) -> impl Future<Output = usize> + 'a {
-                let recv = self.inner.recv_many(buffer, limit);
-                async move { recv.await }
+                super::Pinned::new(self.inner.recv_many(buffer, limit))
             }
 
             /// The next value if one is queued.

@@ -29,8 +29,7 @@ impl<T> UnboundedSender<T> {
     /// Waits until the receiver is closed or dropped.
     #[track_caller]
     pub fn closed(&self) -> impl Future<Output = ()> + '_ {
-        let closed = self.inner.closed();
-        async move { closed.await }
+        super::Pinned::new(self.inner.closed())
     }
 
     /// True once the receiver is closed or dropped.

@@ -260,8 +260,7 @@ mod tests {
 
     /// The facade peer builds `sim`, `harness` and `seedloop-tokio` by path: a dependency added
     /// to any of them must reach its lock file too, or its `--locked` build fails and the
-    /// column goes unavailable. Every crate it needs on this platform is one the workspace
-    /// builds, so this resolves offline, from the cache a workspace build leaves.
+    /// column goes unavailable.
     #[test]
     fn the_facade_peer_lock_file_is_current() {
         let facade = Package::all()
@@ -271,18 +270,22 @@ mod tests {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let out = Command::new(cargo)
             // `cargo tree` reads the sources of this platform's packages only (`cargo metadata`
-            // would want windows-sys's too); `--locked` refuses a lock file that needs changing.
-            .args(["tree", "--locked", "--offline", "--quiet"])
+            // would want windows-sys's too), which a workspace build has already downloaded: no
+            // network then. `--locked` refuses a lock file that needs changing.
+            .args(["tree", "--locked", "--quiet"])
             .arg("--manifest-path")
             .arg(facade.dir.join("Cargo.toml"))
             .env("RUSTFLAGS", facade.rustflags)
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_BUILD_RUSTFLAGS")
             .stdin(Stdio::null())
             .output()
             .expect("cargo runs");
         assert!(
             out.status.success(),
-            "bench/peers/facade/Cargo.lock is stale (`cargo tree --manifest-path \
-             bench/peers/facade/Cargo.toml` updates it, keeping the versions it has; commit it): {}",
+            "`cargo tree --locked` on bench/peers/facade failed; if its Cargo.lock is stale, \
+             `cargo tree --manifest-path bench/peers/facade/Cargo.toml` updates it (keeping the \
+             versions it has): commit that. {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }

@@ -37,9 +37,7 @@ static ALLOC: cap::Cap<System> = cap::Cap::new(System, usize::MAX);
 const ONLY: &str = "the facade column runs only the explore_facade row";
 
 fn main() {
-    protocol::serve(|req| {
-        protocol::answer(req, probe, run, |_| Err(NoEquivalent(ONLY.into())))
-    });
+    protocol::serve(|req| protocol::answer(req, probe, run, |_| Err(NoEquivalent(ONLY.into()))));
 }
 
 fn probe(workload: &str) -> Result<(), NoEquivalent> {

@@ -202,7 +202,9 @@ pub fn specs(n: u64) -> Vec<Spec> {
             ..time(
                 "explore_facade",
                 format!(
-                    "explore through the tokio facade: 4 tasks x 8 lock+permit+send ({explore_runs} seeds)"
+                    "explore through the tokio facade: {} tasks x {} lock+permit+send ({explore_runs} seeds)",
+                    crate::shared::workload::GUARDED_TASKS,
+                    crate::shared::workload::GUARDED_ROUNDS,
                 ),
                 "explore_facade",
                 explore_runs,

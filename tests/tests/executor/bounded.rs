@@ -4,7 +4,7 @@
 //! on time or process memory.
 
 use sim::trace::DEFAULT_KEPT_EVENTS;
-use sim::{Sim, Strategy};
+use sim::{Sim, Strategy, TraceLevel};
 
 /// Two tasks yielding `rounds` times each under Random: a decision and a few events a step.
 async fn yielders(rounds: u64) -> u64 {
@@ -67,4 +67,58 @@ fn the_recorded_size_stops_growing_with_the_run() {
     };
     // Four times the run, the same record.
     assert_eq!(size(20_000), size(80_000));
+}
+
+/// Main spawns `n` named tasks one after another, each yielding once, and joins each before
+/// spawning the next: one task alive beside main at any time.
+async fn spawn_join_loop(n: u64) -> u64 {
+    let mut sum = 0;
+    for i in 0..n {
+        let task = sim::spawn_named("w", async move {
+            sim::task::yield_now().await;
+            i
+        });
+        sum += task.await.unwrap();
+    }
+    sum
+}
+
+/// What a run of `n` spawn-joins retains: its task infos, and the trace's text.
+fn spawn_join_run(level: TraceLevel, n: u64) -> (usize, sim::Trace) {
+    let mut sim = Sim::builder()
+        .seed(3)
+        .trace_level(level)
+        .keep_events(400)
+        .build();
+    assert_eq!(sim.run(spawn_join_loop(n)).unwrap(), n * (n - 1) / 2);
+    let trace = sim.take_trace();
+    assert_eq!(trace.stats().tasks, n + 1, "every task is counted");
+    let kept = trace.tasks().len();
+    (kept, trace)
+}
+
+#[test]
+fn a_run_retains_the_infos_of_live_tasks_not_of_every_task_ever_spawned() {
+    // Decisions: main and the task alive, and the few the last steps ran.
+    for n in [3_000, 12_000] {
+        let (kept, trace) = spawn_join_run(TraceLevel::Decisions, n);
+        assert!(kept <= 16, "{n} tasks: {kept} infos kept");
+        assert_eq!(
+            trace.task(sim::task::TaskId::MAIN).unwrap().label(),
+            "main#0"
+        );
+    }
+    // Full: also those the kept events name, fewer than the 400 events kept, whatever the run's
+    // length; every kept event still names its tasks (`w#id`, never the anonymous `task#id`).
+    for n in [3_000, 12_000] {
+        let (kept, trace) = spawn_join_run(TraceLevel::Full, n);
+        assert!(kept <= 200, "{n} tasks: {kept} infos kept");
+        assert!(trace.dropped_events() > 0);
+        let text = trace.to_string();
+        assert!(text.contains(&format!("w#{n}")), "the last task is named");
+        assert!(!text.contains("task#"), "{text}");
+    }
+    // A run whose events were all kept still knows every task.
+    let (kept, trace) = spawn_join_run(TraceLevel::Full, 20);
+    assert_eq!((kept, trace.dropped_events()), (21, 0));
 }

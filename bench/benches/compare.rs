@@ -1,13 +1,14 @@
 //! `cargo bench -p seedloop-bench`: every row of issue 13's table, seedloop beside tokio,
-//! futures' `LocalPool`, shuttle and madsim, ratios measured within this one run. See
+//! futures' `LocalPool`, shuttle and madsim, and its exploration through the tokio facade
+//! against through `sim` directly, ratios measured within this one run. See
 //! `bench/README.md` for what each row measures.
 //!
 //! Arguments (after `--`) and environment:
 //! - `--quick` (or `SEEDLOOP_BENCH_QUICK=1`): base size 10,000 and 3 reps, about a minute;
 //! - a number, or `SEEDLOOP_BENCH_N`: the base size (default 1,000,000);
 //! - `SEEDLOOP_BENCH_REPS`: interleaved repetitions per timed row (default 5, median kept);
-//! - words: only the rows whose key contains one (`explore`, `scale`, `spawn_join`, `pingpong`,
-//!   `stream`, `timers`, `io`, `blocked`, `peak`, `parked`).
+//! - words: only the rows whose key contains one (`explore`, `explore_facade`, `scale`,
+//!   `spawn_join`, `pingpong`, `stream`, `timers`, `io`, `blocked`, `peak`, `parked`).
 //!
 //! `--child NAME` is internal: the bench starts itself so, for a memory row's fresh process.
 
@@ -33,8 +34,8 @@ fn live_bytes() -> usize {
 const USAGE: &str = "usage: cargo bench -p seedloop-bench -- [--quick] [N] [ROW...]
   --quick   base size 10000 and 3 reps (about a minute)
   N         base size (default 1000000; also SEEDLOOP_BENCH_N)
-  ROW       only rows whose key contains ROW: explore scale spawn_join pingpong stream
-            timers io blocked peak parked
+  ROW       only rows whose key contains ROW: explore explore_facade scale spawn_join
+            pingpong stream timers io blocked peak parked
   SEEDLOOP_BENCH_REPS=R   interleaved repetitions per timed row (default 5)";
 
 fn env_number(key: &str) -> Result<Option<u64>, String> {
@@ -73,6 +74,7 @@ fn config() -> Result<Config, String> {
     }
     let known = [
         "explore",
+        "explore_facade",
         "scale",
         "spawn_join",
         "pingpong",
@@ -178,6 +180,10 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         load_before,
         load_average()
+    );
+    println!(
+        "facade: seedloop-tokio under --cfg seedloop (its own process); in its row the seedloop \
+         column is the same scenario on sim directly, asked of that same process"
     );
     println!("ratios: how many times better seedloop is (faster, or smaller); above 1 = better\n");
     print!("{table}");

@@ -1,12 +1,14 @@
 //! seedloop's side-by-side benchmark against its peers: tokio (current-thread runtime, paused
-//! clock), futures' `LocalPool`, shuttle and madsim, every system running the same workloads
+//! clock), futures' `LocalPool`, shuttle, madsim, and seedloop through its own tokio facade, every system running the same workloads
 //! (`shared::workload`), measured by the same code (`shared::measure`), printed as one table
 //! with ratios and goals ([`table`]). `bench/README.md` says what each row measures and how to
 //! run it.
 //!
-//! seedloop, tokio and `LocalPool` run in the bench process; shuttle and madsim run in their own
-//! processes (`bench/peers/*`, packages outside the workspace: madsim needs `--cfg madsim`), driven
-//! over a line protocol ([`shared::protocol`], [`peer`]). Memory peaks are taken in a fresh
+//! seedloop, tokio and `LocalPool` run in the bench process; shuttle, madsim and the tokio facade
+//! run in their own processes (`bench/peers/*`, packages outside the workspace: madsim needs
+//! `--cfg madsim`, the facade `--cfg seedloop`), driven over a line protocol
+//! ([`shared::protocol`], [`peer`]). The facade's process answers both columns of its row,
+//! through the facade and through `sim` directly ([`rows::Answers`]). Memory peaks are taken in a fresh
 //! process per system, the bench binary itself for the in-process systems ([`InProc::answer`]).
 
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-//! A system measured in another process: shuttle and madsim (packages under `bench/peers/`,
+//! A system measured in another process: shuttle, madsim and the tokio facade (packages under `bench/peers/`,
 //! outside the workspace, built here with their own flags, lock file and target directory), or
 //! the bench binary itself started fresh for a memory peak. Requests and replies are lines
 //! ([`crate::shared::protocol`]).
@@ -43,7 +43,8 @@ pub struct Package {
 }
 
 impl Package {
-    /// The peer packages of this bench: shuttle, then madsim.
+    /// The peer packages of this bench: shuttle, madsim, then the tokio facade (seedloop-tokio
+    /// under `--cfg seedloop`, which switches the whole build).
     pub fn all() -> Vec<Package> {
         let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers");
         vec![
@@ -58,6 +59,12 @@ impl Package {
                 dir: peers.join("madsim"),
                 bin: "madsim-peer",
                 rustflags: "--cfg madsim",
+            },
+            Package {
+                name: "facade",
+                dir: peers.join("facade"),
+                bin: "facade-peer",
+                rustflags: "--cfg seedloop",
             },
         ]
     }
@@ -225,6 +232,62 @@ mod tests {
         assert!(err.contains("exited during `time stream 10`"), "{err}");
         assert_eq!(peer.unavailable_reason(), Some(err.as_str()));
         assert_eq!(peer.ask(&request()), Err(err));
+    }
+
+    #[test]
+    fn every_peer_package_has_a_column_a_manifest_and_a_committed_lock_file() {
+        let packages = Package::all();
+        for p in &packages {
+            assert!(
+                crate::rows::COLUMNS.contains(&p.name),
+                "{} has no column",
+                p.name
+            );
+            for file in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+                assert!(p.dir.join(file).is_file(), "{}: no {file}", p.name);
+            }
+        }
+        let flags: Vec<(&str, &str)> = packages.iter().map(|p| (p.name, p.rustflags)).collect();
+        assert_eq!(
+            flags,
+            [
+                ("shuttle", ""),
+                ("madsim", "--cfg madsim"),
+                ("facade", "--cfg seedloop")
+            ]
+        );
+    }
+
+    /// The facade peer builds `sim`, `harness` and `seedloop-tokio` by path: a dependency added
+    /// to any of them must reach its lock file too, or its `--locked` build fails and the
+    /// column goes unavailable.
+    #[test]
+    fn the_facade_peer_lock_file_is_current() {
+        let facade = Package::all()
+            .into_iter()
+            .find(|p| p.name == "facade")
+            .expect("a facade package");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let out = Command::new(cargo)
+            // `cargo tree` reads the sources of this platform's packages only (`cargo metadata`
+            // would want windows-sys's too), which a workspace build has already downloaded: no
+            // network then. `--locked` refuses a lock file that needs changing.
+            .args(["tree", "--locked", "--quiet"])
+            .arg("--manifest-path")
+            .arg(facade.dir.join("Cargo.toml"))
+            .env("RUSTFLAGS", facade.rustflags)
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_BUILD_RUSTFLAGS")
+            .stdin(Stdio::null())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "`cargo tree --locked` on bench/peers/facade failed; if its Cargo.lock is stale, \
+             `cargo tree --manifest-path bench/peers/facade/Cargo.toml` updates it (keeping the \
+             versions it has): commit that. {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     #[test]

@@ -9,7 +9,14 @@ use crate::shared::protocol::Measure;
 use crate::table::{Better, Goal};
 
 /// The columns, in order; seedloop is column 0.
-pub const COLUMNS: [&str; 5] = ["seedloop", "tokio", "LocalPool", "shuttle", "madsim"];
+pub const COLUMNS: [&str; 6] = [
+    "seedloop",
+    "tokio",
+    "LocalPool",
+    "shuttle",
+    "madsim",
+    "facade",
+];
 /// Column of tokio.
 pub const TOKIO: usize = 1;
 /// Column of `LocalPool`.
@@ -18,8 +25,13 @@ pub const LOCALPOOL: usize = 2;
 pub const SHUTTLE: usize = 3;
 /// Column of madsim.
 pub const MADSIM: usize = 4;
+/// Column of the tokio facade (`seedloop-tokio` under `--cfg seedloop`, in its peer process).
+pub const FACADE: usize = 5;
 /// The columns seedloop's ratio is printed against.
-pub const COMPARED: [usize; 3] = [TOKIO, MADSIM, SHUTTLE];
+pub const COMPARED: [usize; 4] = [TOKIO, MADSIM, SHUTTLE, FACADE];
+
+/// The size of the two explore rows: seeds per sweep.
+pub const EXPLORE_RUNS: u64 = 1_000;
 
 /// How a row's samples become the printed figure.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -78,6 +90,45 @@ pub struct Spec {
     pub unit: Unit,
     /// The goal.
     pub goal: Goal,
+    /// Which process answers each column.
+    pub answers: Answers,
+}
+
+/// Which process answers each column of a row. Whatever answers, every figure of the row is
+/// held to the row's workload's checksum.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answers {
+    /// Every column's own system runs the row's workload (in this process or its peer's).
+    Own,
+    /// Only the listed columns have a figure, each `(column, the column whose process runs it,
+    /// the workload it runs there)`; the others show `—` with the reason.
+    Only(Vec<(usize, usize, &'static str)>, &'static str),
+}
+
+impl Spec {
+    /// Who measures column `col`: the column whose process runs it and the workload it is
+    /// asked, or why the column has no figure in this row.
+    ///
+    /// ```
+    /// use seedloop_bench::rows::{FACADE, TOKIO, specs};
+    /// let specs = specs(10_000);
+    /// let explore = specs.iter().find(|s| s.key == "explore").unwrap();
+    /// assert_eq!(explore.asked(TOKIO), Ok((TOKIO, "explore")));
+    /// let facade = specs.iter().find(|s| s.key == "explore_facade").unwrap();
+    /// assert_eq!(facade.asked(0), Ok((FACADE, "explore_sim")));
+    /// assert_eq!(facade.asked(FACADE), Ok((FACADE, "explore_facade")));
+    /// assert!(facade.asked(TOKIO).is_err());
+    /// ```
+    pub fn asked(&self, col: usize) -> Result<(usize, &'static str), &'static str> {
+        match &self.answers {
+            Answers::Own => Ok((col, self.workload)),
+            Answers::Only(cells, why) => cells
+                .iter()
+                .find(|&&(c, _, _)| c == col)
+                .map(|&(_, process, workload)| (process, workload))
+                .ok_or(*why),
+        }
+    }
 }
 
 /// `10^k` for printing sizes: `1000000` → `1M`.
@@ -121,8 +172,9 @@ pub fn specs(n: u64) -> Vec<Spec> {
         level: dec,
         unit,
         goal,
+        answers: Answers::Own,
     };
-    let explore_runs = 1_000;
+    let explore_runs = EXPLORE_RUNS;
     let scale_runs = 100;
     let pingpong = 4 * n;
     let stream = 10 * n;
@@ -136,6 +188,30 @@ pub fn specs(n: u64) -> Vec<Spec> {
             Unit::Rate("runs/s", explore_runs as f64),
             Ratios(vec![(MADSIM, 2.0), (SHUTTLE, 6.0), (TOKIO, 1.5)]),
         ),
+        // The facade's overhead: one scenario, written against tokio's API and against `sim`,
+        // both swept by `harness::Check` in the facade peer's process (built with
+        // `--cfg seedloop`), so the ratio compares one binary with itself.
+        Spec {
+            answers: Answers::Only(
+                vec![
+                    (0, FACADE, "explore_sim"),
+                    (FACADE, FACADE, "explore_facade"),
+                ],
+                "explore_facade compares seedloop through the tokio facade with sim directly",
+            ),
+            ..time(
+                "explore_facade",
+                format!(
+                    "explore through the tokio facade: {} tasks x {} lock+permit+send ({explore_runs} seeds)",
+                    crate::shared::workload::GUARDED_TASKS,
+                    crate::shared::workload::GUARDED_ROUNDS,
+                ),
+                "explore_facade",
+                explore_runs,
+                Unit::Rate("runs/s", explore_runs as f64),
+                Goal::PeerAtLeast(FACADE, 0.9),
+            )
+        },
         time(
             "scale",
             format!("scale: 100 tasks x 10 yields per run ({scale_runs} seeds)"),
@@ -222,6 +298,7 @@ pub fn specs(n: u64) -> Vec<Spec> {
         size: stream,
         level: None,
         unit: Unit::Mib,
+        answers: Answers::Own,
         // "At any run length": a small run meeting it says nothing, so it is judged at 10M.
         goal: if stream >= 10_000_000 {
             Goal::AtMost(64.0)
@@ -242,6 +319,7 @@ pub fn specs(n: u64) -> Vec<Spec> {
             level,
             unit: Unit::Bytes("B/task"),
             goal,
+            answers: Answers::Own,
         });
     }
     specs

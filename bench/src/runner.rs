@@ -137,6 +137,7 @@ pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog)
         workload: spec.workload.to_string(),
         size: spec.size,
     };
+    // Every column is held to the row's checksum, whichever workload it is asked.
     let expect = match spec.measure {
         Measure::Peak | Measure::Time => checksum(spec.workload, spec.size),
         // Peers may measure fewer parked tasks than asked (shuttle: see its docs).
@@ -144,7 +145,14 @@ pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog)
     };
     let cols = COLUMNS.len();
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); cols];
-    let mut done: Vec<Option<Cell>> = vec![None; cols];
+    // A column this row does not ask starts done, with the reason.
+    let mut done: Vec<Option<Cell>> = (0..cols)
+        .map(|c| {
+            spec.asked(c)
+                .err()
+                .map(|why| Cell::NoEquivalent(why.into()))
+        })
+        .collect();
     let mut spent = vec![Duration::ZERO; cols];
     let mut notes = Vec::new();
     let rounds = if spec.measure == Measure::Time {
@@ -157,10 +165,17 @@ pub fn measure(spec: &Spec, systems: &mut Systems, reps: usize) -> (Row, RowLog)
             if done[col].is_some() || (!samples[col].is_empty() && spent[col] >= ROW_BUDGET) {
                 continue;
             }
+            let Ok((process, workload)) = spec.asked(col) else {
+                continue;
+            };
+            let req = Request {
+                workload: workload.to_string(),
+                ..req.clone()
+            };
             let t = Instant::now();
             let reply = match spec.measure {
-                Measure::Time => systems.ask(col, spec.level, &req),
-                Measure::Peak | Measure::Bytes => systems.ask_fresh(col, spec.level, &req),
+                Measure::Time => systems.ask(process, spec.level, &req),
+                Measure::Peak | Measure::Bytes => systems.ask_fresh(process, spec.level, &req),
             };
             spent[col] += t.elapsed();
             if let (Measure::Bytes, Ok(Reply::Ok(_, tasks))) = (spec.measure, &reply) {
@@ -283,6 +298,7 @@ pub fn run_all(cfg: &Config, systems: &mut Systems) -> (Table, Vec<(String, RowL
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rows::{FACADE, MADSIM, SHUTTLE};
 
     #[test]
     fn a_reply_becomes_a_figure_only_with_the_right_checksum() {
@@ -299,6 +315,68 @@ mod tests {
             cell_of(Err("build failed".into()), None),
             Err(Cell::Unavailable("build failed".into()))
         );
+    }
+
+    /// A facade peer that answers both of its workloads (sim directly 1 ms per run of 1000
+    /// seeds, the facade 1.25 ms) and refuses anything else.
+    fn fake_facade(sum: u64) -> Peer {
+        let script = format!(
+            "while read m w s; do case \"$m $w\" in \
+             'time explore_sim') echo 'ok 1000000 {sum}';; \
+             'time explore_facade') echo 'ok 1250000 {sum}';; \
+             *) echo \"err asked $m $w\";; esac; done"
+        );
+        let mut c = Command::new("sh");
+        c.args(["-c", &script]);
+        Peer::start("facade", c)
+    }
+
+    fn systems_with(col: usize, peer: Peer) -> Systems {
+        let mut peers: Vec<Option<Peer>> = COLUMNS.iter().map(|_| None).collect();
+        peers[col] = Some(peer);
+        Systems {
+            peers,
+            peer_bins: vec![None; COLUMNS.len()],
+            bench_exe: None,
+            live: || 0,
+        }
+    }
+
+    #[test]
+    fn the_facade_row_asks_the_facade_peer_for_both_of_its_columns() {
+        let spec = specs(10_000)
+            .into_iter()
+            .find(|s| s.key == "explore_facade")
+            .expect("an explore_facade row");
+        let sum = checksum(spec.workload, spec.size).expect("a checksum");
+        let mut systems = systems_with(FACADE, fake_facade(sum));
+        let (row, log) = measure(&spec, &mut systems, 2);
+        let runs = spec.size as f64;
+        assert_eq!(row.cells[0], Cell::Value(runs * 1e3), "{row:?}");
+        assert_eq!(row.cells[FACADE], Cell::Value(runs * 0.8e3), "{row:?}");
+        for col in [TOKIO, LOCALPOOL, SHUTTLE, MADSIM] {
+            assert!(
+                matches!(&row.cells[col], Cell::NoEquivalent(why) if why.contains("sim directly")),
+                "{row:?}"
+            );
+        }
+        assert_eq!(log.samples[0], 2);
+        assert_eq!(log.samples[FACADE], 2);
+        assert_eq!(row.ratio(FACADE), Some(1.25));
+        assert_eq!(row.met(), Some(false), "the facade keeps 0.8 of sim's rate");
+    }
+
+    #[test]
+    fn a_routed_column_is_held_to_the_row_checksum() {
+        let spec = specs(10_000)
+            .into_iter()
+            .find(|s| s.key == "explore_facade")
+            .expect("an explore_facade row");
+        let sum = checksum(spec.workload, spec.size).expect("a checksum");
+        let mut systems = systems_with(FACADE, fake_facade(sum + 1));
+        let (row, _) = measure(&spec, &mut systems, 1);
+        assert!(matches!(row.cells[0], Cell::Failed(_)), "{row:?}");
+        assert!(matches!(row.cells[FACADE], Cell::Failed(_)), "{row:?}");
     }
 
     #[test]

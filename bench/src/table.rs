@@ -45,6 +45,10 @@ pub enum Goal {
     Ratios(Vec<(usize, f64)>),
     /// seedloop's figure must be at most this.
     AtMost(f64),
+    /// The named column's figure must be at least this share of seedloop's (in the direction
+    /// that is better: `0.9` for a rate means at least 0.9× seedloop's rate), i.e. seedloop's
+    /// ratio to it at most `1 / share`: a bound on an overhead, not a lead to keep.
+    PeerAtLeast(usize, f64),
 }
 
 /// One row.
@@ -83,6 +87,7 @@ impl Row {
         match &self.goal {
             Goal::None => None,
             Goal::AtMost(limit) => self.cells[0].value().map(|v| v <= *limit),
+            Goal::PeerAtLeast(c, share) => self.ratio(*c).map(|r| r * share <= 1.0),
             Goal::Ratios(goals) => {
                 let ratios: Vec<Option<f64>> = goals.iter().map(|&(c, _)| self.ratio(c)).collect();
                 if goals
@@ -157,6 +162,9 @@ impl Table {
         match goal {
             Goal::None => "-".into(),
             Goal::AtMost(v) => format!("<= {} {unit}", number(*v)),
+            Goal::PeerAtLeast(c, share) => {
+                format!("{} >= {share}× {}", self.columns[*c], self.columns[0])
+            }
             Goal::Ratios(g) => g
                 .iter()
                 .map(|&(c, x)| format!(">= {x}× {}", self.columns[c]))
@@ -171,6 +179,7 @@ impl Table {
             (Some(true), _) => "yes".into(),
             (None, _) => "?".into(),
             (Some(false), Goal::AtMost(_)) => "NO".into(),
+            (Some(false), Goal::PeerAtLeast(c, _)) => format!("NO ({})", self.columns[*c]),
             (Some(false), Goal::Ratios(g)) => {
                 let short: Vec<&str> = g
                     .iter()
@@ -212,25 +221,45 @@ impl Table {
         lines
     }
 
-    /// The reasons behind the cells that hold no figure, one line each, deduplicated.
+    /// The reasons behind the cells that hold no figure, one line each, deduplicated; columns
+    /// with no equivalent for one reason share its line.
     pub fn notes(&self) -> Vec<String> {
-        let mut notes: Vec<String> = Vec::new();
+        // (reason, columns without an equivalent for it) or a finished line, in first-seen order.
+        let mut notes: Vec<(String, Vec<usize>)> = Vec::new();
         for row in &self.rows {
             for (c, cell) in row.cells.iter().enumerate() {
-                let note = match cell {
+                let line = match cell {
                     Cell::Value(_) => continue,
-                    Cell::NoEquivalent(why) => format!("— {}: {why}", self.columns[c]),
+                    Cell::NoEquivalent(why) => {
+                        let at = notes.iter().position(|(w, cs)| !cs.is_empty() && w == why);
+                        match at {
+                            Some(i) if notes[i].1.contains(&c) => {}
+                            Some(i) => notes[i].1.push(c),
+                            None => notes.push((why.clone(), vec![c])),
+                        }
+                        continue;
+                    }
                     Cell::Unavailable(why) => format!("{} unavailable: {why}", self.columns[c]),
                     Cell::Failed(why) => {
                         format!("{} failed on `{}`: {why}", self.columns[c], row.label)
                     }
                 };
-                if !notes.contains(&note) {
-                    notes.push(note);
+                if !notes.iter().any(|(l, cs)| cs.is_empty() && *l == line) {
+                    notes.push((line, vec![]));
                 }
             }
         }
         notes
+            .into_iter()
+            .map(|(text, mut cols)| {
+                if cols.is_empty() {
+                    return text;
+                }
+                cols.sort_unstable();
+                let names: Vec<&str> = cols.iter().map(|&c| self.columns[c].as_str()).collect();
+                format!("— {}: {text}", names.join(", "))
+            })
+            .collect()
     }
 }
 
@@ -364,6 +393,60 @@ mod tests {
         assert_eq!(
             notes,
             ["b unavailable: build failed: no network", "— b: no timers"]
+        );
+    }
+
+    #[test]
+    fn a_peer_floor_is_met_when_the_peer_keeps_that_share_of_seedloop() {
+        let mut t = Table::new(vec!["s".into(), "f".into()], vec![1]);
+        let floor = |f: f64| {
+            row(
+                vec![Cell::Value(100.0), Cell::Value(f)],
+                Better::Higher,
+                Goal::PeerAtLeast(1, 0.9),
+            )
+        };
+        assert_eq!(floor(91.0).met(), Some(true));
+        assert_eq!(floor(89.0).met(), Some(false));
+        assert_eq!(floor(89.0).ratio(1), Some(100.0 / 89.0));
+        let missing = row(
+            vec![Cell::Value(100.0), Cell::Unavailable("build failed".into())],
+            Better::Higher,
+            Goal::PeerAtLeast(1, 0.9),
+        );
+        assert_eq!(missing.met(), None);
+        t.push(floor(91.0));
+        t.push(floor(80.0));
+        let text = t.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[2].contains("f >= 0.9× s"), "{text}");
+        assert!(lines[2].trim_end().ends_with("yes"), "{text}");
+        assert!(lines[2].contains("1.10×"), "{text}");
+        assert!(lines[3].trim_end().ends_with("NO (f)"), "{text}");
+    }
+
+    #[test]
+    fn columns_with_one_reason_share_a_note() {
+        let mut t = Table::new(vec!["s".into(), "a".into(), "b".into(), "c".into()], vec![]);
+        let why = || Cell::NoEquivalent("only s and c run this".into());
+        t.push(row(
+            vec![Cell::Value(1.0), why(), why(), Cell::Value(1.0)],
+            Better::Higher,
+            Goal::None,
+        ));
+        t.push(row(
+            vec![
+                Cell::Value(1.0),
+                Cell::NoEquivalent("no timers".into()),
+                why(),
+                Cell::Value(1.0),
+            ],
+            Better::Higher,
+            Goal::None,
+        ));
+        assert_eq!(
+            t.notes(),
+            ["— a, b: only s and c run this", "— a: no timers"]
         );
     }
 

@@ -15,6 +15,16 @@ pub const EXPLORE_YIELDS: u64 = 3;
 pub const SCALE_TASKS: u64 = 100;
 /// Yields of each scale task.
 pub const SCALE_YIELDS: u64 = 10;
+/// Tasks of the guarded scenario (the explore_facade row), each taking a permit of a
+/// semaphore of [`GUARDED_PERMITS`], then a lock, then sending on a channel of
+/// [`GUARDED_CAPACITY`], [`GUARDED_ROUNDS`] times; the main task receives everything.
+pub const GUARDED_TASKS: u64 = 4;
+/// Rounds of each guarded task (it sends `0..GUARDED_ROUNDS`).
+pub const GUARDED_ROUNDS: u64 = 8;
+/// Permits of the guarded scenario's semaphore.
+pub const GUARDED_PERMITS: usize = 2;
+/// Capacity of the guarded scenario's channel.
+pub const GUARDED_CAPACITY: usize = 4;
 /// Capacity of the ping-pong channels.
 pub const PINGPONG_CAPACITY: usize = 1;
 /// Capacity of the stream channel.
@@ -37,6 +47,16 @@ pub const IO_PORT: u16 = 9;
 /// ```
 pub fn counting_sum(runs: u64, tasks: u64, yields: u64) -> u64 {
     runs * tasks * yields
+}
+
+/// The checksum of `runs` runs of the guarded scenario: every run's main task sums what it
+/// received, and the runs add up.
+///
+/// ```
+/// assert_eq!(seedloop_bench::shared::workload::guarded_sum(2), 2 * 4 * 28);
+/// ```
+pub fn guarded_sum(runs: u64) -> u64 {
+    runs * GUARDED_TASKS * sum_below(GUARDED_ROUNDS)
 }
 
 /// One task of a counting scenario: `yields` times, yield and then `count()`.
@@ -166,6 +186,7 @@ pub fn checksum(workload: &str, size: u64) -> Option<u64> {
     Some(match workload {
         "explore" => counting_sum(size, EXPLORE_TASKS, EXPLORE_YIELDS),
         "scale" => counting_sum(size, SCALE_TASKS, SCALE_YIELDS),
+        "explore_facade" => guarded_sum(size),
         "spawn_join" | "stream" | "io" | "blocked" => sum_below(size),
         "pingpong" => sum_below(size / 2),
         "timers" => timers_sum(size),

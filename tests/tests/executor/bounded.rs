@@ -122,3 +122,79 @@ fn a_run_retains_the_infos_of_live_tasks_not_of_every_task_ever_spawned() {
     let (kept, trace) = spawn_join_run(TraceLevel::Full, 20);
     assert_eq!((kept, trace.dropped_events()), (21, 0));
 }
+
+/// A task that ended long before the step limit, and whose await was the last one counted,
+/// is still named with its spawn site by the step-limit error, though the run let go of the
+/// names of the tasks that ended.
+#[test]
+fn the_step_limit_names_the_last_awaiter_after_it_ended() {
+    for level in [TraceLevel::Decisions, TraceLevel::Full] {
+        let mut sim = Sim::builder()
+            .trace_level(level)
+            .keep_events(16)
+            .max_steps(200)
+            .build();
+        let err = sim
+            .run(async {
+                sim::spawn_named("awaiter", async { sim::task::maybe_yield().await })
+                    .await
+                    .unwrap();
+                // Twenty tasks end after it (the run lets go of the names it no longer needs
+                // as tasks end), awaiting nothing `sim` counts, and so do main's last polls: a
+                // self-waking future.
+                for _ in 0..20 {
+                    sim::spawn(async {}).await.unwrap();
+                }
+                std::future::poll_fn(|cx| {
+                    cx.waker().wake_by_ref();
+                    std::task::Poll::<()>::Pending
+                })
+                .await;
+            })
+            .unwrap_err();
+        assert!(err.is_step_limit(), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("task awaiter#1 (spawned at tests/tests/executor/bounded.rs:"),
+            "{level:?}: {text}"
+        );
+    }
+}
+
+/// Tasks whose names a report needs after they ended keep them, whatever ends after them: a
+/// task group's failed child (named in the group's error), and a task whose panic nobody
+/// awaited (named, with its spawn site, by the unobserved-panic error at the end).
+#[test]
+fn reports_name_the_tasks_they_need_after_they_ended() {
+    for level in [TraceLevel::Decisions, TraceLevel::Full] {
+        let mut sim = Sim::builder().trace_level(level).keep_events(16).build();
+        let err = sim
+            .run(async {
+                let group: sim::concurrency::TaskGroup<(), &str> =
+                    sim::concurrency::TaskGroup::new();
+                group.spawn_named("failing", async { Err("no") }).unwrap();
+                // The child fails and ends; twenty tasks end after it before the group joins.
+                sim::task::yield_now().await;
+                for _ in 0..20 {
+                    sim::spawn(async {}).await.unwrap();
+                }
+                let failures = group.join().await.unwrap_err();
+                let labels: Vec<&str> = failures.failures().iter().map(|f| &*f.label).collect();
+                assert_eq!(labels, ["failing#1"]);
+                drop(sim::spawn_named("lost", async {
+                    panic!("nobody awaits this")
+                }));
+                sim::task::yield_now().await;
+                for _ in 0..20 {
+                    sim::spawn(async {}).await.unwrap();
+                }
+            })
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("task lost#22 panicked"), "{level:?}: {text}");
+        assert!(
+            text.contains("lost#22 was spawned at tests/tests/executor/bounded.rs:"),
+            "{level:?}: {text}"
+        );
+    }
+}

@@ -56,6 +56,15 @@ impl Wakes {
     }
 }
 
+/// What a waiting putter is handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PutGrant {
+    /// The slots it asked for are reserved for it.
+    Slots,
+    /// The channel closed while it waited: it holds nothing.
+    Closed,
+}
+
 /// What a waiting getter is handed.
 pub(crate) enum Grant<T> {
     Item(T),
@@ -69,7 +78,8 @@ pub(crate) struct Chan<T> {
     in_flight: usize,
     reserved: usize,
     getters: WaitList<Grant<T>>,
-    putters: WaitList<()>,
+    /// Each waiting putter with the number of slots it asks for.
+    putters: WaitList<PutGrant, usize>,
     /// Senders waiting for the channel to close (`Sender::closed`).
     pub(crate) closers: WaitList<()>,
     closed: bool,
@@ -119,23 +129,30 @@ impl<T> Chan<T> {
 
     // ----- putting --------------------------------------------------------------------------
 
-    /// Reserves a slot for a newcomer if one is free and nobody is ahead. `Err` when closed.
-    /// Room for one more reservation. A rendezvous channel (capacity 0) has room only for a
-    /// value some waiting getter will take: one reservation per waiting getter.
-    fn has_room(&self) -> bool {
+    /// Room for `n` more reservations. A rendezvous channel (capacity 0) has room only for
+    /// values some waiting getter will take: one reservation per waiting getter.
+    fn has_room(&self, n: usize) -> bool {
         if self.cap == 0 {
-            self.reserved < self.getters.waiting()
+            self.reserved + n <= self.getters.waiting()
         } else {
-            self.occupied() < self.cap
+            self.occupied() + n <= self.cap
         }
     }
 
+    /// Reserves a slot for a newcomer if one is free and nobody is ahead. `Err` when closed.
     pub(crate) fn try_reserve(&mut self) -> Result<bool, ()> {
+        self.try_reserve_n(1)
+    }
+
+    /// Reserves `n` slots at once for a newcomer if they are free and nobody is ahead. `Err`
+    /// when closed.
+    pub(crate) fn try_reserve_n(&mut self, n: usize) -> Result<bool, ()> {
         if self.closed {
             return Err(());
         }
-        if self.putters.is_empty() && self.has_room() {
-            self.reserved += 1;
+        // Nothing to wait for when nothing is asked (tokio's `try_reserve_many(0)`).
+        if n == 0 || (self.putters.is_empty() && self.has_room(n)) {
+            self.reserved += n;
             Ok(true)
         } else {
             Ok(false)
@@ -165,36 +182,50 @@ impl<T> Chan<T> {
 
     /// Gives back a reservation the caller will not use.
     pub(crate) fn unreserve(&mut self, wk: &mut Wakes) {
-        self.reserved -= 1;
+        self.unreserve_n(1, wk);
+    }
+
+    /// Gives back `n` reserved slots the caller will not use.
+    pub(crate) fn unreserve_n(&mut self, n: usize, wk: &mut Wakes) {
+        self.reserved -= n;
         self.release_slot(wk);
     }
 
-    /// A slot came free: hand it to the oldest waiting putter.
+    /// Slots came free: hand them to the waiting putters, oldest first, as long as the oldest
+    /// one's request fits (a big request at the front holds back smaller ones behind it).
     fn release_slot(&mut self, wk: &mut Wakes) {
-        if self.has_room() {
-            if let Ok(w) = self.putters.grant_front(()) {
-                self.reserved += 1;
-                wk.push(w);
+        while let Some(&n) = self.putters.front_meta() {
+            if !self.has_room(n) {
+                break;
+            }
+            match self.putters.grant_front(PutGrant::Slots) {
+                Ok(w) => {
+                    self.reserved += n;
+                    wk.push(w);
+                }
+                Err(_) => break,
             }
         }
     }
 
-    /// Puts a putter at the back of the line.
-    pub(crate) fn join_putter(&mut self, slot: &mut WaitSlot, waker: &Waker) {
-        slot.join(&mut self.putters, waker, ());
+    /// Puts a putter asking for `n` slots at the back of the line.
+    pub(crate) fn join_putter(&mut self, slot: &mut WaitSlot, waker: &Waker, n: usize) {
+        slot.join(&mut self.putters, waker, n);
     }
 
-    /// A waiting putter's turn: `Grant` once it was handed a slot (the caller then holds a
-    /// reservation).
-    pub(crate) fn poll_putter(&mut self, slot: &mut WaitSlot, waker: &Waker) -> Handed<()> {
+    /// A waiting putter's turn: `Grant(Slots)` once it was handed its slots (the caller then
+    /// holds the reservations), `Grant(Closed)` when the channel closed first.
+    pub(crate) fn poll_putter(&mut self, slot: &mut WaitSlot, waker: &Waker) -> Handed<PutGrant> {
         slot.poll(&mut self.putters, waker)
     }
 
-    /// A putter's future was dropped: it leaves the line, passing on a slot it was handed.
-    pub(crate) fn cancel_putter(&mut self, slot: &mut WaitSlot, wk: &mut Wakes) {
-        if slot.cancel(&mut self.putters).is_some() {
-            self.unreserve(wk);
+    /// A putter of `n` slots leaves the line (its future was dropped), passing on the slots it
+    /// was handed; leaving the front may also let smaller requests behind it through.
+    pub(crate) fn cancel_putter(&mut self, slot: &mut WaitSlot, n: usize, wk: &mut Wakes) {
+        if slot.cancel(&mut self.putters) == Some(PutGrant::Slots) {
+            self.reserved -= n;
         }
+        self.release_slot(wk);
     }
 
     // ----- getting --------------------------------------------------------------------------
@@ -259,9 +290,7 @@ impl<T> Chan<T> {
             return;
         }
         self.closed = true;
-        let n = self.putters.waiting();
-        wk.extend(self.putters.grant_all(|_| ()));
-        self.reserved += n;
+        wk.extend(self.putters.grant_all(|_| PutGrant::Closed));
         wk.extend(self.getters.grant_all(|_| Grant::Closed));
         wk.extend(self.closers.grant_all(|_| ()));
     }

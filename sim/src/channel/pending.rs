@@ -9,7 +9,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::chan::{Chan, Grant, Wakes};
+use super::chan::{Chan, Grant, PutGrant, Wakes};
 use crate::rt::primitives::{self, Handed, WaitSlot};
 
 /// What a blocked task is reported as waiting on. (Read only when the task blocks: the
@@ -103,23 +103,32 @@ impl PendingGet {
     }
 }
 
-/// One `put` in progress, up to the moment it holds a reserved slot.
+/// One `put` in progress, up to the moment it holds its reserved slots (one, or `n` for
+/// [`many`](PendingPut::many)).
 #[derive(Debug)]
 pub(crate) struct PendingPut {
     slot: WaitSlot,
+    n: usize,
 }
 
 impl Default for PendingPut {
     fn default() -> Self {
-        PendingPut {
-            slot: WaitSlot::new("put", Location::caller()),
-        }
+        PendingPut::many(1)
     }
 }
 
 impl PendingPut {
-    /// `Ready(Ok(()))` once the caller holds a reserved slot (it must then `commit` or
-    /// `unreserve`), `Ready(Err(()))` when the channel is closed.
+    /// A put that reserves `n` slots at once (in one turn of the line).
+    pub(crate) fn many(n: usize) -> Self {
+        PendingPut {
+            slot: WaitSlot::new("put", Location::caller()),
+            n,
+        }
+    }
+
+    /// `Ready(Ok(()))` once the caller holds its reserved slots (it must then `commit` or
+    /// `unreserve` each), `Ready(Err(()))` when the channel is closed, also when it closes while
+    /// the put waits.
     pub(crate) fn poll<T>(
         &mut self,
         chan: &StateCell<Chan<T>>,
@@ -167,13 +176,20 @@ impl PendingPut {
         let mut wk = Wakes::default();
         let mut c = chan.borrow_mut();
         let out = match c.poll_putter(&mut self.slot, cx.waker()) {
-            Handed::Grant(()) => Some(Ok(())),
+            // Handed its slots, but the channel closed before it ran: it fails, as it would
+            // have had it still waited (tokio's `reserve` does the same).
+            Handed::Grant(PutGrant::Slots) if c.is_closed() => {
+                c.unreserve_n(self.n, &mut wk);
+                Some(Err(()))
+            }
+            Handed::Grant(PutGrant::Slots) => Some(Ok(())),
+            Handed::Grant(PutGrant::Closed) => Some(Err(())),
             Handed::NotYet => None,
-            Handed::NotQueued => match c.try_reserve() {
+            Handed::NotQueued => match c.try_reserve_n(self.n) {
                 Err(()) => Some(Err(())),
                 Ok(true) => Some(Ok(())),
                 Ok(false) => {
-                    c.join_putter(&mut self.slot, cx.waker());
+                    c.join_putter(&mut self.slot, cx.waker(), self.n);
                     None
                 }
             },
@@ -203,7 +219,8 @@ impl PendingPut {
     pub(crate) fn cancel<T>(&mut self, chan: &StateCell<Chan<T>>) {
         if self.slot.is_waiting() {
             let mut wk = Wakes::default();
-            chan.borrow_mut().cancel_putter(&mut self.slot, &mut wk);
+            chan.borrow_mut()
+                .cancel_putter(&mut self.slot, self.n, &mut wk);
             wk.wake();
         }
         self.slot.reset();

@@ -6,6 +6,7 @@
 mod channel_broadcast;
 mod channel_model;
 mod channel_mpsc;
+mod channel_mpsc_many;
 mod channel_oneshot;
 mod channel_preemption;
 mod channel_queue;

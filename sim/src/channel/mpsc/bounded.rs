@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 use super::Shared;
 use super::error::{SendError, TrySendError};
 use super::extra::{Closed, OwnedPermit, ReserveOwned, WeakSender};
+use super::many::{PermitIterator, ReserveMany};
 use crate::channel::chan::Wakes;
 use crate::channel::pending::{PendingPut, WaitSite};
 
@@ -83,7 +84,8 @@ impl<T> Sender<T> {
 
     /// Waits for a slot (in the same FIFO line as [`send`](Self::send)) and reserves it: the
     /// [`Permit`] then sends without waiting, or gives the slot back to the next sender when
-    /// dropped. Fails when the receiver is gone. A preemption point.
+    /// dropped. Fails when the receiver is gone, also when it goes while this waits (as
+    /// tokio's). A preemption point.
     ///
     /// ```
     /// let mut sim = sim::Sim::new(0);
@@ -103,6 +105,65 @@ impl<T> Sender<T> {
             done: false,
             site: Location::caller(),
         }
+    }
+
+    /// Waits for `n` slots (in the same FIFO line as [`send`](Self::send), taking one turn for
+    /// all of them) and reserves them together: the [`PermitIterator`] hands out one
+    /// [`Permit`] per slot. Fails at once when `n` exceeds the capacity (it could never be
+    /// served), and when the receiver is gone, also while it waits. A preemption point.
+    ///
+    /// Cancel-safe: a future dropped while it waits leaves the line, and slots it had been
+    /// handed pass to the next sender.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, mut rx) = sim::channel::mpsc::channel(2);
+    ///     let permits = tx.reserve_many(2).await.unwrap();
+    ///     assert!(tx.try_send(0).is_err()); // both slots are reserved
+    ///     for (p, v) in permits.zip([1, 2]) {
+    ///         p.send(v);
+    ///     }
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert_eq!(rx.recv().await, Some(2));
+    ///     assert!(tx.reserve_many(3).await.is_err()); // more than the capacity
+    /// }).unwrap();
+    /// ```
+    #[track_caller]
+    pub fn reserve_many(&self, n: usize) -> ReserveMany<'_, T> {
+        ReserveMany::new(self, n, Location::caller())
+    }
+
+    /// Reserves `n` slots now if they are free and no earlier sender waits (tokio's
+    /// `try_reserve_many`); `n` = 0 always succeeds while the receiver lives.
+    ///
+    /// ```
+    /// let (tx, _rx) = sim::channel::mpsc::channel::<u8>(2);
+    /// let permits = tx.try_reserve_many(2).unwrap();
+    /// assert!(tx.try_reserve_many(1).is_err()); // full
+    /// drop(permits);
+    /// assert!(tx.try_reserve_many(3).is_err()); // more than the capacity
+    /// assert_eq!(tx.try_reserve_many(2).unwrap().len(), 2);
+    /// ```
+    ///
+    /// # Errors
+    /// `Full(())` when the slots are not free now (or `n` exceeds the capacity), `Closed(())`
+    /// when the receiver is gone.
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        if n > self.most_at_once() {
+            return Err(TrySendError::Full(()));
+        }
+        match self.shared.chan.borrow_mut().try_reserve_n(n) {
+            Err(()) => Err(TrySendError::Closed(())),
+            Ok(false) => Err(TrySendError::Full(())),
+            Ok(true) => Ok(PermitIterator::new(self, n)),
+        }
+    }
+
+    /// The most slots one request can ever be handed together: the capacity (one for a
+    /// rendezvous channel, whose single receiver takes one value at a time).
+    pub(super) fn most_at_once(&self) -> usize {
+        self.shared.chan.borrow().cap().max(1)
     }
 
     /// Reserves a slot now if one is free and no earlier sender waits (tokio's `try_reserve`).
@@ -426,7 +487,12 @@ pub struct Permit<'a, T> {
     used: bool,
 }
 
-impl<T> Permit<'_, T> {
+impl<'a, T> Permit<'a, T> {
+    /// A permit for a slot the caller has reserved.
+    pub(super) fn new(tx: &'a Sender<T>) -> Self {
+        Permit { tx, used: false }
+    }
+
     /// Sends `value` into the reserved slot. If the receiver closed the channel meanwhile, the
     /// value is dropped (as tokio does).
     pub fn send(mut self, value: T) {

@@ -195,6 +195,42 @@ impl<T> OwnedPermit<T> {
         unreserve(tx.shared());
         tx
     }
+
+    /// True when both permits are slots of one channel.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, _rx) = sim::channel::mpsc::channel::<u8>(2);
+    ///     let a = tx.clone().reserve_owned().await.unwrap();
+    ///     let b = tx.clone().reserve_owned().await.unwrap();
+    ///     assert!(a.same_channel(&b));
+    ///     let (other, _orx) = sim::channel::mpsc::channel::<u8>(1);
+    ///     assert!(!a.same_channel(&other.reserve_owned().await.unwrap()));
+    /// }).unwrap();
+    /// ```
+    pub fn same_channel(&self, other: &Self) -> bool {
+        match (&self.tx, &other.tx) {
+            (Some(a), Some(b)) => a.same_channel(b),
+            _ => false,
+        }
+    }
+
+    /// True when this permit is a slot of `sender`'s channel.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, _rx) = sim::channel::mpsc::channel::<u8>(1);
+    ///     let permit = tx.clone().reserve_owned().await.unwrap();
+    ///     assert!(permit.same_channel_as_sender(&tx));
+    ///     let (other, _orx) = sim::channel::mpsc::channel::<u8>(1);
+    ///     assert!(!permit.same_channel_as_sender(&other));
+    /// }).unwrap();
+    /// ```
+    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
+        self.tx.as_ref().is_some_and(|tx| tx.same_channel(sender))
+    }
 }
 
 fn unreserve<T>(shared: &Shared<T>) {

@@ -50,6 +50,7 @@
 mod bounded;
 pub mod error;
 mod extra;
+mod many;
 mod receiver;
 mod unbounded;
 
@@ -60,6 +61,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub use bounded::{Permit, Reserve, Send, Sender};
 pub use error::{SendError, TryRecvError, TrySendError};
 pub use extra::{Closed, OwnedPermit, ReserveOwned, WeakSender, WeakUnboundedSender};
+pub use many::{PermitIterator, ReserveMany};
 pub use receiver::{Receiver, Recv};
 pub use unbounded::UnboundedSender;
 

@@ -86,27 +86,50 @@ impl<T> Receiver<T> {
         limit: usize,
     ) -> impl Future<Output = usize> + 'a {
         self.site = Location::caller();
-        async move {
-            if limit == 0 {
-                return 0;
-            }
-            let Some(first) = std::future::poll_fn(|cx| self.poll_recv(cx)).await else {
-                return 0;
-            };
-            buffer.push(first);
-            let mut n = 1;
-            let mut wk = Wakes::default();
-            {
-                let mut c = self.shared.chan.borrow_mut();
-                while n < limit {
-                    let Some(v) = c.try_take(&mut wk) else { break };
-                    buffer.push(v);
-                    n += 1;
-                }
-            }
-            wk.wake();
-            n
+        std::future::poll_fn(move |cx| self.poll_recv_many(cx, buffer, limit))
+    }
+
+    /// Polls for values (what [`recv_many`](Self::recv_many) uses): `Ready(n)` once it moved
+    /// `n` >= 1 of them into `buffer` (at most `limit`), `Ready(0)` when the channel is closed
+    /// and empty or `limit` is 0. The first poll of each receive is a preemption point, as for
+    /// [`poll_recv`](Self::poll_recv).
+    ///
+    /// ```
+    /// use std::task::Poll;
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async {
+    ///     let (tx, mut rx) = sim::channel::mpsc::unbounded_channel();
+    ///     for i in 0..3 { tx.send(i).unwrap(); }
+    ///     let mut got = Vec::new();
+    ///     let n = std::future::poll_fn(|cx| rx.poll_recv_many(cx, &mut got, 8)).await;
+    ///     assert_eq!((n, got), (3, vec![0, 1, 2]));
+    /// }).unwrap();
+    /// ```
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
         }
+        let Some(first) = std::task::ready!(self.poll_recv(cx)) else {
+            return Poll::Ready(0);
+        };
+        buffer.push(first);
+        let mut n = 1;
+        let mut wk = Wakes::default();
+        {
+            let mut c = self.shared.chan.borrow_mut();
+            while n < limit {
+                let Some(v) = c.try_take(&mut wk) else { break };
+                buffer.push(v);
+                n += 1;
+            }
+        }
+        wk.wake();
+        Poll::Ready(n)
     }
 
     /// Receives a value if one is buffered, without waiting.

@@ -25,8 +25,6 @@ pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
 
-pub(crate) use semaphore::Acquire;
-
 /// Named futures of this module (tokio's `sync::futures`).
 pub mod futures {
     pub use super::notify::Notified;

@@ -1,18 +1,16 @@
-//! `Mutex`: tokio's async mutex over a one-permit `sim` semaphore.
+//! `Mutex`: tokio's async mutex, a thin layer over `sim`'s: the guards are `sim`'s guards (which
+//! own the value while the lock is held, so they have tokio's auto traits without `unsafe`).
 //!
-//! The value lives in a `std::sync::Mutex<Option<T>>` that nobody holds across an await: a guard
-//! takes the value out while the lock is held and puts it back when dropped, so guards need no
-//! borrow of a standard lock and have tokio's auto traits (`Send` when `T: Send`).
+//! `sim`'s mutex is not `const`-constructible: a [`Mutex::const_new`] keeps its value aside and
+//! makes `sim`'s mutex on first use.
 
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
+use std::marker::PhantomPinned;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, OnceLock, PoisonError};
 use std::task::{Context, Poll};
-
-use super::lazy::LazySemaphore;
 
 /// An async mutex (tokio's `sync::Mutex`): FIFO, no poisoning, and every `lock().await` is a
 /// preemption point, also when the lock is free, so an exploring strategy can interleave other
@@ -32,20 +30,20 @@ use super::lazy::LazySemaphore;
 /// # });
 /// ```
 pub struct Mutex<T> {
-    sem: LazySemaphore,
-    value: std::sync::Mutex<Option<T>>,
+    /// `sim`'s mutex (in an `Arc` for the owned guards), made at once by [`Mutex::new`], on
+    /// first use after [`Mutex::const_new`].
+    cell: OnceLock<Arc<sim::sync::Mutex<T>>>,
+    /// A `const_new` mutex's value until first use; it also makes `Mutex<T>` `Unpin` exactly
+    /// when `T` is, as tokio's.
+    init: std::sync::Mutex<Option<T>>,
 }
-
-/// The guard's marker: `Send` and `Sync` exactly when tokio's guard is (`T: Send`, and
-/// `T: Send + Sync`).
-type GuardMarker<T> = PhantomData<std::sync::Mutex<T>>;
 
 impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
     pub fn new(value: T) -> Mutex<T> {
         Mutex {
-            sem: LazySemaphore::eager(Some(NAME), 1),
-            value: std::sync::Mutex::new(Some(value)),
+            cell: OnceLock::from(Arc::new(sim::sync::Mutex::new(value))),
+            init: std::sync::Mutex::new(None),
         }
     }
 
@@ -64,9 +62,23 @@ impl<T> Mutex<T> {
     /// ```
     pub const fn const_new(value: T) -> Mutex<T> {
         Mutex {
-            sem: LazySemaphore::new(Some(NAME), 1),
-            value: std::sync::Mutex::new(Some(value)),
+            cell: OnceLock::new(),
+            init: std::sync::Mutex::new(Some(value)),
         }
+    }
+
+    /// `sim`'s mutex.
+    #[inline]
+    fn sim(&self) -> &Arc<sim::sync::Mutex<T>> {
+        self.cell.get_or_init(|| {
+            let value = self
+                .init
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .expect("a const_new Mutex keeps its value until first use");
+            Arc::new(sim::sync::Mutex::new(value))
+        })
     }
 
     /// Waits for the lock (FIFO) and returns a guard that unlocks when dropped.
@@ -74,23 +86,18 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
-            acquire: self.sem.acquire(),
-            _pin: std::marker::PhantomPinned,
+            inner: self.sim().lock(),
+            _pin: PhantomPinned,
         }
     }
 
     /// Like [`Mutex::lock`] on an `Arc<Mutex>`: the guard owns an `Arc`, so it is `'static`.
-    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        self.sem
-            .acquire()
-            .await
-            .expect("the facade never closes this semaphore")
-            .forget();
-        let value = self.take();
-        OwnedMutexGuard {
-            lock: self,
-            value: Some(value),
-            _marker: PhantomData,
+    #[track_caller]
+    pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T>> {
+        let lock = self.sim().clone().lock_owned();
+        async move {
+            let inner = lock.await;
+            OwnedMutexGuard { lock: self, inner }
         }
     }
 
@@ -99,9 +106,10 @@ impl<T> Mutex<T> {
     /// # Errors
     /// [`TryLockError`] when it is held.
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
-        let permit = self.sem.try_acquire().map_err(|_| TryLockError::new())?;
-        permit.forget();
-        Ok(self.guard())
+        match self.sim().try_lock() {
+            Ok(inner) => Ok(MutexGuard { lock: self, inner }),
+            Err(_) => Err(TryLockError::new()),
+        }
     }
 
     /// Like [`Mutex::try_lock`] on an `Arc<Mutex>`.
@@ -109,14 +117,10 @@ impl<T> Mutex<T> {
     /// # Errors
     /// [`TryLockError`] when it is held.
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
-        let permit = self.sem.try_acquire().map_err(|_| TryLockError::new())?;
-        permit.forget();
-        let value = self.take();
-        Ok(OwnedMutexGuard {
-            lock: self,
-            value: Some(value),
-            _marker: PhantomData,
-        })
+        match self.sim().clone().try_lock_owned() {
+            Ok(inner) => Ok(OwnedMutexGuard { lock: self, inner }),
+            Err(_) => Err(TryLockError::new()),
+        }
     }
 
     /// Locks from synchronous code. The simulated thread cannot block: this works when the
@@ -136,44 +140,31 @@ impl<T> Mutex<T> {
 
     /// The value, without locking: `&mut self` proves nobody else can.
     pub fn get_mut(&mut self) -> &mut T {
-        self.value
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_mut()
-            .expect(LEAKED)
+        match self.cell.get_mut() {
+            Some(m) => Arc::get_mut(m).expect(LEAKED).get_mut(),
+            None => self
+                .init
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_mut()
+                .expect(LEAKED),
+        }
     }
 
     /// The value.
     pub fn into_inner(self) -> T {
-        self.value
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .expect(LEAKED)
-    }
-
-    fn take(&self) -> T {
-        self.value
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .expect(LEAKED)
-    }
-
-    fn put_back(&self, value: Option<T>) {
-        *self.value.lock().unwrap_or_else(PoisonError::into_inner) = value;
-        self.sem.add_permits(1);
-    }
-
-    fn guard(&self) -> MutexGuard<'_, T> {
-        MutexGuard {
-            lock: self,
-            value: Some(self.take()),
-            _marker: PhantomData,
+        match self.cell.into_inner() {
+            Some(m) => Arc::try_unwrap(m)
+                .unwrap_or_else(|_| panic!("{LEAKED}"))
+                .into_inner(),
+            None => self
+                .init
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .expect(LEAKED),
         }
     }
 }
-
-const NAME: &str = "tokio::sync::Mutex";
 
 const LEAKED: &str = "the Mutex's value is gone: a guard holding it was leaked with mem::forget";
 
@@ -201,36 +192,34 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
 }
 
 pin_project_lite::pin_project! {
-    /// Future of [`Mutex::lock`]; `!Unpin`, as tokio's.
+    /// Future of [`Mutex::lock`]: `sim`'s, which is a preemption point on its first poll;
+    /// `!Unpin`, as tokio's.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Lock<'a, T> {
         mutex: &'a Mutex<T>,
-        acquire: sim::sync::Acquire<'a>,
+        inner: sim::sync::Lock<'a, T>,
         #[pin]
-        _pin: std::marker::PhantomPinned,
+        _pin: PhantomPinned,
     }
 }
 
 impl<'a, T> Future for Lock<'a, T> {
     type Output = MutexGuard<'a, T>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = self.project();
-        match Pin::new(&mut *this.acquire).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(p) => {
-                p.expect("the facade never closes this semaphore").forget();
-                Poll::Ready(this.mutex.guard())
-            }
-        }
+        let lock = *this.mutex;
+        Pin::new(this.inner)
+            .poll(cx)
+            .map(|inner| MutexGuard { lock, inner })
     }
 }
 
-/// Access to a [`Mutex`]'s value; unlocks when dropped.
+/// Access to a [`Mutex`]'s value: `sim`'s guard, which unlocks when dropped.
 pub struct MutexGuard<'a, T> {
     lock: &'a Mutex<T>,
-    value: Option<T>,
-    _marker: GuardMarker<T>,
+    inner: sim::sync::MutexGuard<'a, T>,
 }
 
 impl<'a, T> MutexGuard<'a, T> {
@@ -242,20 +231,16 @@ impl<'a, T> MutexGuard<'a, T> {
 
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
-        self.value.as_ref().expect(LEAKED)
+        &self.inner
     }
 }
 
 impl<T> DerefMut for MutexGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        self.value.as_mut().expect(LEAKED)
-    }
-}
-
-impl<T> Drop for MutexGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.put_back(self.value.take());
+        &mut self.inner
     }
 }
 
@@ -271,11 +256,10 @@ impl<T: fmt::Display> fmt::Display for MutexGuard<'_, T> {
     }
 }
 
-/// A guard of [`Mutex::lock_owned`]: holds an `Arc` of its mutex.
+/// A guard of [`Mutex::lock_owned`]: holds an `Arc` of its mutex, and `sim`'s owned guard.
 pub struct OwnedMutexGuard<T> {
     lock: Arc<Mutex<T>>,
-    value: Option<T>,
-    _marker: GuardMarker<T>,
+    inner: sim::sync::OwnedMutexGuard<T>,
 }
 
 impl<T> OwnedMutexGuard<T> {
@@ -287,20 +271,16 @@ impl<T> OwnedMutexGuard<T> {
 
 impl<T> Deref for OwnedMutexGuard<T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
-        self.value.as_ref().expect(LEAKED)
+        &self.inner
     }
 }
 
 impl<T> DerefMut for OwnedMutexGuard<T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        self.value.as_mut().expect(LEAKED)
-    }
-}
-
-impl<T> Drop for OwnedMutexGuard<T> {
-    fn drop(&mut self) {
-        self.lock.put_back(self.value.take());
+        &mut self.inner
     }
 }
 

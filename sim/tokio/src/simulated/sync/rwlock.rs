@@ -3,7 +3,8 @@
 //!
 //! The value sits in an `Arc` that readers share and a writer holds alone (every reader has
 //! released its clone before the writer's permits are granted), so no guard borrows a standard
-//! lock across an await.
+//! lock across an await. A borrowed guard holds `sim`'s permit itself; an owned one counts on
+//! giving its permits back when dropped.
 
 use std::fmt;
 use std::future::Future;
@@ -150,8 +151,8 @@ impl<T> RwLock<T> {
     /// # Errors
     /// [`TryLockError`](super::TryLockError) otherwise.
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, super::TryLockError> {
-        self.try_take(1)?;
-        Ok(self.read_guard())
+        let permit = self.try_permit(1)?;
+        Ok(self.read_guard(permit))
     }
 
     /// Exclusive access now, if nobody holds or waits for the lock.
@@ -159,8 +160,8 @@ impl<T> RwLock<T> {
     /// # Errors
     /// [`TryLockError`](super::TryLockError) otherwise.
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, super::TryLockError> {
-        self.try_take(self.max)?;
-        Ok(self.write_guard())
+        let permit = self.try_permit(self.max)?;
+        Ok(self.write_guard(permit))
     }
 
     /// Like [`RwLock::try_read`] on an `Arc<RwLock>`.
@@ -228,12 +229,14 @@ impl<T> RwLock<T> {
     }
 
     fn try_take(&self, n: u32) -> Result<(), super::TryLockError> {
-        let permit = self
-            .sem
-            .try_acquire_many(n as usize)
-            .map_err(|_| super::TryLockError::new())?;
-        permit.forget();
+        self.try_permit(n)?.forget();
         Ok(())
+    }
+
+    fn try_permit(&self, n: u32) -> Result<sim::sync::SemaphorePermit<'_>, super::TryLockError> {
+        self.sem
+            .try_acquire_many(n as usize)
+            .map_err(|_| super::TryLockError::new())
     }
 
     /// The value's slot, the value of a `const_new` lock moved in on first use.
@@ -260,17 +263,21 @@ impl<T> RwLock<T> {
         self.slot().take().expect(LEAKED)
     }
 
-    fn read_guard(&self) -> RwLockReadGuard<'_, T> {
+    fn read_guard<'a>(&'a self, permit: sim::sync::SemaphorePermit<'a>) -> RwLockReadGuard<'a, T> {
         RwLockReadGuard {
-            lock: self,
             value: Some(self.share()),
+            _permit: permit,
         }
     }
 
-    fn write_guard(&self) -> RwLockWriteGuard<'_, T> {
+    fn write_guard<'a>(
+        &'a self,
+        permit: sim::sync::SemaphorePermit<'a>,
+    ) -> RwLockWriteGuard<'a, T> {
         RwLockWriteGuard {
             lock: self,
             value: Some(self.take()),
+            permit: Some(permit),
         }
     }
 
@@ -291,6 +298,7 @@ impl<T> RwLock<T> {
     }
 }
 
+const NEVER_CLOSED: &str = "the facade never closes this semaphore";
 const LEAKED: &str = "the RwLock's value is gone: a write guard was leaked with mem::forget";
 const SHARED: &str = "a RwLock read guard outlived the lock's readers (leaked with mem::forget?)";
 const BLOCKING: &str = "RwLock::blocking_read/blocking_write on a held lock: the simulation runs \
@@ -337,10 +345,7 @@ impl<'a, T> Future for Read<'a, T> {
         let this = self.project();
         match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(p) => {
-                p.expect("the facade never closes this semaphore").forget();
-                Poll::Ready(this.lock.read_guard())
-            }
+            Poll::Ready(p) => Poll::Ready(this.lock.read_guard(p.expect(NEVER_CLOSED))),
         }
     }
 }
@@ -363,18 +368,16 @@ impl<'a, T> Future for Write<'a, T> {
         let this = self.project();
         match Pin::new(&mut *this.acquire).poll(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(p) => {
-                p.expect("the facade never closes this semaphore").forget();
-                Poll::Ready(this.lock.write_guard())
-            }
+            Poll::Ready(p) => Poll::Ready(this.lock.write_guard(p.expect(NEVER_CLOSED))),
         }
     }
 }
 
 /// Shared access to a [`RwLock`]'s value.
 pub struct RwLockReadGuard<'a, T> {
-    lock: &'a RwLock<T>,
     value: Option<Arc<T>>,
+    /// `sim`'s permit: it goes back when the guard is dropped, after the value's clone.
+    _permit: sim::sync::SemaphorePermit<'a>,
 }
 
 impl<T> Deref for RwLockReadGuard<'_, T> {
@@ -386,7 +389,8 @@ impl<T> Deref for RwLockReadGuard<'_, T> {
 
 impl<T> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.end_read(self.value.take());
+        // The clone goes first: a writer handed the permits finds the value alone.
+        drop(self.value.take());
     }
 }
 
@@ -400,6 +404,8 @@ impl<T: fmt::Debug> fmt::Debug for RwLockReadGuard<'_, T> {
 pub struct RwLockWriteGuard<'a, T> {
     lock: &'a RwLock<T>,
     value: Option<Arc<T>>,
+    /// `sim`'s permits (all of them): they go back when the guard is dropped, after the value.
+    permit: Option<sim::sync::SemaphorePermit<'a>>,
 }
 
 impl<'a, T> RwLockWriteGuard<'a, T> {
@@ -407,9 +413,12 @@ impl<'a, T> RwLockWriteGuard<'a, T> {
     pub fn downgrade(mut self) -> RwLockReadGuard<'a, T> {
         let lock = self.lock;
         *lock.value.lock().unwrap_or_else(PoisonError::into_inner) = self.value.take();
+        let mut permit = self.permit.take().expect("a write guard holds its permits");
         drop(self);
-        let guard = lock.read_guard();
-        lock.sem.add_permits(lock.max as usize - 1);
+        let others = permit.split(lock.max as usize - 1);
+        let guard = lock.read_guard(permit);
+        // Readers waiting behind the writer may come in now.
+        drop(others);
         guard
     }
 }
@@ -429,7 +438,14 @@ impl<T> DerefMut for RwLockWriteGuard<'_, T> {
 
 impl<T> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.end_write(self.value.take());
+        if let Some(v) = self.value.take() {
+            *self
+                .lock
+                .value
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(v);
+        }
+        // Then the permits go back (the field is dropped after this).
     }
 }
 

@@ -1,6 +1,7 @@
 //! `Semaphore`: tokio's counting semaphore, a thin layer over `sim`'s (which has closing too):
 //! the layer keeps tokio's types (`u32` counts, tokio's error types, permits borrowing the
-//! facade's semaphore).
+//! facade's semaphore). A borrowed permit is `sim`'s permit itself; an owned one counts its
+//! permits and gives them back to `sim`'s semaphore when dropped.
 
 use std::fmt;
 use std::future::Future;
@@ -79,12 +80,6 @@ impl Semaphore {
         }
     }
 
-    pub(crate) fn named(name: &'static str, permits: usize) -> Semaphore {
-        Semaphore {
-            sem: LazySemaphore::eager(Some(name), permits),
-        }
-    }
-
     /// Permits available now.
     pub fn available_permits(&self) -> usize {
         self.sem.available_permits()
@@ -126,7 +121,6 @@ impl Semaphore {
     pub fn acquire_many(&self, n: u32) -> Acquire<'_> {
         Acquire {
             sem: self,
-            n,
             inner: self.sem.acquire_many(n as usize),
             _pin: std::marker::PhantomPinned,
         }
@@ -145,11 +139,10 @@ impl Semaphore {
     /// # Errors
     /// `Closed` or `NoPermits`.
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
-        self.try_take(n)?;
-        Ok(SemaphorePermit {
-            sem: self,
-            permits: n,
-        })
+        match self.sem.try_acquire_many(n as usize) {
+            Ok(inner) => Ok(SemaphorePermit { sem: self, inner }),
+            Err(e) => Err(try_acquire_error(&e)),
+        }
     }
 
     /// Waits for a permit that owns a reference to the semaphore (so it is `'static`).
@@ -199,14 +192,8 @@ impl Semaphore {
     }
 
     fn try_take(&self, n: u32) -> Result<(), TryAcquireError> {
-        match self.sem.try_acquire_many(n as usize) {
-            Ok(p) => {
-                p.forget();
-                Ok(())
-            }
-            Err(e) if e.is_closed() => Err(TryAcquireError::Closed),
-            Err(_) => Err(TryAcquireError::NoPermits),
-        }
+        self.try_acquire_many(n)?.forget();
+        Ok(())
     }
 
     /// Closes the semaphore: waiting and later acquires fail; permits held stay valid.
@@ -235,12 +222,20 @@ impl fmt::Debug for Semaphore {
     }
 }
 
+/// `sim`'s `TryAcquireError` as tokio's.
+fn try_acquire_error(e: &sim::sync::TryAcquireError) -> TryAcquireError {
+    if e.is_closed() {
+        TryAcquireError::Closed
+    } else {
+        TryAcquireError::NoPermits
+    }
+}
+
 pin_project_lite::pin_project! {
     /// Future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`]; `!Unpin`, as tokio's.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Acquire<'a> {
         sem: &'a Semaphore,
-        n: u32,
         inner: sim::sync::Acquire<'a>,
         #[pin]
         _pin: std::marker::PhantomPinned,
@@ -250,45 +245,43 @@ pin_project_lite::pin_project! {
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         // sim's acquire fails by itself once the semaphore is closed.
-        match Pin::new(&mut *this.inner).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Err(_)) => Poll::Ready(Err(AcquireError(()))),
-            Poll::Ready(Ok(p)) => {
-                p.forget();
-                Poll::Ready(Ok(SemaphorePermit {
-                    sem: this.sem,
-                    permits: *this.n,
-                }))
-            }
-        }
+        Pin::new(&mut *this.inner).poll(cx).map(|r| match r {
+            Ok(inner) => Ok(SemaphorePermit {
+                sem: this.sem,
+                inner,
+            }),
+            Err(_) => Err(AcquireError(())),
+        })
     }
 }
 
 impl fmt::Debug for Acquire<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Acquire").field("n", &self.n).finish()
+        f.write_str("Acquire")
     }
 }
 
-/// Permits borrowed from a [`Semaphore`]; dropping gives them back.
+/// Permits borrowed from a [`Semaphore`]: `sim`'s permit, which gives them back when dropped.
 #[must_use]
 pub struct SemaphorePermit<'a> {
+    /// The facade's semaphore, which `merge` compares.
     sem: &'a Semaphore,
-    permits: u32,
+    inner: sim::sync::SemaphorePermit<'a>,
 }
 
 impl<'a> SemaphorePermit<'a> {
     /// Keeps the permits out of the semaphore for good.
-    pub fn forget(mut self) {
-        self.permits = 0;
+    pub fn forget(self) {
+        self.inner.forget();
     }
 
     /// How many permits this holds.
     pub fn num_permits(&self) -> usize {
-        self.permits as usize
+        self.inner.num_permits()
     }
 
     /// Takes `other`'s permits into this one.
@@ -296,39 +289,28 @@ impl<'a> SemaphorePermit<'a> {
     /// # Panics
     /// When they come from different semaphores.
     #[track_caller]
-    pub fn merge(&mut self, mut other: Self) {
+    pub fn merge(&mut self, other: Self) {
         assert!(
             std::ptr::eq(self.sem, other.sem),
             "merging permits from different semaphore instances"
         );
-        self.permits += other.permits;
-        other.permits = 0;
+        self.inner.merge(other.inner);
     }
 
     /// Splits `n` permits off into a new permit; `None` if this holds fewer.
     pub fn split(&mut self, n: usize) -> Option<Self> {
-        let n = u32::try_from(n).ok()?;
-        if n > self.permits {
-            return None;
-        }
-        self.permits -= n;
+        let inner = self.inner.split(n)?;
         Some(SemaphorePermit {
             sem: self.sem,
-            permits: n,
+            inner,
         })
-    }
-}
-
-impl Drop for SemaphorePermit<'_> {
-    fn drop(&mut self) {
-        self.sem.release(self.permits);
     }
 }
 
 impl fmt::Debug for SemaphorePermit<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SemaphorePermit")
-            .field("permits", &self.permits)
+            .field("permits", &self.num_permits())
             .finish()
     }
 }

@@ -73,6 +73,44 @@ fn rwlock_readers_share_and_a_writer_is_alone() {
         assert_eq!(*r, 5);
         assert!(l.try_read().is_ok(), "downgraded: readers may join");
         assert!(l.try_write().is_err());
+        drop(r);
+        *l.try_write().expect("every permit came back") += 1;
+        assert_eq!(*l.read().await, 6);
+    });
+}
+
+/// A lock of two readers: a writer waits for both, readers behind a waiting writer wait too
+/// (FIFO), and a downgrade lets exactly the readers in.
+#[test]
+fn rwlock_with_max_readers_queues_fairly_and_downgrades() {
+    run(4, async {
+        let l = Arc::new(RwLock::with_max_readers(0u32, 2));
+        let (r1, r2) = (l.read().await, l.read().await);
+        assert!(l.try_read().is_err(), "two readers at most");
+        let l2 = l.clone();
+        let writer = crate::spawn(async move {
+            let mut w = l2.write().await;
+            *w += 1;
+            let r = w.downgrade();
+            sleep(Duration::from_secs(1)).await;
+            *r
+        });
+        sleep(Duration::from_millis(1)).await;
+        drop((r1, r2));
+        let l3 = l.clone();
+        let reader = crate::spawn(async move { *l3.read().await });
+        assert_eq!(
+            reader.await.unwrap(),
+            1,
+            "a reader joins the downgraded writer"
+        );
+        assert!(l.try_write().is_err());
+        assert_eq!(writer.await.unwrap(), 1);
+        assert_eq!(*l.try_write().unwrap(), 1);
+        let owned = l.clone().write_owned().await;
+        assert!(l.try_read().is_err());
+        drop(owned);
+        assert_eq!(*l.clone().read_owned().await, 1);
     });
 }
 
@@ -197,6 +235,90 @@ fn bounded_mpsc_backpressure_permits_and_close() {
         drop(tx);
         assert!(weak.upgrade().is_none());
     });
+}
+
+#[test]
+fn mpsc_reserve_many_hands_out_permits_and_gives_the_rest_back() {
+    run(9, async {
+        let (tx, mut rx) = mpsc::channel::<u32>(3);
+        let mut permits = tx.reserve_many(2).await.unwrap();
+        assert_eq!(permits.len(), 2);
+        assert_eq!(tx.capacity(), 1);
+        permits.next().unwrap().send(1);
+        drop(permits);
+        assert_eq!(tx.capacity(), 2, "the unused permit went back");
+        assert!(tx.reserve_many(4).await.is_err(), "more than the capacity");
+        assert!(matches!(
+            tx.try_reserve_many(3),
+            Err(TrySendError::Full(()))
+        ));
+        let all = tx.try_reserve_many(2).unwrap();
+        assert!(matches!(tx.try_reserve(), Err(TrySendError::Full(()))));
+        for (p, v) in all.zip([2, 3]) {
+            p.send(v);
+        }
+        let mut got = Vec::new();
+        assert_eq!(rx.recv_many(&mut got, 8).await, 3);
+        assert_eq!(got, [1, 2, 3]);
+    });
+}
+
+/// A `send`, `reserve` or `reserve_many` given up while it waits (here by a timeout) keeps no
+/// slot and no place in the line: the next sender goes through, and nothing was delivered.
+#[test]
+fn a_cancelled_send_or_reserve_leaves_no_permit_or_waiter_behind() {
+    for seed in 0..16 {
+        run(seed, async {
+            let (tx, mut rx) = mpsc::channel::<u32>(1);
+            tx.send(0).await.unwrap();
+            let wait = Duration::from_secs(1);
+            assert!(timeout(wait, tx.send(1)).await.is_err());
+            assert!(timeout(wait, tx.reserve()).await.is_err());
+            assert!(timeout(wait, tx.reserve_many(1)).await.is_err());
+            assert!(timeout(wait, tx.clone().reserve_owned()).await.is_err());
+            let tx2 = tx.clone();
+            let late = crate::spawn(async move { tx2.send(2).await });
+            assert_eq!(rx.recv().await, Some(0));
+            late.await.unwrap().unwrap();
+            assert_eq!(
+                rx.recv().await,
+                Some(2),
+                "the cancelled send delivered nothing"
+            );
+            assert_eq!(tx.capacity(), 1, "no slot is kept by a cancelled request");
+            rx.close();
+            assert!(tx.reserve().await.is_err());
+            assert_eq!(rx.recv().await, None);
+        });
+    }
+}
+
+/// Reads a counter, polls the receiver (a value is already queued), writes the counter back
+/// plus one, while another task increments it.
+async fn racy_around_poll_recv() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+    let n = Arc::new(AtomicU32::new(0));
+    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    tx.send(()).unwrap();
+    let n2 = n.clone();
+    let other = crate::spawn(async move {
+        n2.fetch_add(1, SeqCst);
+    });
+    let v = n.load(SeqCst);
+    std::future::poll_fn(|cx| rx.poll_recv(cx)).await;
+    n.store(v + 1, SeqCst);
+    other.await.unwrap();
+    n.load(SeqCst)
+}
+
+#[test]
+fn poll_recv_is_a_preemption_point_even_with_a_value_queued() {
+    let finals: BTreeSet<u32> = (0..64).map(|s| run(s, racy_around_poll_recv())).collect();
+    assert_eq!(
+        finals,
+        BTreeSet::from([1, 2]),
+        "the lost update is reachable"
+    );
 }
 
 #[test]

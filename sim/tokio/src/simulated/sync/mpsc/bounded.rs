@@ -1,78 +1,75 @@
-//! The sending half of a bounded channel, its permits and weak handle.
+//! The sending half of a bounded channel, its permits and weak handle: thin layers over
+//! `sim`'s, with tokio's error types and `!Unpin` futures.
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::sync::mpsc::error::{SendError, SendTimeoutError, TrySendError};
 
-use super::chan::Chan;
-use crate::sync::{Acquire, TryAcquireError};
+use sim::channel::mpsc as sim_mpsc;
 
 /// The sending half of [`channel`](super::channel); clone it for more producers.
 pub struct Sender<T> {
-    chan: Arc<Chan<T>>,
+    inner: sim_mpsc::Sender<T>,
+}
+
+/// `sim`'s `TrySendError` as tokio's.
+fn try_send_error<V>(e: sim_mpsc::TrySendError<V>) -> TrySendError<V> {
+    match e {
+        sim_mpsc::TrySendError::Full(v) => TrySendError::Full(v),
+        sim_mpsc::TrySendError::Closed(v) => TrySendError::Closed(v),
+    }
 }
 
 impl<T> Sender<T> {
-    pub(super) fn new(chan: Arc<Chan<T>>) -> Sender<T> {
-        Sender { chan }
+    pub(super) fn new(inner: sim_mpsc::Sender<T>) -> Sender<T> {
+        Sender { inner }
     }
 
-    fn slots(&self) -> &crate::sync::Semaphore {
-        self.chan
-            .slots
-            .as_ref()
-            .expect("a bounded channel has slots")
-    }
-
-    /// Waits for a free slot and queues `value`.
+    /// Waits for a free slot (FIFO) and queues `value`. A preemption point.
     ///
     /// # Errors
     /// The value back when the receiver is closed or gone.
     #[track_caller]
     pub fn send(&self, value: T) -> Send<'_, T> {
         Send {
-            chan: &self.chan,
-            value: Some(value),
-            acquire: self.slots().acquire(),
+            inner: self.inner.send(value),
+            _pin: PhantomPinned,
         }
     }
 
-    /// Waits for a free slot and reserves it.
+    /// Waits for a free slot (FIFO) and reserves it. A preemption point.
     ///
     /// # Errors
-    /// When the receiver is closed or gone.
+    /// When the receiver is closed or gone, also while it waits.
     #[track_caller]
     pub fn reserve(&self) -> Reserve<'_, T> {
         Reserve {
-            chan: &self.chan,
-            acquire: self.slots().acquire(),
+            inner: self.inner.reserve(),
+            _pin: PhantomPinned,
         }
     }
 
-    /// Waits for `n` free slots and reserves them.
+    /// Waits for `n` free slots (one turn of the FIFO line) and reserves them.
     ///
     /// # Errors
     /// When the receiver is closed or gone, or `n` exceeds the capacity.
-    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
-        if n > self.chan.cap {
-            return Err(SendError(()));
+    #[track_caller]
+    pub fn reserve_many(
+        &self,
+        n: usize,
+    ) -> impl Future<Output = Result<PermitIterator<'_, T>, SendError<()>>> + '_ {
+        let reserve = self.inner.reserve_many(n);
+        async move {
+            match reserve.await {
+                Ok(inner) => Ok(PermitIterator { inner }),
+                Err(_) => Err(SendError(())),
+            }
         }
-        let n32 = u32::try_from(n).map_err(|_| SendError(()))?;
-        let permit = self
-            .slots()
-            .acquire_many(n32)
-            .await
-            .map_err(|_| SendError(()))?;
-        permit.forget();
-        Ok(PermitIterator {
-            chan: &self.chan,
-            n,
-        })
     }
 
     /// Waits for a free slot and reserves it, consuming the sender (which the permit gives
@@ -80,40 +77,36 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     /// When the receiver is closed or gone.
-    pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
-        self.slots()
-            .acquire()
-            .await
-            .map_err(|_| SendError(()))?
-            .forget();
-        Ok(OwnedPermit { tx: Some(self) })
+    #[track_caller]
+    pub fn reserve_owned(self) -> impl Future<Output = Result<OwnedPermit<T>, SendError<()>>> {
+        let reserve = self.inner.reserve_owned();
+        async move {
+            match reserve.await {
+                Ok(inner) => Ok(OwnedPermit { inner }),
+                Err(_) => Err(SendError(())),
+            }
+        }
     }
 
-    /// Reserves a slot if one is free.
+    /// Reserves a slot if one is free and no earlier sender waits.
     ///
     /// # Errors
     /// `Full` or `Closed`.
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        self.try_slot(())?;
-        Ok(Permit { chan: &self.chan })
+        match self.inner.try_reserve() {
+            Ok(inner) => Ok(Permit { inner }),
+            Err(e) => Err(try_send_error(e)),
+        }
     }
 
-    /// Reserves `n` slots if they are free.
+    /// Reserves `n` slots if they are free and no earlier sender waits.
     ///
     /// # Errors
-    /// `Full` or `Closed`.
+    /// `Full` (also when `n` exceeds the capacity) or `Closed`.
     pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
-        let n32 = u32::try_from(n).map_err(|_| TrySendError::Full(()))?;
-        match self.slots().try_acquire_many(n32) {
-            Ok(p) => {
-                p.forget();
-                Ok(PermitIterator {
-                    chan: &self.chan,
-                    n,
-                })
-            }
-            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
-            Err(_) => Err(TrySendError::Full(())),
+        match self.inner.try_reserve_many(n) {
+            Ok(inner) => Ok(PermitIterator { inner }),
+            Err(e) => Err(try_send_error(e)),
         }
     }
 
@@ -122,42 +115,21 @@ impl<T> Sender<T> {
     /// # Errors
     /// `Full` or `Closed`, with the sender back.
     pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Sender<T>>> {
-        match self.try_slot(()) {
-            Ok(()) => Ok(OwnedPermit { tx: Some(self) }),
-            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(self)),
-            Err(TrySendError::Full(())) => Err(TrySendError::Full(self)),
-        }
-    }
-
-    fn try_slot<V>(&self, value: V) -> Result<(), TrySendError<V>> {
-        match self.slots().try_acquire() {
-            Ok(p) => {
-                p.forget();
-                Ok(())
+        match self.inner.try_reserve_owned() {
+            Ok(inner) => Ok(OwnedPermit { inner }),
+            Err(sim_mpsc::TrySendError::Full(inner)) => Err(TrySendError::Full(Sender { inner })),
+            Err(sim_mpsc::TrySendError::Closed(inner)) => {
+                Err(TrySendError::Closed(Sender { inner }))
             }
-            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(value)),
-            Err(_) => Err(TrySendError::Full(value)),
         }
     }
 
-    /// Queues `value` if a slot is free.
+    /// Queues `value` if a slot is free and no earlier sender waits.
     ///
     /// # Errors
     /// `Full` or `Closed`, with the value.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        if self.chan.rx_closed() {
-            return Err(TrySendError::Closed(value));
-        }
-        if let Err(e) = self.try_slot(()) {
-            return Err(match e {
-                TrySendError::Full(()) => TrySendError::Full(value),
-                TrySendError::Closed(()) => TrySendError::Closed(value),
-            });
-        }
-        self.chan.push(value).map_err(|v| {
-            self.chan.release_slots(1);
-            TrySendError::Closed(v)
-        })
+        self.inner.try_send(value).map_err(try_send_error)
     }
 
     /// Like [`Sender::send`], giving up after `timeout` of virtual time.
@@ -199,77 +171,61 @@ impl<T> Sender<T> {
     }
 
     /// Waits until the receiver is closed or dropped.
-    pub async fn closed(&self) {
-        loop {
-            if self.chan.rx_closed() {
-                return;
-            }
-            let notified = self.chan.closed.notified();
-            if self.chan.rx_closed() {
-                return;
-            }
-            notified.await;
-        }
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> + '_ {
+        super::Pinned::new(self.inner.closed())
     }
 
     /// True once the receiver is closed or dropped.
     pub fn is_closed(&self) -> bool {
-        self.chan.rx_closed()
+        self.inner.is_closed()
     }
 
     /// Free slots now.
     pub fn capacity(&self) -> usize {
-        self.slots().available_permits()
+        self.inner.capacity()
     }
 
     /// The channel's size.
     pub fn max_capacity(&self) -> usize {
-        self.chan.cap
+        self.inner.max_capacity()
     }
 
     /// True when both send into the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+        self.inner.same_channel(&other.inner)
     }
 
     /// A handle that does not keep the channel open.
     pub fn downgrade(&self) -> WeakSender<T> {
-        self.chan.add_weak();
         WeakSender {
-            chan: self.chan.clone(),
+            inner: self.inner.downgrade(),
         }
     }
 
     /// Live senders.
     pub fn strong_count(&self) -> usize {
-        self.chan.counts().0
+        self.inner.strong_count()
     }
 
     /// Live weak senders.
     pub fn weak_count(&self) -> usize {
-        self.chan.counts().1
+        self.inner.weak_count()
     }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.chan.add_sender();
         Sender {
-            chan: self.chan.clone(),
+            inner: self.inner.clone(),
         }
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
     }
 }
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
-            .field("max_capacity", &self.chan.cap)
+            .field("max_capacity", &self.max_capacity())
             .finish_non_exhaustive()
     }
 }
@@ -278,34 +234,21 @@ pin_project_lite::pin_project! {
     /// Future of [`Sender::send`]; `!Unpin`, as tokio's.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Send<'a, T> {
-        chan: &'a Arc<Chan<T>>,
-        value: Option<T>,
+        inner: sim_mpsc::Send<'a, T>,
         #[pin]
-        acquire: Acquire<'a>,
+        _pin: PhantomPinned,
     }
 }
 
 impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        match this.acquire.poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(r) => {
-                let value = this.value.take().expect("Send polled after completion");
-                match r {
-                    Ok(permit) => {
-                        permit.forget();
-                        Poll::Ready(this.chan.push(value).map_err(|v| {
-                            this.chan.release_slots(1);
-                            SendError(v)
-                        }))
-                    }
-                    Err(_) => Poll::Ready(Err(SendError(value))),
-                }
-            }
-        }
+        Pin::new(this.inner)
+            .poll(cx)
+            .map(|r| r.map_err(|e| SendError(e.0)))
     }
 }
 
@@ -313,47 +256,34 @@ pin_project_lite::pin_project! {
     /// Future of [`Sender::reserve`]; `!Unpin`, as tokio's.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Reserve<'a, T> {
-        chan: &'a Arc<Chan<T>>,
+        inner: sim_mpsc::Reserve<'a, T>,
         #[pin]
-        acquire: Acquire<'a>,
+        _pin: PhantomPinned,
     }
 }
 
 impl<'a, T> Future for Reserve<'a, T> {
     type Output = Result<Permit<'a, T>, SendError<()>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        match this.acquire.poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(permit)) => {
-                permit.forget();
-                Poll::Ready(Ok(Permit { chan: this.chan }))
-            }
-            Poll::Ready(Err(_)) => Poll::Ready(Err(SendError(()))),
-        }
+        Pin::new(this.inner).poll(cx).map(|r| match r {
+            Ok(inner) => Ok(Permit { inner }),
+            Err(_) => Err(SendError(())),
+        })
     }
 }
 
 /// A reserved slot: [`Permit::send`] fills it without waiting; dropping frees it.
 pub struct Permit<'a, T> {
-    chan: &'a Arc<Chan<T>>,
+    inner: sim_mpsc::Permit<'a, T>,
 }
 
 impl<T> Permit<'_, T> {
     /// Queues `value` in the reserved slot.
     pub fn send(self, value: T) {
-        let chan = self.chan;
-        std::mem::forget(self);
-        if chan.push(value).is_err() {
-            chan.release_slots(1);
-        }
-    }
-}
-
-impl<T> Drop for Permit<'_, T> {
-    fn drop(&mut self) {
-        self.chan.release_slots(1);
+        self.inner.send(value);
     }
 }
 
@@ -363,80 +293,60 @@ impl<T> fmt::Debug for Permit<'_, T> {
     }
 }
 
-/// Reserved slots of [`Sender::reserve_many`], one [`Permit`] per item.
+/// Reserved slots of [`Sender::reserve_many`], one [`Permit`] per item; the ones not taken go
+/// back when it is dropped.
 pub struct PermitIterator<'a, T> {
-    chan: &'a Arc<Chan<T>>,
-    n: usize,
+    inner: sim_mpsc::PermitIterator<'a, T>,
 }
 
 impl<'a, T> Iterator for PermitIterator<'a, T> {
     type Item = Permit<'a, T>;
 
     fn next(&mut self) -> Option<Permit<'a, T>> {
-        if self.n == 0 {
-            return None;
-        }
-        self.n -= 1;
-        Some(Permit { chan: self.chan })
+        self.inner.next().map(|inner| Permit { inner })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.n, Some(self.n))
+        self.inner.size_hint()
     }
 }
 
 impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
 
-impl<T> Drop for PermitIterator<'_, T> {
-    fn drop(&mut self) {
-        self.chan.release_slots(self.n);
-    }
-}
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
 
 impl<T> fmt::Debug for PermitIterator<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PermitIterator")
-            .field("n", &self.n)
+            .field("n", &self.len())
             .finish()
     }
 }
 
 /// A reserved slot owning its sender ([`Sender::reserve_owned`]).
 pub struct OwnedPermit<T> {
-    tx: Option<Sender<T>>,
+    inner: sim_mpsc::OwnedPermit<T>,
 }
 
 impl<T> OwnedPermit<T> {
     /// Queues `value` in the reserved slot and gives the sender back.
-    pub fn send(mut self, value: T) -> Sender<T> {
-        let tx = self.tx.take().expect("an OwnedPermit holds its sender");
-        if tx.chan.push(value).is_err() {
-            tx.chan.release_slots(1);
-        }
-        tx
+    pub fn send(self, value: T) -> Sender<T> {
+        Sender::new(self.inner.send(value))
     }
 
     /// Frees the slot and gives the sender back.
-    pub fn release(mut self) -> Sender<T> {
-        let tx = self.tx.take().expect("an OwnedPermit holds its sender");
-        tx.chan.release_slots(1);
-        tx
+    pub fn release(self) -> Sender<T> {
+        Sender::new(self.inner.release())
     }
 
     /// True when both permits belong to the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
-        match (&self.tx, &other.tx) {
-            (Some(a), Some(b)) => a.same_channel(b),
-            _ => false,
-        }
+        self.inner.same_channel(&other.inner)
     }
-}
 
-impl<T> Drop for OwnedPermit<T> {
-    fn drop(&mut self) {
-        if let Some(tx) = &self.tx {
-            tx.chan.release_slots(1);
-        }
+    /// True when this permit belongs to `sender`'s channel.
+    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
+        self.inner.same_channel_as_sender(&sender.inner)
     }
 }
 
@@ -448,40 +358,31 @@ impl<T> fmt::Debug for OwnedPermit<T> {
 
 /// A sender that does not keep the channel open ([`Sender::downgrade`]).
 pub struct WeakSender<T> {
-    chan: Arc<Chan<T>>,
+    inner: sim_mpsc::WeakSender<T>,
 }
 
 impl<T> WeakSender<T> {
     /// A sender, if any is still alive.
     pub fn upgrade(&self) -> Option<Sender<T>> {
-        self.chan.upgrade().then(|| Sender {
-            chan: self.chan.clone(),
-        })
+        self.inner.upgrade().map(Sender::new)
     }
 
     /// Live senders.
     pub fn strong_count(&self) -> usize {
-        self.chan.counts().0
+        self.inner.strong_count()
     }
 
     /// Live weak senders.
     pub fn weak_count(&self) -> usize {
-        self.chan.counts().1
+        self.inner.weak_count()
     }
 }
 
 impl<T> Clone for WeakSender<T> {
     fn clone(&self) -> Self {
-        self.chan.add_weak();
         WeakSender {
-            chan: self.chan.clone(),
+            inner: self.inner.clone(),
         }
-    }
-}
-
-impl<T> Drop for WeakSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_weak();
     }
 }
 

@@ -24,11 +24,42 @@
 //! ```
 
 mod bounded;
-mod chan;
 mod receiver;
 mod unbounded;
 
-use std::sync::Arc;
+use std::future::Future;
+use std::marker::PhantomPinned;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pin_project_lite::pin_project! {
+    /// A `sim` future made `!Unpin`, as the future of the tokio `async fn` it stands for.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    struct Pinned<F> {
+        #[pin]
+        inner: F,
+        #[pin]
+        _pin: PhantomPinned,
+    }
+}
+
+impl<F> Pinned<F> {
+    fn new(inner: F) -> Pinned<F> {
+        Pinned {
+            inner,
+            _pin: PhantomPinned,
+        }
+    }
+}
+
+impl<F: Future> Future for Pinned<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.project().inner.poll(cx)
+    }
+}
 
 pub use bounded::{OwnedPermit, Permit, PermitIterator, Sender, WeakSender};
 pub use receiver::{Receiver, UnboundedReceiver};
@@ -39,16 +70,15 @@ pub mod error {
     pub use tokio::sync::mpsc::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 }
 
-/// A bounded channel of `buffer` slots.
+/// A bounded channel of `buffer` slots: `sim`'s, under tokio's names.
 ///
 /// # Panics
 /// When `buffer` is 0, as tokio's.
 #[track_caller]
 pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
     assert!(buffer > 0, "mpsc bounded channel requires buffer > 0");
-    let (chan, rx) = chan::Chan::new(Some(buffer));
-    let chan = Arc::new(chan);
-    (Sender::new(chan.clone()), Receiver::new(chan, rx))
+    let (tx, rx) = sim::channel::mpsc::channel(buffer);
+    (Sender::new(tx), Receiver::new(rx))
 }
 
 /// A channel without a bound: `send` never waits.
@@ -63,11 +93,8 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(rx.recv().await, None);
 /// # });
 /// ```
+#[track_caller]
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let (chan, rx) = chan::Chan::new(None);
-    let chan = Arc::new(chan);
-    (
-        UnboundedSender::new(chan.clone()),
-        UnboundedReceiver::new(chan, rx),
-    )
+    let (tx, rx) = sim::channel::mpsc::unbounded_channel();
+    (UnboundedSender::new(tx), UnboundedReceiver::new(rx))
 }

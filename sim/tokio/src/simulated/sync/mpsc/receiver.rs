@@ -1,76 +1,33 @@
-//! The receiving halves: `Receiver` (bounded) and `UnboundedReceiver`, one implementation.
+//! The receiving halves, `Receiver` (bounded) and `UnboundedReceiver`: both a thin layer over
+//! `sim`'s one receiver type, with tokio's error types and `!Unpin` futures.
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::sync::mpsc::error::TryRecvError;
 
-use super::chan::{Chan, Rx};
+use sim::channel::mpsc as sim_mpsc;
 
-/// What both receivers are.
-struct Core<T> {
-    chan: Arc<Chan<T>>,
-    rx: Rx,
-}
-
-impl<T> Drop for Core<T> {
-    fn drop(&mut self) {
-        self.chan.drop_receiver();
+pin_project_lite::pin_project! {
+    /// Future of `recv`: `sim`'s, which is a preemption point on its first poll; `!Unpin`, as
+    /// tokio's.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Recv<'a, T> {
+        inner: sim_mpsc::Recv<'a, T>,
+        #[pin]
+        _pin: PhantomPinned,
     }
-}
-
-/// Future of `recv`: a preemption point, then the wait for a value.
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-struct Recv<'a, T> {
-    core: &'a mut Core<T>,
-    pre: sim::task::MaybeYield,
-    preempted: bool,
 }
 
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let this = &mut *self;
-        if !this.preempted {
-            if Pin::new(&mut this.pre).poll(cx).is_pending() {
-                return Poll::Pending;
-            }
-            this.preempted = true;
-        }
-        let core = &mut *this.core;
-        core.chan.poll_recv(&mut core.rx, cx)
-    }
-}
-
-struct RecvMany<'a, T> {
-    core: &'a mut Core<T>,
-    buf: &'a mut Vec<T>,
-    limit: usize,
-    pre: sim::task::MaybeYield,
-    preempted: bool,
-}
-
-impl<T> Future for RecvMany<'_, T> {
-    type Output = usize;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
-        let this = &mut *self;
-        if this.limit == 0 {
-            return Poll::Ready(0);
-        }
-        if !this.preempted {
-            if Pin::new(&mut this.pre).poll(cx).is_pending() {
-                return Poll::Pending;
-            }
-            this.preempted = true;
-        }
-        let core = &mut *this.core;
-        core.chan
-            .poll_recv_many(&mut core.rx, cx, this.buf, this.limit)
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        Pin::new(self.project().inner).poll(cx)
     }
 }
 
@@ -78,36 +35,34 @@ macro_rules! receiver {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         pub struct $name<T> {
-            core: Core<T>,
+            inner: sim_mpsc::Receiver<T>,
         }
 
         impl<T> $name<T> {
-            pub(super) fn new(chan: Arc<Chan<T>>, rx: Rx) -> $name<T> {
-                $name { core: Core { chan, rx } }
+            pub(super) fn new(inner: sim_mpsc::Receiver<T>) -> $name<T> {
+                $name { inner }
             }
 
             /// Waits for the next value; `None` once every sender is gone (or the receiver was
             /// closed) and the queue is empty. A preemption point, also when a value is waiting.
-            pub async fn recv(&mut self) -> Option<T> {
+            #[track_caller]
+            pub fn recv(&mut self) -> Recv<'_, T> {
                 Recv {
-                    core: &mut self.core,
-                    pre: sim::task::maybe_yield(),
-                    preempted: false,
+                    inner: self.inner.recv(),
+                    _pin: PhantomPinned,
                 }
-                .await
             }
 
             /// Waits for at least one value and moves up to `limit` into `buffer`; returns how
-            /// many (0 when the channel is closed and empty, or `limit` is 0).
-            pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-                RecvMany {
-                    core: &mut self.core,
-                    buf: buffer,
-                    limit,
-                    pre: sim::task::maybe_yield(),
-                    preempted: false,
-                }
-                .await
+            /// many (0 when the channel is closed and empty, or `limit` is 0). A preemption
+            /// point.
+            #[track_caller]
+            pub fn recv_many<'a>(
+                &'a mut self,
+                buffer: &'a mut Vec<T>,
+                limit: usize,
+            ) -> impl Future<Output = usize> + 'a {
+                super::Pinned::new(self.inner.recv_many(buffer, limit))
             }
 
             /// The next value if one is queued.
@@ -115,7 +70,10 @@ macro_rules! receiver {
             /// # Errors
             /// `Empty`, or `Disconnected` once every sender is gone and the queue is empty.
             pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-                self.core.chan.try_recv()
+                self.inner.try_recv().map_err(|e| match e {
+                    sim_mpsc::TryRecvError::Empty => TryRecvError::Empty,
+                    sim_mpsc::TryRecvError::Disconnected => TryRecvError::Disconnected,
+                })
             }
 
             /// Receives from synchronous code: works when a value is queued or the channel is
@@ -128,39 +86,56 @@ macro_rules! receiver {
                 match self.try_recv() {
                     Ok(v) => Some(v),
                     Err(TryRecvError::Disconnected) => None,
-                    Err(TryRecvError::Empty) => panic!(
-                        "blocking_recv on an empty channel: the simulation runs on one thread, \
-                         which cannot block; use `recv().await` in an async task"
-                    ),
+                    Err(TryRecvError::Empty) => would_block("blocking_recv"),
                 }
+            }
+
+            /// Receives up to `limit` values from synchronous code: works when a value is
+            /// queued or the channel is closed; returns how many it moved into `buffer`.
+            ///
+            /// # Panics
+            /// When it would have to wait (the simulated thread cannot block).
+            #[track_caller]
+            pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+                let mut n = 0;
+                while n < limit {
+                    match self.try_recv() {
+                        Ok(v) => {
+                            buffer.push(v);
+                            n += 1;
+                        }
+                        Err(TryRecvError::Disconnected) => break,
+                        Err(TryRecvError::Empty) if n > 0 => break,
+                        Err(TryRecvError::Empty) => would_block("blocking_recv_many"),
+                    }
+                }
+                n
             }
 
             /// Closes the channel: senders fail from now on; queued values can still be received.
             pub fn close(&mut self) {
-                self.core.chan.close();
+                self.inner.close();
             }
 
             /// True once every sender is gone or the receiver was closed.
             pub fn is_closed(&self) -> bool {
-                let (senders, _) = self.core.chan.counts();
-                senders == 0 || self.core.chan.rx_closed()
+                self.inner.is_closed()
             }
 
             /// True when no value is queued.
             pub fn is_empty(&self) -> bool {
-                self.len() == 0
+                self.inner.is_empty()
             }
 
             /// Values queued.
             pub fn len(&self) -> usize {
-                self.core.chan.len()
+                self.inner.len()
             }
 
-            /// Polls for the next value (not a preemption point: tokio-stream's wrappers and
-            /// hand-written streams call it).
+            /// Polls for the next value; its first poll is a preemption point, as every
+            /// receive's (tokio-stream's wrappers and hand-written streams call it).
             pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-                let core = &mut self.core;
-                core.chan.poll_recv(&mut core.rx, cx)
+                self.inner.poll_recv(cx)
             }
 
             /// Polls for values, moving up to `limit` into `buffer`.
@@ -170,21 +145,17 @@ macro_rules! receiver {
                 buffer: &mut Vec<T>,
                 limit: usize,
             ) -> Poll<usize> {
-                if limit == 0 {
-                    return Poll::Ready(0);
-                }
-                let core = &mut self.core;
-                core.chan.poll_recv_many(&mut core.rx, cx, buffer, limit)
+                self.inner.poll_recv_many(cx, buffer, limit)
             }
 
             /// Live senders.
             pub fn sender_strong_count(&self) -> usize {
-                self.core.chan.counts().0
+                self.inner.sender_strong_count()
             }
 
             /// Live weak senders.
             pub fn sender_weak_count(&self) -> usize {
-                self.core.chan.counts().1
+                self.inner.sender_weak_count()
             }
         }
 
@@ -194,6 +165,14 @@ macro_rules! receiver {
             }
         }
     };
+}
+
+#[track_caller]
+fn would_block(op: &str) -> ! {
+    panic!(
+        "{op} on an empty channel: the simulation runs on one thread, which cannot block; use \
+         `recv().await` in an async task"
+    )
 }
 
 receiver! {
@@ -209,15 +188,11 @@ receiver! {
 impl<T> Receiver<T> {
     /// Free slots now.
     pub fn capacity(&self) -> usize {
-        self.core
-            .chan
-            .slots
-            .as_ref()
-            .map_or(usize::MAX, crate::sync::Semaphore::available_permits)
+        self.inner.capacity()
     }
 
     /// The channel's size.
     pub fn max_capacity(&self) -> usize {
-        self.core.chan.cap
+        self.inner.max_capacity()
     }
 }

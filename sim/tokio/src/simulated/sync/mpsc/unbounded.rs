@@ -1,85 +1,70 @@
-//! The sending half of an unbounded channel.
+//! The sending half of an unbounded channel: a thin layer over `sim`'s.
 
 use std::fmt;
-use std::sync::Arc;
+use std::future::Future;
 
 use tokio::sync::mpsc::error::SendError;
 
-use super::chan::Chan;
+use sim::channel::mpsc as sim_mpsc;
 
 /// The sending half of [`unbounded_channel`](super::unbounded_channel): `send` never waits.
 pub struct UnboundedSender<T> {
-    chan: Arc<Chan<T>>,
+    inner: sim_mpsc::UnboundedSender<T>,
 }
 
 impl<T> UnboundedSender<T> {
-    pub(super) fn new(chan: Arc<Chan<T>>) -> UnboundedSender<T> {
-        UnboundedSender { chan }
+    pub(super) fn new(inner: sim_mpsc::UnboundedSender<T>) -> UnboundedSender<T> {
+        UnboundedSender { inner }
     }
 
     /// Queues `value`.
     ///
     /// # Errors
     /// The value back when the receiver is closed or gone.
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        self.chan.push(value).map_err(SendError)
+        self.inner.send(value).map_err(|e| SendError(e.0))
     }
 
     /// Waits until the receiver is closed or dropped.
-    pub async fn closed(&self) {
-        loop {
-            if self.chan.rx_closed() {
-                return;
-            }
-            let notified = self.chan.closed.notified();
-            if self.chan.rx_closed() {
-                return;
-            }
-            notified.await;
-        }
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> + '_ {
+        super::Pinned::new(self.inner.closed())
     }
 
     /// True once the receiver is closed or dropped.
     pub fn is_closed(&self) -> bool {
-        self.chan.rx_closed()
+        self.inner.is_closed()
     }
 
     /// True when both send into the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+        self.inner.same_channel(&other.inner)
     }
 
     /// A handle that does not keep the channel open.
     pub fn downgrade(&self) -> WeakUnboundedSender<T> {
-        self.chan.add_weak();
         WeakUnboundedSender {
-            chan: self.chan.clone(),
+            inner: self.inner.downgrade(),
         }
     }
 
     /// Live senders.
     pub fn strong_count(&self) -> usize {
-        self.chan.counts().0
+        self.inner.strong_count()
     }
 
     /// Live weak senders.
     pub fn weak_count(&self) -> usize {
-        self.chan.counts().1
+        self.inner.weak_count()
     }
 }
 
 impl<T> Clone for UnboundedSender<T> {
     fn clone(&self) -> Self {
-        self.chan.add_sender();
         UnboundedSender {
-            chan: self.chan.clone(),
+            inner: self.inner.clone(),
         }
-    }
-}
-
-impl<T> Drop for UnboundedSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
     }
 }
 
@@ -91,40 +76,31 @@ impl<T> fmt::Debug for UnboundedSender<T> {
 
 /// An unbounded sender that does not keep the channel open.
 pub struct WeakUnboundedSender<T> {
-    chan: Arc<Chan<T>>,
+    inner: sim_mpsc::WeakUnboundedSender<T>,
 }
 
 impl<T> WeakUnboundedSender<T> {
     /// A sender, if any is still alive.
     pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
-        self.chan.upgrade().then(|| UnboundedSender {
-            chan: self.chan.clone(),
-        })
+        self.inner.upgrade().map(UnboundedSender::new)
     }
 
     /// Live senders.
     pub fn strong_count(&self) -> usize {
-        self.chan.counts().0
+        self.inner.strong_count()
     }
 
     /// Live weak senders.
     pub fn weak_count(&self) -> usize {
-        self.chan.counts().1
+        self.inner.weak_count()
     }
 }
 
 impl<T> Clone for WeakUnboundedSender<T> {
     fn clone(&self) -> Self {
-        self.chan.add_weak();
         WeakUnboundedSender {
-            chan: self.chan.clone(),
+            inner: self.inner.clone(),
         }
-    }
-}
-
-impl<T> Drop for WeakUnboundedSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_weak();
     }
 }
 

@@ -37,15 +37,19 @@ struct Shared<T, E> {
     aborted: RefCell<Vec<usize>>,
     handles: RefCell<Vec<JoinHandle<()>>>,
     outputs: RefCell<Vec<Option<T>>>,
-    failures: RefCell<Vec<(usize, Recorded<E>)>>,
+    /// Each failed child's index, what it failed with, and its label (taken while it ran: the
+    /// run lets go of an ended task's name once nothing it keeps names it).
+    failures: RefCell<Vec<(usize, Recorded<E>, String)>>,
     live: Cell<usize>,
     joiner: RefCell<Option<Waker>>,
 }
 
 impl<T, E> Shared<T, E> {
-    /// Records a failure; the first one aborts every other child, now.
+    /// Records a failure of the child being polled; the first one aborts every other child,
+    /// now.
     fn fail(&self, index: usize, what: Recorded<E>) {
-        self.failures.borrow_mut().push((index, what));
+        let label = crate::task::label();
+        self.failures.borrow_mut().push((index, what, label));
         if self.phase.get() == Phase::Open {
             self.phase.set(Phase::ShuttingDown);
             self.abort_all(Some(index));
@@ -539,7 +543,7 @@ impl<T, E> Future for Join<T, E> {
         let mut handles = shared.handles.borrow_mut();
         let failures = failures
             .into_iter()
-            .map(|(index, what)| {
+            .map(|(index, what, label)| {
                 let handle = &mut handles[index];
                 let task = handle.id();
                 let kind = match what {
@@ -549,8 +553,6 @@ impl<T, E> Future for Join<T, E> {
                         _ => unreachable!("a child that panicked has finished with an error"),
                     },
                 };
-                let label =
-                    crate::rt::primitives::label_of(task).unwrap_or_else(|| task.to_string());
                 Failure {
                     index,
                     task,

@@ -50,7 +50,7 @@ impl Trace {
             out.push_str(&item);
         };
         push(&mut out, metadata(SIM_TID, "sim"));
-        for info in &self.tasks {
+        for info in self.tasks() {
             push(&mut out, metadata(info.id.as_u64(), &info.label()));
         }
         let mut last: Option<u64> = None;

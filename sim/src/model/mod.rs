@@ -12,6 +12,7 @@ mod decision;
 mod error;
 mod event;
 mod id;
+mod id_map;
 mod instant;
 mod join_error;
 pub(crate) mod options;
@@ -32,5 +33,6 @@ pub use panic::Panic;
 pub use schedule::{DEFAULT_SCHEDULE_BYTES, Iter as ScheduleIter, Schedule};
 pub use trace::{DEFAULT_KEPT_EVENTS, LogLine, RunStats, Sink, Trace, TraceLevel};
 
+pub(crate) use id_map::IdMap;
 pub(crate) use recorder::Recorder;
-pub(crate) use trace::{Fnv, mix_step};
+pub(crate) use trace::{Fnv, Known, mix_step};

@@ -208,6 +208,16 @@ impl Recorder {
         self.dropped += 1;
     }
 
+    /// Events recorded so far, kept or not.
+    pub(crate) fn recorded(&self) -> u64 {
+        self.dropped + self.ring.len() as u64
+    }
+
+    /// Events recorded so far and not kept (the oldest).
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
     /// The kept events in order, and what was dropped.
     pub(crate) fn finish(self) -> Recorded {
         let Recorder {

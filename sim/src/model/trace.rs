@@ -13,7 +13,7 @@
 use std::fmt;
 use std::hash::Hasher;
 
-use super::{EventKind, Instant, Schedule, TaskId, TaskInfo, TraceEvent};
+use super::{EventKind, IdMap, Instant, Schedule, TaskId, TaskInfo, TraceEvent};
 
 /// Events a run keeps by default: the most recent ones, about 4 to 8 MiB of them (see
 /// [`crate::SimBuilder::keep_events`]).
@@ -101,7 +101,9 @@ pub struct Trace {
     /// A hash of the dropped events (their step, time, task and kind).
     pub(crate) dropped_hash: u64,
     pub(crate) schedule: Schedule,
-    pub(crate) tasks: Vec<TaskInfo>,
+    /// The infos of the tasks alive, and of the ended ones something kept may still name
+    /// (see [`Trace::tasks`]).
+    pub(crate) tasks: IdMap<Known>,
     pub(crate) stats: RunStats,
 }
 
@@ -144,16 +146,29 @@ impl Trace {
         &self.schedule
     }
 
-    /// Every task of the run, indexed by id.
-    pub fn tasks(&self) -> &[TaskInfo] {
-        &self.tasks
+    /// The tasks the trace knows, in id order: every task of a run whose events were all kept
+    /// (see [`Trace::dropped_events`]). A longer run keeps the tasks still alive when it ended,
+    /// those its kept events name, and those that panicked, so that its memory follows the tasks
+    /// alive rather than every task it ever spawned; at [`TraceLevel::Decisions`], which keeps no
+    /// events, the tasks alive and those of the last few steps. [`RunStats::tasks`] counts them
+    /// all.
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(1);
+    /// sim.run(async { sim::spawn_named("worker", async {}).await.unwrap() }).unwrap();
+    /// let labels: Vec<String> = sim.trace().tasks().map(|t| t.label()).collect();
+    /// assert_eq!(labels, ["main#0", "worker#1"]);
+    /// ```
+    pub fn tasks(&self) -> impl ExactSizeIterator<Item = &TaskInfo> + '_ {
+        Counted {
+            left: self.tasks.len(),
+            inner: self.tasks.iter().map(|(_, known)| &known.info),
+        }
     }
 
-    /// The task with this id, if it existed.
+    /// The task with this id, if the trace knows it (see [`Trace::tasks`]).
     pub fn task(&self, id: TaskId) -> Option<&TaskInfo> {
-        usize::try_from(id.as_u64())
-            .ok()
-            .and_then(|i| self.tasks.get(i))
+        self.tasks.get(id.as_u64()).map(|known| &known.info)
     }
 
     /// Counters.
@@ -247,6 +262,36 @@ impl fmt::Display for Trace {
         Ok(())
     }
 }
+
+/// A task the trace knows, and the slot it has (or had: slots are reused) in the run's task
+/// table, which finds a task by id ([`Trace::tasks`] is the run's one map by id).
+#[derive(Clone, Debug)]
+pub(crate) struct Known {
+    pub(crate) info: TaskInfo,
+    pub(crate) slot: u32,
+}
+
+/// An iterator that knows how many items it has left.
+struct Counted<I> {
+    left: usize,
+    inner: I,
+}
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next()?;
+        self.left -= 1;
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}
 
 /// 64-bit FNV-1a: tiny, stable across Rust versions and platforms (unlike `DefaultHasher`).
 pub(crate) struct Fnv(pub(crate) u64);

@@ -26,7 +26,7 @@ impl Core {
         self.round_left.set(self.round_left.get().saturating_sub(1));
         if let Some(forced) = self.forced.take() {
             let mut ready = self.ready.borrow_mut();
-            if let Some(i) = ready.position(forced.id()) {
+            if let Some(i) = ready.position(forced) {
                 return Some(ready.take(i));
             }
         }
@@ -34,10 +34,12 @@ impl Core {
             return Some(self.ready.borrow_mut().take(0));
         }
         let choice = {
-            let ready = self.ready.borrow();
-            self.sched
-                .borrow_mut()
-                .choose_task(Runnable::new(&ready, self.step.get()))
+            let (ready, trace) = (self.ready.borrow(), self.trace.borrow());
+            self.sched.borrow_mut().choose_task(Runnable::new(
+                &ready,
+                &trace.tasks,
+                self.step.get(),
+            ))
         };
         let i = match choice {
             Ok(i) => {
@@ -95,10 +97,11 @@ impl Core {
                 return false;
             }
             let n = ready.len();
-            let c = self
-                .sched
-                .borrow_mut()
-                .choose_preemption(cur.id(), Runnable::new(&ready, self.step.get()));
+            let trace = self.trace.borrow();
+            let c = self.sched.borrow_mut().choose_preemption(
+                cur.id(),
+                Runnable::new(&ready, &trace.tasks, self.step.get()),
+            );
             match c {
                 Ok(Some(i)) => {
                     assert!(

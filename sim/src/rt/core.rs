@@ -10,6 +10,7 @@
 //!   which models CPU-bound work holding the executor.
 
 use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, VecDeque};
 use std::panic::Location;
 use std::sync::Arc;
 use std::task::Waker;
@@ -23,8 +24,8 @@ use super::timers::TimerQueue;
 use super::waker::{ForeignWakes, WakerId};
 use super::{RunSetup, Scheduler};
 use crate::model::{
-    Beacon, Decision, Divergence, EventKind, Fnv, Instant, Recorder, RunOptions, TaskId, TaskInfo,
-    Trace, TraceEvent, TraceLevel,
+    Beacon, Decision, Divergence, EventKind, Fnv, Instant, Known, Recorder, RunOptions, TaskId,
+    TaskInfo, Trace, TraceEvent, TraceLevel,
 };
 
 /// A task panic, kept until the end of the run to see whether anybody observed it.
@@ -68,6 +69,20 @@ pub(crate) struct Await {
     pub(crate) site: Option<&'static Location<'static>>,
 }
 
+/// A task that ended, its info kept until nothing the run keeps can name it any more.
+pub(crate) struct Retiring {
+    pub(crate) task: TaskId,
+    /// The step it ended at.
+    pub(crate) step: u64,
+    /// Events recorded when it ended (at [`TraceLevel::Full`]): the kept events that name it
+    /// are among them.
+    pub(crate) events: u64,
+}
+
+/// Steps after its end an ended task's info is kept at least: the step-limit error names the
+/// tasks of the last eight polls.
+pub(crate) const RECENT_STEPS: u64 = 8;
+
 /// Why the executor found nothing to run.
 pub(crate) enum Idle {
     /// The clock moved to the next deadline; keep going.
@@ -105,6 +120,16 @@ pub(crate) struct Core {
     pub(super) current_waker: Cell<Option<(TaskKey, WakerId)>>,
     /// Every task of the run, with its state and flags.
     pub(super) tasks: RefCell<TaskTable>,
+    /// Tasks spawned so far, main included: the next task's id.
+    pub(super) spawned: Cell<u64>,
+    /// Ended tasks whose infos the trace keeps for now, in the order they ended (see
+    /// [`Core::retire_task`]).
+    pub(super) retiring: RefCell<VecDeque<Retiring>>,
+    /// Tasks that panicked: their infos stay to the end, for the unobserved-panic check.
+    pub(super) panicked: RefCell<BTreeSet<TaskId>>,
+    /// The info of the task of `last_await`, once the trace let it go (the step-limit error
+    /// names it).
+    pub(super) last_awaiter: RefCell<Option<TaskInfo>>,
     /// The runnable tasks, in canonical order (what the scheduler chooses among).
     pub(super) ready: RefCell<ReadyQueue>,
     /// Pending timers by (deadline, registration).
@@ -204,6 +229,10 @@ impl Core {
             current: Cell::new(None),
             current_waker: Cell::new(None),
             tasks: RefCell::new(std::mem::take(&mut spare.tasks)),
+            spawned: Cell::new(0),
+            retiring: RefCell::default(),
+            panicked: RefCell::default(),
+            last_awaiter: RefCell::new(None),
             ready: RefCell::new(std::mem::take(&mut spare.ready)),
             timers: RefCell::new(std::mem::take(&mut spare.timers)),
             sched: RefCell::new(setup.scheduler),
@@ -322,12 +351,71 @@ impl Core {
         self.full
     }
 
+    /// `name#id` of a task (`task#id` once nothing keeps its info: see [`Core::retire_task`]).
     pub(crate) fn label(&self, id: TaskId) -> String {
-        self.trace.borrow().label(id)
+        match self.info(id) {
+            Some(info) => info.label(),
+            None => id.to_string(),
+        }
     }
 
+    /// What is known of a task: see [`Core::retire_task`] for how long.
     pub(crate) fn info(&self, id: TaskId) -> Option<TaskInfo> {
-        self.trace.borrow().task(id).cloned()
+        if let Some(info) = self.trace.borrow().task(id) {
+            return Some(info.clone());
+        }
+        self.last_awaiter
+            .borrow()
+            .as_ref()
+            .filter(|i| i.id == id)
+            .cloned()
+    }
+
+    /// Keeps the info of a new task (its id is the next one) and its slot.
+    pub(super) fn keep_info(&self, info: TaskInfo, slot: u32) {
+        let id = info.id.as_u64();
+        debug_assert_eq!(id, self.spawned.get());
+        self.spawned.set(id + 1);
+        self.trace
+            .borrow_mut()
+            .tasks
+            .insert(id, Known { info, slot });
+    }
+
+    /// Task `id` ended for good. Its info (name, spawn site) stays while anything the run keeps
+    /// can still name it: the events kept at [`TraceLevel::Full`] (all of them are recorded by
+    /// now), the step-limit error's last polls ([`RECENT_STEPS`]), the unobserved-panic check
+    /// (a task that panicked keeps its info). Then the trace lets it go, so that what a run
+    /// keeps follows the tasks alive, not every task it spawned. Also lets go of the infos of
+    /// the tasks that ended before and are no longer named.
+    pub(super) fn retire_task(&self, id: TaskId) {
+        let step = self.step.get();
+        let (recorded, dropped) = if self.full {
+            let r = self.recorder.borrow();
+            (r.recorded(), r.dropped())
+        } else {
+            (0, 0)
+        };
+        let mut retiring = self.retiring.borrow_mut();
+        retiring.push_back(Retiring {
+            task: id,
+            step,
+            events: recorded,
+        });
+        while let Some(r) = retiring.front() {
+            if r.step + RECENT_STEPS > step || r.events > dropped {
+                break;
+            }
+            let task = r.task;
+            retiring.pop_front();
+            if self.panicked.borrow().contains(&task) {
+                continue;
+            }
+            let known = self.trace.borrow_mut().tasks.remove(task.as_u64());
+            if self.last_await.get().is_some_and(|a| a.task == task) {
+                *self.last_awaiter.borrow_mut() = known.map(|k| k.info);
+            }
+        }
     }
 
     /// The last (up to) 8 tasks polled, oldest first.
@@ -419,7 +507,7 @@ impl Core {
         t.dropped = recorded.dropped;
         t.dropped_hash = recorded.dropped_hash;
         t.stats.steps = self.step.get();
-        t.stats.tasks = t.tasks.len() as u64;
+        t.stats.tasks = self.spawned.get();
         t.stats.end_time = self.now();
         t.stats.interleaving = self.interleaving.get();
         t.stats.foreign_awaits = self.foreign_awaits.get();

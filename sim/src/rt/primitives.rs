@@ -28,7 +28,7 @@ use std::task::Context;
 
 use super::context;
 use super::table::WaitKind;
-use crate::model::{EventKind, Panic, TaskId};
+use crate::model::{EventKind, Panic};
 
 pub(crate) use super::waiters::{Handed, WaitList, WaitSlot, WaiterId};
 
@@ -179,11 +179,6 @@ pub(crate) fn chance(p: f64) -> bool {
     const SCALE: u64 = 1_000_000;
     let threshold = (p * SCALE as f64) as u64;
     fault(SCALE) < threshold
-}
-
-/// `name#id` of a task of the running simulation (`None` outside one).
-pub(crate) fn label_of(task: TaskId) -> Option<String> {
-    context::try_with(|core| core.label(task))
 }
 
 /// Re-raises a caught task panic in the current task (a combinator propagating a child's).

@@ -50,14 +50,15 @@ const ABSENT: u64 = u64::MAX;
 /// any other index swaps the back element into its place, O(1), so a random pick among a million
 /// runnable tasks stays cheap. The resulting order is a deterministic function of the choices.
 ///
-/// Finding a task by id is O(1) too: each queued task's place is kept by id, as an absolute
-/// index (entries popped from the front so far plus its index), so popping the front moves no
-/// other entry's record. A preemption switch, a replayed `Run` decision and a task ending while
-/// queued all find their task without scanning the queue.
+/// Finding a task is O(1) too: each queued task's place is kept by its slot in the task table
+/// (slots are reused, so the record grows with the tasks alive at once, not with every task
+/// ever spawned), as an absolute index (entries popped from the front so far plus its index),
+/// so popping the front moves no other entry's record. A preemption switch, a replayed `Run`
+/// decision and a task ending while queued all find their task without scanning the queue.
 #[derive(Default)]
 pub(crate) struct ReadyQueue {
     queue: VecDeque<TaskKey>,
-    /// By task id: the absolute index of the task's entry, or [`ABSENT`].
+    /// By slot: the absolute index of the entry of the slot's task, or [`ABSENT`].
     at: Vec<u64>,
     /// Entries popped from the front so far (the absolute index of index 0).
     popped: u64,
@@ -81,8 +82,8 @@ impl ReadyQueue {
     }
 
     #[inline]
-    fn place(&mut self, id: TaskId, abs: u64) {
-        let i = id.as_u64() as usize;
+    fn place(&mut self, key: TaskKey, abs: u64) {
+        let i = key.slot as usize;
         if i >= self.at.len() {
             self.at.resize(i + 1, ABSENT);
         }
@@ -90,7 +91,7 @@ impl ReadyQueue {
     }
 
     pub(crate) fn push(&mut self, key: TaskKey) {
-        self.place(key.id(), self.popped + self.queue.len() as u64);
+        self.place(key, self.popped + self.queue.len() as u64);
         self.queue.push_back(key);
     }
 
@@ -109,25 +110,25 @@ impl ReadyQueue {
                 .swap_remove_back(i)
                 .expect("ready index out of range");
             if let Some(moved) = self.queue.get(i).copied() {
-                self.place(moved.id(), self.popped + i as u64);
+                self.place(moved, self.popped + i as u64);
             }
             key
         };
-        self.at[key.id().as_u64() as usize] = ABSENT;
+        self.at[key.slot as usize] = ABSENT;
         key
     }
 
     /// Removes `key` wherever it is, keeping the others' order (rare: a task that finished
     /// while scheduled).
     pub(crate) fn remove(&mut self, key: TaskKey) -> bool {
-        let Some(i) = self.position(key.id()) else {
+        let Some(i) = self.position(key) else {
             return false;
         };
         self.queue.remove(i);
-        self.at[key.id().as_u64() as usize] = ABSENT;
+        self.at[key.slot as usize] = ABSENT;
         for j in i..self.queue.len() {
-            let id = self.queue[j].id();
-            self.place(id, self.popped + j as u64);
+            let moved = self.queue[j];
+            self.place(moved, self.popped + j as u64);
         }
         true
     }
@@ -143,11 +144,21 @@ impl ReadyQueue {
         }
     }
 
-    /// Index of `id` in the queue, if it is queued.
+    /// Entries the queue's tables hold room for (its memory, in entries).
+    #[cfg(test)]
+    fn retained(&self) -> usize {
+        self.queue.capacity() + self.at.capacity()
+    }
+
+    /// Index of `key` in the queue, if it is queued.
     #[inline]
-    pub(crate) fn position(&self, id: TaskId) -> Option<usize> {
-        let abs = *self.at.get(usize::try_from(id.as_u64()).ok()?)?;
-        (abs != ABSENT).then(|| (abs - self.popped) as usize)
+    pub(crate) fn position(&self, key: TaskKey) -> Option<usize> {
+        let abs = *self.at.get(key.slot as usize)?;
+        if abs == ABSENT {
+            return None;
+        }
+        let i = (abs - self.popped) as usize;
+        (self.queue.get(i) == Some(&key)).then_some(i)
     }
 }
 
@@ -159,6 +170,10 @@ mod tests {
         TaskKey::new(id as u32, TaskId::from_u64(id))
     }
 
+    fn position(q: &ReadyQueue, id: u64) -> Option<usize> {
+        q.position(key(id))
+    }
+
     fn ids(q: &ReadyQueue) -> Vec<u64> {
         q.iter().map(|k| k.id().as_u64()).collect()
     }
@@ -166,11 +181,11 @@ mod tests {
     /// Every queued task's position matches a scan, whatever mix of operations came before.
     fn check(q: &ReadyQueue) {
         for (i, k) in q.iter().enumerate() {
-            assert_eq!(q.position(k.id()), Some(i));
+            assert_eq!(q.position(k), Some(i));
         }
         for id in 0..12 {
             if !ids(q).contains(&id) {
-                assert_eq!(q.position(TaskId::from_u64(id)), None);
+                assert_eq!(position(q, id), None);
             }
         }
     }
@@ -197,5 +212,20 @@ mod tests {
         assert_eq!(q.take(3), key(11));
         assert_eq!(ids(&q), [3, 4, 0]);
         check(&q);
+    }
+
+    /// The queue's memory follows the slots in use, not the ids ever given: a million tasks
+    /// queued one after another in the same two slots keep its tables at a few entries.
+    #[test]
+    fn its_tables_are_bounded_by_slots_not_by_ids() {
+        let mut q = ReadyQueue::default();
+        for id in 1..1_000_000u64 {
+            q.push(TaskKey::new((id % 2) as u32, TaskId::from_u64(id)));
+            if id % 2 == 0 {
+                q.take(1);
+                q.take(0);
+            }
+        }
+        assert!(q.retained() <= 64, "{} entries", q.retained());
     }
 }

@@ -5,20 +5,22 @@
 //! implement it; the run receives one ready-built, and knows nothing of how it was chosen.
 
 use super::ValueStream;
-use super::ready::ReadyQueue;
-use crate::model::{Divergence, TaskId};
+use super::ready::{ReadyQueue, TaskKey};
+use crate::model::{Divergence, IdMap, Known, TaskId};
 
 /// The runnable tasks at a scheduling point, in the executor's canonical order (the order they
 /// became runnable, perturbed only by earlier non-default choices). Index 0 is the FIFO choice.
 #[derive(Clone, Copy)]
 pub struct Runnable<'a> {
     queue: &'a ReadyQueue,
+    /// The run's tasks by id, with their slots (the queue finds its tasks by slot).
+    tasks: &'a IdMap<Known>,
     step: u64,
 }
 
 impl<'a> Runnable<'a> {
-    pub(crate) fn new(queue: &'a ReadyQueue, step: u64) -> Self {
-        Runnable { queue, step }
+    pub(crate) fn new(queue: &'a ReadyQueue, tasks: &'a IdMap<Known>, step: u64) -> Self {
+        Runnable { queue, tasks, step }
     }
 
     /// How many tasks are runnable.
@@ -43,7 +45,8 @@ impl<'a> Runnable<'a> {
 
     /// Index of `task` among the runnable tasks (constant time).
     pub fn position(&self, task: TaskId) -> Option<usize> {
-        self.queue.position(task)
+        let slot = self.tasks.get(task.as_u64())?.slot;
+        self.queue.position(TaskKey::new(slot, task))
     }
 
     /// The number of task polls so far in this run (the step about to be taken is `step() + 1`).

@@ -58,12 +58,15 @@ impl Core {
                 .borrow_mut()
                 .insert(TaskId::MAIN, TaskState::Main, false, HostId::MAIN);
         debug_assert_eq!(key.slot, 0);
-        self.trace.borrow_mut().tasks.push(TaskInfo {
-            id: TaskId::MAIN,
-            name: Some("main".into()),
-            spawned_at: site,
-            parent: TaskId::MAIN,
-        });
+        self.keep_info(
+            TaskInfo {
+                id: TaskId::MAIN,
+                name: Some("main".into()),
+                spawned_at: site,
+                parent: TaskId::MAIN,
+            },
+            key.slot,
+        );
         self.schedule(key);
         (key, self.waker_for(key))
     }
@@ -77,7 +80,7 @@ impl Core {
         site: &'static Location<'static>,
         host: Option<HostId>,
     ) -> TaskKey {
-        let id = TaskId::from_u64(self.trace.borrow().tasks.len() as u64);
+        let id = TaskId::from_u64(self.spawned.get());
         let host = host.unwrap_or_else(|| self.current_host());
         let key = {
             let mut tasks = self.tasks.borrow_mut();
@@ -86,12 +89,15 @@ impl Core {
             tasks.insert(id, TaskState::Suspended(task), true, host)
         };
         let parent = self.current_id();
-        self.trace.borrow_mut().tasks.push(TaskInfo {
-            id,
-            name,
-            spawned_at: site,
-            parent,
-        });
+        self.keep_info(
+            TaskInfo {
+                id,
+                name,
+                spawned_at: site,
+                parent,
+            },
+            key.slot,
+        );
         self.event(EventKind::Spawn { child: id });
         self.sched.borrow_mut().on_spawn(id);
         self.schedule(key);
@@ -430,6 +436,7 @@ impl Core {
             }
             self.current.set(prev);
         }
+        self.retire_task(key.id());
     }
 
     // ----- panics ---------------------------------------------------------------------------
@@ -458,6 +465,7 @@ impl Core {
         } else {
             format!("{} ({context})", panic.message())
         };
+        self.panicked.borrow_mut().insert(task);
         let mut panics = self.panics.borrow_mut();
         panics.push(PanicRecord {
             task,
@@ -535,6 +543,7 @@ impl Core {
                     None => {
                         let freed = self.tasks.borrow_mut().remove(key);
                         drop(freed);
+                        self.retire_task(key.id());
                     }
                 }
                 self.current.set(None);

@@ -15,15 +15,6 @@ use std::time::Instant;
 
 use sim::{Sim, Strategy};
 
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// Four tasks, each yielding `rounds` times: a random choice among them at every step.
 async fn yielders(rounds: u64) {
     let tasks: Vec<_> = (0..4)
@@ -66,6 +57,6 @@ fn main() {
         schedule.len(),
         schedule.encoded_len(),
         schedule.omitted(),
-        peak_rss_kib() / 1024
+        seedloop_bench::shared::measure::peak_mib()
     );
 }

@@ -9,15 +9,6 @@ use std::time::Instant;
 
 use sim::{Sim, Strategy, TraceLevel};
 
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().map_or(4_000_000, |a| {
@@ -58,6 +49,6 @@ fn main() {
          {} events kept, peak RSS {} MiB",
         trace.tasks().len(),
         trace.events().len(),
-        peak_rss_kib() / 1024
+        seedloop_bench::shared::measure::peak_mib()
     );
 }

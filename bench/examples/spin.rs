@@ -12,15 +12,6 @@ use std::time::{Duration, Instant};
 
 use sim::{Sim, Strategy};
 
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// The step limit (`sim`'s default unless given) and the filter on the loops' names.
 fn args() -> (u64, String) {
     let mut args = std::env::args().skip(1);
@@ -54,7 +45,7 @@ fn time<F: Future<Output = ()>>(name: &str, strategy: Strategy, main: F) {
         took,
         sim.trace().events().len(),
         sim.trace().schedule().encoded_len(),
-        peak_rss_kib() / 1024
+        seedloop_bench::shared::measure::peak_mib()
     );
 }
 

@@ -90,6 +90,12 @@ pub fn resident() -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
+/// The process's peak resident memory so far, in MiB (0 where `/proc` is missing), for the
+/// examples that print it beside their figures.
+pub fn peak_mib() -> u64 {
+    resident().map_or(0, |(_, peak)| peak >> 20)
+}
+
 /// Runs `f` once and returns how far its resident memory rose above what the process held just
 /// before (bytes), and `f`'s checksum. Meant for a fresh process that runs nothing else, so the
 /// high-water mark is this workload's. `None` where `/proc` is missing.

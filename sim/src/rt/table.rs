@@ -187,7 +187,8 @@ impl Stage {
 /// One task. Its [`TaskState`] is kept as a one-byte [`Stage`] beside the body (when the
 /// stage has one), so that the state's tag shares a word with the flags: a slot is 96 bytes.
 pub(crate) struct Slot {
-    /// Its id (as its key holds it); with the slot index, the key that names it.
+    /// Its id (as its key holds it); with the slot index, the key that names it. A free slot
+    /// holds the index of the next free slot here instead ([`NO_SLOT`] for none).
     pub(crate) id: u32,
     /// The host it runs on (its spawner's, unless spawned on another).
     pub(crate) host: HostId,
@@ -292,19 +293,33 @@ fn join(stage: Stage, body: Option<Body>) -> TaskState {
     }
 }
 
-#[derive(Default)]
+/// The end of the free list.
+const NO_SLOT: u32 = u32::MAX;
+
+/// The slots, and the free ones as a list threaded through them (the last one freed first),
+/// so that freeing a slot never allocates.
 pub(crate) struct TaskTable {
     slots: Vec<Slot>,
-    free: Vec<u32>,
+    /// The free slot reused next, or [`NO_SLOT`].
+    free: u32,
+}
+
+impl Default for TaskTable {
+    fn default() -> Self {
+        TaskTable {
+            slots: Vec::new(),
+            free: NO_SLOT,
+        }
+    }
 }
 
 impl TaskTable {
     /// The key the next [`TaskTable::insert`] of task `id` gives (a task's waker names its key,
     /// and its body holds its waker).
     pub(crate) fn next_key(&self, id: TaskId) -> TaskKey {
-        let slot = match self.free.last() {
-            Some(&i) => i,
-            None => self.slots.len() as u32,
+        let slot = match self.free {
+            NO_SLOT => self.slots.len() as u32,
+            i => i,
         };
         TaskKey::new(slot, id)
     }
@@ -325,14 +340,16 @@ impl TaskTable {
             ..Slot::free()
         };
         slot.set_state(state);
-        let index = match self.free.pop() {
-            Some(i) => {
-                self.slots[i as usize] = slot;
-                i
-            }
-            None => {
+        let index = match self.free {
+            NO_SLOT => {
                 self.slots.push(slot);
                 (self.slots.len() - 1) as u32
+            }
+            i => {
+                let place = &mut self.slots[i as usize];
+                self.free = place.id;
+                *place = slot;
+                i
             }
         };
         TaskKey::new(index, id)
@@ -355,13 +372,15 @@ impl TaskTable {
     /// Frees the slot; returns its last state (to drop outside any borrow) and whether it was
     /// still scheduled.
     pub(crate) fn remove(&mut self, key: TaskKey) -> Option<(TaskState, bool)> {
+        let next = self.free;
         let s = self.get_mut(key)?;
         let state = s.replace_state(TaskState::Free);
         let scheduled = std::mem::take(&mut s.scheduled);
         s.joiner = None;
         s.waits.clear();
         s.noted = 0;
-        self.free.push(key.slot);
+        s.id = next;
+        self.free = key.slot;
         Some((state, scheduled))
     }
 
@@ -377,7 +396,7 @@ impl TaskTable {
             *self = TaskTable::default();
         } else {
             self.slots.clear();
-            self.free.clear();
+            self.free = NO_SLOT;
         }
     }
 

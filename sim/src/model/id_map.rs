@@ -86,6 +86,7 @@ impl<T> Default for IdMap<T> {
 
 impl<T> IdMap<T> {
     /// Adds the entry of `id`, which is above every id inserted before.
+    #[inline]
     pub(crate) fn insert(&mut self, id: u64, value: T) {
         if self.window.is_empty() {
             debug_assert!(self.old.last_key_value().is_none_or(|(k, _)| *k < id));
@@ -138,6 +139,7 @@ impl<T> IdMap<T> {
     }
 
     /// Removes and returns the entry of `id`.
+    #[inline]
     pub(crate) fn remove(&mut self, id: u64) -> Option<T> {
         let Some(at) = self.place(id) else {
             return if id < self.base {
@@ -177,6 +179,7 @@ impl<T> IdMap<T> {
 
     /// Drops the window's leading free places, and moves its oldest entries to `old` while
     /// it is sparse.
+    #[inline(never)]
     fn compact(&mut self) {
         loop {
             while self.window.front() == Some(&NONE) {

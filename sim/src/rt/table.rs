@@ -332,23 +332,37 @@ impl TaskTable {
         handle: bool,
         host: HostId,
     ) -> TaskKey {
-        let key = TaskKey::new(0, id);
-        let mut slot = Slot {
-            id: key.raw_id(),
-            handle,
-            host,
-            ..Slot::free()
-        };
-        slot.set_state(state);
+        let raw_id = TaskKey::new(0, id).raw_id();
         let index = match self.free {
             NO_SLOT => {
+                let mut slot = Slot {
+                    id: raw_id,
+                    handle,
+                    host,
+                    ..Slot::free()
+                };
+                slot.set_state(state);
                 self.slots.push(slot);
                 (self.slots.len() - 1) as u32
             }
             i => {
+                // A freed slot holds nothing ([`TaskTable::remove`] emptied it): its fields are
+                // set in place.
                 let place = &mut self.slots[i as usize];
+                debug_assert!(
+                    place.stage == Stage::Free
+                        && place.body.is_none()
+                        && place.joiner.is_none()
+                        && matches!(place.waits, WaitNotes::None)
+                );
                 self.free = place.id;
-                *place = slot;
+                place.id = raw_id;
+                place.host = host;
+                place.scheduled = false;
+                place.abort = false;
+                place.handle = handle;
+                place.noted = 0;
+                place.set_state(state);
                 i
             }
         };

@@ -38,12 +38,15 @@ pub(crate) struct Segment {
 /// Each write is its own segment (its own arrival time, held and restamped on its own by a
 /// partition), but the bytes of all of them share one queue: a write appends to it and a read
 /// takes from its front, so a stream of small messages allocates nothing per message.
+///
+/// A reset is always the last segment: nothing is sent to an end after one (its sender is
+/// closed, and a write to a closed peer queues its reset only once).
 pub(crate) struct End {
     pub(crate) host: HostId,
     pub(crate) local: Addr,
     incoming: VecDeque<Segment>,
     /// The unread bytes of the data segments in `incoming`, in order.
-    bytes: VecDeque<u8>,
+    bytes: Bytes,
     last_arrival: u64,
     waker: Option<Waker>,
     open: bool,
@@ -75,6 +78,47 @@ pub(crate) struct UdpState {
     pub(crate) held: BTreeMap<u64, Datagram>,
     /// Every task waiting in `recv_from` (a socket may be shared).
     pub(crate) wakers: Wakers,
+}
+
+/// A queue of bytes: appended at the back, read from the front. A vector and a read offset
+/// rather than a ring, so a write and a read are each one copy of one slice; the read part is
+/// dropped when everything was read, or moved out once it outgrows what is left (each byte is
+/// moved at most once per byte read after it, so a read costs amortised O(its length)).
+#[derive(Default)]
+struct Bytes {
+    buf: Vec<u8>,
+    /// How many bytes at the front of `buf` were read.
+    read: usize,
+}
+
+impl Bytes {
+    /// Read bytes kept before they are moved out (a reader that keeps up never moves any).
+    const KEEP: usize = 4096;
+
+    fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
+    fn unread(&self) -> &[u8] {
+        &self.buf[self.read..]
+    }
+
+    fn consume(&mut self, k: usize) {
+        self.read += k;
+        debug_assert!(self.read <= self.buf.len(), "consumed more than was queued");
+        if self.read == self.buf.len() {
+            self.buf.clear();
+            self.read = 0;
+        } else if self.read >= Self::KEEP && self.read * 2 >= self.buf.len() {
+            self.buf.drain(..self.read);
+            self.read = 0;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.read = 0;
+    }
 }
 
 /// The tasks waiting on one socket. Waking all of them on an event (the first to run takes it,
@@ -119,6 +163,124 @@ pub(crate) fn now() -> u64 {
     crate::time::now().as_nanos()
 }
 
+/// See [`NetState::latency`] (a function of the configuration alone, to call while a
+/// connection is borrowed).
+fn draw_latency(config: &NetConfig, from: HostId, to: HostId) -> u64 {
+    if from == to {
+        return 0;
+    }
+    let min = config.min_latency.as_nanos() as u64;
+    if config.max_latency == config.min_latency {
+        // A fixed latency (the default): spares the second conversion.
+        return min;
+    }
+    let max = config.max_latency.as_nanos() as u64;
+    if max <= min {
+        return min;
+    }
+    min + primitives::fault(max - min + 1)
+}
+
+/// When a segment sent at `now` from `from` to `to` arrives: `None` while a partition or a
+/// hold blocks the way (no latency is drawn then), else after a latency drawn now.
+fn arrival(
+    config: &NetConfig,
+    cut: &BTreeSet<(HostId, HostId)>,
+    held: &BTreeSet<(HostId, HostId)>,
+    from: HostId,
+    to: HostId,
+    now: u64,
+) -> Option<u64> {
+    let blocked = from != to
+        && !(cut.is_empty() && held.is_empty())
+        && (cut.contains(&(from, to)) || held.contains(&(from, to)));
+    (!blocked).then(|| now + draw_latency(config, from, to))
+}
+
+impl End {
+    /// Queues a segment arriving at `at` (never before the one queued last), with `data` for
+    /// a data segment; returns the reader's waker if the segment is the first queued.
+    ///
+    /// A reader waits only on the first segment (for its arrival, or for a partition to let it
+    /// go) and a segment behind it changes nothing it could see, so the reader stays asleep:
+    /// waking it at every write of a burst would cost a poll, a wait and, at each of the
+    /// writer's preemption points while it is runnable, a scheduling decision.
+    fn push(&mut self, at: Option<u64>, payload: Payload, data: &[u8]) -> Option<Waker> {
+        debug_assert!(!self.reset_queued(), "a segment queued after a reset");
+        let at = at.map(|a| a.max(self.last_arrival));
+        if let Some(a) = at {
+            self.last_arrival = a;
+        }
+        let first = self.incoming.is_empty();
+        self.bytes.push(data);
+        self.incoming.push_back(Segment { at, payload });
+        if first { self.waker.take() } else { None }
+    }
+
+    /// See [`NetState::readable`].
+    fn readable(&self, now: u64) -> Readable {
+        match self.incoming.front() {
+            None => Readable::Wait,
+            Some(Segment { at: None, .. }) => Readable::Wait,
+            Some(Segment { at: Some(a), .. }) if *a > now => Readable::At(*a),
+            Some(_) => Readable::Ready,
+        }
+    }
+
+    /// See [`NetState::read`].
+    fn read(&mut self, now: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            let Some(seg) = self.incoming.front_mut() else {
+                break;
+            };
+            if seg.at.is_none_or(|a| a > now) {
+                break;
+            }
+            match &mut seg.payload {
+                Payload::Data(left) => {
+                    let k = (*left).min(buf.len() - n);
+                    buf[n..n + k].copy_from_slice(&self.bytes.unread()[..k]);
+                    self.bytes.consume(k);
+                    *left -= k;
+                    n += k;
+                    if *left == 0 {
+                        self.incoming.pop_front();
+                    }
+                }
+                Payload::Fin => break,
+                Payload::Rst if n == 0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionReset,
+                        "connection reset by peer",
+                    ));
+                }
+                Payload::Rst => break,
+            }
+        }
+        Ok(n)
+    }
+
+    /// Whether a reset is queued, arrived or not (it can only be the last segment).
+    fn reset_queued(&self) -> bool {
+        matches!(
+            self.incoming.back(),
+            Some(Segment {
+                payload: Payload::Rst,
+                ..
+            })
+        )
+    }
+
+    /// Whether a reset has arrived by `now` (it can only be the last segment).
+    fn reset_arrived(&self, now: u64) -> bool {
+        matches!(
+            self.incoming.back(),
+            Some(Segment { payload: Payload::Rst, at: Some(a) }) if *a <= now
+        )
+    }
+}
+
 impl NetState {
     pub(crate) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
@@ -140,15 +302,7 @@ impl NetState {
 
     /// A one-way latency from `from` to `to` in nanoseconds, drawn as a fault decision.
     pub(crate) fn latency(&self, from: HostId, to: HostId) -> u64 {
-        if from == to {
-            return 0;
-        }
-        let min = self.config.min_latency.as_nanos() as u64;
-        let max = self.config.max_latency.as_nanos() as u64;
-        if max <= min {
-            return min;
-        }
-        min + primitives::fault(max - min + 1)
+        draw_latency(&self.config, from, to)
     }
 
     /// A free port on `host` from the ephemeral range.
@@ -172,7 +326,7 @@ impl NetState {
             host,
             local,
             incoming: VecDeque::new(),
-            bytes: VecDeque::new(),
+            bytes: Bytes::default(),
             last_arrival: 0,
             waker: None,
             open: true,
@@ -197,23 +351,16 @@ impl NetState {
         data: &[u8],
         now: u64,
     ) -> Option<Waker> {
-        let (from_host, to_host) = {
-            let c = self.conns.get(&conn)?;
-            (c.ends[1 - to].host, c.ends[to].host)
-        };
-        let at = if self.is_blocked(from_host, to_host) {
-            None
-        } else {
-            Some(now + self.latency(from_host, to_host))
-        };
-        let end = &mut self.conns.get_mut(&conn)?.ends[to];
-        let at = at.map(|a| a.max(end.last_arrival));
-        if let Some(a) = at {
-            end.last_arrival = a;
-        }
-        end.bytes.extend(data);
-        end.incoming.push_back(Segment { at, payload });
-        end.waker.take()
+        let NetState {
+            conns,
+            cut,
+            held,
+            config,
+            ..
+        } = self;
+        let c = conns.get_mut(&conn)?;
+        let at = arrival(config, cut, held, c.ends[1 - to].host, c.ends[to].host, now);
+        c.ends[to].push(at, payload, data)
     }
 
     pub(crate) fn end(&self, conn: u64, end: usize) -> Option<&End> {
@@ -223,15 +370,13 @@ impl NetState {
             .filter(|e| e.open)
     }
 
+    /// What a read at `now` would find: `Ready` once the first segment arrived, or when the
+    /// end is closed (the read fails at once). `Ready` stays so until the end's reader reads:
+    /// time only moves on, and a partition holds only the segments still in flight.
     pub(crate) fn readable(&self, conn: u64, end: usize, now: u64) -> Readable {
-        let Some(e) = self.end(conn, end) else {
-            return Readable::Ready;
-        };
-        match e.incoming.front() {
-            None => Readable::Wait,
-            Some(Segment { at: None, .. }) => Readable::Wait,
-            Some(Segment { at: Some(a), .. }) if *a > now => Readable::At(*a),
-            Some(_) => Readable::Ready,
+        match self.end(conn, end) {
+            None => Readable::Ready,
+            Some(e) => e.readable(now),
         }
     }
 
@@ -244,55 +389,26 @@ impl NetState {
         }
     }
 
-    /// Reads what has arrived by `now`: `Ok(0)` at end of stream.
+    /// Reads what has arrived by `now`: `Ok(0)` at end of stream. Also tells whether the end
+    /// is still [`Readable::Ready`] after the read (it is after an error).
     pub(crate) fn read(
         &mut self,
         conn: u64,
         end: usize,
         now: u64,
         buf: &mut [u8],
-    ) -> io::Result<usize> {
+    ) -> (io::Result<usize>, bool) {
         let Some(e) = self
             .conns
             .get_mut(&conn)
             .map(|c| &mut c.ends[end])
             .filter(|e| e.open)
         else {
-            return Err(crashed());
+            return (Err(crashed()), true);
         };
-        let mut n = 0;
-        while n < buf.len() {
-            let Some(seg) = e.incoming.front_mut() else {
-                break;
-            };
-            if seg.at.is_none_or(|a| a > now) {
-                break;
-            }
-            match &mut seg.payload {
-                Payload::Data(left) => {
-                    let k = (*left).min(buf.len() - n);
-                    let (front, back) = e.bytes.as_slices();
-                    let a = k.min(front.len());
-                    buf[n..n + a].copy_from_slice(&front[..a]);
-                    buf[n + a..n + k].copy_from_slice(&back[..k - a]);
-                    e.bytes.drain(..k);
-                    *left -= k;
-                    n += k;
-                    if *left == 0 {
-                        e.incoming.pop_front();
-                    }
-                }
-                Payload::Fin => break,
-                Payload::Rst if n == 0 => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::ConnectionReset,
-                        "connection reset by peer",
-                    ));
-                }
-                Payload::Rst => break,
-            }
-        }
-        Ok(n)
+        let r = e.read(now, buf);
+        let ready = r.is_err() || matches!(e.readable(now), Readable::Ready);
+        (r, ready)
     }
 
     /// Copies what has arrived by `now` without consuming it (`Ok(0)` at end of stream).
@@ -314,9 +430,7 @@ impl NetState {
             match seg.payload {
                 Payload::Data(left) => {
                     let k = left.min(buf.len() - n);
-                    for (dst, src) in buf[n..n + k].iter_mut().zip(e.bytes.range(n..n + k)) {
-                        *dst = *src;
-                    }
+                    buf[n..n + k].copy_from_slice(&e.bytes.unread()[n..n + k]);
                     n += k;
                     if k < left {
                         break;
@@ -335,12 +449,6 @@ impl NetState {
         Ok(n)
     }
 
-    fn reset_arrived(e: &End, now: u64) -> bool {
-        e.incoming
-            .iter()
-            .any(|s| matches!(s.payload, Payload::Rst) && s.at.is_some_and(|a| a <= now))
-    }
-
     pub(crate) fn write(
         &mut self,
         conn: u64,
@@ -348,14 +456,21 @@ impl NetState {
         now: u64,
         data: &[u8],
     ) -> (io::Result<usize>, Option<Waker>) {
-        let Some(c) = self.conns.get(&conn) else {
+        let NetState {
+            conns,
+            cut,
+            held,
+            config,
+            ..
+        } = self;
+        let Some(c) = conns.get_mut(&conn) else {
             return (Err(crashed()), None);
         };
         let e = &c.ends[end];
         if !e.open {
             return (Err(crashed()), None);
         }
-        if Self::reset_arrived(e, now) {
+        if e.reset_arrived(now) {
             let err = io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer");
             return (Err(err), None);
         }
@@ -372,16 +487,18 @@ impl NetState {
         if !c.ends[1 - end].open {
             // The peer is gone: its host answers the data with a reset, once, a round trip
             // after this write.
-            let rst_queued = e.incoming.iter().any(|s| matches!(s.payload, Payload::Rst));
-            let w = if rst_queued {
+            let w = if e.reset_queued() {
                 None
             } else {
-                let there = self.latency(e.host, c.ends[1 - end].host);
-                self.send(conn, end, Payload::Rst, &[], now + there)
+                let (me, peer) = (e.host, c.ends[1 - end].host);
+                let there = draw_latency(config, me, peer);
+                let at = arrival(config, cut, held, peer, me, now + there);
+                c.ends[end].push(at, Payload::Rst, &[])
             };
             return (Ok(data.len()), w);
         }
-        let w = self.send(conn, 1 - end, Payload::Data(data.len()), data, now);
+        let at = arrival(config, cut, held, e.host, c.ends[1 - end].host, now);
+        let w = c.ends[1 - end].push(at, Payload::Data(data.len()), data);
         (Ok(data.len()), w)
     }
 

@@ -12,7 +12,7 @@ use futures::io::{AsyncRead, AsyncWrite};
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, resolve, wait_until};
 use super::state::{Readable, now};
-use super::world::{try_world, world};
+use super::world::{Net, try_world, world};
 use crate::host::{HostId, current_id};
 use crate::rt::primitives;
 use crate::time::{self, Instant, Sleep};
@@ -254,6 +254,10 @@ pub struct TcpStream {
     peer: Addr,
     name: Arc<str>,
     timer: Option<Sleep>,
+    /// A read would not wait: the first segment had arrived (or the end was closed) when this
+    /// stream last looked, and that lasts until it reads (see `NetState::readable`). Spares a
+    /// read of a backlog the look before its preemption point.
+    arrived: bool,
     read_yielded: bool,
     write_yielded: bool,
 }
@@ -268,6 +272,7 @@ impl TcpStream {
             peer,
             name,
             timer: None,
+            arrived: false,
             read_yielded: false,
             write_yielded: false,
         }
@@ -444,11 +449,21 @@ fn close_end(conn: u64, end: usize) {
 impl TcpStream {
     /// Ready once bytes (or the end of the stream, or a reset) have arrived: after a preemption
     /// point, as a read's. Registers the task's waker while not ready.
-    fn poll_arrived(&mut self, cx: &mut Context<'_>, op: &'static str) -> Poll<()> {
-        let world = world(op);
-        let readable = world.borrow().net.readable(self.conn, self.end, now());
+    fn poll_arrived(
+        &mut self,
+        world: &Net,
+        now: u64,
+        cx: &mut Context<'_>,
+        op: &'static str,
+    ) -> Poll<()> {
+        let readable = if self.arrived {
+            Readable::Ready
+        } else {
+            world.borrow().net.readable(self.conn, self.end, now)
+        };
         match readable {
             Readable::Ready => {
+                self.arrived = true;
                 if !self.read_yielded && primitives::preemption_point(cx) {
                     self.read_yielded = true;
                     return Poll::Pending;
@@ -500,7 +515,8 @@ impl TcpStream {
     /// }).unwrap();
     /// ```
     pub fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        self.poll_arrived(cx, "TcpStream::readable")
+        let op = "TcpStream::readable";
+        self.poll_arrived(&world(op), now(), cx, op)
     }
 
     /// Reads what has arrived without waiting and without a preemption point: `WouldBlock` when
@@ -513,9 +529,14 @@ impl TcpStream {
         if buf.is_empty() {
             return Ok(0);
         }
-        let readable = world.borrow().net.readable(self.conn, self.end, now());
+        let now = now();
+        let readable = world.borrow().net.readable(self.conn, self.end, now);
         match readable {
-            Readable::Ready => world.borrow_mut().net.read(self.conn, self.end, now(), buf),
+            Readable::Ready => {
+                let (r, arrived) = world.borrow_mut().net.read(self.conn, self.end, now, buf);
+                self.arrived = arrived;
+                r
+            }
             Readable::At(_) | Readable::Wait => Err(io::ErrorKind::WouldBlock.into()),
         }
     }
@@ -545,11 +566,12 @@ impl TcpStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        match self.poll_arrived(cx, "TcpStream::peek") {
+        let world = world("TcpStream::peek");
+        let now = now();
+        match self.poll_arrived(&world, now, cx, "TcpStream::peek") {
             Poll::Pending => Poll::Pending,
             Poll::Ready(()) => {
-                let world = world("TcpStream::peek");
-                let r = world.borrow().net.peek(self.conn, self.end, now(), buf);
+                let r = world.borrow().net.peek(self.conn, self.end, now, buf);
                 Poll::Ready(r)
             }
         }
@@ -582,11 +604,13 @@ impl AsyncRead for TcpStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        match this.poll_arrived(cx, "TcpStream::read") {
+        let world = world("TcpStream::read");
+        let now = now();
+        match this.poll_arrived(&world, now, cx, "TcpStream::read") {
             Poll::Pending => Poll::Pending,
             Poll::Ready(()) => {
-                let world = world("TcpStream::read");
-                let r = world.borrow_mut().net.read(this.conn, this.end, now(), buf);
+                let (r, arrived) = world.borrow_mut().net.read(this.conn, this.end, now, buf);
+                this.arrived = arrived;
                 Poll::Ready(r)
             }
         }

@@ -12,3 +12,4 @@ mod net_hold;
 mod net_hosts;
 mod net_http;
 mod net_stream;
+mod net_stream_bytes;

@@ -519,6 +519,33 @@ mod tests {
         }
     }
 
+    /// The free list threaded through the freed slots: the last freed is reused first, every
+    /// freed slot is reused before the table grows, and a cleared table starts over.
+    #[test]
+    fn freed_slots_are_reused_last_freed_first_before_the_table_grows() {
+        let mut t = TaskTable::default();
+        let keys: Vec<TaskKey> = (0..6u64)
+            .map(|id| t.insert(TaskId::from_u64(id), TaskState::Polling, true, HostId::MAIN))
+            .collect();
+        for &k in [keys[1], keys[4], keys[2]].iter() {
+            assert!(t.remove(k).is_some());
+        }
+        let slots: Vec<u32> = (6..10u64)
+            .map(|id| {
+                let next = t.next_key(TaskId::from_u64(id));
+                let k = t.insert(TaskId::from_u64(id), TaskState::Polling, true, HostId::MAIN);
+                assert_eq!(next, k);
+                assert!(t.get(k).is_some_and(|s| s.id == k.raw_id() && s.handle));
+                k.slot
+            })
+            .collect();
+        assert_eq!(slots, [2, 4, 1, 6]);
+        assert_eq!(t.unfinished_count(), 7);
+        t.clear_keeping(usize::MAX);
+        let k = t.insert(TaskId::from_u64(0), TaskState::Main, false, HostId::MAIN);
+        assert_eq!(k.slot, 0);
+    }
+
     #[test]
     fn a_freed_slot_is_reused_under_a_new_key() {
         let mut t = TaskTable::default();

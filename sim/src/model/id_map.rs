@@ -31,11 +31,44 @@ pub(crate) struct IdMap<T> {
     window: VecDeque<u32>,
     /// The id of `window[0]`.
     base: u64,
-    /// The entries of the window's ids; `None` places are on `free`.
-    slab: Vec<Option<T>>,
-    free: Vec<u32>,
+    /// The entries of the window's ids, and the free places between them.
+    slab: Vec<Place<T>>,
+    /// The free slab place reused next, or [`NONE`]: a list threaded through the free places,
+    /// so that a removal never allocates.
+    free: u32,
+    /// Entries in the slab.
+    held: usize,
     /// Entries of ids below `base`: long-lived ones moved out of a sparse window.
     old: BTreeMap<u64, T>,
+}
+
+/// A slab place: an entry, or a free place and the next free one ([`NONE`] for none).
+#[derive(Clone, Debug)]
+enum Place<T> {
+    Held(T),
+    Free(u32),
+}
+
+impl<T> Place<T> {
+    /// Frees the place (putting `next` on its free list) and returns its entry, if any.
+    #[inline]
+    fn take(&mut self, next: u32) -> Option<T> {
+        match std::mem::replace(self, Place::Free(next)) {
+            Place::Held(v) => Some(v),
+            free @ Place::Free(_) => {
+                *self = free;
+                None
+            }
+        }
+    }
+
+    #[inline]
+    fn as_ref(&self) -> Option<&T> {
+        match self {
+            Place::Held(v) => Some(v),
+            Place::Free(_) => None,
+        }
+    }
 }
 
 impl<T> Default for IdMap<T> {
@@ -44,7 +77,8 @@ impl<T> Default for IdMap<T> {
             window: VecDeque::new(),
             base: 0,
             slab: Vec::new(),
-            free: Vec::new(),
+            free: NONE,
+            held: 0,
             old: BTreeMap::new(),
         }
     }
@@ -52,22 +86,31 @@ impl<T> Default for IdMap<T> {
 
 impl<T> IdMap<T> {
     /// Adds the entry of `id`, which is above every id inserted before.
+    #[inline]
     pub(crate) fn insert(&mut self, id: u64, value: T) {
         if self.window.is_empty() {
             debug_assert!(self.old.last_key_value().is_none_or(|(k, _)| *k < id));
             self.base = id;
         }
         debug_assert!(id >= self.base + self.window.len() as u64, "ids only grow");
-        let index = match self.free.pop() {
-            Some(i) => {
-                self.slab[i as usize] = Some(value);
+        let index = match self.free {
+            NONE => {
+                self.slab.push(Place::Held(value));
+                u32::try_from(self.slab.len() - 1)
+                    .ok()
+                    .filter(|&i| i != NONE)
+                    .expect("fewer than 2^32 - 1 entries")
+            }
+            i => {
+                let place = &mut self.slab[i as usize];
+                if let Place::Free(next) = *place {
+                    self.free = next;
+                }
+                *place = Place::Held(value);
                 i
             }
-            None => {
-                self.slab.push(Some(value));
-                u32::try_from(self.slab.len() - 1).expect("fewer than 2^32 entries")
-            }
         };
+        self.held += 1;
         let at = (id - self.base) as usize;
         while self.window.len() < at {
             self.window.push_back(NONE);
@@ -96,6 +139,7 @@ impl<T> IdMap<T> {
     }
 
     /// Removes and returns the entry of `id`.
+    #[inline]
     pub(crate) fn remove(&mut self, id: u64) -> Option<T> {
         let Some(at) = self.place(id) else {
             return if id < self.base {
@@ -108,8 +152,7 @@ impl<T> IdMap<T> {
         if i == NONE {
             return None;
         }
-        let value = self.slab[i as usize].take();
-        self.free.push(i);
+        let value = self.release(i);
         if at == 0 || self.window.len() > SPARSENESS * self.filled() + SLACK {
             self.compact();
         }
@@ -119,11 +162,24 @@ impl<T> IdMap<T> {
     /// Entries in the window.
     #[inline]
     fn filled(&self) -> usize {
-        self.slab.len() - self.free.len()
+        self.held
+    }
+
+    /// Frees slab place `i` and returns its entry.
+    #[inline]
+    fn release(&mut self, i: u32) -> Option<T> {
+        let next = self.free;
+        let value = self.slab[i as usize].take(next);
+        if value.is_some() {
+            self.free = i;
+            self.held -= 1;
+        }
+        value
     }
 
     /// Drops the window's leading free places, and moves its oldest entries to `old` while
     /// it is sparse.
+    #[inline(never)]
     fn compact(&mut self) {
         loop {
             while self.window.front() == Some(&NONE) {
@@ -134,9 +190,8 @@ impl<T> IdMap<T> {
                 break;
             }
             if let Some(i) = self.window.pop_front() {
-                if let Some(value) = self.slab[i as usize].take() {
+                if let Some(value) = self.release(i) {
                     self.old.insert(self.base, value);
-                    self.free.push(i);
                 }
             }
             self.base += 1;
@@ -144,7 +199,7 @@ impl<T> IdMap<T> {
         if self.window.is_empty() {
             // Nothing in the window: the slab restarts (keeping its buffer).
             self.slab.clear();
-            self.free.clear();
+            self.free = NONE;
         }
     }
 

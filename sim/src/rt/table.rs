@@ -187,7 +187,8 @@ impl Stage {
 /// One task. Its [`TaskState`] is kept as a one-byte [`Stage`] beside the body (when the
 /// stage has one), so that the state's tag shares a word with the flags: a slot is 96 bytes.
 pub(crate) struct Slot {
-    /// Its id (as its key holds it); with the slot index, the key that names it.
+    /// Its id (as its key holds it); with the slot index, the key that names it. A free slot
+    /// holds the index of the next free slot here instead ([`NO_SLOT`] for none).
     pub(crate) id: u32,
     /// The host it runs on (its spawner's, unless spawned on another).
     pub(crate) host: HostId,
@@ -292,19 +293,33 @@ fn join(stage: Stage, body: Option<Body>) -> TaskState {
     }
 }
 
-#[derive(Default)]
+/// The end of the free list.
+const NO_SLOT: u32 = u32::MAX;
+
+/// The slots, and the free ones as a list threaded through them (the last one freed first),
+/// so that freeing a slot never allocates.
 pub(crate) struct TaskTable {
     slots: Vec<Slot>,
-    free: Vec<u32>,
+    /// The free slot reused next, or [`NO_SLOT`].
+    free: u32,
+}
+
+impl Default for TaskTable {
+    fn default() -> Self {
+        TaskTable {
+            slots: Vec::new(),
+            free: NO_SLOT,
+        }
+    }
 }
 
 impl TaskTable {
     /// The key the next [`TaskTable::insert`] of task `id` gives (a task's waker names its key,
     /// and its body holds its waker).
     pub(crate) fn next_key(&self, id: TaskId) -> TaskKey {
-        let slot = match self.free.last() {
-            Some(&i) => i,
-            None => self.slots.len() as u32,
+        let slot = match self.free {
+            NO_SLOT => self.slots.len() as u32,
+            i => i,
         };
         TaskKey::new(slot, id)
     }
@@ -317,22 +332,38 @@ impl TaskTable {
         handle: bool,
         host: HostId,
     ) -> TaskKey {
-        let key = TaskKey::new(0, id);
-        let mut slot = Slot {
-            id: key.raw_id(),
-            handle,
-            host,
-            ..Slot::free()
-        };
-        slot.set_state(state);
-        let index = match self.free.pop() {
-            Some(i) => {
-                self.slots[i as usize] = slot;
-                i
-            }
-            None => {
+        let raw_id = TaskKey::new(0, id).raw_id();
+        let index = match self.free {
+            NO_SLOT => {
+                let mut slot = Slot {
+                    id: raw_id,
+                    handle,
+                    host,
+                    ..Slot::free()
+                };
+                slot.set_state(state);
                 self.slots.push(slot);
                 (self.slots.len() - 1) as u32
+            }
+            i => {
+                // A freed slot holds nothing ([`TaskTable::remove`] emptied it): its fields are
+                // set in place.
+                let place = &mut self.slots[i as usize];
+                debug_assert!(
+                    place.stage == Stage::Free
+                        && place.body.is_none()
+                        && place.joiner.is_none()
+                        && matches!(place.waits, WaitNotes::None)
+                );
+                self.free = place.id;
+                place.id = raw_id;
+                place.host = host;
+                place.scheduled = false;
+                place.abort = false;
+                place.handle = handle;
+                place.noted = 0;
+                place.set_state(state);
+                i
             }
         };
         TaskKey::new(index, id)
@@ -355,13 +386,15 @@ impl TaskTable {
     /// Frees the slot; returns its last state (to drop outside any borrow) and whether it was
     /// still scheduled.
     pub(crate) fn remove(&mut self, key: TaskKey) -> Option<(TaskState, bool)> {
+        let next = self.free;
         let s = self.get_mut(key)?;
         let state = s.replace_state(TaskState::Free);
         let scheduled = std::mem::take(&mut s.scheduled);
         s.joiner = None;
         s.waits.clear();
         s.noted = 0;
-        self.free.push(key.slot);
+        s.id = next;
+        self.free = key.slot;
         Some((state, scheduled))
     }
 
@@ -377,7 +410,7 @@ impl TaskTable {
             *self = TaskTable::default();
         } else {
             self.slots.clear();
-            self.free.clear();
+            self.free = NO_SLOT;
         }
     }
 
@@ -484,6 +517,33 @@ mod tests {
             WaitKind::Resource { name: Some(n), .. } => assert!(Arc::ptr_eq(n, &other)),
             k => panic!("{k:?}"),
         }
+    }
+
+    /// The free list threaded through the freed slots: the last freed is reused first, every
+    /// freed slot is reused before the table grows, and a cleared table starts over.
+    #[test]
+    fn freed_slots_are_reused_last_freed_first_before_the_table_grows() {
+        let mut t = TaskTable::default();
+        let keys: Vec<TaskKey> = (0..6u64)
+            .map(|id| t.insert(TaskId::from_u64(id), TaskState::Polling, true, HostId::MAIN))
+            .collect();
+        for &k in [keys[1], keys[4], keys[2]].iter() {
+            assert!(t.remove(k).is_some());
+        }
+        let slots: Vec<u32> = (6..10u64)
+            .map(|id| {
+                let next = t.next_key(TaskId::from_u64(id));
+                let k = t.insert(TaskId::from_u64(id), TaskState::Polling, true, HostId::MAIN);
+                assert_eq!(next, k);
+                assert!(t.get(k).is_some_and(|s| s.id == k.raw_id() && s.handle));
+                k.slot
+            })
+            .collect();
+        assert_eq!(slots, [2, 4, 1, 6]);
+        assert_eq!(t.unfinished_count(), 7);
+        t.clear_keeping(usize::MAX);
+        let k = t.insert(TaskId::from_u64(0), TaskState::Main, false, HostId::MAIN);
+        assert_eq!(k.slot, 0);
     }
 
     #[test]

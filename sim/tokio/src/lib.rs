@@ -90,7 +90,7 @@
 //! - `TcpSocket` keeps its options but the simulation has no kernel buffers: `bind` with port 0
 //!   gets its port at `listen`, and a connecting socket's local port is the simulation's pick;
 //! - not provided: `MutexGuard::map` and the other mapped guards (a guard that owns the value,
-//!   as the facade's do to stay `Send` without `unsafe`, cannot lend a part of it for its whole
+//!   as the facade's do to stay `Send` in safe Rust, cannot lend a part of it for its whole
 //!   life), `OnceCell::const_new_with`, `TcpStream::try_read_buf`/`try_io`, Unix sockets,
 //!   `broadcast::Sender::{len, is_empty}` (tokio counts values some receiver has not seen;
 //!   `sim`'s channel does not track that);

@@ -1,5 +1,5 @@
 //! `Mutex`: tokio's async mutex, a thin layer over `sim`'s: the guards are `sim`'s guards (which
-//! own the value while the lock is held, so they have tokio's auto traits without `unsafe`).
+//! own the value while the lock is held, so they have tokio's auto traits in safe Rust).
 //!
 //! `sim`'s mutex is not `const`-constructible: a [`Mutex::const_new`] keeps its value aside and
 //! makes `sim`'s mutex on first use.

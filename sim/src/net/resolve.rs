@@ -81,6 +81,11 @@ pub(crate) async fn wait_until(t: u64, op: &'static str, name: &Arc<str>) {
     .await;
 }
 
+/// The error of a read or write on a stream whose peer reset it.
+pub(crate) fn reset_by_peer() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer")
+}
+
 pub(crate) fn crashed() -> io::Error {
     io::Error::new(
         io::ErrorKind::ConnectionAborted,

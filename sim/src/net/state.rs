@@ -14,7 +14,7 @@ use std::task::Waker;
 
 use super::NetConfig;
 use super::addr::Addr;
-use super::resolve::crashed;
+use super::resolve::{crashed, reset_by_peer};
 use crate::host::HostId;
 use crate::rt::primitives;
 pub(crate) use crate::rt::primitives::chance;
@@ -249,12 +249,7 @@ impl End {
                     }
                 }
                 Payload::Fin => break,
-                Payload::Rst if n == 0 => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::ConnectionReset,
-                        "connection reset by peer",
-                    ));
-                }
+                Payload::Rst if n == 0 => return Err(reset_by_peer()),
                 Payload::Rst => break,
             }
         }
@@ -437,12 +432,7 @@ impl NetState {
                     }
                 }
                 Payload::Fin => break,
-                Payload::Rst if n == 0 => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::ConnectionReset,
-                        "connection reset by peer",
-                    ));
-                }
+                Payload::Rst if n == 0 => return Err(reset_by_peer()),
                 Payload::Rst => break,
             }
         }
@@ -471,8 +461,7 @@ impl NetState {
             return (Err(crashed()), None);
         }
         if e.reset_arrived(now) {
-            let err = io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer");
-            return (Err(err), None);
+            return (Err(reset_by_peer()), None);
         }
         if e.write_shut {
             let err = io::Error::new(

@@ -133,7 +133,7 @@ impl Schedule {
 
     /// Appends `d`, which is `same` as the last decision kept or not (a decision is taken at
     /// nearly every step: this is written for speed).
-    #[inline]
+    #[inline(always)]
     fn push_as(&mut self, d: Decision, same: bool) {
         // Room for the longest encoding, so the pushes below never grow the buffer.
         self.bytes.reserve(MAX_ENCODED);
@@ -162,7 +162,9 @@ impl Schedule {
     /// Appends a decision while the encoding is within `budget` bytes (a repeat already under
     /// way goes on growing in place, a byte now and then); past it, counts it as omitted, and
     /// every later one (a schedule with a gap would replay a different run).
-    #[inline]
+    // Inlined into each caller, which knows the decision's kind: the comparison with the last
+    // one and the encoding then reduce to that kind's.
+    #[inline(always)]
     pub(crate) fn record(&mut self, d: Decision, budget: usize) {
         if self.omitted == 0 {
             let same = self.last == Some(d);
@@ -367,8 +369,16 @@ impl Cursor {
 /// The longest encoding of a decision: three varints of a `u64`.
 const MAX_ENCODED: usize = 30;
 
-#[inline]
-fn put(w: &mut Vec<u8>, mut v: u64) {
+#[inline(always)]
+fn put(w: &mut Vec<u8>, v: u64) {
+    if v < 0x80 {
+        w.push(v as u8);
+    } else {
+        put_long(w, v);
+    }
+}
+
+fn put_long(w: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         w.push((v as u8) | 0x80);
         v >>= 7;
@@ -376,7 +386,7 @@ fn put(w: &mut Vec<u8>, mut v: u64) {
     w.push(v as u8);
 }
 
-#[inline]
+#[inline(always)]
 fn put_decision(w: &mut Vec<u8>, d: Decision) {
     match d {
         Decision::Run { task, of } => {

@@ -142,8 +142,14 @@ impl Schedule {
                 Some((at, n)) => (at, n + 1),
                 None => (self.bytes.len(), 1),
             };
-            self.bytes.truncate(at);
-            put(&mut self.bytes, (copies << TAG_BITS) | REPEAT);
+            let entry = (copies << TAG_BITS) | REPEAT;
+            if entry < 0x80 && at < self.bytes.len() {
+                // A one-byte count replaced by a one-byte count: the entry ends `bytes`.
+                self.bytes[at] = entry as u8;
+            } else {
+                self.bytes.truncate(at);
+                put(&mut self.bytes, entry);
+            }
             self.repeat = Some((at, copies));
         } else {
             put_decision(&mut self.bytes, d);
@@ -378,6 +384,17 @@ fn put(w: &mut Vec<u8>, v: u64) {
     }
 }
 
+/// `put(a)` then `put(b)`, the two bytes written at once when each fits in one.
+#[inline(always)]
+fn put2(w: &mut Vec<u8>, a: u64, b: u64) {
+    if a < 0x80 && b < 0x80 {
+        w.extend_from_slice(&[a as u8, b as u8]);
+    } else {
+        put(w, a);
+        put(w, b);
+    }
+}
+
 fn put_long(w: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         w.push((v as u8) | 0x80);
@@ -389,14 +406,10 @@ fn put_long(w: &mut Vec<u8>, mut v: u64) {
 #[inline(always)]
 fn put_decision(w: &mut Vec<u8>, d: Decision) {
     match d {
-        Decision::Run { task, of } => {
-            put(w, (task.as_u64() << TAG_BITS) | RUN);
-            put(w, u64::from(of));
-        }
+        Decision::Run { task, of } => put2(w, (task.as_u64() << TAG_BITS) | RUN, u64::from(of)),
         Decision::Preempt { task, of } => {
             let t = task.map_or(0, |t| t.as_u64() + 1);
-            put(w, (t << TAG_BITS) | PREEMPT);
-            put(w, u64::from(of));
+            put2(w, (t << TAG_BITS) | PREEMPT, u64::from(of));
         }
         Decision::Branch { index, of } => {
             put(w, (u64::from(index) << TAG_BITS) | BRANCH);

@@ -480,4 +480,55 @@ mod tests {
         assert!(s.to_string().ends_with("more decisions not kept)"));
         assert_eq!(s.to_vec(), sample()[..s.len()]);
     }
+
+    /// The encoding written the plain way: each decision's varints, a repeat entry rewritten
+    /// from scratch at every copy.
+    fn reference_bytes(decisions: &[Decision]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut last = None;
+        let mut repeat: Option<(usize, u64)> = None;
+        for &d in decisions {
+            if last == Some(d) {
+                let (at, n) = repeat.map_or((out.len(), 1), |(at, n)| (at, n + 1));
+                out.truncate(at);
+                put_long(&mut out, (n << TAG_BITS) | REPEAT);
+                repeat = Some((at, n));
+            } else {
+                match d {
+                    Decision::Run { task, of } => {
+                        put_long(&mut out, (task.as_u64() << TAG_BITS) | RUN);
+                        put_long(&mut out, u64::from(of));
+                    }
+                    Decision::Preempt { task, of } => {
+                        let t = task.map_or(0, |t| t.as_u64() + 1);
+                        put_long(&mut out, (t << TAG_BITS) | PREEMPT);
+                        put_long(&mut out, u64::from(of));
+                    }
+                    other => put_decision(&mut out, other),
+                }
+                last = Some(d);
+                repeat = None;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn repeats_of_every_length_and_wide_fields_encode_as_written_plainly() {
+        let keep = Decision::Preempt { task: None, of: 2 };
+        let mut v = Vec::new();
+        for n in 1..=300 {
+            v.extend(std::iter::repeat_n(keep, n));
+            let task = TaskId::from_u64(n as u64 * 37);
+            v.push(Decision::Preempt {
+                task: Some(task),
+                of: n as u32,
+            });
+            v.push(Decision::Run { task, of: 3 });
+            v.push(Decision::Run { task, of: 3 });
+        }
+        let s = Schedule::from(v.clone());
+        assert_eq!(s.bytes, reference_bytes(&v));
+        assert_eq!(s.to_vec(), v);
+    }
 }

@@ -93,13 +93,19 @@ impl PendingGet {
 
     /// Leaves the line (the future was dropped); an item already handed over is passed on.
     /// The next poll starts a fresh operation.
+    #[inline]
     pub(crate) fn cancel<T>(&mut self, chan: &StateCell<Chan<T>>) {
         if self.slot.is_waiting() {
-            let mut wk = Wakes::default();
-            chan.borrow_mut().cancel_getter(&mut self.slot, &mut wk);
-            wk.wake();
+            self.leave(chan);
         }
         self.slot.reset();
+    }
+
+    #[inline(never)]
+    fn leave<T>(&mut self, chan: &StateCell<Chan<T>>) {
+        let mut wk = Wakes::default();
+        chan.borrow_mut().cancel_getter(&mut self.slot, &mut wk);
+        wk.wake();
     }
 }
 
@@ -216,13 +222,19 @@ impl PendingPut {
 
     /// Leaves the line (the future was dropped); a slot already handed over is passed on.
     /// The next poll starts a fresh operation.
+    #[inline]
     pub(crate) fn cancel<T>(&mut self, chan: &StateCell<Chan<T>>) {
         if self.slot.is_waiting() {
-            let mut wk = Wakes::default();
-            chan.borrow_mut()
-                .cancel_putter(&mut self.slot, self.n, &mut wk);
-            wk.wake();
+            self.leave(chan);
         }
         self.slot.reset();
+    }
+
+    #[inline(never)]
+    fn leave<T>(&mut self, chan: &StateCell<Chan<T>>) {
+        let mut wk = Wakes::default();
+        chan.borrow_mut()
+            .cancel_putter(&mut self.slot, self.n, &mut wk);
+        wk.wake();
     }
 }

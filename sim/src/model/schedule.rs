@@ -133,7 +133,7 @@ impl Schedule {
 
     /// Appends `d`, which is `same` as the last decision kept or not (a decision is taken at
     /// nearly every step: this is written for speed).
-    #[inline]
+    #[inline(always)]
     fn push_as(&mut self, d: Decision, same: bool) {
         // Room for the longest encoding, so the pushes below never grow the buffer.
         self.bytes.reserve(MAX_ENCODED);
@@ -142,8 +142,14 @@ impl Schedule {
                 Some((at, n)) => (at, n + 1),
                 None => (self.bytes.len(), 1),
             };
-            self.bytes.truncate(at);
-            put(&mut self.bytes, (copies << TAG_BITS) | REPEAT);
+            let entry = (copies << TAG_BITS) | REPEAT;
+            if entry < 0x80 && at < self.bytes.len() {
+                // A one-byte count replaced by a one-byte count: the entry ends `bytes`.
+                self.bytes[at] = entry as u8;
+            } else {
+                self.bytes.truncate(at);
+                put(&mut self.bytes, entry);
+            }
             self.repeat = Some((at, copies));
         } else {
             put_decision(&mut self.bytes, d);
@@ -162,7 +168,9 @@ impl Schedule {
     /// Appends a decision while the encoding is within `budget` bytes (a repeat already under
     /// way goes on growing in place, a byte now and then); past it, counts it as omitted, and
     /// every later one (a schedule with a gap would replay a different run).
-    #[inline]
+    // Inlined into each caller, which knows the decision's kind: the comparison with the last
+    // one and the encoding then reduce to that kind's.
+    #[inline(always)]
     pub(crate) fn record(&mut self, d: Decision, budget: usize) {
         if self.omitted == 0 {
             let same = self.last == Some(d);
@@ -367,8 +375,27 @@ impl Cursor {
 /// The longest encoding of a decision: three varints of a `u64`.
 const MAX_ENCODED: usize = 30;
 
-#[inline]
-fn put(w: &mut Vec<u8>, mut v: u64) {
+#[inline(always)]
+fn put(w: &mut Vec<u8>, v: u64) {
+    if v < 0x80 {
+        w.push(v as u8);
+    } else {
+        put_long(w, v);
+    }
+}
+
+/// `put(a)` then `put(b)`, the two bytes written at once when each fits in one.
+#[inline(always)]
+fn put2(w: &mut Vec<u8>, a: u64, b: u64) {
+    if a < 0x80 && b < 0x80 {
+        w.extend_from_slice(&[a as u8, b as u8]);
+    } else {
+        put(w, a);
+        put(w, b);
+    }
+}
+
+fn put_long(w: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         w.push((v as u8) | 0x80);
         v >>= 7;
@@ -376,17 +403,13 @@ fn put(w: &mut Vec<u8>, mut v: u64) {
     w.push(v as u8);
 }
 
-#[inline]
+#[inline(always)]
 fn put_decision(w: &mut Vec<u8>, d: Decision) {
     match d {
-        Decision::Run { task, of } => {
-            put(w, (task.as_u64() << TAG_BITS) | RUN);
-            put(w, u64::from(of));
-        }
+        Decision::Run { task, of } => put2(w, (task.as_u64() << TAG_BITS) | RUN, u64::from(of)),
         Decision::Preempt { task, of } => {
             let t = task.map_or(0, |t| t.as_u64() + 1);
-            put(w, (t << TAG_BITS) | PREEMPT);
-            put(w, u64::from(of));
+            put2(w, (t << TAG_BITS) | PREEMPT, u64::from(of));
         }
         Decision::Branch { index, of } => {
             put(w, (u64::from(index) << TAG_BITS) | BRANCH);
@@ -456,5 +479,56 @@ mod tests {
         assert_eq!(s.len() as u64 + s.omitted(), sample().len() as u64);
         assert!(s.to_string().ends_with("more decisions not kept)"));
         assert_eq!(s.to_vec(), sample()[..s.len()]);
+    }
+
+    /// The encoding written the plain way: each decision's varints, a repeat entry rewritten
+    /// from scratch at every copy.
+    fn reference_bytes(decisions: &[Decision]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut last = None;
+        let mut repeat: Option<(usize, u64)> = None;
+        for &d in decisions {
+            if last == Some(d) {
+                let (at, n) = repeat.map_or((out.len(), 1), |(at, n)| (at, n + 1));
+                out.truncate(at);
+                put_long(&mut out, (n << TAG_BITS) | REPEAT);
+                repeat = Some((at, n));
+            } else {
+                match d {
+                    Decision::Run { task, of } => {
+                        put_long(&mut out, (task.as_u64() << TAG_BITS) | RUN);
+                        put_long(&mut out, u64::from(of));
+                    }
+                    Decision::Preempt { task, of } => {
+                        let t = task.map_or(0, |t| t.as_u64() + 1);
+                        put_long(&mut out, (t << TAG_BITS) | PREEMPT);
+                        put_long(&mut out, u64::from(of));
+                    }
+                    other => put_decision(&mut out, other),
+                }
+                last = Some(d);
+                repeat = None;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn repeats_of_every_length_and_wide_fields_encode_as_written_plainly() {
+        let keep = Decision::Preempt { task: None, of: 2 };
+        let mut v = Vec::new();
+        for n in 1..=300 {
+            v.extend(std::iter::repeat_n(keep, n));
+            let task = TaskId::from_u64(n as u64 * 37);
+            v.push(Decision::Preempt {
+                task: Some(task),
+                of: n as u32,
+            });
+            v.push(Decision::Run { task, of: 3 });
+            v.push(Decision::Run { task, of: 3 });
+        }
+        let s = Schedule::from(v.clone());
+        assert_eq!(s.bytes, reference_bytes(&v));
+        assert_eq!(s.to_vec(), v);
     }
 }

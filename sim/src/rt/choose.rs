@@ -77,6 +77,7 @@ impl Core {
     ///
     /// Every call counts toward the step limit (as `op`, awaited at `site`); at the limit it
     /// answers true without asking the strategy, so the task suspends and the run stops.
+    #[inline]
     pub(crate) fn preempt(
         &self,
         op: &'static str,
@@ -88,20 +89,29 @@ impl Core {
         if self.forced.get().is_some() {
             return true;
         }
-        let Some(cur) = self.current.get() else {
-            return false;
-        };
+        match self.current.get() {
+            Some(cur) => self.choose_preemption(cur),
+            None => false,
+        }
+    }
+
+    /// [`preempt`](Self::preempt) past its checks: asks the strategy whether `cur` switches, and
+    /// records the answer (a decision is taken at nearly every operation: one borrow of each
+    /// cell, the decision's kind known where it is recorded).
+    fn choose_preemption(&self, cur: TaskKey) -> bool {
         let choice = {
             let ready = self.ready.borrow();
             if ready.is_empty() {
                 return false;
             }
             let n = ready.len();
-            let trace = self.trace.borrow();
-            let c = self.sched.borrow_mut().choose_preemption(
-                cur.id(),
-                Runnable::new(&ready, &trace.tasks, self.step.get()),
-            );
+            let c = {
+                let trace = self.trace.borrow();
+                self.sched.borrow_mut().choose_preemption(
+                    cur.id(),
+                    Runnable::new(&ready, &trace.tasks, self.step.get()),
+                )
+            };
             match c {
                 Ok(Some(i)) => {
                     assert!(

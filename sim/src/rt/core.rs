@@ -473,7 +473,7 @@ impl Core {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn decided(&self, d: Decision) {
         self.trace
             .borrow_mut()

@@ -56,6 +56,7 @@ impl ValueStream {
 
     /// A uniform value in `0..bound` (`bound == 0` means the whole `u64` range), without modulo
     /// bias.
+    #[inline]
     pub fn below(&mut self, bound: u64) -> u64 {
         uniform_below(&mut self.rng, bound)
     }

@@ -20,11 +20,34 @@ use crate::rt::primitives;
 pub(crate) use crate::rt::primitives::chance;
 
 pub(crate) enum Payload {
-    /// This many bytes, still unread, at the front of the end's byte queue (after those of the
-    /// data segments before it).
-    Data(usize),
+    /// The bytes of one or more writes, at the front of the end's byte queue (after those of
+    /// the data segments before it).
+    Data(Run),
     Fin,
     Rst,
+}
+
+/// The data of `count` writes of `each` bytes sent at one instant that arrive at one instant:
+/// one segment, not `count` (a burst of small writes keeps one entry). A partition that holds
+/// it splits it again when it lets it go (each write gets its own fresh latency, as if queued
+/// on its own), so what a reader sees, and what is drawn, is the same as with one segment per
+/// write. Bytes are read only once arrived, and arrived segments are never held, so a held run
+/// is always whole.
+pub(crate) struct Run {
+    /// Bytes still unread.
+    left: usize,
+    each: usize,
+    count: u32,
+}
+
+impl Run {
+    fn one(len: usize) -> Run {
+        Run {
+            left: len,
+            each: len,
+            count: 1,
+        }
+    }
 }
 
 pub(crate) struct Segment {
@@ -35,9 +58,10 @@ pub(crate) struct Segment {
 
 /// One side of a connection: what it has received, and whether it is still open.
 ///
-/// Each write is its own segment (its own arrival time, held and restamped on its own by a
-/// partition), but the bytes of all of them share one queue: a write appends to it and a read
-/// takes from its front, so a stream of small messages allocates nothing per message.
+/// Each write is its own segment as far as anything can tell (its own arrival time, held and
+/// restamped on its own by a partition), but writes of one size arriving at one instant share
+/// one entry (a [`Run`]), and the bytes of all of them share one queue: a write appends to it
+/// and a read takes from its front, so a stream of small messages allocates nothing per message.
 ///
 /// A reset is always the last segment: nothing is sent to an end after one (its sender is
 /// closed, and a write to a closed peer queues its reset only once).
@@ -197,7 +221,71 @@ fn arrival(
     (!blocked).then(|| now + draw_latency(config, from, to))
 }
 
+impl Segment {
+    /// How many writes (or signals) it stands for: one latency each when a partition lets it go.
+    fn writes(&self) -> usize {
+        match &self.payload {
+            Payload::Data(run) => run.count as usize,
+            Payload::Fin | Payload::Rst => 1,
+        }
+    }
+}
+
 impl End {
+    fn new((host, local): (HostId, Addr)) -> End {
+        End {
+            host,
+            local,
+            incoming: VecDeque::new(),
+            bytes: Bytes::default(),
+            last_arrival: 0,
+            waker: None,
+            open: true,
+            write_shut: false,
+        }
+    }
+
+    /// Sends the held segments on, at `now` plus the next of `lats` each (one per write of a
+    /// run, in order, never before the segment queued before it), splitting runs whose writes
+    /// now arrive at different instants.
+    fn restamp(&mut self, now: u64, lats: Vec<u64>) {
+        let mut lats = lats.into_iter();
+        let mut stamp = |last: &mut u64| {
+            let a = (now + lats.next().unwrap_or(0)).max(*last);
+            *last = a;
+            Some(a)
+        };
+        for s in std::mem::take(&mut self.incoming) {
+            if s.at.is_some() {
+                self.incoming.push_back(s);
+                continue;
+            }
+            match s.payload {
+                Payload::Data(run) => {
+                    // Only the first write of a run can have been read from (and a held run
+                    // never was: bytes are read only once arrived).
+                    let rest = (run.count as usize - 1) * run.each;
+                    for w in 0..run.count {
+                        let left = if w == 0 { run.left - rest } else { run.each };
+                        let at = stamp(&mut self.last_arrival);
+                        self.append(
+                            at,
+                            Payload::Data(Run {
+                                left,
+                                each: run.each,
+                                count: 1,
+                            }),
+                        );
+                    }
+                }
+                payload => {
+                    let at = stamp(&mut self.last_arrival);
+                    self.incoming.push_back(Segment { at, payload });
+                }
+            }
+        }
+    }
+
     /// Queues a segment arriving at `at` (never before the one queued last), with `data` for
     /// a data segment; returns the reader's waker if the segment is the first queued.
     ///
@@ -213,8 +301,29 @@ impl End {
         }
         let first = self.incoming.is_empty();
         self.bytes.push(data);
-        self.incoming.push_back(Segment { at, payload });
+        self.append(at, payload);
         if first { self.waker.take() } else { None }
+    }
+
+    /// Queues a segment arriving at `at` (already stamped), in the last entry when it is a run
+    /// of writes of the same size arriving at the same instant.
+    fn append(&mut self, at: Option<u64>, payload: Payload) {
+        if let (
+            Payload::Data(run),
+            Some(Segment {
+                at: back_at,
+                payload: Payload::Data(back),
+            }),
+        ) = (&payload, self.incoming.back_mut())
+            && *back_at == at
+            && back.each == run.each
+            && back.count < u32::MAX
+        {
+            back.left += run.left;
+            back.count += 1;
+            return;
+        }
+        self.incoming.push_back(Segment { at, payload });
     }
 
     /// See [`NetState::readable`].
@@ -238,13 +347,13 @@ impl End {
                 break;
             }
             match &mut seg.payload {
-                Payload::Data(left) => {
-                    let k = (*left).min(buf.len() - n);
+                Payload::Data(run) => {
+                    let k = run.left.min(buf.len() - n);
                     buf[n..n + k].copy_from_slice(&self.bytes.unread()[..k]);
                     self.bytes.consume(k);
-                    *left -= k;
+                    run.left -= k;
                     n += k;
-                    if *left == 0 {
+                    if run.left == 0 {
                         self.incoming.pop_front();
                     }
                 }
@@ -317,20 +426,10 @@ impl NetState {
 
     pub(crate) fn new_conn(&mut self, client: (HostId, Addr), server: (HostId, Addr)) -> u64 {
         let id = self.next_id();
-        let end = |(host, local): (HostId, Addr)| End {
-            host,
-            local,
-            incoming: VecDeque::new(),
-            bytes: Bytes::default(),
-            last_arrival: 0,
-            waker: None,
-            open: true,
-            write_shut: false,
-        };
         self.conns.insert(
             id,
             Conn {
-                ends: [end(client), end(server)],
+                ends: [End::new(client), End::new(server)],
             },
         );
         id
@@ -423,7 +522,7 @@ impl NetState {
                 break;
             }
             match seg.payload {
-                Payload::Data(left) => {
+                Payload::Data(Run { left, .. }) => {
                     let k = left.min(buf.len() - n);
                     buf[n..n + k].copy_from_slice(&e.bytes.unread()[n..n + k]);
                     n += k;
@@ -487,7 +586,7 @@ impl NetState {
             return (Ok(data.len()), w);
         }
         let at = arrival(config, cut, held, e.host, c.ends[1 - end].host, now);
-        let w = c.ends[1 - end].push(at, Payload::Data(data.len()), data);
+        let w = c.ends[1 - end].push(at, Payload::Data(Run::one(data.len())), data);
         (Ok(data.len()), w)
     }
 
@@ -715,7 +814,12 @@ impl NetState {
                     let c = &self.conns[&id];
                     (
                         c.ends[i].host == to && c.ends[1 - i].host == from,
-                        c.ends[i].incoming.iter().filter(|s| s.at.is_none()).count(),
+                        c.ends[i]
+                            .incoming
+                            .iter()
+                            .filter(|s| s.at.is_none())
+                            .map(Segment::writes)
+                            .sum::<usize>(),
                     )
                 };
                 if !matches || held == 0 {
@@ -723,12 +827,7 @@ impl NetState {
                 }
                 let lats: Vec<u64> = (0..held).map(|_| self.latency(from, to)).collect();
                 let e = &mut self.conns.get_mut(&id).expect("listed").ends[i];
-                let mut lats = lats.into_iter();
-                for s in e.incoming.iter_mut().filter(|s| s.at.is_none()) {
-                    let a = (now + lats.next().unwrap_or(0)).max(e.last_arrival);
-                    e.last_arrival = a;
-                    s.at = Some(a);
-                }
+                e.restamp(now, lats);
                 wakers.extend(e.waker.take());
             }
         }
@@ -782,5 +881,73 @@ impl NetState {
             }
         }
         wakers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end() -> End {
+        End::new((HostId(1), Addr::new("b", 1)))
+    }
+
+    /// Writes `n` bytes numbered from `from` (mod 256).
+    fn write(e: &mut End, at: Option<u64>, from: usize, n: usize) {
+        let data: Vec<u8> = (from..from + n).map(|i| i as u8).collect();
+        e.push(at, Payload::Data(Run::one(n)), &data);
+    }
+
+    /// Everything readable at `now`, in reads of `piece` bytes.
+    fn read_all(e: &mut End, now: u64, piece: usize) -> Vec<u8> {
+        let mut got = Vec::new();
+        loop {
+            let mut buf = vec![0; piece];
+            let n = e.read(now, &mut buf).unwrap();
+            if n == 0 {
+                return got;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn a_burst_of_equal_writes_arriving_together_keeps_one_entry() {
+        let mut e = end();
+        for i in 0..1000 {
+            write(&mut e, Some(7), i * 64, 64);
+        }
+        assert_eq!(e.incoming.len(), 1);
+        // A write of another size, or arriving later, starts an entry.
+        write(&mut e, Some(7), 64_000, 10);
+        write(&mut e, Some(8), 64_010, 10);
+        assert_eq!(e.incoming.len(), 3);
+        assert!(read_all(&mut e, 6, 100).is_empty());
+        let got = read_all(&mut e, 7, 100);
+        assert_eq!(got.len(), 64_010);
+        assert!(got.iter().enumerate().all(|(i, b)| *b == i as u8));
+        assert_eq!(read_all(&mut e, 8, 3).len(), 10);
+    }
+
+    #[test]
+    fn a_held_run_is_let_go_one_latency_per_write_as_separate_segments_would_be() {
+        let mut e = end();
+        write(&mut e, Some(5), 0, 4);
+        // Held: three writes of 4 bytes (one entry), then a reset-free write of 2.
+        for i in 0..3 {
+            write(&mut e, None, 4 + 4 * i, 4);
+        }
+        write(&mut e, None, 16, 2);
+        assert_eq!(e.incoming.len(), 3);
+        assert_eq!(e.incoming.iter().map(Segment::writes).sum::<usize>(), 5);
+        // Let go at 10: latencies 5, 1, 9, 20 give 15, 15 (never before the one before), 19,
+        // 30; the first write had arrived at 5.
+        e.restamp(10, vec![5, 1, 9, 20]);
+        assert_eq!(read_all(&mut e, 5, 3), [0, 1, 2, 3]);
+        assert_eq!(read_all(&mut e, 14, 3), Vec::<u8>::new());
+        assert_eq!(read_all(&mut e, 15, 3), (4..12).collect::<Vec<u8>>());
+        assert_eq!(read_all(&mut e, 29, 3), (12..16).collect::<Vec<u8>>());
+        assert_eq!(read_all(&mut e, 30, 3), [16, 17]);
+        assert!(e.incoming.is_empty());
     }
 }

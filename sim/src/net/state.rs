@@ -105,9 +105,11 @@ pub(crate) struct UdpState {
 }
 
 /// A queue of bytes: appended at the back, read from the front. A vector and a read offset
-/// rather than a ring, so a write and a read are each one copy of one slice; the read part is
-/// dropped when everything was read, or moved out once it outgrows what is left (each byte is
-/// moved at most once per byte read after it, so a read costs amortised O(its length)).
+/// rather than a ring, so a write and a read are each one copy of one slice. The read part is
+/// dropped when everything was read, or, when a write finds the vector full, moved out instead
+/// of growing it if it is at least half of it (each byte is moved at most once per byte read
+/// before it, so a write costs amortised O(its length), and a reader that keeps up, or a
+/// backlog read after the last write, moves nothing).
 #[derive(Default)]
 struct Bytes {
     buf: Vec<u8>,
@@ -116,25 +118,31 @@ struct Bytes {
 }
 
 impl Bytes {
-    /// Read bytes kept before they are moved out (a reader that keeps up never moves any).
-    const KEEP: usize = 4096;
-
+    #[inline]
     fn push(&mut self, data: &[u8]) {
+        if self.buf.capacity() - self.buf.len() < data.len() && self.read * 2 >= self.buf.len() {
+            self.compact();
+        }
         self.buf.extend_from_slice(data);
     }
 
+    #[cold]
+    fn compact(&mut self) {
+        self.buf.drain(..self.read);
+        self.read = 0;
+    }
+
+    #[inline]
     fn unread(&self) -> &[u8] {
         &self.buf[self.read..]
     }
 
+    #[inline]
     fn consume(&mut self, k: usize) {
         self.read += k;
         debug_assert!(self.read <= self.buf.len(), "consumed more than was queued");
         if self.read == self.buf.len() {
             self.buf.clear();
-            self.read = 0;
-        } else if self.read >= Self::KEEP && self.read * 2 >= self.buf.len() {
-            self.buf.drain(..self.read);
             self.read = 0;
         }
     }
@@ -164,7 +172,9 @@ impl Wakers {
 
 #[derive(Default)]
 pub(crate) struct NetState {
-    pub(crate) config: NetConfig,
+    config: NetConfig,
+    /// The configuration's latency bounds, in nanoseconds.
+    latency: Latency,
     /// Directions `(from, to)` a partition cuts.
     cut: BTreeSet<(HostId, HostId)>,
     /// Directions `(from, to)` whose messages are held until released.
@@ -187,19 +197,37 @@ pub(crate) fn now() -> u64 {
     crate::time::now().as_nanos()
 }
 
+/// A configuration's latency bounds in nanoseconds (converted once, not at every write).
+#[derive(Clone, Copy)]
+struct Latency {
+    min: u64,
+    max: u64,
+}
+
+impl Latency {
+    fn of(config: &NetConfig) -> Latency {
+        Latency {
+            min: config.min_latency.as_nanos() as u64,
+            max: config.max_latency.as_nanos() as u64,
+        }
+    }
+}
+
+impl Default for Latency {
+    fn default() -> Latency {
+        Latency::of(&NetConfig::default())
+    }
+}
+
 /// See [`NetState::latency`] (a function of the configuration alone, to call while a
 /// connection is borrowed).
-fn draw_latency(config: &NetConfig, from: HostId, to: HostId) -> u64 {
+fn draw_latency(latency: &Latency, from: HostId, to: HostId) -> u64 {
     if from == to {
         return 0;
     }
-    let min = config.min_latency.as_nanos() as u64;
-    if config.max_latency == config.min_latency {
-        // A fixed latency (the default): spares the second conversion.
-        return min;
-    }
-    let max = config.max_latency.as_nanos() as u64;
+    let Latency { min, max } = *latency;
     if max <= min {
+        // A fixed latency (the default): no draw.
         return min;
     }
     min + primitives::fault(max - min + 1)
@@ -208,7 +236,7 @@ fn draw_latency(config: &NetConfig, from: HostId, to: HostId) -> u64 {
 /// When a segment sent at `now` from `from` to `to` arrives: `None` while a partition or a
 /// hold blocks the way (no latency is drawn then), else after a latency drawn now.
 fn arrival(
-    config: &NetConfig,
+    config: &Latency,
     cut: &BTreeSet<(HostId, HostId)>,
     held: &BTreeSet<(HostId, HostId)>,
     from: HostId,
@@ -293,6 +321,7 @@ impl End {
     /// go) and a segment behind it changes nothing it could see, so the reader stays asleep:
     /// waking it at every write of a burst would cost a poll, a wait and, at each of the
     /// writer's preemption points while it is runnable, a scheduling decision.
+    #[inline]
     fn push(&mut self, at: Option<u64>, payload: Payload, data: &[u8]) -> Option<Waker> {
         debug_assert!(!self.reset_queued(), "a segment queued after a reset");
         let at = at.map(|a| a.max(self.last_arrival));
@@ -307,6 +336,7 @@ impl End {
 
     /// Queues a segment arriving at `at` (already stamped), in the last entry when it is a run
     /// of writes of the same size arriving at the same instant.
+    #[inline]
     fn append(&mut self, at: Option<u64>, payload: Payload) {
         if let (
             Payload::Data(run),
@@ -337,6 +367,27 @@ impl End {
     }
 
     /// See [`NetState::read`].
+    /// A read that the first segment, arrived, fills and outlasts (the common read of a backlog
+    /// of small messages): `None` for any other read. The end stays readable after it.
+    #[inline]
+    fn read_within_front(&mut self, now: u64, buf: &mut [u8]) -> Option<usize> {
+        let Some(Segment {
+            at: Some(a),
+            payload: Payload::Data(run),
+        }) = self.incoming.front_mut()
+        else {
+            return None;
+        };
+        let n = buf.len();
+        if *a > now || run.left <= n {
+            return None;
+        }
+        buf.copy_from_slice(&self.bytes.unread()[..n]);
+        run.left -= n;
+        self.bytes.consume(n);
+        Some(n)
+    }
+
     fn read(&mut self, now: u64, buf: &mut [u8]) -> io::Result<usize> {
         let mut n = 0;
         while n < buf.len() {
@@ -386,6 +437,15 @@ impl End {
 }
 
 impl NetState {
+    pub(crate) fn config(&self) -> &NetConfig {
+        &self.config
+    }
+
+    pub(crate) fn set_config(&mut self, config: NetConfig) {
+        self.latency = Latency::of(&config);
+        self.config = config;
+    }
+
     pub(crate) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
@@ -406,7 +466,7 @@ impl NetState {
 
     /// A one-way latency from `from` to `to` in nanoseconds, drawn as a fault decision.
     pub(crate) fn latency(&self, from: HostId, to: HostId) -> u64 {
-        draw_latency(&self.config, from, to)
+        draw_latency(&self.latency, from, to)
     }
 
     /// A free port on `host` from the ephemeral range.
@@ -449,7 +509,7 @@ impl NetState {
             conns,
             cut,
             held,
-            config,
+            latency: config,
             ..
         } = self;
         let c = conns.get_mut(&conn)?;
@@ -500,6 +560,9 @@ impl NetState {
         else {
             return (Err(crashed()), true);
         };
+        if let Some(n) = e.read_within_front(now, buf) {
+            return (Ok(n), true);
+        }
         let r = e.read(now, buf);
         let ready = r.is_err() || matches!(e.readable(now), Readable::Ready);
         (r, ready)
@@ -549,13 +612,20 @@ impl NetState {
             conns,
             cut,
             held,
-            config,
+            latency: config,
             ..
         } = self;
         let Some(c) = conns.get_mut(&conn) else {
             return (Err(crashed()), None);
         };
-        let e = &c.ends[end];
+        let [a, b] = &mut c.ends;
+        let (e, peer) = if end == 0 { (a, b) } else { (b, a) };
+        if e.open && !e.write_shut && peer.open && !data.is_empty() && !e.reset_arrived(now) {
+            // The common case: both ends open, bytes to send.
+            let at = arrival(config, cut, held, e.host, peer.host, now);
+            let w = peer.push(at, Payload::Data(Run::one(data.len())), data);
+            return (Ok(data.len()), w);
+        }
         if !e.open {
             return (Err(crashed()), None);
         }
@@ -572,21 +642,17 @@ impl NetState {
         if data.is_empty() {
             return (Ok(0), None);
         }
-        if !c.ends[1 - end].open {
-            // The peer is gone: its host answers the data with a reset, once, a round trip
-            // after this write.
-            let w = if e.reset_queued() {
-                None
-            } else {
-                let (me, peer) = (e.host, c.ends[1 - end].host);
-                let there = draw_latency(config, me, peer);
-                let at = arrival(config, cut, held, peer, me, now + there);
-                c.ends[end].push(at, Payload::Rst, &[])
-            };
-            return (Ok(data.len()), w);
-        }
-        let at = arrival(config, cut, held, e.host, c.ends[1 - end].host, now);
-        let w = c.ends[1 - end].push(at, Payload::Data(Run::one(data.len())), data);
+        debug_assert!(!peer.open, "the common case was taken");
+        // The peer is gone: its host answers the data with a reset, once, a round trip after
+        // this write.
+        let w = if e.reset_queued() {
+            None
+        } else {
+            let (me, there) = (e.host, peer.host);
+            let back = draw_latency(config, me, there);
+            let at = arrival(config, cut, held, there, me, now + back);
+            e.push(at, Payload::Rst, &[])
+        };
         (Ok(data.len()), w)
     }
 
@@ -909,6 +975,30 @@ mod tests {
             }
             got.extend_from_slice(&buf[..n]);
         }
+    }
+
+    #[test]
+    fn bytes_a_lagging_reader_leaves_behind_are_moved_out_not_kept() {
+        let mut b = Bytes::default();
+        let mut next = 0u8;
+        let mut expect = 0u8;
+        // A backlog of 1000 bytes that never empties, 20,000 writes and reads through it.
+        for _ in 0..1000 {
+            b.push(&[next]);
+            next = next.wrapping_add(1);
+        }
+        for _ in 0..20_000 {
+            let data: Vec<u8> = (0..64).map(|i| next.wrapping_add(i)).collect();
+            next = next.wrapping_add(64);
+            b.push(&data);
+            for k in 0..64 {
+                assert_eq!(b.unread()[k], expect);
+                expect = expect.wrapping_add(1);
+            }
+            b.consume(64);
+        }
+        assert_eq!(b.unread().len(), 1000);
+        assert!(b.buf.capacity() <= 4096, "capacity {}", b.buf.capacity());
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! One host's disk: named files over inodes, each inode with its durable contents and the writes
 //! not yet synced.
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::task::Waker;
 
@@ -174,9 +173,5 @@ impl HostPlugin for Disks {
             }
         }
         Vec::new()
-    }
-
-    fn as_any(&mut self) -> &mut dyn Any {
-        self
     }
 }

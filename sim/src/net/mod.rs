@@ -94,7 +94,10 @@ use world::{NetWorld, world};
 /// Outside a simulation.
 #[track_caller]
 pub fn configure(config: NetConfig) {
-    world("sim::net::configure").borrow_mut().net.config = config;
+    world("sim::net::configure")
+        .borrow_mut()
+        .net
+        .set_config(config);
 }
 
 /// The link configuration in force.
@@ -108,7 +111,7 @@ pub fn configure(config: NetConfig) {
 /// Outside a simulation.
 #[track_caller]
 pub fn config() -> NetConfig {
-    world("sim::net::config").borrow().net.config.clone()
+    world("sim::net::config").borrow().net.config().clone()
 }
 
 #[track_caller]

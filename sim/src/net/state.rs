@@ -20,11 +20,34 @@ use crate::rt::primitives;
 pub(crate) use crate::rt::primitives::chance;
 
 pub(crate) enum Payload {
-    /// This many bytes, still unread, at the front of the end's byte queue (after those of the
-    /// data segments before it).
-    Data(usize),
+    /// The bytes of one or more writes, at the front of the end's byte queue (after those of
+    /// the data segments before it).
+    Data(Run),
     Fin,
     Rst,
+}
+
+/// The data of `count` writes of `each` bytes sent at one instant that arrive at one instant:
+/// one segment, not `count` (a burst of small writes keeps one entry). A partition that holds
+/// it splits it again when it lets it go (each write gets its own fresh latency, as if queued
+/// on its own), so what a reader sees, and what is drawn, is the same as with one segment per
+/// write. Bytes are read only once arrived, and arrived segments are never held, so a held run
+/// is always whole.
+pub(crate) struct Run {
+    /// Bytes still unread.
+    left: usize,
+    each: usize,
+    count: u32,
+}
+
+impl Run {
+    fn one(len: usize) -> Run {
+        Run {
+            left: len,
+            each: len,
+            count: 1,
+        }
+    }
 }
 
 pub(crate) struct Segment {
@@ -35,9 +58,10 @@ pub(crate) struct Segment {
 
 /// One side of a connection: what it has received, and whether it is still open.
 ///
-/// Each write is its own segment (its own arrival time, held and restamped on its own by a
-/// partition), but the bytes of all of them share one queue: a write appends to it and a read
-/// takes from its front, so a stream of small messages allocates nothing per message.
+/// Each write is its own segment as far as anything can tell (its own arrival time, held and
+/// restamped on its own by a partition), but writes of one size arriving at one instant share
+/// one entry (a [`Run`]), and the bytes of all of them share one queue: a write appends to it
+/// and a read takes from its front, so a stream of small messages allocates nothing per message.
 ///
 /// A reset is always the last segment: nothing is sent to an end after one (its sender is
 /// closed, and a write to a closed peer queues its reset only once).
@@ -81,9 +105,11 @@ pub(crate) struct UdpState {
 }
 
 /// A queue of bytes: appended at the back, read from the front. A vector and a read offset
-/// rather than a ring, so a write and a read are each one copy of one slice; the read part is
-/// dropped when everything was read, or moved out once it outgrows what is left (each byte is
-/// moved at most once per byte read after it, so a read costs amortised O(its length)).
+/// rather than a ring, so a write and a read are each one copy of one slice. The read part is
+/// dropped when everything was read, or, when a write finds the vector full, moved out instead
+/// of growing it if it is at least half of it (each byte is moved at most once per byte read
+/// before it, so a write costs amortised O(its length), and a reader that keeps up, or a
+/// backlog read after the last write, moves nothing).
 #[derive(Default)]
 struct Bytes {
     buf: Vec<u8>,
@@ -92,25 +118,31 @@ struct Bytes {
 }
 
 impl Bytes {
-    /// Read bytes kept before they are moved out (a reader that keeps up never moves any).
-    const KEEP: usize = 4096;
-
+    #[inline]
     fn push(&mut self, data: &[u8]) {
+        if self.buf.capacity() - self.buf.len() < data.len() && self.read * 2 >= self.buf.len() {
+            self.compact();
+        }
         self.buf.extend_from_slice(data);
     }
 
+    #[cold]
+    fn compact(&mut self) {
+        self.buf.drain(..self.read);
+        self.read = 0;
+    }
+
+    #[inline]
     fn unread(&self) -> &[u8] {
         &self.buf[self.read..]
     }
 
+    #[inline]
     fn consume(&mut self, k: usize) {
         self.read += k;
         debug_assert!(self.read <= self.buf.len(), "consumed more than was queued");
         if self.read == self.buf.len() {
             self.buf.clear();
-            self.read = 0;
-        } else if self.read >= Self::KEEP && self.read * 2 >= self.buf.len() {
-            self.buf.drain(..self.read);
             self.read = 0;
         }
     }
@@ -140,7 +172,9 @@ impl Wakers {
 
 #[derive(Default)]
 pub(crate) struct NetState {
-    pub(crate) config: NetConfig,
+    config: NetConfig,
+    /// The configuration's latency bounds, in nanoseconds.
+    latency: Latency,
     /// Directions `(from, to)` a partition cuts.
     cut: BTreeSet<(HostId, HostId)>,
     /// Directions `(from, to)` whose messages are held until released.
@@ -163,19 +197,37 @@ pub(crate) fn now() -> u64 {
     crate::time::now().as_nanos()
 }
 
+/// A configuration's latency bounds in nanoseconds (converted once, not at every write).
+#[derive(Clone, Copy)]
+struct Latency {
+    min: u64,
+    max: u64,
+}
+
+impl Latency {
+    fn of(config: &NetConfig) -> Latency {
+        Latency {
+            min: config.min_latency.as_nanos() as u64,
+            max: config.max_latency.as_nanos() as u64,
+        }
+    }
+}
+
+impl Default for Latency {
+    fn default() -> Latency {
+        Latency::of(&NetConfig::default())
+    }
+}
+
 /// See [`NetState::latency`] (a function of the configuration alone, to call while a
 /// connection is borrowed).
-fn draw_latency(config: &NetConfig, from: HostId, to: HostId) -> u64 {
+fn draw_latency(latency: &Latency, from: HostId, to: HostId) -> u64 {
     if from == to {
         return 0;
     }
-    let min = config.min_latency.as_nanos() as u64;
-    if config.max_latency == config.min_latency {
-        // A fixed latency (the default): spares the second conversion.
-        return min;
-    }
-    let max = config.max_latency.as_nanos() as u64;
+    let Latency { min, max } = *latency;
     if max <= min {
+        // A fixed latency (the default): no draw.
         return min;
     }
     min + primitives::fault(max - min + 1)
@@ -184,7 +236,7 @@ fn draw_latency(config: &NetConfig, from: HostId, to: HostId) -> u64 {
 /// When a segment sent at `now` from `from` to `to` arrives: `None` while a partition or a
 /// hold blocks the way (no latency is drawn then), else after a latency drawn now.
 fn arrival(
-    config: &NetConfig,
+    config: &Latency,
     cut: &BTreeSet<(HostId, HostId)>,
     held: &BTreeSet<(HostId, HostId)>,
     from: HostId,
@@ -197,7 +249,71 @@ fn arrival(
     (!blocked).then(|| now + draw_latency(config, from, to))
 }
 
+impl Segment {
+    /// How many writes (or signals) it stands for: one latency each when a partition lets it go.
+    fn writes(&self) -> usize {
+        match &self.payload {
+            Payload::Data(run) => run.count as usize,
+            Payload::Fin | Payload::Rst => 1,
+        }
+    }
+}
+
 impl End {
+    fn new((host, local): (HostId, Addr)) -> End {
+        End {
+            host,
+            local,
+            incoming: VecDeque::new(),
+            bytes: Bytes::default(),
+            last_arrival: 0,
+            waker: None,
+            open: true,
+            write_shut: false,
+        }
+    }
+
+    /// Sends the held segments on, at `now` plus the next of `lats` each (one per write of a
+    /// run, in order, never before the segment queued before it), splitting runs whose writes
+    /// now arrive at different instants.
+    fn restamp(&mut self, now: u64, lats: Vec<u64>) {
+        let mut lats = lats.into_iter();
+        let mut stamp = |last: &mut u64| {
+            let a = (now + lats.next().unwrap_or(0)).max(*last);
+            *last = a;
+            Some(a)
+        };
+        for s in std::mem::take(&mut self.incoming) {
+            if s.at.is_some() {
+                self.incoming.push_back(s);
+                continue;
+            }
+            match s.payload {
+                Payload::Data(run) => {
+                    // Only the first write of a run can have been read from (and a held run
+                    // never was: bytes are read only once arrived).
+                    let rest = (run.count as usize - 1) * run.each;
+                    for w in 0..run.count {
+                        let left = if w == 0 { run.left - rest } else { run.each };
+                        let at = stamp(&mut self.last_arrival);
+                        self.append(
+                            at,
+                            Payload::Data(Run {
+                                left,
+                                each: run.each,
+                                count: 1,
+                            }),
+                        );
+                    }
+                }
+                payload => {
+                    let at = stamp(&mut self.last_arrival);
+                    self.incoming.push_back(Segment { at, payload });
+                }
+            }
+        }
+    }
+
     /// Queues a segment arriving at `at` (never before the one queued last), with `data` for
     /// a data segment; returns the reader's waker if the segment is the first queued.
     ///
@@ -205,6 +321,7 @@ impl End {
     /// go) and a segment behind it changes nothing it could see, so the reader stays asleep:
     /// waking it at every write of a burst would cost a poll, a wait and, at each of the
     /// writer's preemption points while it is runnable, a scheduling decision.
+    #[inline]
     fn push(&mut self, at: Option<u64>, payload: Payload, data: &[u8]) -> Option<Waker> {
         debug_assert!(!self.reset_queued(), "a segment queued after a reset");
         let at = at.map(|a| a.max(self.last_arrival));
@@ -213,8 +330,30 @@ impl End {
         }
         let first = self.incoming.is_empty();
         self.bytes.push(data);
-        self.incoming.push_back(Segment { at, payload });
+        self.append(at, payload);
         if first { self.waker.take() } else { None }
+    }
+
+    /// Queues a segment arriving at `at` (already stamped), in the last entry when it is a run
+    /// of writes of the same size arriving at the same instant.
+    #[inline]
+    fn append(&mut self, at: Option<u64>, payload: Payload) {
+        if let (
+            Payload::Data(run),
+            Some(Segment {
+                at: back_at,
+                payload: Payload::Data(back),
+            }),
+        ) = (&payload, self.incoming.back_mut())
+            && *back_at == at
+            && back.each == run.each
+            && back.count < u32::MAX
+        {
+            back.left += run.left;
+            back.count += 1;
+            return;
+        }
+        self.incoming.push_back(Segment { at, payload });
     }
 
     /// See [`NetState::readable`].
@@ -228,6 +367,27 @@ impl End {
     }
 
     /// See [`NetState::read`].
+    /// A read that the first segment, arrived, fills and outlasts (the common read of a backlog
+    /// of small messages): `None` for any other read. The end stays readable after it.
+    #[inline]
+    fn read_within_front(&mut self, now: u64, buf: &mut [u8]) -> Option<usize> {
+        let Some(Segment {
+            at: Some(a),
+            payload: Payload::Data(run),
+        }) = self.incoming.front_mut()
+        else {
+            return None;
+        };
+        let n = buf.len();
+        if *a > now || run.left <= n {
+            return None;
+        }
+        buf.copy_from_slice(&self.bytes.unread()[..n]);
+        run.left -= n;
+        self.bytes.consume(n);
+        Some(n)
+    }
+
     fn read(&mut self, now: u64, buf: &mut [u8]) -> io::Result<usize> {
         let mut n = 0;
         while n < buf.len() {
@@ -238,13 +398,13 @@ impl End {
                 break;
             }
             match &mut seg.payload {
-                Payload::Data(left) => {
-                    let k = (*left).min(buf.len() - n);
+                Payload::Data(run) => {
+                    let k = run.left.min(buf.len() - n);
                     buf[n..n + k].copy_from_slice(&self.bytes.unread()[..k]);
                     self.bytes.consume(k);
-                    *left -= k;
+                    run.left -= k;
                     n += k;
-                    if *left == 0 {
+                    if run.left == 0 {
                         self.incoming.pop_front();
                     }
                 }
@@ -277,6 +437,15 @@ impl End {
 }
 
 impl NetState {
+    pub(crate) fn config(&self) -> &NetConfig {
+        &self.config
+    }
+
+    pub(crate) fn set_config(&mut self, config: NetConfig) {
+        self.latency = Latency::of(&config);
+        self.config = config;
+    }
+
     pub(crate) fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
@@ -297,7 +466,7 @@ impl NetState {
 
     /// A one-way latency from `from` to `to` in nanoseconds, drawn as a fault decision.
     pub(crate) fn latency(&self, from: HostId, to: HostId) -> u64 {
-        draw_latency(&self.config, from, to)
+        draw_latency(&self.latency, from, to)
     }
 
     /// A free port on `host` from the ephemeral range.
@@ -317,20 +486,10 @@ impl NetState {
 
     pub(crate) fn new_conn(&mut self, client: (HostId, Addr), server: (HostId, Addr)) -> u64 {
         let id = self.next_id();
-        let end = |(host, local): (HostId, Addr)| End {
-            host,
-            local,
-            incoming: VecDeque::new(),
-            bytes: Bytes::default(),
-            last_arrival: 0,
-            waker: None,
-            open: true,
-            write_shut: false,
-        };
         self.conns.insert(
             id,
             Conn {
-                ends: [end(client), end(server)],
+                ends: [End::new(client), End::new(server)],
             },
         );
         id
@@ -350,7 +509,7 @@ impl NetState {
             conns,
             cut,
             held,
-            config,
+            latency: config,
             ..
         } = self;
         let c = conns.get_mut(&conn)?;
@@ -401,6 +560,9 @@ impl NetState {
         else {
             return (Err(crashed()), true);
         };
+        if let Some(n) = e.read_within_front(now, buf) {
+            return (Ok(n), true);
+        }
         let r = e.read(now, buf);
         let ready = r.is_err() || matches!(e.readable(now), Readable::Ready);
         (r, ready)
@@ -423,7 +585,7 @@ impl NetState {
                 break;
             }
             match seg.payload {
-                Payload::Data(left) => {
+                Payload::Data(Run { left, .. }) => {
                     let k = left.min(buf.len() - n);
                     buf[n..n + k].copy_from_slice(&e.bytes.unread()[n..n + k]);
                     n += k;
@@ -450,13 +612,20 @@ impl NetState {
             conns,
             cut,
             held,
-            config,
+            latency: config,
             ..
         } = self;
         let Some(c) = conns.get_mut(&conn) else {
             return (Err(crashed()), None);
         };
-        let e = &c.ends[end];
+        let [a, b] = &mut c.ends;
+        let (e, peer) = if end == 0 { (a, b) } else { (b, a) };
+        if e.open && !e.write_shut && peer.open && !data.is_empty() && !e.reset_arrived(now) {
+            // The common case: both ends open, bytes to send.
+            let at = arrival(config, cut, held, e.host, peer.host, now);
+            let w = peer.push(at, Payload::Data(Run::one(data.len())), data);
+            return (Ok(data.len()), w);
+        }
         if !e.open {
             return (Err(crashed()), None);
         }
@@ -473,21 +642,17 @@ impl NetState {
         if data.is_empty() {
             return (Ok(0), None);
         }
-        if !c.ends[1 - end].open {
-            // The peer is gone: its host answers the data with a reset, once, a round trip
-            // after this write.
-            let w = if e.reset_queued() {
-                None
-            } else {
-                let (me, peer) = (e.host, c.ends[1 - end].host);
-                let there = draw_latency(config, me, peer);
-                let at = arrival(config, cut, held, peer, me, now + there);
-                c.ends[end].push(at, Payload::Rst, &[])
-            };
-            return (Ok(data.len()), w);
-        }
-        let at = arrival(config, cut, held, e.host, c.ends[1 - end].host, now);
-        let w = c.ends[1 - end].push(at, Payload::Data(data.len()), data);
+        debug_assert!(!peer.open, "the common case was taken");
+        // The peer is gone: its host answers the data with a reset, once, a round trip after
+        // this write.
+        let w = if e.reset_queued() {
+            None
+        } else {
+            let (me, there) = (e.host, peer.host);
+            let back = draw_latency(config, me, there);
+            let at = arrival(config, cut, held, there, me, now + back);
+            e.push(at, Payload::Rst, &[])
+        };
         (Ok(data.len()), w)
     }
 
@@ -715,7 +880,12 @@ impl NetState {
                     let c = &self.conns[&id];
                     (
                         c.ends[i].host == to && c.ends[1 - i].host == from,
-                        c.ends[i].incoming.iter().filter(|s| s.at.is_none()).count(),
+                        c.ends[i]
+                            .incoming
+                            .iter()
+                            .filter(|s| s.at.is_none())
+                            .map(Segment::writes)
+                            .sum::<usize>(),
                     )
                 };
                 if !matches || held == 0 {
@@ -723,12 +893,7 @@ impl NetState {
                 }
                 let lats: Vec<u64> = (0..held).map(|_| self.latency(from, to)).collect();
                 let e = &mut self.conns.get_mut(&id).expect("listed").ends[i];
-                let mut lats = lats.into_iter();
-                for s in e.incoming.iter_mut().filter(|s| s.at.is_none()) {
-                    let a = (now + lats.next().unwrap_or(0)).max(e.last_arrival);
-                    e.last_arrival = a;
-                    s.at = Some(a);
-                }
+                e.restamp(now, lats);
                 wakers.extend(e.waker.take());
             }
         }
@@ -782,5 +947,97 @@ impl NetState {
             }
         }
         wakers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end() -> End {
+        End::new((HostId(1), Addr::new("b", 1)))
+    }
+
+    /// Writes `n` bytes numbered from `from` (mod 256).
+    fn write(e: &mut End, at: Option<u64>, from: usize, n: usize) {
+        let data: Vec<u8> = (from..from + n).map(|i| i as u8).collect();
+        e.push(at, Payload::Data(Run::one(n)), &data);
+    }
+
+    /// Everything readable at `now`, in reads of `piece` bytes.
+    fn read_all(e: &mut End, now: u64, piece: usize) -> Vec<u8> {
+        let mut got = Vec::new();
+        loop {
+            let mut buf = vec![0; piece];
+            let n = e.read(now, &mut buf).unwrap();
+            if n == 0 {
+                return got;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn bytes_a_lagging_reader_leaves_behind_are_moved_out_not_kept() {
+        let mut b = Bytes::default();
+        let mut next = 0u8;
+        let mut expect = 0u8;
+        // A backlog of 1000 bytes that never empties, 20,000 writes and reads through it.
+        for _ in 0..1000 {
+            b.push(&[next]);
+            next = next.wrapping_add(1);
+        }
+        for _ in 0..20_000 {
+            let data: Vec<u8> = (0..64).map(|i| next.wrapping_add(i)).collect();
+            next = next.wrapping_add(64);
+            b.push(&data);
+            for k in 0..64 {
+                assert_eq!(b.unread()[k], expect);
+                expect = expect.wrapping_add(1);
+            }
+            b.consume(64);
+        }
+        assert_eq!(b.unread().len(), 1000);
+        assert!(b.buf.capacity() <= 4096, "capacity {}", b.buf.capacity());
+    }
+
+    #[test]
+    fn a_burst_of_equal_writes_arriving_together_keeps_one_entry() {
+        let mut e = end();
+        for i in 0..1000 {
+            write(&mut e, Some(7), i * 64, 64);
+        }
+        assert_eq!(e.incoming.len(), 1);
+        // A write of another size, or arriving later, starts an entry.
+        write(&mut e, Some(7), 64_000, 10);
+        write(&mut e, Some(8), 64_010, 10);
+        assert_eq!(e.incoming.len(), 3);
+        assert!(read_all(&mut e, 6, 100).is_empty());
+        let got = read_all(&mut e, 7, 100);
+        assert_eq!(got.len(), 64_010);
+        assert!(got.iter().enumerate().all(|(i, b)| *b == i as u8));
+        assert_eq!(read_all(&mut e, 8, 3).len(), 10);
+    }
+
+    #[test]
+    fn a_held_run_is_let_go_one_latency_per_write_as_separate_segments_would_be() {
+        let mut e = end();
+        write(&mut e, Some(5), 0, 4);
+        // Held: three writes of 4 bytes (one entry), then a reset-free write of 2.
+        for i in 0..3 {
+            write(&mut e, None, 4 + 4 * i, 4);
+        }
+        write(&mut e, None, 16, 2);
+        assert_eq!(e.incoming.len(), 3);
+        assert_eq!(e.incoming.iter().map(Segment::writes).sum::<usize>(), 5);
+        // Let go at 10: latencies 5, 1, 9, 20 give 15, 15 (never before the one before), 19,
+        // 30; the first write had arrived at 5.
+        e.restamp(10, vec![5, 1, 9, 20]);
+        assert_eq!(read_all(&mut e, 5, 3), [0, 1, 2, 3]);
+        assert_eq!(read_all(&mut e, 14, 3), Vec::<u8>::new());
+        assert_eq!(read_all(&mut e, 15, 3), (4..12).collect::<Vec<u8>>());
+        assert_eq!(read_all(&mut e, 29, 3), (12..16).collect::<Vec<u8>>());
+        assert_eq!(read_all(&mut e, 30, 3), [16, 17]);
+        assert!(e.incoming.is_empty());
     }
 }

@@ -11,10 +11,11 @@ use futures::io::{AsyncRead, AsyncWrite};
 
 use super::addr::{Addr, ToAddr};
 use super::resolve::{bind_port, resolve, wait_until};
-use super::state::{Readable, now};
-use super::world::{Net, try_world, world};
+use super::state::{NetState, Readable, now};
+use super::world::{try_world, world};
 use crate::host::{HostId, current_id};
-use crate::rt::primitives;
+use crate::rt::hosts::Core;
+use crate::rt::{context, primitives};
 use crate::time::{self, Instant, Sleep};
 
 /// Accepts stream connections on an address of the calling task's host.
@@ -310,7 +311,7 @@ impl TcpStream {
             let dst = resolve(&w, me, &addr)?;
             let reachable = w.host(dst).up && !w.net.is_blocked(me, dst);
             let syn = reachable.then(|| w.net.latency(me, dst));
-            let timeout = w.net.config.connect_timeout.as_nanos() as u64;
+            let timeout = w.net.config().connect_timeout.as_nanos() as u64;
             (dst, syn, start.saturating_add(timeout))
         };
         let timed_out = || {
@@ -451,7 +452,7 @@ impl TcpStream {
     /// point, as a read's. Registers the task's waker while not ready.
     fn poll_arrived(
         &mut self,
-        world: &Net,
+        core: &Core,
         now: u64,
         cx: &mut Context<'_>,
         op: &'static str,
@@ -459,12 +460,12 @@ impl TcpStream {
         let readable = if self.arrived {
             Readable::Ready
         } else {
-            world.borrow().net.readable(self.conn, self.end, now)
+            core.with_plugin(|_, net: &mut NetState| net.readable(self.conn, self.end, now))
         };
         match readable {
             Readable::Ready => {
                 self.arrived = true;
-                if !self.read_yielded && primitives::preemption_point(cx) {
+                if !self.read_yielded && preemption_point(core, cx) {
                     self.read_yielded = true;
                     return Poll::Pending;
                 }
@@ -479,19 +480,17 @@ impl TcpStream {
                 if let Some(timer) = self.timer.as_mut() {
                     let _ = Pin::new(timer).poll(cx);
                 }
-                world
-                    .borrow_mut()
-                    .net
-                    .set_read_waker(self.conn, self.end, cx.waker());
+                core.with_plugin(|_, net: &mut NetState| {
+                    net.set_read_waker(self.conn, self.end, cx.waker());
+                });
                 primitives::wait_on(op, Some(&self.name), None);
                 Poll::Pending
             }
             Readable::Wait => {
                 self.timer = None;
-                world
-                    .borrow_mut()
-                    .net
-                    .set_read_waker(self.conn, self.end, cx.waker());
+                core.with_plugin(|_, net: &mut NetState| {
+                    net.set_read_waker(self.conn, self.end, cx.waker());
+                });
                 primitives::wait_on(op, Some(&self.name), None);
                 Poll::Pending
             }
@@ -516,7 +515,7 @@ impl TcpStream {
     /// ```
     pub fn poll_read_ready(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let op = "TcpStream::readable";
-        self.poll_arrived(&world(op), now(), cx, op)
+        context::with(op, |core| self.poll_arrived(core, now_of(core), cx, op))
     }
 
     /// Reads what has arrived without waiting and without a preemption point: `WouldBlock` when
@@ -566,15 +565,18 @@ impl TcpStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        let world = world("TcpStream::peek");
-        let now = now();
-        match self.poll_arrived(&world, now, cx, "TcpStream::peek") {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(()) => {
-                let r = world.borrow().net.peek(self.conn, self.end, now, buf);
-                Poll::Ready(r)
+        let op = "TcpStream::peek";
+        context::with(op, |core| {
+            let now = now_of(core);
+            match self.poll_arrived(core, now, cx, op) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(()) => {
+                    Poll::Ready(core.with_plugin(|_, net: &mut NetState| {
+                        net.peek(self.conn, self.end, now, buf)
+                    }))
+                }
             }
-        }
+        })
     }
 
     /// Writes without a preemption point (tokio's `try_write`; writes never wait here).
@@ -604,16 +606,20 @@ impl AsyncRead for TcpStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        let world = world("TcpStream::read");
-        let now = now();
-        match this.poll_arrived(&world, now, cx, "TcpStream::read") {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(()) => {
-                let (r, arrived) = world.borrow_mut().net.read(this.conn, this.end, now, buf);
-                this.arrived = arrived;
-                Poll::Ready(r)
+        let op = "TcpStream::read";
+        context::with(op, |core| {
+            let now = now_of(core);
+            match this.poll_arrived(core, now, cx, op) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(()) => {
+                    let (r, arrived) = core.with_plugin(|_, net: &mut NetState| {
+                        net.read(this.conn, this.end, now, buf)
+                    });
+                    this.arrived = arrived;
+                    Poll::Ready(r)
+                }
             }
-        }
+        })
     }
 }
 
@@ -624,16 +630,18 @@ impl AsyncWrite for TcpStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if !this.write_yielded && primitives::preemption_point(cx) {
-            this.write_yielded = true;
+        let done = context::with("TcpStream::write", |core| {
+            if !this.write_yielded && preemption_point(core, cx) {
+                this.write_yielded = true;
+                return None;
+            }
+            this.write_yielded = false;
+            let now = now_of(core);
+            Some(core.with_plugin(|_, net: &mut NetState| net.write(this.conn, this.end, now, buf)))
+        });
+        let Some((r, waker)) = done else {
             return Poll::Pending;
-        }
-        this.write_yielded = false;
-        let world = world("TcpStream::write");
-        let (r, waker) = world
-            .borrow_mut()
-            .net
-            .write(this.conn, this.end, now(), buf);
+        };
         if let Some(w) = waker {
             w.wake();
         }
@@ -652,6 +660,16 @@ impl AsyncWrite for TcpStream {
         }
         Poll::Ready(Ok(()))
     }
+}
+
+/// The preemption point of a stream's read or write, on the run at hand.
+fn preemption_point(core: &Core, cx: &mut Context<'_>) -> bool {
+    primitives::preemption_point_in(core, "a sim operation", None, cx)
+}
+
+/// The run's time in nanoseconds.
+fn now_of(core: &Core) -> u64 {
+    core.now().as_nanos()
 }
 
 impl Drop for TcpStream {

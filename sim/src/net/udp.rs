@@ -138,20 +138,20 @@ impl UdpSocket {
                 return Ok(buf.len());
             }
             let faulty = me != dst;
-            if faulty && chance(w.net.config.loss) {
+            if faulty && chance(w.net.config().loss) {
                 drop(w);
                 crate::log!("net: datagram {} -> {addr} lost", self.local);
                 return Ok(buf.len());
             }
-            let copies = if faulty && chance(w.net.config.duplicate) {
+            let copies = if faulty && chance(w.net.config().duplicate) {
                 2
             } else {
                 1
             };
             for _ in 0..copies {
                 let mut delay = w.net.latency(me, dst);
-                if faulty && chance(w.net.config.reorder) {
-                    delay += w.net.config.max_latency.as_nanos() as u64;
+                if faulty && chance(w.net.config().reorder) {
+                    delay += w.net.config().max_latency.as_nanos() as u64;
                 }
                 w.net.deliver(key, (me, self.local.clone()), buf, delay);
             }

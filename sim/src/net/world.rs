@@ -1,6 +1,5 @@
 //! The network as a plugin of the run's hosts: told of crashes, borrowed with the hosts.
 
-use std::any::Any;
 use std::cell::RefMut;
 use std::sync::Arc;
 use std::task::Waker;
@@ -17,10 +16,6 @@ impl HostPlugin for NetState {
 
     fn on_crash(&mut self, host: HostId, _hosts: &Hosts) -> Vec<Waker> {
         self.crash(host)
-    }
-
-    fn as_any(&mut self) -> &mut dyn Any {
-        self
     }
 }
 

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::task::Waker;
 
 use super::context;
-use super::core::Core;
+pub(crate) use super::core::Core;
 
 /// Index of a host in its run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -109,18 +109,32 @@ pub(crate) trait HostPlugin: Any {
     /// `host` crashed (it is already down, its epoch bumped; its tasks are aborted after every
     /// plugin ran). Returns the wakers to wake once the crash is complete.
     fn on_crash(&mut self, host: HostId, hosts: &Hosts) -> Vec<Waker>;
+}
 
-    /// Itself, to find a plugin by type.
-    fn as_any(&mut self) -> &mut dyn Any;
+/// A plugin as the world keeps it: found by its type with one comparison and one virtual call
+/// (the network looks itself up at every read and write), told of crashes through `crash`.
+struct Plugin {
+    ty: TypeId,
+    order: u32,
+    state: Box<dyn Any>,
+    /// [`HostPlugin::on_crash`] of its type.
+    crash: fn(&mut dyn Any, HostId, &Hosts) -> Vec<Waker>,
+}
+
+/// [`Plugin::crash`] for plugins of type `P`.
+fn crash_of<P: HostPlugin>(state: &mut dyn Any, host: HostId, hosts: &Hosts) -> Vec<Waker> {
+    state
+        .downcast_mut::<P>()
+        .map(|p| p.on_crash(host, hosts))
+        .unwrap_or_default()
 }
 
 /// The hosts and the plugins of one run.
 #[derive(Default)]
 pub(crate) struct World {
     hosts: Hosts,
-    /// In crash order, with their types (found by a comparison, not a virtual call per
-    /// plugin: the network looks itself up at every read and write).
-    plugins: Vec<(TypeId, Box<dyn HostPlugin>)>,
+    /// In crash order.
+    plugins: Vec<Plugin>,
 }
 
 impl World {
@@ -129,13 +143,12 @@ impl World {
     pub(crate) fn split<P: HostPlugin + Default>(&mut self) -> (&mut Hosts, &mut P) {
         self.hosts.ensure_main();
         let ty = TypeId::of::<P>();
-        let i = match self.plugins.iter().position(|(t, _)| *t == ty) {
+        let i = match self.plugins.iter().position(|p| p.ty == ty) {
             Some(i) => i,
             None => self.add_plugin::<P>(),
         };
         let plugin = self.plugins[i]
-            .1
-            .as_any()
+            .state
             .downcast_mut::<P>()
             .expect("found by type");
         (&mut self.hosts, plugin)
@@ -144,12 +157,18 @@ impl World {
     /// Adds plugin `P`, empty, in crash order; returns its index.
     #[cold]
     fn add_plugin<P: HostPlugin + Default>(&mut self) -> usize {
-        let p: Box<dyn HostPlugin> = Box::new(P::default());
+        let p = P::default();
         let order = p.crash_order();
-        let at = self
-            .plugins
-            .partition_point(|(_, q)| q.crash_order() <= order);
-        self.plugins.insert(at, (TypeId::of::<P>(), p));
+        let at = self.plugins.partition_point(|q| q.order <= order);
+        self.plugins.insert(
+            at,
+            Plugin {
+                ty: TypeId::of::<P>(),
+                order,
+                state: Box::new(p),
+                crash: crash_of::<P>,
+            },
+        );
         at
     }
 
@@ -206,6 +225,21 @@ pub(crate) fn try_world() -> Option<WorldRef> {
 }
 
 impl Core {
+    /// Runs `f` on the hosts and plugin `P` of this run, borrowed for the call (an operation
+    /// that has the run at hand already, e.g. a stream's read, spares a second look-up).
+    ///
+    /// # Panics
+    /// When the world is borrowed already.
+    #[inline]
+    pub(crate) fn with_plugin<P: HostPlugin + Default, R>(
+        &self,
+        f: impl FnOnce(&mut Hosts, &mut P) -> R,
+    ) -> R {
+        let mut world = self.world.borrow_mut();
+        let (hosts, plugin) = world.split::<P>();
+        f(hosts, plugin)
+    }
+
     /// The host the current task runs on.
     pub(crate) fn current_host(&self) -> HostId {
         let Some(key) = self.current.get() else {
@@ -224,8 +258,8 @@ impl Core {
             let mut world = self.world.borrow_mut();
             let World { hosts, plugins } = &mut *world;
             let mut wakers = Vec::new();
-            for (_, p) in plugins.iter_mut() {
-                wakers.extend(p.on_crash(host, hosts));
+            for p in plugins.iter_mut() {
+                wakers.extend((p.crash)(&mut *p.state, host, hosts));
             }
             wakers
         };

@@ -27,6 +27,7 @@ use std::sync::Arc;
 use std::task::Context;
 
 use super::context;
+use super::core::Core;
 use super::table::WaitKind;
 use crate::model::{EventKind, Panic};
 
@@ -92,14 +93,23 @@ pub(crate) fn preemption_point_at(
     site: Option<&'static Location<'static>>,
     cx: &mut Context<'_>,
 ) -> bool {
-    context::with(api, |core| {
-        let s = core.preempt(api, site);
-        if s {
-            core.event(EventKind::Yield);
-            core.wake_by(cx.waker());
-        }
-        s
-    })
+    context::with(api, |core| preemption_point_in(core, api, site, cx))
+}
+
+/// [`preemption_point_at`] on the run at hand (an operation that also reads the run's state
+/// looks the run up once).
+pub(crate) fn preemption_point_in(
+    core: &Core,
+    api: &'static str,
+    site: Option<&'static Location<'static>>,
+    cx: &mut Context<'_>,
+) -> bool {
+    let s = core.preempt(api, site);
+    if s {
+        core.event(EventKind::Yield);
+        core.wake_by(cx.waker());
+    }
+    s
 }
 
 /// Records that the current task is about to wait on `op` (e.g. `"Mutex::lock"`) of the resource

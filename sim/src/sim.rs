@@ -90,6 +90,11 @@ impl Sim {
     #[track_caller]
     pub fn run<F: Future>(&mut self, main: F) -> Result<F::Output, SimError> {
         let site = Location::caller();
+        // The last run's trace goes first: its buffers serve this run's (see `Trace`'s `Drop`).
+        // (A nested call runs nothing and leaves it.)
+        if !rt::context::in_sim() {
+            self.trace = Trace::default();
+        }
         let setup = RunSetup {
             seed: self.config.seed,
             level: self.config.level,
@@ -100,10 +105,6 @@ impl Sim {
             scheduler: self.config.strategy.build(self.config.seed),
             beacon: self.config.beacon.clone(),
         };
-        let (result, trace) = rt::run(setup, main, site);
-        if let Some(trace) = trace {
-            self.trace = trace;
-        }
-        result
+        rt::run(setup, main, site, &mut self.trace)
     }
 }

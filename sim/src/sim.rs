@@ -104,11 +104,6 @@ impl Sim {
     #[track_caller]
     pub fn run<F: Future>(&mut self, main: F) -> Result<F::Output, SimError> {
         let site = Location::caller();
-        // The last run's trace goes first: its buffers serve this run's (see `Trace`'s `Drop`).
-        // (A nested call runs nothing and leaves it.)
-        if !rt::context::in_sim() {
-            self.trace = Trace::default();
-        }
         let setup = RunSetup {
             seed: self.config.seed,
             level: self.config.level,

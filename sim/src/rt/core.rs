@@ -197,27 +197,24 @@ pub(crate) struct Core {
 
 impl Core {
     /// The state for a new run: the one the last run on this thread left ([`super::spare`]),
-    /// reset in place, else a new one.
-    pub(super) fn start(sim_id: u64, setup: RunSetup) -> Rc<Core> {
-        if let Some(mut core) = spare::take()
-            && let Some(c) = Rc::get_mut(&mut core)
-        {
-            c.reset(sim_id, setup);
-            return core;
-        }
-        Rc::new(Core::new(sim_id, setup))
+    /// reset in place, else a new one. Its trace takes `last`'s buffers (emptied), leaving an
+    /// empty trace there.
+    pub(super) fn start(sim_id: u64, setup: RunSetup, last: &mut Trace) -> Rc<Core> {
+        let mut core = spare::take()
+            .filter(|c| Rc::strong_count(c) == 1 && Rc::weak_count(c) == 0)
+            .unwrap_or_else(|| Rc::new(Core::new(&setup)));
+        let c = Rc::get_mut(&mut core).expect("a new or retired state is not shared");
+        std::mem::swap(c.trace.get_mut(), last);
+        c.reset(sim_id, setup);
+        core
     }
 
-    /// A fresh run: clock at zero, no task.
-    fn new(sim_id: u64, setup: RunSetup) -> Self {
-        let full = setup.level == TraceLevel::Full;
-        let mut trace = Trace::default();
-        trace.clear_for(setup.level, KEEP, SCHEDULE_BYTES);
-        let foreign = Arc::new(ForeignWakes::new(sim_id, std::thread::current().id()));
+    /// A state as [`Core::retire`] leaves one, to be [reset](Core::reset) for its run.
+    fn new(setup: &RunSetup) -> Self {
         Core {
-            sim_id,
-            foreign,
-            options: setup.options,
+            sim_id: 0,
+            foreign: Arc::new(ForeignWakes::new(0, std::thread::current().id())),
+            options: setup.options.clone(),
             now: Cell::new(0),
             step: Cell::new(0),
             awaits: Cell::new(0),
@@ -231,11 +228,11 @@ impl Core {
             last_awaiter: RefCell::new(None),
             ready: RefCell::default(),
             timers: RefCell::default(),
-            sched: RefCell::new(setup.scheduler),
-            seed: setup.seed,
+            sched: RefCell::new(Box::new(Retired)),
+            seed: 0,
             values: RefCell::new(None),
             faults: RefCell::new(None),
-            trace: RefCell::new(trace),
+            trace: RefCell::default(),
             recorder: RefCell::default(),
             forced: Cell::new(None),
             round_left: Cell::new(0),
@@ -245,16 +242,16 @@ impl Core {
             panics: RefCell::default(),
             delivered: RefCell::default(),
             delivered_any: Cell::new(false),
-            interleaving: Cell::new(Fnv::new().finish()),
+            interleaving: Cell::new(0),
             foreign_awaits: Cell::new(0),
             recent: Default::default(),
             poll_busy: Cell::new(0),
-            full,
-            schedule_budget: setup.schedule_budget,
-            keep_events: setup.keep_events,
-            sink: setup.sink,
+            full: false,
+            schedule_budget: 0,
+            keep_events: 0,
+            sink: None,
             world: RefCell::default(),
-            beacon: setup.beacon,
+            beacon: None,
         }
     }
 

@@ -24,16 +24,19 @@ use crate::model::{SimError, TaskId, Trace};
 static NEXT_SIM_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Runs `main` to completion as task 0 under `setup`. Returns its output or why the run failed,
-/// and puts the run's trace in `trace` (left as it was when nothing ran: a run nested in
-/// another).
+/// and puts the run's trace in `trace`, whose buffers (the last run's trace) the run reuses;
+/// `trace` is left as it was when nothing ran (a run nested in another).
 pub(crate) fn run<F: Future>(
     setup: RunSetup,
     main: F,
     site: &'static Location<'static>,
     trace: &mut Trace,
 ) -> Result<F::Output, SimError> {
+    if context::in_sim() {
+        return Err(failure::nested_run(site));
+    }
     let sim_id = NEXT_SIM_ID.fetch_add(1, Ordering::Relaxed);
-    let core = Core::start(sim_id, setup);
+    let core = Core::start(sim_id, setup, trace);
     let out = run_on(&core, main, site, trace);
     // Main's future, the thread's reference and the quiet panic hook are gone: what is left of
     // the run's state goes to the next run on this thread.

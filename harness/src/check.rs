@@ -19,7 +19,7 @@ use crate::report::Report;
 use crate::rerun::{Rerun, note, note_now, replay_outcome, rerun_regressions};
 use crate::seeds::{Seeds, Shard};
 use crate::shrink::{DEFAULT_SHRINK_BUDGET, Shrunk};
-use crate::sweep::{TestOutput, run_once};
+use crate::sweep::{Sweep, TestOutput, run_once};
 
 /// Runs `body` under the default seeds (`0..64`, or `SEEDLOOP_SEEDS`) and strategy, and panics
 /// with a report at the first failure. Short for `Check::new().run(body)`.
@@ -713,25 +713,23 @@ impl Check {
             strategy.name().to_string(),
             self.progress_after,
         );
+        let mut sweep = Sweep::new(&options, strategy.clone(), TraceLevel::Decisions);
+        let mut last_steps = 0;
         for (pos, seed) in seeds.iter().enumerate() {
             if shard.is_some_and(|s| !s.takes(pos as u64)) {
                 continue;
             }
-            if let Some(line) = progress.tick(out.schedules_run, out.failures) {
+            if let Some(line) = progress.tick(out.schedules_run, out.failures, last_steps) {
                 note_now(&mut out.notes, line);
             }
-            let result = run_once(
-                &options,
-                seed,
-                strategy.clone(),
-                TraceLevel::Decisions,
-                &body,
-            );
+            let failure = sweep.run(seed, &body);
+            let stats = sweep.trace().stats();
+            last_steps = stats.steps;
             out.schedules_run += 1;
             out.seeds_run.push(seed);
-            interleavings.push(result.trace.stats().interleaving);
-            out.foreign_awaits += result.trace.stats().foreign_awaits;
-            let Some(failure) = result.failure else {
+            interleavings.push(stats.interleaving);
+            out.foreign_awaits += stats.foreign_awaits;
+            let Some(failure) = failure else {
                 continue;
             };
             out.failures += 1;
@@ -743,7 +741,7 @@ impl Check {
                     strategy: &strategy,
                     options: &options,
                     failure,
-                    schedule: result.trace.schedule().clone(),
+                    schedule: sweep.trace().schedule().clone(),
                     schedules_run: out.schedules_run,
                 };
                 match found.confirm_and_report(

@@ -18,6 +18,15 @@ pub(crate) const FIRST_AFTER: Duration = Duration::from_secs(3);
 /// Real time between two progress lines.
 pub(crate) const EVERY: Duration = Duration::from_secs(5);
 
+/// Work (a unit per run and per step) between two reads of the clock. A read costs about as
+/// much as a short run's bookkeeping, and a sweep of short runs does hundreds of thousands of
+/// runs a second: the clock is read every 16 runs of a few steps, after every run of a
+/// thousand steps or more.
+const CLOCK_EVERY: u64 = 1024;
+
+/// The work a run counts besides its steps.
+const RUN_WORK: u64 = 64;
+
 /// The progress of one sweep.
 pub(crate) struct Progress {
     who: String,
@@ -26,6 +35,8 @@ pub(crate) struct Progress {
     started: Instant,
     next: Duration,
     shown: bool,
+    /// Work since the clock was last read (see [`CLOCK_EVERY`]).
+    work: u64,
 }
 
 impl Progress {
@@ -39,11 +50,21 @@ impl Progress {
             started: Instant::now(),
             next: after,
             shown: false,
+            // The first tick reads the clock.
+            work: CLOCK_EVERY,
         }
     }
 
-    /// After a seed: the line to print, when one is due.
-    pub(crate) fn tick(&mut self, done: u64, failures: u64) -> Option<String> {
+    /// Before a seed, after one of `last_steps` steps (0 before the first): the line to print,
+    /// when one is due.
+    pub(crate) fn tick(&mut self, done: u64, failures: u64, last_steps: u64) -> Option<String> {
+        self.work = self
+            .work
+            .saturating_add(last_steps.saturating_add(RUN_WORK));
+        if self.work < CLOCK_EVERY {
+            return None;
+        }
+        self.work = 0;
         self.tick_at(self.started.elapsed(), done, failures)
     }
 
@@ -104,6 +125,28 @@ mod tests {
             "random".to_string(),
             FIRST_AFTER,
         )
+    }
+
+    #[test]
+    fn the_clock_is_read_at_the_first_tick_then_after_enough_work() {
+        let mut p = progress();
+        p.next = Duration::ZERO;
+        assert!(p.tick(0, 0, 0).is_some(), "the first tick reads the clock");
+        // Due at once again: a tick that reads the clock prints.
+        p.next = Duration::ZERO;
+        for done in 1..16 {
+            assert_eq!(
+                p.tick(done, 0, 3),
+                None,
+                "after run {done}: too little work"
+            );
+        }
+        assert!(p.tick(16, 0, 3).is_some(), "sixteen short runs read it");
+        p.next = Duration::ZERO;
+        assert!(
+            p.tick(17, 0, 5_000).is_some(),
+            "a long run reads it at once"
+        );
     }
 
     #[test]

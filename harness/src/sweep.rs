@@ -260,24 +260,102 @@ where
     Fut::Output: TestOutput,
 {
     let watch = crate::hang::watch_run(seed, &strategy);
+    let mut sim = build(options, seed, strategy, level, watch.as_ref());
+    let failure = run_on(&mut sim, body);
+    drop(watch);
+    RunResult {
+        failure,
+        trace: sim.take_trace(),
+    }
+}
+
+fn build(
+    options: &RunOptions,
+    seed: u64,
+    strategy: Strategy,
+    level: TraceLevel,
+    watch: Option<&crate::hang::RunWatch>,
+) -> Sim {
     let mut builder = Sim::builder()
         .seed(seed)
         .strategy(strategy)
         .trace_level(level)
         .options(options.clone());
-    if let Some(w) = &watch {
+    if let Some(w) = watch {
         builder = builder.beacon(w.beacon());
     }
-    let mut sim = builder.build();
-    let result = sim.run(body());
-    drop(watch);
-    let trace = sim.take_trace();
-    let failure = match result {
+    builder.build()
+}
+
+/// Runs `body` once on `sim`, which keeps the trace; returns the run's failure, if any.
+fn run_on<F, Fut>(sim: &mut Sim, body: &F) -> Option<Failure>
+where
+    F: Fn() -> Fut,
+    Fut: Future,
+    Fut::Output: TestOutput,
+{
+    match sim.run(body()) {
         Ok(out) => match out.into_test_result() {
             Ok(()) => None,
-            Err(text) => Some(Failure::from_error(text, &trace)),
+            Err(text) => Some(Failure::from_error(text, sim.trace())),
         },
         Err(e) => Some(Failure::from_sim_error(&e)),
-    };
-    RunResult { failure, trace }
+    }
+}
+
+/// The runs of a seed sweep, on one [`Sim`] for every seed: a run's trace stays in it until the
+/// next run, whose trace reuses its buffers (a `Sim` built and dropped per seed, its trace moved
+/// out and back, cost a sweep of short runs a tenth of its time). A run under a hang guard gets
+/// a `Sim` of its own, built with the watchdog's beacon.
+pub(crate) struct Sweep {
+    sim: Sim,
+    /// The last run's, when it ran under a hang guard.
+    watched: Option<Sim>,
+    options: RunOptions,
+    level: TraceLevel,
+}
+
+impl Sweep {
+    /// Runs with `options` and `strategy`, recording at `level`.
+    pub(crate) fn new(options: &RunOptions, strategy: Strategy, level: TraceLevel) -> Sweep {
+        Sweep {
+            sim: build(options, 0, strategy, level, None),
+            watched: None,
+            options: options.clone(),
+            level,
+        }
+    }
+
+    /// Runs `body` with `seed`: its failure, if any ([`Sweep::trace`] has its trace).
+    pub(crate) fn run<F, Fut>(&mut self, seed: u64, body: &F) -> Option<Failure>
+    where
+        F: Fn() -> Fut,
+        Fut: Future,
+        Fut::Output: TestOutput,
+    {
+        self.watched = None;
+        let strategy = self.sim.strategy();
+        match crate::hang::watch_run(seed, strategy) {
+            None => {
+                self.sim.set_seed(seed);
+                run_on(&mut self.sim, body)
+            }
+            Some(watch) => {
+                let strategy = strategy.clone();
+                let sim = self.watched.insert(build(
+                    &self.options,
+                    seed,
+                    strategy,
+                    self.level,
+                    Some(&watch),
+                ));
+                run_on(sim, body)
+            }
+        }
+    }
+
+    /// The trace of the last run.
+    pub(crate) fn trace(&self) -> &Trace {
+        self.watched.as_ref().unwrap_or(&self.sim).trace()
+    }
 }

@@ -53,6 +53,20 @@ impl Sim {
         self.config.seed
     }
 
+    /// Makes the next runs use `seed`, everything else as it was: a sweep over seeds can run
+    /// them all on one `Sim` (each run is still a fresh execution, as [`Sim::run`] says).
+    ///
+    /// ```
+    /// let draw = || async { sim::rand::random::<u64>() };
+    /// let mut sim = sim::Sim::new(1);
+    /// sim.set_seed(2);
+    /// assert_eq!(sim.seed(), 2);
+    /// assert_eq!(sim.run(draw()).unwrap(), sim::Sim::new(2).run(draw()).unwrap());
+    /// ```
+    pub fn set_seed(&mut self, seed: u64) {
+        self.config.seed = seed;
+    }
+
     /// The strategy.
     pub fn strategy(&self) -> &Strategy {
         &self.config.strategy
@@ -100,10 +114,6 @@ impl Sim {
             scheduler: self.config.strategy.build(self.config.seed),
             beacon: self.config.beacon.clone(),
         };
-        let (result, trace) = rt::run(setup, main, site);
-        if let Some(trace) = trace {
-            self.trace = trace;
-        }
-        result
+        rt::run(setup, main, site, &mut self.trace)
     }
 }

@@ -75,12 +75,34 @@ impl Schedule {
         Self::default()
     }
 
-    /// An empty schedule with room for `bytes` bytes of encoded decisions.
-    pub(crate) fn with_capacity(bytes: usize) -> Self {
-        Schedule {
-            bytes: Vec::with_capacity(bytes),
-            ..Self::default()
+    /// Empties the schedule for another run, keeping its buffer unless it grew past `keep`
+    /// bytes (then it starts again with room for `min` bytes).
+    pub(crate) fn clear_keeping(&mut self, keep: usize, min: usize) {
+        let Schedule {
+            bytes,
+            len,
+            last,
+            repeat,
+            preemptions,
+            cancellations,
+            omitted,
+        } = self;
+        if bytes.capacity() > keep || bytes.capacity() < min {
+            *bytes = Vec::with_capacity(min);
+        } else {
+            bytes.clear();
         }
+        *len = 0;
+        *last = None;
+        *repeat = None;
+        *preemptions = 0;
+        *cancellations = 0;
+        *omitted = 0;
+    }
+
+    /// Bytes the schedule holds room for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.bytes.capacity()
     }
 
     /// The decisions in order, decoded as they are read.

@@ -10,6 +10,7 @@
 //! source paths, so it is byte-identical for the same program, seed and strategy on any machine:
 //! ready for snapshot tests. [`Trace::digest`] hashes that text.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::hash::Hasher;
 
@@ -107,7 +108,79 @@ pub struct Trace {
     pub(crate) stats: RunStats,
 }
 
+/// Entries (bytes for the schedule) past which a dropped trace's buffer is not kept.
+const KEEP: usize = 4096;
+
+/// The buffers of traces dropped on this thread, emptied, for the next run's trace.
+#[derive(Default)]
+struct Spare {
+    schedule: Schedule,
+    tasks: IdMap<Known>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::default();
+}
+
+/// A trace's buffers (the task infos' map, the decisions' bytes) go to the next run on this
+/// thread when it is dropped: a seed sweep drops one trace per seed and would otherwise allocate
+/// both again for every run. Only their capacity carries over.
+impl Drop for Trace {
+    fn drop(&mut self) {
+        if self.schedule.capacity() == 0 && self.tasks.capacity() == 0 {
+            return;
+        }
+        // At thread exit, or while the spare is in use, the buffers are simply freed.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if spare.schedule.capacity() == 0 && self.schedule.capacity() <= KEEP {
+                    std::mem::swap(&mut spare.schedule, &mut self.schedule);
+                    spare.schedule.clear_keeping(KEEP, 0);
+                }
+                if spare.tasks.capacity() == 0 {
+                    std::mem::swap(&mut spare.tasks, &mut self.tasks);
+                    spare.tasks.clear_keeping(KEEP);
+                }
+            }
+        });
+    }
+}
+
 impl Trace {
+    /// Empties the trace for a run at `level`, keeping the buffers unless they grew past `keep`
+    /// entries (bytes for the schedule, which gets room for at least `min_schedule`). Buffers it
+    /// lacks come from the traces dropped on this thread, if any.
+    pub(crate) fn clear_for(&mut self, level: TraceLevel, keep: usize, min_schedule: usize) {
+        let Trace {
+            level: l,
+            events,
+            dropped,
+            dropped_hash,
+            schedule,
+            tasks,
+            stats,
+        } = self;
+        *l = level;
+        *events = Vec::new();
+        *dropped = 0;
+        *dropped_hash = 0;
+        if schedule.capacity() == 0 || tasks.capacity() == 0 {
+            let _ = SPARE.try_with(|spare| {
+                if let Ok(mut spare) = spare.try_borrow_mut() {
+                    if schedule.capacity() == 0 {
+                        std::mem::swap(schedule, &mut spare.schedule);
+                    }
+                    if tasks.capacity() == 0 {
+                        std::mem::swap(tasks, &mut spare.tasks);
+                    }
+                }
+            });
+        }
+        schedule.clear_keeping(keep, min_schedule);
+        tasks.clear_keeping(keep);
+        *stats = RunStats::default();
+    }
+
     /// The recording level the run used.
     pub fn level(&self) -> TraceLevel {
         self.level

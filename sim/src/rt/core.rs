@@ -12,12 +12,13 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, VecDeque};
 use std::panic::Location;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Waker;
 
 use super::hosts::World;
 use super::ready::{ReadyQueue, TaskKey};
-use super::spare::{self, Spare};
+use super::spare::{self, KEEP};
 use super::streams::ValueStream;
 use super::table::TaskTable;
 use super::timers::TimerQueue;
@@ -192,54 +193,46 @@ pub(crate) struct Core {
     pub(super) world: RefCell<World>,
     /// Where the run publishes its progress for watchers on other threads (never read here).
     pub(super) beacon: Option<Arc<Beacon>>,
-    /// The buffers' holder from the last run on this thread, to hand them on to the next.
-    spare: Cell<Option<Box<Spare>>>,
 }
 
 impl Core {
-    /// A fresh run: clock at zero, no task.
-    pub(super) fn new(sim_id: u64, setup: RunSetup) -> Self {
-        let full = setup.level == TraceLevel::Full;
-        let trace = Trace {
-            level: setup.level,
-            schedule: crate::model::Schedule::with_capacity(64),
-            ..Trace::default()
-        };
-        let mut spare = spare::take();
-        let owner = std::thread::current().id();
-        // Reused only when no waker of the last run is left anywhere.
-        let foreign = match spare.foreign.take() {
-            Some(mut f) => match Arc::get_mut(&mut f) {
-                Some(w) => {
-                    w.reset(sim_id, owner);
-                    f
-                }
-                None => Arc::new(ForeignWakes::new(sim_id, owner)),
-            },
-            None => Arc::new(ForeignWakes::new(sim_id, owner)),
-        };
+    /// The state for a new run: the one the last run on this thread left ([`super::spare`]),
+    /// reset in place, else a new one. Its trace takes `last`'s buffers (emptied), leaving an
+    /// empty trace there.
+    pub(super) fn start(sim_id: u64, setup: RunSetup, last: &mut Trace) -> Rc<Core> {
+        let mut core = spare::take()
+            .filter(|c| Rc::strong_count(c) == 1 && Rc::weak_count(c) == 0)
+            .unwrap_or_else(|| Rc::new(Core::new(&setup)));
+        let c = Rc::get_mut(&mut core).expect("a new or retired state is not shared");
+        std::mem::swap(c.trace.get_mut(), last);
+        c.reset(sim_id, setup);
+        core
+    }
+
+    /// A state as [`Core::retire`] leaves one, to be [reset](Core::reset) for its run.
+    fn new(setup: &RunSetup) -> Self {
         Core {
-            sim_id,
-            foreign,
-            options: setup.options,
+            sim_id: 0,
+            foreign: Arc::new(ForeignWakes::new(0, std::thread::current().id())),
+            options: setup.options.clone(),
             now: Cell::new(0),
             step: Cell::new(0),
             awaits: Cell::new(0),
             last_await: Cell::new(None),
             current: Cell::new(None),
             current_waker: Cell::new(None),
-            tasks: RefCell::new(std::mem::take(&mut spare.tasks)),
+            tasks: RefCell::default(),
             spawned: Cell::new(0),
             retiring: RefCell::default(),
             panicked: RefCell::default(),
             last_awaiter: RefCell::new(None),
-            ready: RefCell::new(std::mem::take(&mut spare.ready)),
-            timers: RefCell::new(std::mem::take(&mut spare.timers)),
-            sched: RefCell::new(setup.scheduler),
-            seed: setup.seed,
+            ready: RefCell::default(),
+            timers: RefCell::default(),
+            sched: RefCell::new(Box::new(Retired)),
+            seed: 0,
             values: RefCell::new(None),
             faults: RefCell::new(None),
-            trace: RefCell::new(trace),
+            trace: RefCell::default(),
             recorder: RefCell::default(),
             forced: Cell::new(None),
             round_left: Cell::new(0),
@@ -249,31 +242,136 @@ impl Core {
             panics: RefCell::default(),
             delivered: RefCell::default(),
             delivered_any: Cell::new(false),
-            interleaving: Cell::new(Fnv::new().finish()),
+            interleaving: Cell::new(0),
             foreign_awaits: Cell::new(0),
             recent: Default::default(),
             poll_busy: Cell::new(0),
-            full,
-            schedule_budget: setup.schedule_budget,
-            keep_events: setup.keep_events,
-            sink: setup.sink,
+            full: false,
+            schedule_budget: 0,
+            keep_events: 0,
+            sink: None,
             world: RefCell::default(),
-            beacon: setup.beacon,
-            spare: Cell::new(Some(spare)),
+            beacon: None,
         }
     }
 
-    /// The run is over (every task dropped, the trace taken): hands its emptied buffers to the
-    /// next run on this thread.
-    pub(super) fn retire(&self) {
-        let Some(mut spare) = self.spare.take() else {
+    /// Makes a retired run's state (see [`Core::retire`], which emptied its buffers and
+    /// dropped what the run held) what [`Core::new`] makes, keeping the buffers' capacity. Every
+    /// field is named, so a new field must be considered here (and in `retire`) too.
+    fn reset(&mut self, sim_id: u64, setup: RunSetup) {
+        let Core {
+            sim_id: id,
+            foreign,
+            options,
+            now,
+            step,
+            awaits,
+            last_await,
+            current,
+            current_waker,
+            tasks,
+            spawned,
+            retiring,
+            panicked,
+            last_awaiter,
+            ready,
+            timers,
+            sched,
+            seed,
+            values,
+            faults,
+            trace,
+            recorder,
+            forced,
+            round_left,
+            divergence,
+            stop,
+            adopted,
+            panics,
+            delivered,
+            delivered_any,
+            interleaving,
+            foreign_awaits,
+            recent,
+            poll_busy,
+            full,
+            schedule_budget,
+            keep_events,
+            sink,
+            world,
+            beacon,
+        } = self;
+        // Emptied by `retire`.
+        debug_assert!(tasks.get_mut().is_empty() && ready.get_mut().is_empty());
+        debug_assert!(timers.get_mut().live() == 0 && retiring.get_mut().is_empty());
+        debug_assert!(panicked.get_mut().is_empty() && last_awaiter.get_mut().is_none());
+        debug_assert!(values.get_mut().is_none() && faults.get_mut().is_none());
+        debug_assert!(divergence.get_mut().is_none() && adopted.get_mut().is_empty());
+        debug_assert!(panics.get_mut().is_empty() && delivered.get_mut().is_empty());
+        debug_assert!(sink.is_none() && beacon.is_none());
+        let _ = world;
+        *id = sim_id;
+        let owner = std::thread::current().id();
+        // Reused only when no waker of the last run is left anywhere.
+        match Arc::get_mut(foreign) {
+            Some(w) => w.reset(sim_id, owner),
+            None => *foreign = Arc::new(ForeignWakes::new(sim_id, owner)),
+        }
+        *options = setup.options;
+        now.set(0);
+        step.set(0);
+        awaits.set(0);
+        last_await.set(None);
+        current.set(None);
+        current_waker.set(None);
+        spawned.set(0);
+        *sched.get_mut() = setup.scheduler;
+        *seed = setup.seed;
+        trace.get_mut().clear_for(setup.level, KEEP, SCHEDULE_BYTES);
+        *recorder.get_mut() = Recorder::default();
+        forced.set(None);
+        round_left.set(0);
+        stop.set(false);
+        delivered_any.set(false);
+        interleaving.set(Fnv::new().finish());
+        foreign_awaits.set(0);
+        for r in recent.iter() {
+            r.set(None);
+        }
+        poll_busy.set(0);
+        *full = setup.level == TraceLevel::Full;
+        *schedule_budget = setup.schedule_budget;
+        *keep_events = setup.keep_events;
+        *sink = setup.sink;
+        *beacon = setup.beacon;
+    }
+
+    /// The run is over (every task dropped, the trace taken, no other reference to the state
+    /// left but stray ones): empties its state of everything the run held (the scheduler, the
+    /// hosts, the sink, the beacon are dropped now, as when the state itself was dropped) and
+    /// leaves it to the next run on this thread. State something still refers to (a socket
+    /// kept past the run) is dropped instead, when that goes.
+    pub(super) fn retire(mut core: Rc<Core>) {
+        let Some(c) = Rc::get_mut(&mut core) else {
             return;
         };
-        spare.tasks = std::mem::take(&mut *self.tasks.borrow_mut());
-        spare.ready = std::mem::take(&mut *self.ready.borrow_mut());
-        spare.timers = std::mem::take(&mut *self.timers.borrow_mut());
-        spare.foreign = Some(self.foreign.clone());
-        spare::give(spare);
+        c.tasks.get_mut().clear_keeping(KEEP);
+        c.ready.get_mut().clear_keeping(KEEP);
+        c.timers.get_mut().clear_keeping(KEEP);
+        clear_keeping_deque(c.retiring.get_mut());
+        c.panicked.get_mut().clear();
+        *c.last_awaiter.get_mut() = None;
+        *c.sched.get_mut() = Box::new(Retired);
+        *c.values.get_mut() = None;
+        *c.faults.get_mut() = None;
+        *c.divergence.get_mut() = None;
+        clear_keeping_vec(c.adopted.get_mut());
+        clear_keeping_vec(c.panics.get_mut());
+        clear_keeping_vec(c.delivered.get_mut());
+        c.sink = None;
+        *c.world.get_mut() = World::default();
+        c.beacon = None;
+        spare::give(core);
     }
 
     // ----- identity, clock ------------------------------------------------------------------
@@ -499,19 +597,63 @@ impl Core {
         self.stop.get() || self.foreign.is_flagged()
     }
 
-    /// The trace so far, with its counters, leaving an empty one.
-    pub(super) fn take_trace(&self) -> Trace {
-        let mut t = std::mem::take(&mut *self.trace.borrow_mut());
-        let recorded = std::mem::take(&mut *self.recorder.borrow_mut()).finish();
-        t.events = recorded.events;
-        t.dropped = recorded.dropped;
-        t.dropped_hash = recorded.dropped_hash;
+    /// Hands the trace so far, with its counters, to `out` (in place: a trace is a few hundred
+    /// bytes), leaving `out`'s old one here.
+    pub(super) fn take_trace_into(&self, out: &mut Trace) {
+        let mut t = self.trace.borrow_mut();
+        if self.full {
+            let recorded = std::mem::take(&mut *self.recorder.borrow_mut()).finish();
+            t.events = recorded.events;
+            t.dropped = recorded.dropped;
+            t.dropped_hash = recorded.dropped_hash;
+        }
         t.stats.steps = self.step.get();
         t.stats.tasks = self.spawned.get();
         t.stats.end_time = self.now();
         t.stats.interleaving = self.interleaving.get();
         t.stats.foreign_awaits = self.foreign_awaits.get();
-        t
+        std::mem::swap(&mut *t, out);
+    }
+}
+
+/// Room for encoded decisions a run's schedule starts with.
+const SCHEDULE_BYTES: usize = 64;
+
+/// The scheduler a retired run's state holds: the run's own is dropped when it ends (a custom
+/// one may hold the user's state). Never asked anything.
+struct Retired;
+
+impl Scheduler for Retired {
+    fn choose_task(&mut self, _: crate::rt::Runnable<'_>) -> crate::rt::Choice<usize> {
+        Ok(0)
+    }
+    fn choose_preemption(
+        &mut self,
+        _: TaskId,
+        _: crate::rt::Runnable<'_>,
+    ) -> crate::rt::Choice<Option<usize>> {
+        Ok(None)
+    }
+    fn choose_branch(&mut self, _: u32) -> crate::rt::Choice<u32> {
+        Ok(0)
+    }
+}
+
+/// Empties `v`, keeping its buffer unless it grew past [`KEEP`] entries.
+fn clear_keeping_vec<T>(v: &mut Vec<T>) {
+    if v.capacity() > KEEP {
+        *v = Vec::new();
+    } else {
+        v.clear();
+    }
+}
+
+/// Empties `v`, keeping its buffer unless it grew past [`KEEP`] entries.
+fn clear_keeping_deque<T>(v: &mut VecDeque<T>) {
+    if v.capacity() > KEEP {
+        *v = VecDeque::new();
+    } else {
+        v.clear();
     }
 }
 

@@ -11,7 +11,7 @@
 //! - [`choose`]: every decision, through the [`Scheduler`]; [`streams`]: the seeded streams;
 //! - [`clock`] and [`timers`]: virtual time; [`ready`]: the ready queue; [`waker`]: task
 //!   wakers; [`context`]: the thread-local that lets `sim` functions find the running run;
-//!   [`spare`]: the emptied buffers one run leaves to the next on its thread;
+//!   [`spare`]: the emptied state one run leaves to the next on its thread;
 //! - [`failure`]: the `SimError` each way a run can fail;
 //! - [`primitives`]: the narrow interface `sync`, `channel`, `concurrency`, `net` and `fs`
 //!   use, with [`waiters`]: the wait list every blocking primitive is built on and the wait

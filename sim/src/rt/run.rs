@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::panic::Location;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -24,37 +24,55 @@ use crate::model::{SimError, TaskId, Trace};
 static NEXT_SIM_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Runs `main` to completion as task 0 under `setup`. Returns its output or why the run failed,
-/// and the trace (`None` when nothing ran: a run nested in another).
+/// and puts the run's trace in `trace`, whose buffers (the last run's trace) the run reuses;
+/// `trace` is left as it was when nothing ran (a run nested in another).
 pub(crate) fn run<F: Future>(
     setup: RunSetup,
     main: F,
     site: &'static Location<'static>,
-) -> (Result<F::Output, SimError>, Option<Trace>) {
+    trace: &mut Trace,
+) -> Result<F::Output, SimError> {
+    if context::in_sim() {
+        return Err(failure::nested_run(site));
+    }
     let sim_id = NEXT_SIM_ID.fetch_add(1, Ordering::Relaxed);
-    let core = Rc::new(Core::new(sim_id, setup));
+    let core = Core::start(sim_id, setup, trace);
+    let main = pin!(MainTask::new(main));
+    let out = run_on(&core, main, site, trace);
+    // Main's future, the thread's reference and the quiet panic hook are gone: what is left of
+    // the run's state goes to the next run on this thread.
+    Core::retire(core);
+    out
+}
+
+fn run_on<F: Future>(
+    core: &Rc<Core>,
+    mut main: Pin<&mut MainTask<F>>,
+    site: &'static Location<'static>,
+    trace: &mut Trace,
+) -> Result<F::Output, SimError> {
     let Ok(_entered) = context::enter(core.clone()) else {
-        return (Err(failure::nested_run(site)), None);
+        return Err(failure::nested_run(site));
     };
     let _quiet = QuietGuard::new();
     let (main_key, main_waker) = core.register_main(site);
-    let mut main = pin!(MainTask::new(main));
     main.as_mut().set_waker(main_waker);
 
     let outcome: Result<(), SimError> = loop {
         // A divergence taken by `next_task`'s choice stops the run before that task runs.
         let next = core.next_task();
         if core.must_stop() {
-            break Err(failure::stopped(&core));
+            break Err(failure::stopped(core));
         }
         let Some(key) = next else {
             match core.advance() {
                 Idle::Advanced => continue,
-                Idle::Deadlock => break Err(failure::deadlock(&core)),
-                Idle::TimeLimit(at) => break Err(failure::time_limit(&core, at)),
+                Idle::Deadlock => break Err(failure::deadlock(core)),
+                Idle::TimeLimit(at) => break Err(failure::time_limit(core, at)),
             }
         };
         if core.at_step_limit() {
-            break Err(failure::step_limit(&core));
+            break Err(failure::step_limit(core));
         }
         let Some(turn) = core.begin_step(key) else {
             continue;
@@ -71,7 +89,7 @@ pub(crate) fn run<F: Future>(
                     Polled::Returned(_) => main_returned = true,
                     Polled::Panicked(p) => {
                         core.current.set(None);
-                        break Err(failure::main_panicked(&core, p));
+                        break Err(failure::main_panicked(core, p));
                     }
                 }
                 core.current.set(None);
@@ -80,19 +98,20 @@ pub(crate) fn run<F: Future>(
             Turn::Abort(body) => core.run_abort(key, body),
         }
         let busy = core.take_poll_busy();
-        if busy > core.options.max_poll_nanos() {
-            break Err(failure::starvation(&core, key.id(), busy));
+        // Almost every poll blocks for no virtual time: no limit to look up then.
+        if busy > 0 && busy > core.options.max_poll_nanos() {
+            break Err(failure::starvation(core, key.id(), busy));
         }
         if main_returned {
             break Ok(());
         }
         // A poll that spun on awaits up to the limit suspended there: stop now.
         if core.at_step_limit() {
-            break Err(failure::step_limit(&core));
+            break Err(failure::step_limit(core));
         }
         // A divergence or foreign wake during this poll stops the run before the next choice.
         if core.must_stop() {
-            break Err(failure::stopped(&core));
+            break Err(failure::stopped(core));
         }
     };
     // A divergence or foreign wake noticed during main's last poll must not be lost just
@@ -101,7 +120,7 @@ pub(crate) fn run<F: Future>(
         core.finish_schedule();
     }
     let outcome = match outcome {
-        Ok(()) if core.must_stop() => Err(failure::stopped(&core)),
+        Ok(()) if core.must_stop() => Err(failure::stopped(core)),
         other => other,
     };
 
@@ -114,18 +133,17 @@ pub(crate) fn run<F: Future>(
     core.current.set(None);
     let leftovers = core.shutdown();
     let result = match outcome {
-        Ok(()) => match failure::unobserved_panic(&core) {
+        Ok(()) => match failure::unobserved_panic(core) {
             Some(e) => Err(e),
             None if leftovers > 0 && core.options.fail_on_leftover_tasks => {
-                Err(failure::leftovers(&core, leftovers))
+                Err(failure::leftovers(core, leftovers))
             }
             None => Ok(output.expect("main completed")),
         },
         Err(e) => Err(e),
     };
-    let trace = core.take_trace();
+    core.take_trace_into(trace);
     // Outputs no handle took go now, while `sim` calls in their `Drop` still find the run.
     core.drop_outputs();
-    core.retire();
-    (result, Some(trace))
+    result
 }

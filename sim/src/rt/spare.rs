@@ -1,47 +1,34 @@
-//! The buffers one run leaves to the next on the same thread.
+//! The state one run leaves to the next on the same thread.
 //!
 //! A seed sweep runs thousands of short runs, one after another, on one thread; each used to
-//! allocate its task table, ready queue and timer queue from nothing and grow them step by step.
-//! A run now takes the emptied buffers of the run before it (`take`) and gives its own back when
-//! it ends (`give`). Only capacity carries over: every buffer is empty when handed on, so a run
-//! behaves exactly as on fresh ones. A buffer that grew past [`KEEP`] entries is not kept (one
-//! huge run must not pin its memory for the rest of the thread's life).
+//! allocate its state (a block of over a kilobyte, past the allocator's fast path), its task
+//! table, ready queue, timer queue and trace from nothing and grow them step by step. A run now
+//! ends by emptying its state ([`super::core::Core::retire`]) and leaving it here (`give`); the
+//! next run takes it (`take`) and resets it in place. (A trace dropped in between keeps its
+//! buffers for the next run's trace the same way: see `Trace`'s `Drop`.)
+//! Only capacity carries over: the state handed on holds nothing of the run that left it, so a
+//! run behaves exactly as on fresh state. A buffer that grew past [`KEEP`] entries is not kept
+//! (one huge run must not pin its memory for the rest of the thread's life).
 
 use std::cell::Cell;
-use std::sync::Arc;
+use std::rc::Rc;
 
-use super::ready::ReadyQueue;
-use super::table::TaskTable;
-use super::timers::TimerQueue;
-use super::waker::ForeignWakes;
+use super::core::Core;
 
 /// Entries past which a buffer is dropped instead of kept.
-const KEEP: usize = 4096;
-
-/// Emptied buffers of an ended run.
-#[derive(Default)]
-pub(super) struct Spare {
-    pub(super) tasks: TaskTable,
-    pub(super) ready: ReadyQueue,
-    pub(super) timers: TimerQueue,
-    /// What the run's wakers shared; the next run reuses it only if no waker of this one is
-    /// left by then.
-    pub(super) foreign: Option<Arc<ForeignWakes>>,
-}
+pub(super) const KEEP: usize = 4096;
 
 thread_local! {
-    static SPARE: Cell<Option<Box<Spare>>> = const { Cell::new(None) };
+    static SPARE: Cell<Option<Rc<Core>>> = const { Cell::new(None) };
 }
 
-/// The buffers the last run on this thread left, or new ones.
-pub(super) fn take() -> Box<Spare> {
-    SPARE.with(Cell::take).unwrap_or_default()
+/// The state the last run on this thread left, if any.
+pub(super) fn take() -> Option<Rc<Core>> {
+    SPARE.try_with(Cell::take).ok().flatten()
 }
 
-/// Keeps what is small enough of an ended run's buffers for the next run, emptied.
-pub(super) fn give(mut spare: Box<Spare>) {
-    spare.tasks.clear_keeping(KEEP);
-    spare.ready.clear_keeping(KEEP);
-    spare.timers.clear_keeping(KEEP);
-    SPARE.with(|s| s.set(Some(spare)));
+/// Keeps an ended run's emptied state for the next run on this thread.
+pub(super) fn give(core: Rc<Core>) {
+    // At thread exit there is no next run: the state is dropped with the thread's locals.
+    let _ = SPARE.try_with(|s| s.set(Some(core)));
 }

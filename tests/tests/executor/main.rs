@@ -16,6 +16,7 @@ mod leftovers;
 mod lifecycle;
 mod log_args;
 mod misuse;
+mod reuse;
 mod spin;
 mod tasks;
 mod time;

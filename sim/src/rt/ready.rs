@@ -44,9 +44,6 @@ impl TaskKey {
     }
 }
 
-/// Entries of room past which a queue holding less than a quarter of its room shrinks.
-const SHRINK_ABOVE: usize = 4096;
-
 /// Runnable tasks in the order they became runnable. Taking the front is asyncio's FIFO; taking
 /// any other index swaps the back element into its place, O(1), so a random pick among a million
 /// runnable tasks stays cheap. The resulting order is a deterministic function of the choices.
@@ -140,13 +137,6 @@ impl ReadyQueue {
             }
             (key, block)
         };
-        let room = self.queue.capacity();
-        if room > SHRINK_ABOVE && self.queue.len() < room / 4 {
-            // A million tasks queued once, then parked: the queue gives back what it no longer
-            // holds (amortized: a quarter of its room was taken since it last grew or shrank).
-            self.queue.shrink_to(room / 2);
-            self.blocks.shrink_to(room / 2);
-        }
         if let Some(block) = block {
             debug_assert!(
                 self.taken.is_none(),
@@ -369,21 +359,6 @@ mod tests {
         assert_eq!(back, [3, 2], "the block taken last first, then the queue's");
         assert!(q.take_blocks().is_empty());
         assert_eq!(ids(&q), [2]);
-    }
-
-    /// A queue that held many tasks and then few gives its room back.
-    #[test]
-    fn a_drained_queue_shrinks() {
-        let mut q = ReadyQueue::default();
-        for id in 0..100_000 {
-            q.push(key(id), None);
-        }
-        for _ in 0..99_990 {
-            q.take(0);
-        }
-        check(&q);
-        let room = q.queue.capacity() + q.blocks.capacity();
-        assert!(room <= 4 * SHRINK_ABOVE, "{room}");
     }
 
     /// Absolute indices wrap around 2^32 without losing a task.

@@ -13,10 +13,6 @@
 //!
 //! A task that ends while nobody holds its `JoinHandle` goes straight back to `Free`. Slot 0 is
 //! main's (`Main`): its future lives on the run's stack.
-//!
-//! The block of a suspended task is in its slot while the task waits, and beside its entry in
-//! the ready queue while it is scheduled (`super::ready`): a step reads the block's address
-//! from the queue, not from the slot, so that the two are fetched from memory together.
 
 use std::panic::Location;
 use std::pin::Pin;
@@ -206,8 +202,7 @@ pub(crate) struct Slot {
     /// How many of `waits` the current (or last) poll noted (saturating: a poll noting more
     /// than 255 waits keeps its first 255).
     pub(crate) noted: u8,
-    /// The block of a finished task, or of a suspended one that is not scheduled (a scheduled
-    /// one's is beside its ready-queue entry).
+    /// The block of a suspended or finished task.
     body: Option<Body>,
     /// The task awaiting its `JoinHandle`, woken when it ends.
     pub(crate) joiner: Option<Waker>,
@@ -240,54 +235,15 @@ impl Slot {
         old
     }
 
-    /// Marks a suspended task `Polling` (until [`Slot::leave_polling`] or [`Slot::suspend`]),
-    /// to poll or end it, and takes its block out when the slot holds it: `None` when the task
-    /// is scheduled, its block then beside its ready-queue entry.
+    /// Takes a suspended task's block out to poll (or end) it: the slot is `Polling` until
+    /// [`Slot::leave_polling`].
     #[inline]
-    pub(crate) fn start_polling(&mut self) -> Option<Body> {
+    pub(crate) fn start_polling(&mut self) -> Body {
         debug_assert_eq!(self.stage, Stage::Suspended);
         self.stage = Stage::Polling;
-        self.body.take()
-    }
-
-    /// The task is being scheduled: a suspended task's block goes beside its ready-queue entry
-    /// (see [`super::ready::ReadyQueue`]); `None` for main or a task being polled.
-    #[inline]
-    pub(crate) fn block_to_queue(&mut self) -> Option<Body> {
-        if self.stage == Stage::Suspended {
-            debug_assert!(
-                self.body.is_some(),
-                "an unscheduled suspended task holds its block"
-            );
-            self.body.take()
-        } else {
-            None
-        }
-    }
-
-    /// Files back the block of a suspended task taken out of the ready queue (the queue is
-    /// emptied at the end of the run).
-    pub(crate) fn unqueue_block(&mut self, body: Body) {
-        debug_assert!(self.stage == Stage::Suspended && self.body.is_none());
-        self.body = Some(body);
-    }
-
-    /// Its poll returned `Pending`: the task is suspended again. Gives its block back when the
-    /// task is scheduled (it woke itself: the block goes beside its ready-queue entry), else
-    /// keeps it.
-    #[inline]
-    pub(crate) fn suspend(&mut self, body: Body) -> Option<Body> {
-        debug_assert!(
-            self.stage == Stage::Polling && self.body.is_none(),
-            "only a polled task leaves Polling"
-        );
-        self.stage = Stage::Suspended;
-        if self.scheduled {
-            Some(body)
-        } else {
-            self.body = Some(body);
-            None
-        }
+        self.body
+            .take()
+            .expect("a suspended slot holds its task's block")
     }
 
     /// Replaces `Polling`, the state of a task while it is polled or ended, with `state`.

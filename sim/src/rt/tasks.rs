@@ -106,7 +106,7 @@ impl Core {
 
     /// Puts an unfinished, unscheduled task in the ready queue. Returns whether it was added.
     fn schedule(&self, key: TaskKey) -> bool {
-        let block = {
+        {
             let mut tasks = self.tasks.borrow_mut();
             let Some(slot) = tasks.get_mut(key) else {
                 return false;
@@ -115,9 +115,8 @@ impl Core {
                 return false;
             }
             slot.scheduled = true;
-            slot.block_to_queue()
-        };
-        self.ready.borrow_mut().push(key, block);
+        }
+        self.ready.borrow_mut().push(key);
         true
     }
 
@@ -296,13 +295,6 @@ impl Core {
             key.id().as_u64(),
         ));
         self.recent[(step % 8) as usize].set(Some(key.id()));
-        // The block first: taken from the queue with the key, its address does not wait for the
-        // slot's, and reading it just before the slot has both fetched from memory at once
-        // (over a million tasks picked at random, each is a cache miss).
-        let queued = self.ready.borrow_mut().take_block(key);
-        if let Some(block) = &queued {
-            std::hint::black_box(block.waker_id());
-        }
         let mut tasks = self.tasks.borrow_mut();
         let slot = tasks.get_mut(key)?;
         slot.scheduled = false;
@@ -310,14 +302,7 @@ impl Core {
         match slot.stage() {
             Stage::Main => Some(Turn::Main),
             Stage::Suspended => {
-                let held = slot.start_polling();
-                debug_assert!(
-                    held.is_some() != queued.is_some(),
-                    "a task's block is in one place"
-                );
-                let body = queued
-                    .or(held)
-                    .expect("a suspended task's block is in its slot or beside its queue entry");
+                let body = slot.start_polling();
                 Some(if slot.abort {
                     Turn::Abort(body)
                 } else {
@@ -383,18 +368,9 @@ impl Core {
         let mut task = body;
         match self.poll(key, task.as_mut()) {
             Polled::Pending => {
-                let woken = match self.tasks.borrow_mut().get_mut(key) {
-                    Some(slot) => {
-                        self.count_foreign_await(slot);
-                        slot.suspend(task)
-                    }
-                    None => Some(task),
-                };
-                // It woke itself (a yield, a switching preemption point): its block goes beside
-                // its queue entry.
-                if let Some(block) = woken {
-                    let unqueued = self.ready.borrow_mut().put_block(key, block);
-                    drop(unqueued);
+                if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
+                    self.count_foreign_await(slot);
+                    slot.leave_polling(TaskState::Suspended(task));
                 }
             }
             Polled::Returned(dropped) => {
@@ -542,16 +518,6 @@ impl Core {
         // each leftover from it as it ends (an order-keeping removal from the middle, which made
         // ending n runnable leftovers O(n^2)). Their `scheduled` flags stay set, so a `Drop`
         // that wakes one finds it scheduled already, as before.
-        let blocks = self.ready.borrow_mut().take_blocks();
-        {
-            let mut tasks = self.tasks.borrow_mut();
-            for (key, block) in blocks {
-                match tasks.get_mut(key) {
-                    Some(slot) => slot.unqueue_block(block),
-                    None => unreachable!("a queued block belongs to a live task"),
-                }
-            }
-        }
         self.ready.borrow_mut().clear_keeping(usize::MAX);
         let mut dropped = 0;
         loop {
@@ -566,13 +532,6 @@ impl Core {
                         .get_mut(key)
                         .filter(|s| s.stage() == Stage::Suspended)
                         .map(|s| s.start_polling())
-                };
-                // A `Drop` that ran during the shutdown may have scheduled it: its block is then
-                // beside its (unused) queue entry.
-                let body = match body {
-                    Some(None) => self.ready.borrow_mut().block_of(key),
-                    Some(Some(body)) => Some(body),
-                    None => None,
                 };
                 self.current.set(Some(key));
                 self.event(EventKind::Leftover);

@@ -43,25 +43,28 @@ impl TaskKey {
     }
 }
 
-/// Not in the queue.
-const ABSENT: u64 = u64::MAX;
-
 /// Runnable tasks in the order they became runnable. Taking the front is asyncio's FIFO; taking
 /// any other index swaps the back element into its place, O(1), so a random pick among a million
 /// runnable tasks stays cheap. The resulting order is a deterministic function of the choices.
 ///
 /// Finding a task is O(1) too: each queued task's place is kept by its slot in the task table
 /// (slots are reused, so the record grows with the tasks alive at once, not with every task
-/// ever spawned), as an absolute index (entries popped from the front so far plus its index),
-/// so popping the front moves no other entry's record. A preemption switch, a replayed `Run`
+/// ever spawned), as an absolute index (entries popped from the front so far plus its index,
+/// modulo 2^32: the queue never holds 2^32 entries, so the wrapped difference is exact), so
+/// popping the front moves no other entry's record. A preemption switch, a replayed `Run`
 /// decision and a task ending while queued all find their task without scanning the queue.
+///
+/// A record is a hint, checked against the entry it points at: taking a task leaves its record
+/// as it was (a stale record points at another entry, or past the end, and finds nothing). Among
+/// a million runnable tasks picked at random, clearing it was a write to a random place of a
+/// table larger than the cache at every step.
 #[derive(Default)]
 pub(crate) struct ReadyQueue {
     queue: VecDeque<TaskKey>,
-    /// By slot: the absolute index of the entry of the slot's task, or [`ABSENT`].
-    at: Vec<u64>,
-    /// Entries popped from the front so far (the absolute index of index 0).
-    popped: u64,
+    /// By slot: the absolute index (wrapping) of the last entry the slot's task was given.
+    at: Vec<u32>,
+    /// Entries popped from the front so far (wrapping: the absolute index of index 0).
+    popped: u32,
 }
 
 impl ReadyQueue {
@@ -81,28 +84,30 @@ impl ReadyQueue {
         self.queue.iter().copied()
     }
 
+    /// Records that `key`'s entry is at index `i`.
     #[inline]
-    fn place(&mut self, key: TaskKey, abs: u64) {
-        let i = key.slot as usize;
-        if i >= self.at.len() {
-            self.at.resize(i + 1, ABSENT);
+    fn place(&mut self, key: TaskKey, i: usize) {
+        let slot = key.slot as usize;
+        if slot >= self.at.len() {
+            self.at.resize(slot + 1, 0);
         }
-        self.at[i] = abs;
+        // Wrapping: only the difference from `popped` is ever read.
+        self.at[slot] = self.popped.wrapping_add(i as u32);
     }
 
     pub(crate) fn push(&mut self, key: TaskKey) {
-        self.place(key, self.popped + self.queue.len() as u64);
+        self.place(key, self.queue.len());
         self.queue.push_back(key);
     }
 
     /// Removes and returns entry `i`.
     pub(crate) fn take(&mut self, i: usize) -> TaskKey {
-        let key = if i == 0 {
+        if i == 0 {
             let key = self
                 .queue
                 .pop_front()
                 .expect("take(0) on an empty ready queue");
-            self.popped += 1;
+            self.popped = self.popped.wrapping_add(1);
             key
         } else {
             let key = self
@@ -110,12 +115,10 @@ impl ReadyQueue {
                 .swap_remove_back(i)
                 .expect("ready index out of range");
             if let Some(moved) = self.queue.get(i).copied() {
-                self.place(moved, self.popped + i as u64);
+                self.place(moved, i);
             }
             key
-        };
-        self.at[key.slot as usize] = ABSENT;
-        key
+        }
     }
 
     /// Removes `key` wherever it is, keeping the others' order (rare: a task that finished
@@ -125,10 +128,9 @@ impl ReadyQueue {
             return false;
         };
         self.queue.remove(i);
-        self.at[key.slot as usize] = ABSENT;
         for j in i..self.queue.len() {
             let moved = self.queue[j];
-            self.place(moved, self.popped + j as u64);
+            self.place(moved, j);
         }
         true
     }
@@ -154,10 +156,7 @@ impl ReadyQueue {
     #[inline]
     pub(crate) fn position(&self, key: TaskKey) -> Option<usize> {
         let abs = *self.at.get(key.slot as usize)?;
-        if abs == ABSENT {
-            return None;
-        }
-        let i = (abs - self.popped) as usize;
+        let i = abs.wrapping_sub(self.popped) as usize;
         (self.queue.get(i) == Some(&key)).then_some(i)
     }
 }
@@ -212,6 +211,49 @@ mod tests {
         assert_eq!(q.take(3), key(11));
         assert_eq!(ids(&q), [3, 4, 0]);
         check(&q);
+    }
+
+    /// A taken task keeps its stale record: it must find nothing, whether its old index is
+    /// past the end or now holds another task, and a task queued again is found at its new
+    /// place.
+    #[test]
+    fn a_stale_record_finds_nothing() {
+        let mut q = ReadyQueue::default();
+        for id in 0..4 {
+            q.push(key(id));
+        }
+        assert_eq!(q.take(3), key(3)); // its record says index 3: past the end now
+        assert_eq!(position(&q, 3), None);
+        assert_eq!(q.take(1), key(1)); // 2 moves into index 1, where 1's record points
+        assert_eq!(ids(&q), [0, 2]);
+        assert_eq!(position(&q, 1), None);
+        q.push(key(5)); // index 2: where 1's... and 3's records point nowhere near
+        assert_eq!(q.take(0), key(0)); // every index shifts: 0's record points at 2's entry
+        assert_eq!(position(&q, 0), None);
+        check(&q);
+        q.push(key(1));
+        assert_eq!(ids(&q), [2, 5, 1]);
+        check(&q);
+    }
+
+    /// Absolute indices wrap around 2^32 without losing a task.
+    #[test]
+    fn positions_survive_the_wrap_of_the_popped_count() {
+        let mut q = ReadyQueue {
+            popped: u32::MAX - 2,
+            ..ReadyQueue::default()
+        };
+        for id in 0..8 {
+            q.push(key(id));
+        }
+        for _ in 0..5 {
+            q.take(0);
+            check(&q);
+        }
+        assert_eq!(q.take(1), key(6)); // 7 fills index 1
+        check(&q);
+        assert_eq!(ids(&q), [5, 7]);
+        assert_eq!(position(&q, 7), Some(1));
     }
 
     /// The queue's memory follows the slots in use, not the ids ever given: a million tasks

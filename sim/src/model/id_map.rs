@@ -121,14 +121,12 @@ impl<T> IdMap<T> {
     /// Removes every entry, keeping the buffers unless they hold room for more than `keep`
     /// entries.
     pub(crate) fn clear_keeping(&mut self, keep: usize) {
-        if self.window.capacity() > keep || self.slab.capacity() > keep {
+        if self.window.capacity() > keep {
             *self = IdMap::default();
             return;
         }
         self.window.clear();
         self.base = 0;
-        self.slab.clear();
-        self.free = NONE;
         self.held = 0;
         if !self.old.is_empty() {
             self.old.clear();
@@ -137,7 +135,7 @@ impl<T> IdMap<T> {
 
     /// Room the map's buffers hold, in entries (0: it allocated nothing).
     pub(crate) fn capacity(&self) -> usize {
-        self.window.capacity() + self.slab.capacity()
+        self.window.capacity()
     }
 
     /// Entries held.

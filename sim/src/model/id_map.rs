@@ -128,9 +128,7 @@ impl<T> IdMap<T> {
         self.window.clear();
         self.base = 0;
         self.held = 0;
-        if !self.old.is_empty() {
-            self.old.clear();
-        }
+        self.old.clear();
     }
 
     /// Room the map's buffers hold, in entries (0: it allocated nothing).

@@ -236,7 +236,7 @@ fn draw_latency(latency: &Latency, from: HostId, to: HostId) -> u64 {
 /// When a segment sent at `now` from `from` to `to` arrives: `None` while a partition or a
 /// hold blocks the way (no latency is drawn then), else after a latency drawn now.
 fn arrival(
-    config: &Latency,
+    latency: &Latency,
     cut: &BTreeSet<(HostId, HostId)>,
     held: &BTreeSet<(HostId, HostId)>,
     from: HostId,
@@ -246,7 +246,7 @@ fn arrival(
     let blocked = from != to
         && !(cut.is_empty() && held.is_empty())
         && (cut.contains(&(from, to)) || held.contains(&(from, to)));
-    (!blocked).then(|| now + draw_latency(config, from, to))
+    (!blocked).then(|| now + draw_latency(latency, from, to))
 }
 
 impl Segment {
@@ -366,7 +366,6 @@ impl End {
         }
     }
 
-    /// See [`NetState::read`].
     /// A read that the first segment, arrived, fills and outlasts (the common read of a backlog
     /// of small messages): `None` for any other read. The end stays readable after it.
     #[inline]
@@ -388,6 +387,7 @@ impl End {
         Some(n)
     }
 
+    /// See [`NetState::read`].
     fn read(&mut self, now: u64, buf: &mut [u8]) -> io::Result<usize> {
         let mut n = 0;
         while n < buf.len() {
@@ -509,11 +509,18 @@ impl NetState {
             conns,
             cut,
             held,
-            latency: config,
+            latency,
             ..
         } = self;
         let c = conns.get_mut(&conn)?;
-        let at = arrival(config, cut, held, c.ends[1 - to].host, c.ends[to].host, now);
+        let at = arrival(
+            latency,
+            cut,
+            held,
+            c.ends[1 - to].host,
+            c.ends[to].host,
+            now,
+        );
         c.ends[to].push(at, payload, data)
     }
 
@@ -612,7 +619,7 @@ impl NetState {
             conns,
             cut,
             held,
-            latency: config,
+            latency,
             ..
         } = self;
         let Some(c) = conns.get_mut(&conn) else {
@@ -620,12 +627,6 @@ impl NetState {
         };
         let [a, b] = &mut c.ends;
         let (e, peer) = if end == 0 { (a, b) } else { (b, a) };
-        if e.open && !e.write_shut && peer.open && !data.is_empty() && !e.reset_arrived(now) {
-            // The common case: both ends open, bytes to send.
-            let at = arrival(config, cut, held, e.host, peer.host, now);
-            let w = peer.push(at, Payload::Data(Run::one(data.len())), data);
-            return (Ok(data.len()), w);
-        }
         if !e.open {
             return (Err(crashed()), None);
         }
@@ -642,15 +643,19 @@ impl NetState {
         if data.is_empty() {
             return (Ok(0), None);
         }
-        debug_assert!(!peer.open, "the common case was taken");
+        if peer.open {
+            let at = arrival(latency, cut, held, e.host, peer.host, now);
+            let w = peer.push(at, Payload::Data(Run::one(data.len())), data);
+            return (Ok(data.len()), w);
+        }
         // The peer is gone: its host answers the data with a reset, once, a round trip after
         // this write.
         let w = if e.reset_queued() {
             None
         } else {
             let (me, there) = (e.host, peer.host);
-            let back = draw_latency(config, me, there);
-            let at = arrival(config, cut, held, there, me, now + back);
+            let back = draw_latency(latency, me, there);
+            let at = arrival(latency, cut, held, there, me, now + back);
             e.push(at, Payload::Rst, &[])
         };
         (Ok(data.len()), w)

@@ -62,12 +62,7 @@ pub(crate) fn operation_start(
                 site,
             });
         }
-        let s = core.preempt(op, Some(site));
-        if s {
-            core.event(EventKind::Yield);
-            core.wake_by(cx.waker());
-        }
-        s
+        preemption_point_in(core, op, Some(site), cx)
     })
 }
 
@@ -98,6 +93,7 @@ pub(crate) fn preemption_point_at(
 
 /// [`preemption_point_at`] on the run at hand (an operation that also reads the run's state
 /// looks the run up once).
+#[inline]
 pub(crate) fn preemption_point_in(
     core: &Core,
     api: &'static str,

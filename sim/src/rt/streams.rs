@@ -44,13 +44,24 @@ pub(crate) enum Stream {
 /// ```
 pub struct ValueStream {
     rng: ChaCha8Rng,
+    /// The generator's next [`WORDS`] 64-bit values, taken from it in one block (the values
+    /// `next_u64` would have returned one by one, in the same order).
+    buf: [u64; WORDS],
+    /// Values of `buf` already drawn ([`WORDS`]: none left).
+    used: usize,
 }
+
+/// 64-bit values a [`ValueStream`] takes from its generator at a time: the 256 bytes ChaCha8
+/// computes at once (four blocks), so a refill is exactly one block computation.
+const WORDS: usize = 32;
 
 impl ValueStream {
     /// Stream `stream` of `seed`.
     pub(crate) fn seeded(seed: u64, stream: Stream) -> Self {
         ValueStream {
             rng: seeded_rng(seed, stream as u64),
+            buf: [0; WORDS],
+            used: WORDS,
         }
     }
 
@@ -58,7 +69,34 @@ impl ValueStream {
     /// bias.
     #[inline]
     pub fn below(&mut self, bound: u64) -> u64 {
-        uniform_below(&mut self.rng, bound)
+        uniform_below(self, bound)
+    }
+
+    /// The generator's next 64-bit value: `ChaCha8Rng::next_u64`, read from the buffer.
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        if self.used >= WORDS {
+            self.refill();
+        }
+        let value = self.buf[self.used % WORDS];
+        self.used += 1;
+        value
+    }
+
+    /// Takes the generator's next [`WORDS`] values. The generator is only ever read here, whole
+    /// buffers at a time, so its own buffer is always spent and `fill_bytes` hands out exactly
+    /// the words `next_u64` would have paired (low word first), from one block computation.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        let mut bytes = [0; WORDS * 8];
+        self.rng.fill_bytes(&mut bytes);
+        for (value, le) in self.buf.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut word = [0; 8];
+            word.copy_from_slice(le);
+            *value = u64::from_le_bytes(word);
+        }
+        self.used = 0;
     }
 }
 
@@ -96,8 +134,8 @@ fn splitmix64(state: &mut u64) -> u64 {
 /// 64-bit division) is below `bound`, so it is computed only when the low half of the product
 /// falls below `bound`: almost never for the small bounds of scheduling. The values drawn are
 /// exactly those of computing it every time.
-#[inline]
-fn uniform_below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
+#[inline(always)]
+fn uniform_below(rng: &mut ValueStream, bound: u64) -> u64 {
     if bound == 0 {
         return rng.next_u64();
     }
@@ -143,6 +181,29 @@ mod tests {
         }
     }
 
+    /// The buffered stream hands out exactly the generator's own `next_u64` values, across many
+    /// refills, in every stream: a recorded seed replays the same run.
+    #[test]
+    fn buffered_draws_are_the_generators_own_values() {
+        for (stream, id) in [
+            (Stream::Schedule, 0),
+            (Stream::Values, 1),
+            (Stream::Faults, 2),
+        ] {
+            for seed in [0, 1, 42, u64::MAX] {
+                let mut buffered = ValueStream::seeded(seed, stream);
+                let mut plain = seeded_rng(seed, id);
+                for i in 0..(WORDS * 7 + 5) {
+                    assert_eq!(
+                        buffered.below(0),
+                        plain.next_u64(),
+                        "seed {seed}, stream {id}, draw {i}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_lazy_threshold_draws_what_the_eager_one_did() {
         // Bounds near 2^64 reject often, so both paths of the lazy draw are taken.
@@ -158,12 +219,12 @@ mod tests {
             u64::MAX / 3 * 2,
         ];
         for seed in 0..4 {
-            let mut lazy = seeded_rng(seed, 0);
+            let mut lazy = ValueStream::seeded(seed, Stream::Schedule);
             let mut eager = seeded_rng(seed, 0);
             for i in 0..20_000 {
                 let bound = bounds[i % bounds.len()];
                 assert_eq!(
-                    uniform_below(&mut lazy, bound),
+                    lazy.below(bound),
                     eager_below(&mut eager, bound),
                     "seed {seed}, draw {i}, bound {bound}"
                 );

@@ -110,7 +110,7 @@ pub trait Scheduler {
     ///
     /// ```
     /// use sim::schedule::{Choice, Runnable, Scheduler};
-    /// use sim::TaskId;
+    /// use sim::task::TaskId;
     /// struct First;
     /// impl Scheduler for First {
     ///     fn choose_task(&mut self, _: Runnable<'_>) -> Choice<usize> { Ok(0) }

@@ -8,7 +8,7 @@ use std::panic::Location;
 use crate::builder::{Config, SimBuilder};
 use crate::model::{RunOptions, SimError, Trace};
 use crate::rt::{self, RunSetup};
-use crate::schedule::Strategy;
+use crate::schedule::{Scheduler, Strategy};
 
 /// A deterministic single-threaded executor with virtual time.
 ///
@@ -28,6 +28,8 @@ use crate::schedule::Strategy;
 pub struct Sim {
     config: Config,
     trace: Trace,
+    /// The last run's scheduler, when the strategy can reseed it for the next run.
+    spare: Option<Box<dyn Scheduler>>,
 }
 
 impl Sim {
@@ -45,6 +47,7 @@ impl Sim {
         Sim {
             config,
             trace: Trace::default(),
+            spare: None,
         }
     }
 
@@ -111,9 +114,70 @@ impl Sim {
             keep_events: self.config.keep_events,
             sink: self.config.sink.as_ref().map(|s| s.0.clone()),
             options: self.config.options.clone(),
-            scheduler: self.config.strategy.build(self.config.seed),
+            scheduler: (self.config.strategy).build_reusing(self.config.seed, self.spare.take()),
             beacon: self.config.beacon.clone(),
         };
-        rt::run(setup, main, site, &mut self.trace)
+        let reuse = self.config.strategy.reuses_schedulers();
+        let spare = reuse.then_some(&mut self.spare);
+        rt::run(setup, main, site, &mut self.trace, spare)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sim;
+    use crate::Strategy;
+
+    async fn three_tasks() -> u64 {
+        let handles: Vec<_> = (0..3u64)
+            .map(|i| {
+                crate::spawn(async move {
+                    for _ in 0..3 {
+                        crate::task::yield_now().await;
+                    }
+                    i
+                })
+            })
+            .collect();
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await.unwrap();
+        }
+        sum + crate::rand::random::<u64>() % 7
+    }
+
+    /// A sweep on one `Sim` reseeds the last run's Random scheduler in place, and each seed
+    /// still gets the schedule, interleaving and output a fresh `Sim` gives it.
+    #[test]
+    fn a_reused_random_scheduler_schedules_as_a_fresh_one() {
+        let mut sim = Sim::new(0);
+        for seed in 0..40 {
+            sim.set_seed(seed);
+            let out = sim.run(three_tasks()).unwrap();
+            assert!(
+                sim.spare.is_some(),
+                "seed {seed}: the scheduler was not kept"
+            );
+            let mut fresh = Sim::new(seed);
+            assert_eq!(out, fresh.run(three_tasks()).unwrap(), "seed {seed}");
+            assert_eq!(
+                sim.trace().schedule(),
+                fresh.trace().schedule(),
+                "seed {seed}"
+            );
+            assert_eq!(
+                sim.trace().stats.interleaving,
+                fresh.trace().stats.interleaving,
+                "seed {seed}"
+            );
+        }
+    }
+
+    /// Strategies that build a scheduler per run keep none.
+    #[test]
+    fn other_strategies_keep_no_scheduler() {
+        let mut sim = Sim::builder().strategy(Strategy::pct(2)).build();
+        sim.run(three_tasks()).unwrap();
+        assert!(sim.spare.is_none());
     }
 }

@@ -351,6 +351,11 @@ impl Core {
     /// hosts, the sink, the beacon are dropped now, as when the state itself was dropped) and
     /// leaves it to the next run on this thread. State something still refers to (a socket
     /// kept past the run) is dropped instead, when that goes.
+    /// The run's scheduler, for another run to reuse; the state keeps one that is never asked.
+    pub(super) fn take_scheduler(&self) -> Box<dyn Scheduler> {
+        std::mem::replace(&mut *self.sched.borrow_mut(), Box::new(Retired))
+    }
+
     pub(super) fn retire(mut core: Rc<Core>) {
         let Some(c) = Rc::get_mut(&mut core) else {
             return;

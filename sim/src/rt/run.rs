@@ -16,7 +16,7 @@ use super::failure;
 use super::panic_hook::QuietGuard;
 use super::raw::{MainTask, RawTask};
 use super::tasks::{Polled, Turn};
-use super::{RunSetup, context};
+use super::{RunSetup, Scheduler, context};
 use crate::model::{SimError, TaskId, Trace};
 
 /// Process-unique run numbers, so a waker from one run never wakes a task of another.
@@ -25,12 +25,14 @@ static NEXT_SIM_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Runs `main` to completion as task 0 under `setup`. Returns its output or why the run failed,
 /// and puts the run's trace in `trace`, whose buffers (the last run's trace) the run reuses;
-/// `trace` is left as it was when nothing ran (a run nested in another).
+/// `trace` is left as it was when nothing ran (a run nested in another). The run's scheduler
+/// goes to `spare`, if given, for the next run to reseed.
 pub(crate) fn run<F: Future>(
     setup: RunSetup,
     main: F,
     site: &'static Location<'static>,
     trace: &mut Trace,
+    spare: Option<&mut Option<Box<dyn Scheduler>>>,
 ) -> Result<F::Output, SimError> {
     if context::in_sim() {
         return Err(failure::nested_run(site));
@@ -39,6 +41,9 @@ pub(crate) fn run<F: Future>(
     let core = Core::start(sim_id, setup, trace);
     let main = pin!(MainTask::new(main));
     let out = run_on(&core, main, site, trace);
+    if let Some(spare) = spare {
+        *spare = Some(core.take_scheduler());
+    }
     // Main's future, the thread's reference and the quiet panic hook are gone: what is left of
     // the run's state goes to the next run on this thread.
     Core::retire(core);

@@ -102,4 +102,26 @@ pub trait Scheduler {
     fn finish(&mut self) -> Choice<()> {
         Ok(())
     }
+
+    /// Makes this scheduler, which served a run, the one its strategy would build for `seed`,
+    /// in place; returns false (the default) when it cannot, and the strategy then builds a
+    /// fresh one. Only the built-in strategies call it, on schedulers they built themselves: a
+    /// sweep over seeds on one [`Sim`](crate::Sim) then makes no scheduler per run.
+    ///
+    /// ```
+    /// use sim::schedule::{Choice, Runnable, Scheduler};
+    /// use sim::task::TaskId;
+    /// struct First;
+    /// impl Scheduler for First {
+    ///     fn choose_task(&mut self, _: Runnable<'_>) -> Choice<usize> { Ok(0) }
+    ///     fn choose_preemption(&mut self, _: TaskId, _: Runnable<'_>) -> Choice<Option<usize>> {
+    ///         Ok(None)
+    ///     }
+    ///     fn choose_branch(&mut self, _: u32) -> Choice<u32> { Ok(0) }
+    /// }
+    /// assert!(!First.reseed(7));
+    /// ```
+    fn reseed(&mut self, _seed: u64) -> bool {
+        false
+    }
 }

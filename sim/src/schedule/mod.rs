@@ -334,7 +334,28 @@ impl Strategy {
 
     /// True for [`Strategy::fifo`].
     pub fn is_fifo(&self) -> bool {
-        matches!(self.kind, Kind::Fifo)
+        matches!(self.kind, Kind::Random)
+    }
+
+    /// [`Strategy::build`], reusing `spare` (a scheduler this strategy built for an earlier run)
+    /// when the strategy can reseed it in place: Random's can, so a sweep allocates none.
+    pub(crate) fn build_reusing(
+        &self,
+        seed: u64,
+        spare: Option<Box<dyn Scheduler>>,
+    ) -> Box<dyn Scheduler> {
+        if let (Kind::Random, Some(mut s)) = (&self.kind, spare) {
+            if s.reseed(seed) {
+                return s;
+            }
+        }
+        self.build(seed)
+    }
+
+    /// True when this strategy's schedulers may serve another run through
+    /// [`Strategy::build_reusing`].
+    pub(crate) fn reuses_schedulers(&self) -> bool {
+        matches!(self.kind, Kind::Random)
     }
 
     pub(crate) fn build(&self, seed: u64) -> Box<dyn Scheduler> {

@@ -94,4 +94,9 @@ impl Scheduler for RandomScheduler {
     fn choose_cancel(&mut self, _: TaskId, _: u32) -> Choice<bool> {
         Ok(self.cancel.decide(&mut self.rng))
     }
+
+    fn reseed(&mut self, seed: u64) -> bool {
+        *self = RandomScheduler::new(seed);
+        true
+    }
 }

@@ -133,12 +133,6 @@ impl WaitNotes {
         }
     }
 
-    pub(crate) fn clear(&mut self) {
-        if !matches!(self, WaitNotes::None) {
-            *self = WaitNotes::None;
-        }
-    }
-
     /// The first `n` notes.
     pub(crate) fn first(&self, n: usize) -> Vec<WaitNote> {
         match self {
@@ -184,9 +178,13 @@ impl Stage {
     }
 }
 
-/// One task. Its [`TaskState`] is kept as a one-byte [`Stage`] beside the body (when the
-/// stage has one), so that the state's tag shares a word with the flags: a slot is 96 bytes.
+/// One task: what a step reads (its id, stage, flags and block), 32 bytes, two to a cache
+/// line. What a step rarely needs (the joiner, the wait notes) is in the table's [`Aside`]
+/// entry of the same index. Its [`TaskState`] is kept as a one-byte [`Stage`] beside the body
+/// (when the stage has one), so that the state's tag shares a word with the flags.
 pub(crate) struct Slot {
+    /// The block of a suspended or finished task.
+    body: Option<Body>,
     /// Its id (as its key holds it); with the slot index, the key that names it. A free slot
     /// holds the index of the next free slot here instead ([`NO_SLOT`] for none).
     pub(crate) id: u32,
@@ -199,15 +197,23 @@ pub(crate) struct Slot {
     pub(crate) abort: bool,
     /// Its `JoinHandle` is alive (in this run): a finished task keeps its output for it.
     pub(crate) handle: bool,
-    /// How many of `waits` the current (or last) poll noted (saturating: a poll noting more
-    /// than 255 waits keeps its first 255).
+    /// How many of its wait notes the current (or last) poll noted (saturating: a poll noting
+    /// more than 255 waits keeps its first 255).
     pub(crate) noted: u8,
-    /// The block of a suspended or finished task.
-    body: Option<Body>,
+    /// Its [`Aside`] entry is this task's: false until the task first keeps a joiner or notes
+    /// a wait. Until then the entry holds what an earlier task of the slot left (or nothing),
+    /// and is emptied before its first use: freeing a slot need not touch it.
+    aside: bool,
+}
+
+/// The rarely read part of a task: the task awaiting its `JoinHandle`, and what it noted it
+/// waits on. Valid only while its slot's `aside` flag is set.
+#[derive(Default)]
+pub(crate) struct Aside {
     /// The task awaiting its `JoinHandle`, woken when it ends.
-    pub(crate) joiner: Option<Waker>,
+    joiner: Option<Waker>,
     /// What it noted it waits on: the first `noted` entries are its current poll's.
-    pub(crate) waits: WaitNotes,
+    waits: WaitNotes,
 }
 
 impl Slot {
@@ -258,6 +264,7 @@ impl Slot {
 
     fn free() -> Self {
         Slot {
+            body: None,
             id: 0,
             host: HostId::MAIN,
             stage: Stage::Free,
@@ -265,9 +272,7 @@ impl Slot {
             abort: false,
             handle: false,
             noted: 0,
-            body: None,
-            joiner: None,
-            waits: WaitNotes::None,
+            aside: false,
         }
     }
 }
@@ -300,6 +305,8 @@ const NO_SLOT: u32 = u32::MAX;
 /// so that freeing a slot never allocates.
 pub(crate) struct TaskTable {
     slots: Vec<Slot>,
+    /// Each slot's [`Aside`] entry, by the same index.
+    asides: Vec<Aside>,
     /// The free slot reused next, or [`NO_SLOT`].
     free: u32,
 }
@@ -308,6 +315,7 @@ impl Default for TaskTable {
     fn default() -> Self {
         TaskTable {
             slots: Vec::new(),
+            asides: Vec::new(),
             free: NO_SLOT,
         }
     }
@@ -343,18 +351,14 @@ impl TaskTable {
                 };
                 slot.set_state(state);
                 self.slots.push(slot);
+                self.asides.push(Aside::default());
                 (self.slots.len() - 1) as u32
             }
             i => {
                 // A freed slot holds nothing ([`TaskTable::remove`] emptied it): its fields are
                 // set in place.
                 let place = &mut self.slots[i as usize];
-                debug_assert!(
-                    place.stage == Stage::Free
-                        && place.body.is_none()
-                        && place.joiner.is_none()
-                        && matches!(place.waits, WaitNotes::None)
-                );
+                debug_assert!(place.stage == Stage::Free && place.body.is_none() && !place.aside);
                 self.free = place.id;
                 place.id = raw_id;
                 place.host = host;
@@ -383,6 +387,50 @@ impl TaskTable {
             .filter(|s| s.id == key.raw_id() && s.stage != Stage::Free)
     }
 
+    /// The task's [`Aside`] entry, made its own (emptied) if it was not yet.
+    fn aside_mut(&mut self, key: TaskKey) -> Option<(&mut Slot, &mut Aside)> {
+        let i = key.slot as usize;
+        let slot = self
+            .slots
+            .get_mut(i)
+            .filter(|s| s.id == key.raw_id() && s.stage != Stage::Free)?;
+        let aside = &mut self.asides[i];
+        if !slot.aside {
+            slot.aside = true;
+            *aside = Aside::default();
+        }
+        Some((slot, aside))
+    }
+
+    /// Keeps `waker` to wake when the task ends (unless it is the one kept already).
+    pub(crate) fn set_joiner(&mut self, key: TaskKey, waker: &Waker) {
+        if let Some((_, aside)) = self.aside_mut(key) {
+            match &aside.joiner {
+                Some(old) if old.will_wake(waker) => {}
+                _ => aside.joiner = Some(waker.clone()),
+            }
+        }
+    }
+
+    /// Takes the waker kept to wake when the task ends.
+    pub(crate) fn take_joiner(&mut self, key: TaskKey) -> Option<Waker> {
+        let i = key.slot as usize;
+        match self.get(key) {
+            Some(s) if s.aside => self.asides[i].joiner.take(),
+            _ => None,
+        }
+    }
+
+    /// Notes that the task waits on `w` (its current poll's next note; at most 255 are kept).
+    pub(crate) fn note_wait(&mut self, key: TaskKey, w: WaitNote) {
+        if let Some((slot, aside)) = self.aside_mut(key) {
+            if slot.noted < u8::MAX {
+                aside.waits.note(usize::from(slot.noted), w);
+                slot.noted += 1;
+            }
+        }
+    }
+
     /// Frees the slot; returns its last state (to drop outside any borrow) and whether it was
     /// still scheduled.
     pub(crate) fn remove(&mut self, key: TaskKey) -> Option<(TaskState, bool)> {
@@ -390,8 +438,7 @@ impl TaskTable {
         let s = self.get_mut(key)?;
         let state = s.replace_state(TaskState::Free);
         let scheduled = std::mem::take(&mut s.scheduled);
-        s.joiner = None;
-        s.waits.clear();
+        s.aside = false;
         s.noted = 0;
         s.id = next;
         self.free = key.slot;
@@ -410,6 +457,7 @@ impl TaskTable {
             *self = TaskTable::default();
         } else {
             self.slots.clear();
+            self.asides.clear();
             self.free = NO_SLOT;
         }
     }
@@ -432,10 +480,16 @@ impl TaskTable {
         let mut v: Vec<_> = self
             .slots
             .iter()
-            .filter(|s| s.stage.is_unfinished() || s.stage == Stage::Main)
-            .map(|s| {
+            .zip(&self.asides)
+            .filter(|(s, _)| s.stage.is_unfinished() || s.stage == Stage::Main)
+            .map(|(s, a)| {
                 let id = TaskId::from_u64(u64::from(s.id));
-                (id, s.waits.first(usize::from(s.noted)))
+                let waits = if s.aside {
+                    a.waits.first(usize::from(s.noted))
+                } else {
+                    Vec::new()
+                };
+                (id, waits)
             })
             .collect();
         v.sort_by_key(|(id, _)| *id);
@@ -492,8 +546,6 @@ mod tests {
         // A different first note replaces everything.
         w.note(0, sleep_until(9));
         assert_eq!(untils(&w, 5), [9]);
-        w.clear();
-        assert!(untils(&w, 5).is_empty());
     }
 
     #[test]
@@ -566,8 +618,9 @@ mod tests {
 mod layout {
     /// The slot's size is what a parked task costs the table: keep it from growing unnoticed.
     #[test]
-    fn a_slot_is_96_bytes_and_a_key_8() {
-        assert_eq!(std::mem::size_of::<super::Slot>(), 96);
+    fn a_slot_is_32_bytes_its_aside_64_and_a_key_8() {
+        assert_eq!(std::mem::size_of::<super::Slot>(), 32);
+        assert_eq!(std::mem::size_of::<super::Aside>(), 64);
         assert_eq!(std::mem::size_of::<super::TaskKey>(), 8);
     }
 }

@@ -161,13 +161,9 @@ impl Core {
     /// Notes what the current task is about to wait on (cleared at its next poll).
     pub(crate) fn note_wait(&self, kind: WaitKind, site: Option<&'static Location<'static>>) {
         if let Some(key) = self.current.get() {
-            if let Some(slot) = self.tasks.borrow_mut().get_mut(key) {
-                if slot.noted < u8::MAX {
-                    slot.waits
-                        .note(usize::from(slot.noted), WaitNote { kind, site });
-                    slot.noted += 1;
-                }
-            }
+            self.tasks
+                .borrow_mut()
+                .note_wait(key, WaitNote { kind, site });
         }
     }
 
@@ -190,10 +186,7 @@ impl Core {
                 panic!("a JoinHandle was polled after it returned its result");
             };
             if slot.stage() != Stage::Finished {
-                match &slot.joiner {
-                    Some(old) if old.will_wake(waker) => {}
-                    _ => slot.joiner = Some(waker.clone()),
-                }
+                tasks.set_joiner(key, waker);
                 return Poll::Pending;
             }
             match tasks.remove(key) {
@@ -273,11 +266,7 @@ impl Core {
     }
 
     fn wake_joiner(&self, key: TaskKey) {
-        let joiner = self
-            .tasks
-            .borrow_mut()
-            .get_mut(key)
-            .and_then(|s| s.joiner.take());
+        let joiner = self.tasks.borrow_mut().take_joiner(key);
         if let Some(w) = joiner {
             w.wake();
         }

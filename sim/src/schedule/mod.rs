@@ -333,8 +333,13 @@ impl Strategy {
     }
 
     /// True for [`Strategy::fifo`].
+    ///
+    /// ```
+    /// assert!(sim::Strategy::fifo().is_fifo());
+    /// assert!(!sim::Strategy::random().is_fifo());
+    /// ```
     pub fn is_fifo(&self) -> bool {
-        matches!(self.kind, Kind::Random)
+        matches!(self.kind, Kind::Fifo)
     }
 
     /// [`Strategy::build`], reusing `spare` (a scheduler this strategy built for an earlier run)

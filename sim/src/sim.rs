@@ -114,7 +114,10 @@ impl Sim {
             keep_events: self.config.keep_events,
             sink: self.config.sink.as_ref().map(|s| s.0.clone()),
             options: self.config.options.clone(),
-            scheduler: (self.config.strategy).build_reusing(self.config.seed, self.spare.take()),
+            scheduler: self
+                .config
+                .strategy
+                .build_reusing(self.config.seed, self.spare.take()),
             beacon: self.config.beacon.clone(),
         };
         let reuse = self.config.strategy.reuses_schedulers();

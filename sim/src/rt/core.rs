@@ -346,16 +346,16 @@ impl Core {
         *beacon = setup.beacon;
     }
 
-    /// The run is over (every task dropped, the trace taken, no other reference to the state
-    /// left but stray ones): empties its state of everything the run held (the scheduler, the
-    /// hosts, the sink, the beacon are dropped now, as when the state itself was dropped) and
-    /// leaves it to the next run on this thread. State something still refers to (a socket
-    /// kept past the run) is dropped instead, when that goes.
     /// The run's scheduler, for another run to reuse; the state keeps one that is never asked.
     pub(super) fn take_scheduler(&self) -> Box<dyn Scheduler> {
         std::mem::replace(&mut *self.sched.borrow_mut(), Box::new(Retired))
     }
 
+    /// The run is over (every task dropped, the trace taken, no other reference to the state
+    /// left but stray ones): empties its state of everything the run held (the scheduler, the
+    /// hosts, the sink, the beacon are dropped now, as when the state itself was dropped) and
+    /// leaves it to the next run on this thread. State something still refers to (a socket
+    /// kept past the run) is dropped instead, when that goes.
     pub(super) fn retire(mut core: Rc<Core>) {
         let Some(c) = Rc::get_mut(&mut core) else {
             return;

@@ -349,7 +349,7 @@ impl Strategy {
         seed: u64,
         spare: Option<Box<dyn Scheduler>>,
     ) -> Box<dyn Scheduler> {
-        if let (Kind::Random, Some(mut s)) = (&self.kind, spare) {
+        if let Some(mut s) = spare.filter(|_| self.reuses_schedulers()) {
             if s.reseed(seed) {
                 return s;
             }

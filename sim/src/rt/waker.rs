@@ -89,9 +89,13 @@ impl WakerId {
     }
 }
 
+/// A task's waker. Its allocation is kept for the next task of the same slot, in this run or a
+/// later one on the same thread, when nothing else holds it any more (see [`WakerPool`]).
 pub(crate) struct TaskWaker {
-    pub(crate) key: TaskKey,
-    pub(crate) foreign: Arc<ForeignWakes>,
+    key: TaskKey,
+    /// The run's; `None` only while the waker lies unused in a retired run's pool (so that
+    /// the pool does not keep the run's [`ForeignWakes`] shared).
+    foreign: Option<Arc<ForeignWakes>>,
 }
 
 impl Wake for TaskWaker {
@@ -100,16 +104,202 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
+        // A waker handed out always names its run: the pool empties only wakers it alone holds.
+        let Some(foreign) = &self.foreign else {
+            return;
+        };
         let handled = context::try_with(|core| {
-            if core.sim_id() == self.foreign.sim {
+            if core.sim_id() == foreign.sim {
                 core.wake(self.key);
                 true
             } else {
                 false
             }
         });
-        if handled != Some(true) && std::thread::current().id() != self.foreign.owner {
-            self.foreign.record();
+        if handled != Some(true) && std::thread::current().id() != foreign.owner {
+            foreign.record();
         }
+    }
+}
+
+/// The task wakers of a run by slot, kept from task to task and from run to run (with the
+/// state that holds them), so that spawning a task does not allocate its waker.
+///
+/// A slot's waker is reused only when the pool holds the one reference to it: then no task,
+/// future or user code can wake it any more, and pointing it at the slot's new task changes
+/// nothing anybody can observe. A waker somebody kept (a stale clone of an ended task's waker)
+/// stays theirs, still naming its old task (which its run no longer finds): the slot gets a new
+/// one.
+#[derive(Default)]
+pub(crate) struct WakerPool {
+    wakers: Vec<Arc<TaskWaker>>,
+}
+
+impl WakerPool {
+    /// The waker of the task `key`, of the run whose foreign wakes are `foreign`.
+    pub(crate) fn waker(&mut self, key: TaskKey, foreign: &Arc<ForeignWakes>) -> Waker {
+        let i = key.slot as usize;
+        if let Some(pooled) = self.wakers.get_mut(i) {
+            match Arc::get_mut(pooled) {
+                Some(w) => {
+                    w.key = key;
+                    if !w.foreign.as_ref().is_some_and(|f| Arc::ptr_eq(f, foreign)) {
+                        w.foreign = Some(foreign.clone());
+                    }
+                }
+                None => *pooled = fresh(key, foreign),
+            }
+            return Waker::from(pooled.clone());
+        }
+        let waker = fresh(key, foreign);
+        if i == self.wakers.len() {
+            self.wakers.push(waker.clone());
+        }
+        Waker::from(waker)
+    }
+
+    /// The run is over: the wakers only the pool holds let go of its [`ForeignWakes`] (the next
+    /// run resets it in place when nothing else holds it); the pool is emptied when it grew
+    /// past `keep` wakers.
+    pub(crate) fn retire(&mut self, keep: usize) {
+        if self.wakers.len() > keep {
+            *self = WakerPool::default();
+            return;
+        }
+        for pooled in &mut self.wakers {
+            if let Some(w) = Arc::get_mut(pooled) {
+                w.foreign = None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Task wakers allocated on this thread (tests check that runs reuse them).
+    pub(crate) static MADE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn fresh(key: TaskKey, foreign: &Arc<ForeignWakes>) -> Arc<TaskWaker> {
+    #[cfg(test)]
+    MADE.with(|m| m.set(m.get() + 1));
+    Arc::new(TaskWaker {
+        key,
+        foreign: Some(foreign.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::future::poll_fn;
+    use std::rc::Rc;
+    use std::task::{Poll, Waker};
+
+    use super::MADE;
+    use crate::Sim;
+
+    fn made() -> u64 {
+        MADE.with(Cell::get)
+    }
+
+    async fn three_tasks() -> u64 {
+        let handles: Vec<_> = (0..3u64)
+            .map(|i| {
+                crate::spawn(async move {
+                    crate::task::yield_now().await;
+                    i
+                })
+            })
+            .collect();
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await.unwrap();
+        }
+        sum
+    }
+
+    /// A run on this thread reuses the wakers the last one left: the second run of the same
+    /// program allocates none.
+    #[test]
+    fn a_second_run_makes_no_task_waker() {
+        let mut sim = Sim::new(3);
+        let before = made();
+        assert_eq!(sim.run(three_tasks()).unwrap(), 3);
+        assert!(made() > before, "the first run makes its wakers");
+        let before = made();
+        for seed in 0..5 {
+            sim.set_seed(seed);
+            assert_eq!(sim.run(three_tasks()).unwrap(), 3);
+        }
+        assert_eq!(made() - before, 0, "later runs reuse them");
+    }
+
+    /// A finished task's waker that user code kept is not handed to the next task of its slot:
+    /// waking it later wakes nobody (the new task, never woken otherwise, is polled once).
+    #[test]
+    fn a_kept_waker_of_an_ended_task_does_not_wake_the_next_task_of_its_slot() {
+        let mut sim = Sim::new(1);
+        let polls = sim
+            .run(async {
+                let kept: Rc<RefCell<Option<Waker>>> = Rc::default();
+                let k = kept.clone();
+                let a = crate::spawn(poll_fn(move |cx| {
+                    *k.borrow_mut() = Some(cx.waker().clone());
+                    Poll::Ready(())
+                }));
+                let a_id = a.id();
+                a.await.unwrap();
+                let polls = Rc::new(Cell::new(0u32));
+                let p = polls.clone();
+                let b = crate::spawn(poll_fn(move |_| {
+                    p.set(p.get() + 1);
+                    Poll::<()>::Pending
+                }));
+                assert_ne!(a_id, b.id());
+                for _ in 0..4 {
+                    crate::task::yield_now().await;
+                }
+                assert_eq!(polls.get(), 1);
+                kept.borrow().as_ref().unwrap().wake_by_ref();
+                for _ in 0..4 {
+                    crate::task::yield_now().await;
+                }
+                drop(b);
+                polls.get()
+            })
+            .unwrap();
+        assert_eq!(polls, 1, "the stale waker woke the slot's new task");
+    }
+
+    /// Main's waker kept past its run is not reused for the next run's main (which it does not
+    /// wake: that run deadlocks), and the pool goes back to reusing once it is dropped.
+    #[test]
+    fn a_waker_kept_past_its_run_wakes_nothing_in_the_next() {
+        let mut sim = Sim::new(2);
+        let kept = sim
+            .run(poll_fn(|cx| Poll::Ready(cx.waker().clone())))
+            .unwrap();
+        let before = made();
+        let stale = kept.clone();
+        let mut first = true;
+        let err = sim
+            .run(poll_fn(move |_| {
+                if std::mem::take(&mut first) {
+                    stale.wake_by_ref();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            }))
+            .unwrap_err();
+        assert!(err.is_deadlock(), "{err}");
+        assert_eq!(made() - before, 1, "main's waker was held: a new one");
+        drop(kept);
+        sim.run(async {}).unwrap();
+        sim.run(async {}).unwrap();
+        let before = made();
+        sim.run(async {}).unwrap();
+        assert_eq!(made() - before, 0);
     }
 }

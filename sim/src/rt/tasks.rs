@@ -7,6 +7,7 @@
 //! is aborted, or the run ends first.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::task::{Poll, Waker};
@@ -56,7 +57,7 @@ impl Core {
         self.keep_info(
             TaskInfo {
                 id: TaskId::MAIN,
-                name: Some("main".into()),
+                name: Some(Cow::Borrowed("main")),
                 spawned_at: site,
                 parent: TaskId::MAIN,
             },
@@ -87,7 +88,7 @@ impl Core {
         self.keep_info(
             TaskInfo {
                 id,
-                name,
+                name: name.map(|n| Cow::Owned(n.into())),
                 spawned_at: site,
                 parent,
             },

@@ -9,7 +9,7 @@ use std::panic::Location;
 use super::core::Core;
 use super::ready::TaskKey;
 use super::{Runnable, Stream, ValueStream};
-use crate::model::Decision;
+use crate::model::{Decision, EventKind};
 
 impl Core {
     /// The next task to poll, or `None` when nothing is runnable. Due timers fire at the start
@@ -19,46 +19,53 @@ impl Core {
             self.fire_due();
             self.round_left.set(self.ready.borrow().len());
         }
-        let n = self.ready.borrow().len();
+        // One borrow of the queue for the whole choice (taken at every step); the trace's and
+        // the queue's are let go before the decision's event, which may reach the user's sink.
+        let mut ready = self.ready.borrow_mut();
+        let n = ready.len();
         if n == 0 {
             return None;
         }
         self.round_left.set(self.round_left.get().saturating_sub(1));
         if let Some(forced) = self.forced.take() {
-            let mut ready = self.ready.borrow_mut();
             if let Some(i) = ready.position(forced) {
                 return Some(ready.take(i));
             }
         }
         if n == 1 {
-            return Some(self.ready.borrow_mut().take(0));
+            return Some(ready.take(0));
         }
-        let choice = {
-            let (ready, trace) = (self.ready.borrow(), self.trace.borrow());
-            self.sched.borrow_mut().choose_task(Runnable::new(
+        let (key, decision) = {
+            let mut trace = self.trace.borrow_mut();
+            let trace = &mut *trace;
+            let choice = self.sched.borrow_mut().choose_task(Runnable::new(
                 &ready,
                 &trace.tasks,
                 self.step.get(),
-            ))
+            ));
+            let i = match choice {
+                Ok(i) => {
+                    assert!(
+                        i < n,
+                        "the scheduling strategy chose task index {i} of {n} runnable tasks"
+                    );
+                    i
+                }
+                Err(d) => {
+                    self.diverge(d);
+                    0
+                }
+            };
+            let key = ready.take(i);
+            let decision = Decision::Run {
+                task: key.id(),
+                of: n as u32,
+            };
+            trace.schedule.record(decision, self.schedule_budget);
+            (key, decision)
         };
-        let i = match choice {
-            Ok(i) => {
-                assert!(
-                    i < n,
-                    "the scheduling strategy chose task index {i} of {n} runnable tasks"
-                );
-                i
-            }
-            Err(d) => {
-                self.diverge(d);
-                0
-            }
-        };
-        let key = self.ready.borrow_mut().take(i);
-        self.decided(Decision::Run {
-            task: key.id(),
-            of: n as u32,
-        });
+        drop(ready);
+        self.event(EventKind::Decision(decision));
         Some(key)
     }
 

@@ -106,45 +106,45 @@ impl Core {
     /// records the answer (a decision is taken at nearly every operation: one borrow of each
     /// cell, the decision's kind known where it is recorded).
     fn choose_preemption(&self, cur: TaskKey) -> bool {
-        let choice = {
+        // One borrow of the trace serves the strategy's view of the tasks and then the record;
+        // it and the queue's are let go before the decision's event, which may reach the user's
+        // sink.
+        let (decision, target) = {
             let ready = self.ready.borrow();
-            if ready.is_empty() {
+            let n = ready.len();
+            if n == 0 {
                 return false;
             }
-            let n = ready.len();
-            let c = {
-                let trace = self.trace.borrow();
-                self.sched.borrow_mut().choose_preemption(
-                    cur.id(),
-                    Runnable::new(&ready, &trace.tasks, self.step.get()),
-                )
-            };
-            match c {
+            let mut trace = self.trace.borrow_mut();
+            let trace = &mut *trace;
+            let choice = self.sched.borrow_mut().choose_preemption(
+                cur.id(),
+                Runnable::new(&ready, &trace.tasks, self.step.get()),
+            );
+            let target = match choice {
+                Ok(None) => None,
                 Ok(Some(i)) => {
                     assert!(
                         i < n,
                         "the scheduling strategy chose preemption index {i} of {n}"
                     );
-                    Ok((Some(ready.get(i)), n))
+                    Some(ready.get(i))
                 }
-                Ok(None) => Ok((None, n)),
-                Err(d) => Err(d),
-            }
+                Err(d) => {
+                    self.diverge(d);
+                    return false;
+                }
+            };
+            let decision = Decision::Preempt {
+                task: target.map(|k| k.id()),
+                of: n as u32 + 1,
+            };
+            trace.schedule.record(decision, self.schedule_budget);
+            (decision, target)
         };
-        match choice {
-            Ok((target, n)) => {
-                self.decided(Decision::Preempt {
-                    task: target.map(|k| k.id()),
-                    of: n as u32 + 1,
-                });
-                self.forced.set(target);
-                target.is_some()
-            }
-            Err(d) => {
-                self.diverge(d);
-                false
-            }
-        }
+        self.event(EventKind::Decision(decision));
+        self.forced.set(target);
+        target.is_some()
     }
 
     /// Breaks a tie among `of` simultaneous events.

@@ -406,15 +406,22 @@ fn put(w: &mut Vec<u8>, v: u64) {
     }
 }
 
-/// `put(a)` then `put(b)`, the two bytes written at once when each fits in one.
+/// `put(a)` then `put(b)`, the bytes written at once when `b` fits in one and `a` in one or
+/// two (a task id below 2048: nearly every `Run` and `Preempt`).
 #[inline(always)]
 fn put2(w: &mut Vec<u8>, a: u64, b: u64) {
-    if a < 0x80 && b < 0x80 {
-        w.extend_from_slice(&[a as u8, b as u8]);
-    } else {
-        put(w, a);
-        put(w, b);
+    if b < 0x80 {
+        if a < 0x80 {
+            w.extend_from_slice(&[a as u8, b as u8]);
+            return;
+        }
+        if a < 0x4000 {
+            w.extend_from_slice(&[(a as u8) | 0x80, (a >> 7) as u8, b as u8]);
+            return;
+        }
     }
+    put(w, a);
+    put(w, b);
 }
 
 fn put_long(w: &mut Vec<u8>, mut v: u64) {
@@ -548,6 +555,17 @@ mod tests {
             });
             v.push(Decision::Run { task, of: 3 });
             v.push(Decision::Run { task, of: 3 });
+        }
+        // Each side of the one-, two- and three-byte boundaries of both fields.
+        for t in [15, 16, 2047, 2048, 262_143, 262_144] {
+            for of in [127, 128, 16_383, 16_384] {
+                let task = TaskId::from_u64(t);
+                v.push(Decision::Run { task, of });
+                v.push(Decision::Preempt {
+                    task: Some(task),
+                    of,
+                });
+            }
         }
         let s = Schedule::from(v.clone());
         assert_eq!(s.bytes, reference_bytes(&v));

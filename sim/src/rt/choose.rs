@@ -9,7 +9,7 @@ use std::panic::Location;
 use super::core::Core;
 use super::ready::TaskKey;
 use super::{Runnable, Stream, ValueStream};
-use crate::model::Decision;
+use crate::model::{Decision, EventKind};
 
 impl Core {
     /// The next task to poll, or `None` when nothing is runnable. Due timers fire at the start
@@ -19,46 +19,53 @@ impl Core {
             self.fire_due();
             self.round_left.set(self.ready.borrow().len());
         }
-        let n = self.ready.borrow().len();
+        // One borrow of the queue for the whole choice (taken at every step); the trace's and
+        // the queue's are let go before the decision's event, which may reach the user's sink.
+        let mut ready = self.ready.borrow_mut();
+        let n = ready.len();
         if n == 0 {
             return None;
         }
         self.round_left.set(self.round_left.get().saturating_sub(1));
         if let Some(forced) = self.forced.take() {
-            let mut ready = self.ready.borrow_mut();
             if let Some(i) = ready.position(forced) {
                 return Some(ready.take(i));
             }
         }
         if n == 1 {
-            return Some(self.ready.borrow_mut().take(0));
+            return Some(ready.take(0));
         }
-        let choice = {
-            let (ready, trace) = (self.ready.borrow(), self.trace.borrow());
-            self.sched.borrow_mut().choose_task(Runnable::new(
+        let (key, decision) = {
+            let mut trace = self.trace.borrow_mut();
+            let trace = &mut *trace;
+            let choice = self.sched.borrow_mut().choose_task(Runnable::new(
                 &ready,
                 &trace.tasks,
                 self.step.get(),
-            ))
+            ));
+            let i = match choice {
+                Ok(i) => {
+                    assert!(
+                        i < n,
+                        "the scheduling strategy chose task index {i} of {n} runnable tasks"
+                    );
+                    i
+                }
+                Err(d) => {
+                    self.diverge(d);
+                    0
+                }
+            };
+            let key = ready.take(i);
+            let decision = Decision::Run {
+                task: key.id(),
+                of: n as u32,
+            };
+            trace.schedule.record(decision, self.schedule_budget);
+            (key, decision)
         };
-        let i = match choice {
-            Ok(i) => {
-                assert!(
-                    i < n,
-                    "the scheduling strategy chose task index {i} of {n} runnable tasks"
-                );
-                i
-            }
-            Err(d) => {
-                self.diverge(d);
-                0
-            }
-        };
-        let key = self.ready.borrow_mut().take(i);
-        self.decided(Decision::Run {
-            task: key.id(),
-            of: n as u32,
-        });
+        drop(ready);
+        self.event(EventKind::Decision(decision));
         Some(key)
     }
 
@@ -99,45 +106,45 @@ impl Core {
     /// records the answer (a decision is taken at nearly every operation: one borrow of each
     /// cell, the decision's kind known where it is recorded).
     fn choose_preemption(&self, cur: TaskKey) -> bool {
-        let choice = {
+        // One borrow of the trace serves the strategy's view of the tasks and then the record;
+        // it and the queue's are let go before the decision's event, which may reach the user's
+        // sink.
+        let (decision, target) = {
             let ready = self.ready.borrow();
-            if ready.is_empty() {
+            let n = ready.len();
+            if n == 0 {
                 return false;
             }
-            let n = ready.len();
-            let c = {
-                let trace = self.trace.borrow();
-                self.sched.borrow_mut().choose_preemption(
-                    cur.id(),
-                    Runnable::new(&ready, &trace.tasks, self.step.get()),
-                )
-            };
-            match c {
+            let mut trace = self.trace.borrow_mut();
+            let trace = &mut *trace;
+            let choice = self.sched.borrow_mut().choose_preemption(
+                cur.id(),
+                Runnable::new(&ready, &trace.tasks, self.step.get()),
+            );
+            let target = match choice {
+                Ok(None) => None,
                 Ok(Some(i)) => {
                     assert!(
                         i < n,
                         "the scheduling strategy chose preemption index {i} of {n}"
                     );
-                    Ok((Some(ready.get(i)), n))
+                    Some(ready.get(i))
                 }
-                Ok(None) => Ok((None, n)),
-                Err(d) => Err(d),
-            }
+                Err(d) => {
+                    self.diverge(d);
+                    return false;
+                }
+            };
+            let decision = Decision::Preempt {
+                task: target.map(|k| k.id()),
+                of: n as u32 + 1,
+            };
+            trace.schedule.record(decision, self.schedule_budget);
+            (decision, target)
         };
-        match choice {
-            Ok((target, n)) => {
-                self.decided(Decision::Preempt {
-                    task: target.map(|k| k.id()),
-                    of: n as u32 + 1,
-                });
-                self.forced.set(target);
-                target.is_some()
-            }
-            Err(d) => {
-                self.diverge(d);
-                false
-            }
-        }
+        self.event(EventKind::Decision(decision));
+        self.forced.set(target);
+        target.is_some()
     }
 
     /// Breaks a tie among `of` simultaneous events.

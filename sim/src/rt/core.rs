@@ -582,6 +582,8 @@ impl Core {
         }
     }
 
+    /// Records decision `d` and its event. (`next_task` does the same in place, under the
+    /// borrow of the trace its choice already holds.)
     #[inline(always)]
     pub(super) fn decided(&self, d: Decision) {
         self.trace

@@ -1,7 +1,5 @@
 //! The ready queue: tasks that can be polled, in canonical order.
 
-use std::collections::VecDeque;
-
 use crate::model::TaskId;
 
 /// A live task's address in the task table plus its id, which guards against a reused slot.
@@ -58,30 +56,56 @@ impl TaskKey {
 /// as it was (a stale record points at another entry, or past the end, and finds nothing). Among
 /// a million runnable tasks picked at random, clearing it was a write to a random place of a
 /// table larger than the cache at every step.
+///
+/// The entries live in a ring of its own (a power-of-two buffer indexed by a mask) rather than a
+/// `VecDeque`: a step takes one entry and usually puts one back, and the ring does each with a
+/// mask and one bounds check.
 #[derive(Default)]
 pub(crate) struct ReadyQueue {
-    queue: VecDeque<TaskKey>,
+    /// The ring: empty, or a power of two long. Entry `i` is at `(head + i) & (ring.len() - 1)`.
+    ring: Vec<TaskKey>,
+    /// Where entry 0 is in the ring.
+    head: usize,
+    /// Entries queued.
+    len: usize,
     /// By slot: the absolute index (wrapping) of the last entry the slot's task was given.
     at: Vec<u32>,
     /// Entries popped from the front so far (wrapping: the absolute index of index 0).
     popped: u32,
 }
 
+/// Room for entries a queue's first push makes.
+const FIRST_RING: usize = 8;
+
 impl ReadyQueue {
+    #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.queue.len()
+        self.len
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.len == 0
     }
 
+    /// Where entry `i` is in the ring (`i` within the ring's length).
+    #[inline]
+    fn index(&self, i: usize) -> usize {
+        self.head.wrapping_add(i) & self.ring.len().wrapping_sub(1)
+    }
+
+    /// Entry `i`.
+    ///
+    /// # Panics
+    /// When there is no entry `i`.
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> TaskKey {
-        self.queue[i]
+        assert!(i < self.len, "ready index {i} out of range of {}", self.len);
+        self.ring[self.index(i)]
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = TaskKey> + '_ {
-        self.queue.iter().copied()
+        (0..self.len).map(|i| self.ring[self.index(i)])
     }
 
     /// Records that `key`'s entry is at index `i`.
@@ -95,30 +119,52 @@ impl ReadyQueue {
         self.at[slot] = self.popped.wrapping_add(i as u32);
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, key: TaskKey) {
-        self.place(key, self.queue.len());
-        self.queue.push_back(key);
+        if self.len == self.ring.len() {
+            self.grow();
+        }
+        let i = self.len;
+        let at = self.index(i);
+        self.ring[at] = key;
+        self.len = i + 1;
+        self.place(key, i);
     }
 
-    /// Removes and returns entry `i`.
+    /// Doubles the ring, its entries moved to its start in order.
+    #[cold]
+    fn grow(&mut self) {
+        let room = (self.ring.len() * 2).max(FIRST_RING);
+        let mut ring = Vec::with_capacity(room);
+        ring.extend(self.iter());
+        ring.resize(room, TaskKey { slot: 0, id: 0 });
+        self.ring = ring;
+        self.head = 0;
+    }
+
+    /// Removes and returns entry `i`: the front keeps the others' order, any other index takes
+    /// the back entry in its place.
+    ///
+    /// # Panics
+    /// When there is no entry `i`.
+    #[inline]
     pub(crate) fn take(&mut self, i: usize) -> TaskKey {
+        assert!(i < self.len, "ready index {i} out of range of {}", self.len);
+        let at = self.index(i);
+        let key = self.ring[at];
+        self.len -= 1;
         if i == 0 {
-            let key = self
-                .queue
-                .pop_front()
-                .expect("take(0) on an empty ready queue");
+            self.head = self.index(1);
             self.popped = self.popped.wrapping_add(1);
-            key
-        } else {
-            let key = self
-                .queue
-                .swap_remove_back(i)
-                .expect("ready index out of range");
-            if let Some(moved) = self.queue.get(i).copied() {
-                self.place(moved, i);
+        } else if i < self.len {
+            let moved = self.ring[self.index(self.len)];
+            self.ring[at] = moved;
+            // The moved entry was placed when it was pushed: its slot has a record.
+            if let Some(a) = self.at.get_mut(moved.slot as usize) {
+                *a = self.popped.wrapping_add(i as u32);
             }
-            key
         }
+        key
     }
 
     /// Removes `key` wherever it is, keeping the others' order (rare: a task that finished
@@ -127,20 +173,23 @@ impl ReadyQueue {
         let Some(i) = self.position(key) else {
             return false;
         };
-        self.queue.remove(i);
-        for j in i..self.queue.len() {
-            let moved = self.queue[j];
+        for j in i..self.len - 1 {
+            let moved = self.ring[self.index(j + 1)];
+            let at = self.index(j);
+            self.ring[at] = moved;
             self.place(moved, j);
         }
+        self.len -= 1;
         true
     }
 
     /// Empties the queue, keeping its buffers unless they grew past `keep` entries.
     pub(crate) fn clear_keeping(&mut self, keep: usize) {
-        if self.queue.capacity() > keep || self.at.capacity() > keep {
+        if self.ring.len() > keep || self.at.capacity() > keep {
             *self = ReadyQueue::default();
         } else {
-            self.queue.clear();
+            self.head = 0;
+            self.len = 0;
             self.at.clear();
             self.popped = 0;
         }
@@ -149,7 +198,7 @@ impl ReadyQueue {
     /// Entries the queue's tables hold room for (its memory, in entries).
     #[cfg(test)]
     fn retained(&self) -> usize {
-        self.queue.capacity() + self.at.capacity()
+        self.ring.capacity() + self.at.capacity()
     }
 
     /// Index of `key` in the queue, if it is queued.
@@ -157,12 +206,14 @@ impl ReadyQueue {
     pub(crate) fn position(&self, key: TaskKey) -> Option<usize> {
         let abs = *self.at.get(key.slot as usize)?;
         let i = abs.wrapping_sub(self.popped) as usize;
-        (self.queue.get(i) == Some(&key)).then_some(i)
+        (i < self.len && self.ring[self.index(i)] == key).then_some(i)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+
     use super::*;
 
     fn key(id: u64) -> TaskKey {
@@ -254,6 +305,70 @@ mod tests {
         check(&q);
         assert_eq!(ids(&q), [5, 7]);
         assert_eq!(position(&q, 7), Some(1));
+    }
+
+    /// A long mix of pushes, takes at any index and removals, with the queue's ring wrapping and
+    /// growing while wrapped, gives the same order as a `VecDeque` doing the same (front pops,
+    /// swap-with-back removals, order-keeping removals), and every position matches a scan.
+    #[test]
+    fn it_keeps_the_order_of_a_deque_through_wraps_and_growth() {
+        let mut q = ReadyQueue::default();
+        let mut model: VecDeque<TaskKey> = VecDeque::new();
+        let mut next_id = 0u32;
+        let mut free: Vec<u32> = Vec::new();
+        let mut next_slot = 0u32;
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..20_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Phases of growth and shrinkage, so the ring wraps at many sizes.
+            let grow = (round / 500) % 2 == 0;
+            let op = x % 10;
+            if model.is_empty() || op < if grow { 6 } else { 3 } {
+                let slot = free.pop().unwrap_or_else(|| {
+                    next_slot += 1;
+                    next_slot - 1
+                });
+                let k = TaskKey::new(slot, TaskId::from_u64(u64::from(next_id)));
+                next_id += 1;
+                q.push(k);
+                model.push_back(k);
+            } else if op == 9 {
+                let i = (x >> 8) as usize % model.len();
+                let k = model.remove(i).unwrap();
+                assert!(q.remove(k));
+                assert!(!q.remove(k));
+                free.push(k.slot);
+            } else {
+                let i = if op < 6 {
+                    0
+                } else {
+                    (x >> 8) as usize % model.len()
+                };
+                // Taking the front keeps the others' order; any other index swaps in the back.
+                let k = if i == 0 {
+                    model.pop_front()
+                } else {
+                    model.swap_remove_back(i)
+                };
+                let k = k.unwrap();
+                assert_eq!(q.take(i), k);
+                free.push(k.slot);
+            }
+            assert_eq!(q.len(), model.len());
+            if round % 97 == 0 {
+                assert!(q.iter().eq(model.iter().copied()));
+                for (i, k) in model.iter().enumerate() {
+                    assert_eq!(q.position(*k), Some(i));
+                    assert_eq!(q.get(i), *k);
+                }
+            }
+        }
+        assert!(q.iter().eq(model.iter().copied()));
+        q.clear_keeping(usize::MAX);
+        assert!(q.is_empty());
+        assert_eq!(q.iter().count(), 0);
     }
 
     /// The queue's memory follows the slots in use, not the ids ever given: a million tasks

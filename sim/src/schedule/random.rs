@@ -53,6 +53,7 @@ impl RandomScheduler {
         }
     }
 
+    #[inline]
     fn below(&mut self, n: usize) -> usize {
         self.rng.below(n as u64) as usize
     }

@@ -293,3 +293,60 @@ fn a_switch_decided_in_a_poll_is_kept_by_a_second_preemption_point() {
         }
     }
 }
+
+/// A sink sees each decision as it is taken (task choices, and preemption points that switch or
+/// stay), as its own line, and a run with a sink takes the schedule and result of the same run
+/// without one.
+#[test]
+fn a_sink_sees_every_decision_and_changes_no_schedule() {
+    async fn racers() -> u32 {
+        let c = Rc::new(Cell::new(0u32));
+        let tasks: Vec<_> = (0..3)
+            .map(|_| {
+                let c = c.clone();
+                sim::spawn(async move {
+                    for _ in 0..5 {
+                        let x = c.get();
+                        maybe_yield().await;
+                        c.set(x + 1);
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        c.get()
+    }
+    let mut switches = 0;
+    for seed in 0..8 {
+        let lines = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+        let sunk = lines.clone();
+        let mut with = Sim::builder()
+            .seed(seed)
+            .trace_level(TraceLevel::Full)
+            .trace_sink(move |line| sunk.borrow_mut().push(line.to_string()))
+            .build();
+        let mut without = Sim::builder()
+            .seed(seed)
+            .trace_level(TraceLevel::Full)
+            .build();
+        let (a, b) = (with.run(racers()).unwrap(), without.run(racers()).unwrap());
+        assert_eq!(a, b, "seed {seed}");
+        let schedule = with.trace().schedule().clone();
+        assert_eq!(&schedule, without.trace().schedule(), "seed {seed}");
+        let decided: Vec<String> = lines
+            .borrow()
+            .iter()
+            .filter_map(|l| l.split_once(": decide ").map(|(_, d)| d.to_string()))
+            .collect();
+        let recorded: Vec<String> = schedule.iter().map(|d| d.to_string()).collect();
+        assert_eq!(decided, recorded, "seed {seed}");
+        assert!(recorded.iter().any(|d| d.starts_with("p-/")), "seed {seed}");
+        switches += recorded
+            .iter()
+            .filter(|d| d.starts_with('p') && !d.starts_with("p-"))
+            .count();
+    }
+    assert!(switches > 0, "no preemption point switched in 8 seeds");
+}

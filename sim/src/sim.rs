@@ -184,3 +184,120 @@ mod tests {
         assert!(sim.spare.is_none());
     }
 }
+
+/// The task wakers' pool (`rt::waker`): runs reuse the wakers, never a kept one.
+#[cfg(test)]
+mod waker_pool {
+    use std::cell::{Cell, RefCell};
+    use std::future::poll_fn;
+    use std::rc::Rc;
+    use std::task::{Poll, Waker};
+
+    use super::Sim;
+    use crate::rt::WAKERS_MADE;
+
+    /// Task wakers allocated on this thread so far.
+    fn made() -> u64 {
+        WAKERS_MADE.with(Cell::get)
+    }
+
+    async fn three_yielders() -> u64 {
+        let handles: Vec<_> = (0..3u64)
+            .map(|i| {
+                crate::spawn(async move {
+                    crate::task::yield_now().await;
+                    i
+                })
+            })
+            .collect();
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await.unwrap();
+        }
+        sum
+    }
+
+    /// A run on this thread reuses the wakers the last one left: the second run of the same
+    /// program allocates none.
+    #[test]
+    fn a_second_run_makes_no_task_waker() {
+        let mut sim = Sim::new(3);
+        let before = made();
+        assert_eq!(sim.run(three_yielders()).unwrap(), 3);
+        assert!(made() > before, "the first run makes its wakers");
+        let before = made();
+        for seed in 0..5 {
+            sim.set_seed(seed);
+            assert_eq!(sim.run(three_yielders()).unwrap(), 3);
+        }
+        assert_eq!(made() - before, 0, "later runs reuse them");
+    }
+
+    /// A finished task's waker that user code kept is not handed to the next task of its slot:
+    /// waking it later wakes nobody (the new task, never woken otherwise, is polled once).
+    #[test]
+    fn a_kept_waker_of_an_ended_task_does_not_wake_the_next_task_of_its_slot() {
+        let mut sim = Sim::new(1);
+        let polls = sim
+            .run(async {
+                let kept: Rc<RefCell<Option<Waker>>> = Rc::default();
+                let k = kept.clone();
+                let a = crate::spawn(poll_fn(move |cx| {
+                    *k.borrow_mut() = Some(cx.waker().clone());
+                    Poll::Ready(())
+                }));
+                let a_id = a.id();
+                a.await.unwrap();
+                let polls = Rc::new(Cell::new(0u32));
+                let p = polls.clone();
+                let b = crate::spawn(poll_fn(move |_| {
+                    p.set(p.get() + 1);
+                    Poll::<()>::Pending
+                }));
+                assert_ne!(a_id, b.id());
+                for _ in 0..4 {
+                    crate::task::yield_now().await;
+                }
+                assert_eq!(polls.get(), 1);
+                kept.borrow().as_ref().unwrap().wake_by_ref();
+                for _ in 0..4 {
+                    crate::task::yield_now().await;
+                }
+                drop(b);
+                polls.get()
+            })
+            .unwrap();
+        assert_eq!(polls, 1, "the stale waker woke the slot's new task");
+    }
+
+    /// Main's waker kept past its run is not reused for the next run's main (which it does not
+    /// wake: that run deadlocks), and the pool goes back to reusing once it is dropped.
+    #[test]
+    fn a_waker_kept_past_its_run_wakes_nothing_in_the_next() {
+        let mut sim = Sim::new(2);
+        let kept = sim
+            .run(poll_fn(|cx| Poll::Ready(cx.waker().clone())))
+            .unwrap();
+        let before = made();
+        let stale = kept.clone();
+        let mut first = true;
+        let err = sim
+            .run(poll_fn(move |_| {
+                if std::mem::take(&mut first) {
+                    stale.wake_by_ref();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            }))
+            .unwrap_err();
+        assert!(err.is_deadlock(), "{err}");
+        assert_eq!(made() - before, 1, "main's waker was held: a new one");
+        drop(kept);
+        sim.run(async {}).unwrap();
+        sim.run(async {}).unwrap();
+        let before = made();
+        sim.run(async {}).unwrap();
+        assert_eq!(made() - before, 0);
+    }
+}

@@ -1,5 +1,6 @@
 //! Task identity.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::panic::Location;
 
@@ -51,8 +52,16 @@ impl fmt::Debug for TaskId {
 pub struct TaskInfo {
     /// The task's id.
     pub id: TaskId,
-    /// The name given to [`crate::spawn_named`], if any.
-    pub name: Option<Box<str>>,
+    /// The name given to [`crate::spawn_named`], if any (`main` for main, a static text that
+    /// costs a run nothing to name).
+    ///
+    /// ```
+    /// let mut sim = sim::Sim::new(0);
+    /// sim.run(async { sim::spawn_named("worker", async {}).await.unwrap() }).unwrap();
+    /// let names: Vec<_> = sim.trace().tasks().map(|t| t.name.as_deref()).collect();
+    /// assert_eq!(names, [Some("main"), Some("worker")]);
+    /// ```
+    pub name: Option<Cow<'static, str>>,
     /// Where it was spawned (the caller of `spawn`).
     pub spawned_at: &'static Location<'static>,
     /// The task that spawned it (main for top-level tasks; main is its own parent).

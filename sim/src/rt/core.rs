@@ -22,7 +22,7 @@ use super::spare::{self, KEEP};
 use super::streams::ValueStream;
 use super::table::TaskTable;
 use super::timers::TimerQueue;
-use super::waker::{ForeignWakes, WakerId};
+use super::waker::{ForeignWakes, WakerId, WakerPool};
 use super::{RunSetup, Scheduler};
 use crate::model::{
     Beacon, Decision, Divergence, EventKind, Fnv, Instant, Known, Recorder, RunOptions, TaskId,
@@ -121,6 +121,8 @@ pub(crate) struct Core {
     pub(super) current_waker: Cell<Option<(TaskKey, WakerId)>>,
     /// Every task of the run, with its state and flags.
     pub(super) tasks: RefCell<TaskTable>,
+    /// The task wakers by slot, reused from task to task and from run to run.
+    pub(super) wakers: RefCell<WakerPool>,
     /// Tasks spawned so far, main included: the next task's id.
     pub(super) spawned: Cell<u64>,
     /// Ended tasks whose infos the trace keeps for now, in the order they ended (see
@@ -222,6 +224,7 @@ impl Core {
             current: Cell::new(None),
             current_waker: Cell::new(None),
             tasks: RefCell::default(),
+            wakers: RefCell::default(),
             spawned: Cell::new(0),
             retiring: RefCell::default(),
             panicked: RefCell::default(),
@@ -270,6 +273,7 @@ impl Core {
             current,
             current_waker,
             tasks,
+            wakers,
             spawned,
             retiring,
             panicked,
@@ -309,7 +313,8 @@ impl Core {
         debug_assert!(divergence.get_mut().is_none() && adopted.get_mut().is_empty());
         debug_assert!(panics.get_mut().is_empty() && delivered.get_mut().is_empty());
         debug_assert!(sink.is_none() && beacon.is_none());
-        let _ = world;
+        // Kept as `retire` left it: its wakers are reused once the run's `foreign` is known.
+        let _ = (world, wakers);
         *id = sim_id;
         let owner = std::thread::current().id();
         // Reused only when no waker of the last run is left anywhere.
@@ -361,6 +366,7 @@ impl Core {
             return;
         };
         c.tasks.get_mut().clear_keeping(KEEP);
+        c.wakers.get_mut().retire(KEEP);
         c.ready.get_mut().clear_keeping(KEEP);
         c.timers.get_mut().clear_keeping(KEEP);
         clear_keeping_deque(c.retiring.get_mut());

@@ -45,6 +45,8 @@ pub use scheduler::{Choice, Runnable, Scheduler};
 pub(crate) use streams::Stream;
 pub use streams::ValueStream;
 pub(crate) use table::WaitKind;
+#[cfg(test)]
+pub(crate) use waker::MADE as WAKERS_MADE;
 
 use std::sync::Arc;
 

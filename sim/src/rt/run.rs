@@ -39,8 +39,12 @@ pub(crate) fn run<F: Future>(
     }
     let sim_id = NEXT_SIM_ID.fetch_add(1, Ordering::Relaxed);
     let core = Core::start(sim_id, setup, trace);
-    let main = pin!(MainTask::new(main));
-    let out = run_on(&core, main, site, trace);
+    // Main's block (its waker with it) goes at the end of this block, before the run's state
+    // is retired: main's waker is then the waker pool's alone, reused by the next run.
+    let out = {
+        let main = pin!(MainTask::new(main));
+        run_on(&core, main, site, trace)
+    };
     if let Some(spare) = spare {
         *spare = Some(core.take_scheduler());
     }

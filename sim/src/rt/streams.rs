@@ -45,8 +45,9 @@ pub(crate) enum Stream {
 pub struct ValueStream {
     rng: ChaCha8Rng,
     /// The generator's next [`WORDS`] 64-bit values, taken from it in one block (the values
-    /// `next_u64` would have returned one by one, in the same order).
-    buf: [u64; WORDS],
+    /// `next_u64` would have returned one by one, in the same order), as the generator's
+    /// little-endian bytes: it fills them in place.
+    buf: [[u8; 8]; WORDS],
     /// Values of `buf` already drawn ([`WORDS`]: none left).
     used: usize,
 }
@@ -60,9 +61,18 @@ impl ValueStream {
     pub(crate) fn seeded(seed: u64, stream: Stream) -> Self {
         ValueStream {
             rng: seeded_rng(seed, stream as u64),
-            buf: [0; WORDS],
+            buf: [[0; 8]; WORDS],
             used: WORDS,
         }
+    }
+
+    /// Makes this stream `stream` of `seed`, as [`ValueStream::seeded`] makes it, in place (a
+    /// stream is a few hundred bytes: a sweep reseeding its scheduler's stream for every run
+    /// need not build and move a new one).
+    pub(crate) fn reseed(&mut self, seed: u64, stream: Stream) {
+        self.rng = seeded_rng(seed, stream as u64);
+        // The values left in the buffer are never read: a refill overwrites them first.
+        self.used = WORDS;
     }
 
     /// A uniform value in `0..bound` (`bound == 0` means the whole `u64` range), without modulo
@@ -78,24 +88,19 @@ impl ValueStream {
         if self.used >= WORDS {
             self.refill();
         }
-        let value = self.buf[self.used % WORDS];
+        let value = u64::from_le_bytes(self.buf[self.used % WORDS]);
         self.used += 1;
         value
     }
 
     /// Takes the generator's next [`WORDS`] values. The generator is only ever read here, whole
     /// buffers at a time, so its own buffer is always spent and `fill_bytes` hands out exactly
-    /// the words `next_u64` would have paired (low word first), from one block computation.
+    /// the words `next_u64` would have paired (low word first), from one block computation,
+    /// straight into the buffer.
     #[cold]
     #[inline(never)]
     fn refill(&mut self) {
-        let mut bytes = [0; WORDS * 8];
-        self.rng.fill_bytes(&mut bytes);
-        for (value, le) in self.buf.iter_mut().zip(bytes.chunks_exact(8)) {
-            let mut word = [0; 8];
-            word.copy_from_slice(le);
-            *value = u64::from_le_bytes(word);
-        }
+        self.rng.fill_bytes(self.buf.as_flattened_mut());
         self.used = 0;
     }
 }
@@ -200,6 +205,28 @@ mod tests {
                         "seed {seed}, stream {id}, draw {i}"
                     );
                 }
+            }
+        }
+    }
+
+    /// A stream reseeded in place, whatever it drew before (part of a buffer, several), draws
+    /// what a new stream of that seed does.
+    #[test]
+    fn a_reseeded_stream_draws_what_a_new_one_does() {
+        let mut reused = ValueStream::seeded(9, Stream::Values);
+        for (drawn, seed, stream) in [
+            (0, 1, Stream::Schedule),
+            (3, 2, Stream::Schedule),
+            (WORDS, 3, Stream::Faults),
+            (WORDS * 2 + 7, u64::MAX, Stream::Values),
+        ] {
+            for _ in 0..drawn {
+                reused.below(0);
+            }
+            reused.reseed(seed, stream);
+            let mut fresh = ValueStream::seeded(seed, stream);
+            for i in 0..(WORDS * 3 + 1) {
+                assert_eq!(reused.below(0), fresh.below(0), "seed {seed}, draw {i}");
             }
         }
     }

@@ -7,9 +7,9 @@
 //! is aborted, or the run ends first.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Poll, Waker};
 
 use super::core::{Core, Delivered, PanicRecord};
@@ -18,7 +18,6 @@ use super::panic_hook;
 use super::raw::{Dropped, RawTask};
 use super::ready::TaskKey;
 use super::table::{Body, Stage, TaskState, WaitKind, WaitNote};
-use super::waker::TaskWaker;
 use crate::model::{EventKind, JoinError, Panic, TaskId, TaskInfo};
 
 /// The context of a panic in `Drop` while a task's future is dropped by `abort()`.
@@ -45,10 +44,7 @@ pub(super) enum Polled {
 
 impl Core {
     fn waker_for(&self, key: TaskKey) -> Waker {
-        Waker::from(Arc::new(TaskWaker {
-            key,
-            foreign: self.foreign.clone(),
-        }))
+        self.wakers.borrow_mut().waker(key, &self.foreign)
     }
 
     /// Registers main (task 0, slot 0) and returns its waker, for main's block.
@@ -61,7 +57,7 @@ impl Core {
         self.keep_info(
             TaskInfo {
                 id: TaskId::MAIN,
-                name: Some("main".into()),
+                name: Some(Cow::Borrowed("main")),
                 spawned_at: site,
                 parent: TaskId::MAIN,
             },
@@ -92,7 +88,7 @@ impl Core {
         self.keep_info(
             TaskInfo {
                 id,
-                name,
+                name: name.map(|n| Cow::Owned(n.into())),
                 spawned_at: site,
                 parent,
             },

@@ -89,9 +89,13 @@ impl WakerId {
     }
 }
 
+/// A task's waker. Its allocation is kept for the next task of the same slot, in this run or a
+/// later one on the same thread, when nothing else holds it any more (see [`WakerPool`]).
 pub(crate) struct TaskWaker {
-    pub(crate) key: TaskKey,
-    pub(crate) foreign: Arc<ForeignWakes>,
+    key: TaskKey,
+    /// The run's; `None` only while the waker lies unused in a retired run's pool (so that
+    /// the pool does not keep the run's [`ForeignWakes`] shared).
+    foreign: Option<Arc<ForeignWakes>>,
 }
 
 impl Wake for TaskWaker {
@@ -100,16 +104,87 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
+        // A waker handed out always names its run: the pool empties only wakers it alone holds.
+        let Some(foreign) = &self.foreign else {
+            return;
+        };
         let handled = context::try_with(|core| {
-            if core.sim_id() == self.foreign.sim {
+            if core.sim_id() == foreign.sim {
                 core.wake(self.key);
                 true
             } else {
                 false
             }
         });
-        if handled != Some(true) && std::thread::current().id() != self.foreign.owner {
-            self.foreign.record();
+        if handled != Some(true) && std::thread::current().id() != foreign.owner {
+            foreign.record();
         }
     }
+}
+
+/// The task wakers of a run by slot, kept from task to task and from run to run (with the
+/// state that holds them), so that spawning a task does not allocate its waker.
+///
+/// A slot's waker is reused only when the pool holds the one reference to it: then no task,
+/// future or user code can wake it any more, and pointing it at the slot's new task changes
+/// nothing anybody can observe. A waker somebody kept (a stale clone of an ended task's waker)
+/// stays theirs, still naming its old task (which its run no longer finds): the slot gets a new
+/// one.
+#[derive(Default)]
+pub(crate) struct WakerPool {
+    wakers: Vec<Arc<TaskWaker>>,
+}
+
+impl WakerPool {
+    /// The waker of the task `key`, of the run whose foreign wakes are `foreign`.
+    pub(crate) fn waker(&mut self, key: TaskKey, foreign: &Arc<ForeignWakes>) -> Waker {
+        let i = key.slot as usize;
+        if let Some(pooled) = self.wakers.get_mut(i) {
+            match Arc::get_mut(pooled) {
+                Some(w) => {
+                    w.key = key;
+                    if !w.foreign.as_ref().is_some_and(|f| Arc::ptr_eq(f, foreign)) {
+                        w.foreign = Some(foreign.clone());
+                    }
+                }
+                None => *pooled = fresh(key, foreign),
+            }
+            return Waker::from(pooled.clone());
+        }
+        let waker = fresh(key, foreign);
+        if i == self.wakers.len() {
+            self.wakers.push(waker.clone());
+        }
+        Waker::from(waker)
+    }
+
+    /// The run is over: the wakers only the pool holds let go of its [`ForeignWakes`] (the next
+    /// run resets it in place when nothing else holds it); the pool is emptied when it grew
+    /// past `keep` wakers.
+    pub(crate) fn retire(&mut self, keep: usize) {
+        if self.wakers.len() > keep {
+            *self = WakerPool::default();
+            return;
+        }
+        for pooled in &mut self.wakers {
+            if let Some(w) = Arc::get_mut(pooled) {
+                w.foreign = None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Task wakers allocated on this thread (tests check that runs reuse them).
+    pub(crate) static MADE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn fresh(key: TaskKey, foreign: &Arc<ForeignWakes>) -> Arc<TaskWaker> {
+    #[cfg(test)]
+    MADE.with(|m| m.set(m.get() + 1));
+    Arc::new(TaskWaker {
+        key,
+        foreign: Some(foreign.clone()),
+    })
 }

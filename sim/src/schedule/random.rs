@@ -44,7 +44,7 @@ pub(crate) struct RandomScheduler {
 impl RandomScheduler {
     pub(crate) fn new(seed: u64) -> Self {
         let mut rng = ValueStream::seeded(seed, Stream::Schedule);
-        let stickiness = rng.below(ONE + 1).min(rng.below(ONE + 1));
+        let stickiness = draw_stickiness(&mut rng);
         RandomScheduler {
             rng,
             stickiness,
@@ -96,8 +96,23 @@ impl Scheduler for RandomScheduler {
         Ok(self.cancel.decide(&mut self.rng))
     }
 
+    /// Becomes what [`RandomScheduler::new`] makes, in place.
     fn reseed(&mut self, seed: u64) -> bool {
-        *self = RandomScheduler::new(seed);
+        let RandomScheduler {
+            rng,
+            stickiness,
+            switched_to,
+            cancel,
+        } = self;
+        rng.reseed(seed, Stream::Schedule);
+        *stickiness = draw_stickiness(rng);
+        *switched_to = None;
+        *cancel = CancelChance::default();
         true
     }
+}
+
+/// A run's stickiness: the first draws of its stream.
+fn draw_stickiness(rng: &mut ValueStream) -> u64 {
+    rng.below(ONE + 1).min(rng.below(ONE + 1))
 }

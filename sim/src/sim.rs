@@ -194,7 +194,7 @@ mod waker_pool {
     use std::task::{Poll, Waker};
 
     use super::Sim;
-    use crate::rt::WAKERS_MADE;
+    use crate::rt::{POOLED_WAKERS as POOLED, WAKERS_MADE};
 
     /// Task wakers allocated on this thread so far.
     fn made() -> u64 {
@@ -231,6 +231,30 @@ mod waker_pool {
             assert_eq!(sim.run(three_yielders()).unwrap(), 3);
         }
         assert_eq!(made() - before, 0, "later runs reuse them");
+    }
+
+    /// The pool is bounded: a run with more tasks alive at once than it holds allocates a waker
+    /// for each task past it, again on every run, instead of keeping one per slot for good
+    /// (which would cost every parked task of a huge run eight bytes).
+    #[test]
+    fn only_the_first_slots_keep_a_pooled_waker() {
+        async fn parked_at_once(n: usize) -> usize {
+            let handles: Vec<_> = (0..n)
+                .map(|_| crate::spawn(crate::task::yield_now()))
+                .collect();
+            let count = handles.len();
+            for h in handles {
+                h.await.unwrap();
+            }
+            count
+        }
+        let n = POOLED + 100;
+        let mut sim = Sim::new(2);
+        assert_eq!(sim.run(parked_at_once(n)).unwrap(), n);
+        let before = made();
+        assert_eq!(sim.run(parked_at_once(n)).unwrap(), n);
+        // Slot 0 is main's; tasks take slots 1..=n, of which POOLED..=n are past the pool.
+        assert_eq!(made() - before, (n + 1 - POOLED) as u64);
     }
 
     /// A finished task's waker that user code kept is not handed to the next task of its slot:

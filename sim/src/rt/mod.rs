@@ -47,6 +47,8 @@ pub use streams::ValueStream;
 pub(crate) use table::WaitKind;
 #[cfg(test)]
 pub(crate) use waker::MADE as WAKERS_MADE;
+#[cfg(test)]
+pub(crate) use waker::POOLED as POOLED_WAKERS;
 
 use std::sync::Arc;
 

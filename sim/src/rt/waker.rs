@@ -130,10 +130,17 @@ impl Wake for TaskWaker {
 /// nothing anybody can observe. A waker somebody kept (a stale clone of an ended task's waker)
 /// stays theirs, still naming its old task (which its run no longer finds): the slot gets a new
 /// one.
+///
+/// Only the first [`POOLED`] slots have a pooled waker: a run of a million parked tasks would
+/// otherwise pay eight bytes per task for a pool that saves nothing once the slots stop being
+/// reused (the wakers of slots past it are allocated per task, as a task's own).
 #[derive(Default)]
 pub(crate) struct WakerPool {
     wakers: Vec<Arc<TaskWaker>>,
 }
+
+/// Slots with a pooled waker: as many as a retired run's state keeps.
+pub(crate) const POOLED: usize = super::spare::KEEP;
 
 impl WakerPool {
     /// The waker of the task `key`, of the run whose foreign wakes are `foreign`.
@@ -152,7 +159,7 @@ impl WakerPool {
             return Waker::from(pooled.clone());
         }
         let waker = fresh(key, foreign);
-        if i == self.wakers.len() {
+        if i == self.wakers.len() && i < POOLED {
             self.wakers.push(waker.clone());
         }
         Waker::from(waker)

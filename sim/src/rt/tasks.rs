@@ -7,9 +7,9 @@
 //! is aborted, or the run ends first.
 
 use std::any::Any;
-use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Poll, Waker};
 
 use super::core::{Core, Delivered, PanicRecord};
@@ -19,6 +19,11 @@ use super::raw::{Dropped, RawTask};
 use super::ready::TaskKey;
 use super::table::{Body, Stage, TaskState, WaitKind, WaitNote};
 use crate::model::{EventKind, JoinError, Panic, TaskId, TaskInfo};
+
+thread_local! {
+    /// Main's name, shared by every run on this thread (a run names main without allocating).
+    static MAIN_NAME: Arc<str> = Arc::from("main");
+}
 
 /// The context of a panic in `Drop` while a task's future is dropped by `abort()`.
 pub(super) const ABORTING: &str = "in Drop while being aborted";
@@ -57,7 +62,7 @@ impl Core {
         self.keep_info(
             TaskInfo {
                 id: TaskId::MAIN,
-                name: Some(Cow::Borrowed("main")),
+                name: Some(MAIN_NAME.with(Arc::clone)),
                 spawned_at: site,
                 parent: TaskId::MAIN,
             },
@@ -88,7 +93,7 @@ impl Core {
         self.keep_info(
             TaskInfo {
                 id,
-                name: name.map(|n| Cow::Owned(n.into())),
+                name: name.map(Arc::from),
                 spawned_at: site,
                 parent,
             },

@@ -366,7 +366,7 @@ impl Core {
             return;
         };
         c.tasks.get_mut().clear_keeping(KEEP);
-        c.wakers.get_mut().retire(KEEP);
+        c.wakers.get_mut().retire();
         c.ready.get_mut().clear_keeping(KEEP);
         c.timers.get_mut().clear_keeping(KEEP);
         clear_keeping_deque(c.retiring.get_mut());

@@ -166,13 +166,9 @@ impl WakerPool {
     }
 
     /// The run is over: the wakers only the pool holds let go of its [`ForeignWakes`] (the next
-    /// run resets it in place when nothing else holds it); the pool is emptied when it grew
-    /// past `keep` wakers.
-    pub(crate) fn retire(&mut self, keep: usize) {
-        if self.wakers.len() > keep {
-            *self = WakerPool::default();
-            return;
-        }
+    /// run resets it in place when nothing else holds it). The pool itself is kept whole: it
+    /// never holds more than [`POOLED`] wakers.
+    pub(crate) fn retire(&mut self) {
         for pooled in &mut self.wakers {
             if let Some(w) = Arc::get_mut(pooled) {
                 w.foreign = None;

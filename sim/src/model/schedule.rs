@@ -420,16 +420,30 @@ fn put2(w: &mut Vec<u8>, a: u64, b: u64) {
             return;
         }
     }
-    put(w, a);
-    put(w, b);
+    let mut buf = [0u8; 20];
+    let n = encode(&mut buf, 0, a);
+    let n = encode(&mut buf, n, b);
+    w.extend_from_slice(&buf[..n]);
 }
 
-fn put_long(w: &mut Vec<u8>, mut v: u64) {
+/// `put` for a value of two bytes or more, written with one `extend` instead of a `push` (and
+/// its capacity check) per byte: the decisions of runs with thousands of tasks are mostly these.
+fn put_long(w: &mut Vec<u8>, v: u64) {
+    let mut buf = [0u8; 10];
+    let n = encode(&mut buf, 0, v);
+    w.extend_from_slice(&buf[..n]);
+}
+
+/// Writes `v`'s varint into `buf` from `at`, returning where it ends.
+#[inline(always)]
+fn encode<const N: usize>(buf: &mut [u8; N], mut at: usize, mut v: u64) -> usize {
     while v >= 0x80 {
-        w.push((v as u8) | 0x80);
+        buf[at] = (v as u8) | 0x80;
         v >>= 7;
+        at += 1;
     }
-    w.push(v as u8);
+    buf[at] = v as u8;
+    at + 1
 }
 
 #[inline(always)]
@@ -520,26 +534,47 @@ mod tests {
             if last == Some(d) {
                 let (at, n) = repeat.map_or((out.len(), 1), |(at, n)| (at, n + 1));
                 out.truncate(at);
-                put_long(&mut out, (n << TAG_BITS) | REPEAT);
+                plain(&mut out, (n << TAG_BITS) | REPEAT);
                 repeat = Some((at, n));
             } else {
                 match d {
                     Decision::Run { task, of } => {
-                        put_long(&mut out, (task.as_u64() << TAG_BITS) | RUN);
-                        put_long(&mut out, u64::from(of));
+                        plain(&mut out, (task.as_u64() << TAG_BITS) | RUN);
+                        plain(&mut out, u64::from(of));
                     }
                     Decision::Preempt { task, of } => {
                         let t = task.map_or(0, |t| t.as_u64() + 1);
-                        put_long(&mut out, (t << TAG_BITS) | PREEMPT);
-                        put_long(&mut out, u64::from(of));
+                        plain(&mut out, (t << TAG_BITS) | PREEMPT);
+                        plain(&mut out, u64::from(of));
                     }
-                    other => put_decision(&mut out, other),
+                    Decision::Branch { index, of } => {
+                        plain(&mut out, (u64::from(index) << TAG_BITS) | BRANCH);
+                        plain(&mut out, u64::from(of));
+                    }
+                    Decision::Value { value, bound } => {
+                        plain(&mut out, VALUE);
+                        plain(&mut out, value);
+                        plain(&mut out, bound);
+                    }
+                    Decision::Cancel { cancelled } => {
+                        plain(&mut out, (u64::from(cancelled) << TAG_BITS) | CANCEL);
+                    }
                 }
                 last = Some(d);
                 repeat = None;
             }
         }
         out
+    }
+
+    /// A varint written a byte at a time: seven bits per byte, low bits first, the top bit set
+    /// on every byte but the last.
+    fn plain(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
     }
 
     #[test]
@@ -567,6 +602,27 @@ mod tests {
                 });
             }
         }
+        // The longest fields: ten-byte values, widest counts and branches, a task past 2^40.
+        let task = TaskId::from_u64(1 << 40);
+        v.extend([
+            Decision::Value {
+                value: u64::MAX,
+                bound: 0,
+            },
+            Decision::Value {
+                value: 1 << 63,
+                bound: u64::MAX,
+            },
+            Decision::Branch {
+                index: u32::MAX - 1,
+                of: u32::MAX,
+            },
+            Decision::Run { task, of: u32::MAX },
+            Decision::Preempt {
+                task: Some(task),
+                of: u32::MAX,
+            },
+        ]);
         let s = Schedule::from(v.clone());
         assert_eq!(s.bytes, reference_bytes(&v));
         assert_eq!(s.to_vec(), v);

@@ -51,6 +51,12 @@ impl Wakes {
     pub(crate) fn wake(self) {
         if self.one.is_some() {
             self.wake_all();
+        } else {
+            // `push` fills `one` first, so `more` is empty and was never allocated: skip the
+            // drop glue of an empty `Vec<Waker>` (a loop and a test) on the path every
+            // operation takes. Forgetting it leaks nothing.
+            debug_assert!(self.more.is_empty() && self.more.capacity() == 0);
+            std::mem::forget(self);
         }
     }
 
@@ -336,5 +342,42 @@ impl<T> Chan<T> {
         }
         self.in_flight = 0;
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::task::{Wake, Waker};
+
+    use super::Wakes;
+
+    struct Log(u8, Arc<Mutex<Vec<u8>>>);
+    impl Wake for Log {
+        fn wake(self: Arc<Self>) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+
+    fn waker(n: u8, log: &Arc<Mutex<Vec<u8>>>) -> Waker {
+        Waker::from(Arc::new(Log(n, log.clone())))
+    }
+
+    /// `wake` skips the drop of an empty `Wakes`: every pushed waker, the first or a later one,
+    /// is still woken, in order, and an empty one wakes nobody.
+    #[test]
+    fn wakes_wakes_each_pushed_waker_once_in_order() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        Wakes::default().wake();
+        assert!(log.lock().unwrap().is_empty());
+        let mut one = Wakes::default();
+        one.push(waker(1, &log));
+        one.wake();
+        assert_eq!(*log.lock().unwrap(), [1]);
+        let mut three = Wakes::default();
+        three.push(waker(2, &log));
+        three.extend(vec![waker(3, &log), waker(4, &log)]);
+        three.wake();
+        assert_eq!(*log.lock().unwrap(), [1, 2, 3, 4]);
     }
 }

@@ -109,42 +109,54 @@ impl Core {
         // One borrow of the trace serves the strategy's view of the tasks and then the record;
         // it and the queue's are let go before the decision's event, which may reach the user's
         // sink.
-        let (decision, target) = {
-            let ready = self.ready.borrow();
-            let n = ready.len();
-            if n == 0 {
-                return false;
+        let ready = self.ready.borrow();
+        let n = ready.len();
+        if n == 0 {
+            return false;
+        }
+        let mut trace = self.trace.borrow_mut();
+        let choice = self.sched.borrow_mut().choose_preemption(
+            cur.id(),
+            Runnable::new(&ready, &trace.tasks, self.step.get()),
+        );
+        match choice {
+            // The usual answer, recorded on its own path (its decision's kind and task known
+            // where it is encoded). `forced` is unset already: `preempt` checked it.
+            Ok(None) => {
+                let decision = Decision::Preempt {
+                    task: None,
+                    of: n as u32 + 1,
+                };
+                trace.schedule.record(decision, self.schedule_budget);
+                drop(trace);
+                drop(ready);
+                self.event(EventKind::Decision(decision));
+                false
             }
-            let mut trace = self.trace.borrow_mut();
-            let trace = &mut *trace;
-            let choice = self.sched.borrow_mut().choose_preemption(
-                cur.id(),
-                Runnable::new(&ready, &trace.tasks, self.step.get()),
-            );
-            let target = match choice {
-                Ok(None) => None,
-                Ok(Some(i)) => {
-                    assert!(
-                        i < n,
-                        "the scheduling strategy chose preemption index {i} of {n}"
-                    );
-                    Some(ready.get(i))
-                }
-                Err(d) => {
-                    self.diverge(d);
-                    return false;
-                }
-            };
-            let decision = Decision::Preempt {
-                task: target.map(|k| k.id()),
-                of: n as u32 + 1,
-            };
-            trace.schedule.record(decision, self.schedule_budget);
-            (decision, target)
-        };
-        self.event(EventKind::Decision(decision));
-        self.forced.set(target);
-        target.is_some()
+            Ok(Some(i)) => {
+                assert!(
+                    i < n,
+                    "the scheduling strategy chose preemption index {i} of {n}"
+                );
+                let target = ready.get(i);
+                let decision = Decision::Preempt {
+                    task: Some(target.id()),
+                    of: n as u32 + 1,
+                };
+                trace.schedule.record(decision, self.schedule_budget);
+                drop(trace);
+                drop(ready);
+                self.event(EventKind::Decision(decision));
+                self.forced.set(Some(target));
+                true
+            }
+            Err(d) => {
+                drop(trace);
+                drop(ready);
+                self.diverge(d);
+                false
+            }
+        }
     }
 
     /// Breaks a tie among `of` simultaneous events.

@@ -420,6 +420,14 @@ fn put2(w: &mut Vec<u8>, a: u64, b: u64) {
             return;
         }
     }
+    put2_long(w, a, b);
+}
+
+/// `put2` for wide fields, out of line: inlined, it would make every caller's hot path (the
+/// choice of the next task) longer for the runs of thousands of tasks that need it.
+#[cold]
+#[inline(never)]
+fn put2_long(w: &mut Vec<u8>, a: u64, b: u64) {
     let mut buf = [0u8; 20];
     let n = encode(&mut buf, 0, a);
     let n = encode(&mut buf, n, b);

@@ -3,13 +3,13 @@
 //! dropped at an await. Each one with more than one
 //! option goes through the scheduler and is recorded in the run's schedule.
 
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::panic::Location;
 
 use super::core::Core;
-use super::ready::TaskKey;
+use super::ready::{ReadyQueue, TaskKey};
 use super::{Runnable, Stream, ValueStream};
-use crate::model::{Decision, EventKind};
+use crate::model::{Decision, EventKind, Trace};
 
 impl Core {
     /// The next task to poll, or `None` when nothing is runnable. Due timers fire at the start
@@ -114,23 +114,17 @@ impl Core {
         if n == 0 {
             return false;
         }
-        let mut trace = self.trace.borrow_mut();
+        let trace = self.trace.borrow_mut();
         let choice = self.sched.borrow_mut().choose_preemption(
             cur.id(),
             Runnable::new(&ready, &trace.tasks, self.step.get()),
         );
+        let of = n as u32 + 1;
         match choice {
-            // The usual answer, recorded on its own path (its decision's kind and task known
-            // where it is encoded). `forced` is unset already: `preempt` checked it.
+            // The usual answer: its decision is a constant where `settle` inlines it. `forced`
+            // is unset already: `preempt` checked it.
             Ok(None) => {
-                let decision = Decision::Preempt {
-                    task: None,
-                    of: n as u32 + 1,
-                };
-                trace.schedule.record(decision, self.schedule_budget);
-                drop(trace);
-                drop(ready);
-                self.event(EventKind::Decision(decision));
+                self.settle(trace, ready, Decision::Preempt { task: None, of });
                 false
             }
             Ok(Some(i)) => {
@@ -139,14 +133,8 @@ impl Core {
                     "the scheduling strategy chose preemption index {i} of {n}"
                 );
                 let target = ready.get(i);
-                let decision = Decision::Preempt {
-                    task: Some(target.id()),
-                    of: n as u32 + 1,
-                };
-                trace.schedule.record(decision, self.schedule_budget);
-                drop(trace);
-                drop(ready);
-                self.event(EventKind::Decision(decision));
+                let task = Some(target.id());
+                self.settle(trace, ready, Decision::Preempt { task, of });
                 self.forced.set(Some(target));
                 true
             }
@@ -157,6 +145,16 @@ impl Core {
                 false
             }
         }
+    }
+
+    /// Records a preemption point's `decision` under the trace borrow the choice took, then lets
+    /// both borrows go before the decision's event (which may reach the user's sink).
+    #[inline(always)]
+    fn settle(&self, mut trace: RefMut<'_, Trace>, ready: Ref<'_, ReadyQueue>, decision: Decision) {
+        trace.schedule.record(decision, self.schedule_budget);
+        drop(trace);
+        drop(ready);
+        self.event(EventKind::Decision(decision));
     }
 
     /// Breaks a tie among `of` simultaneous events.
